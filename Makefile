@@ -1,0 +1,66 @@
+# sprout: plain POSIX-ish make. `make` builds ./sprout; `make check` runs
+# every test tier; `make O=build-tcc CC=tcc` builds elsewhere with another
+# compiler; `make NOLIBS=1` builds without the optional libraries.
+CC      ?= cc
+O       ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CFLAGS  ?= -O2 -g
+WARN    = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2
+STD     = -std=c11 -D_GNU_SOURCE
+NOLIBS  ?=
+
+SRCS  = $(wildcard src/*.c)
+OBJS  = $(SRCS:src/%.c=$(O)/%.o)
+LOBJS = $(filter-out $(O)/main.o,$(OBJS))
+UNITS = $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
+
+all: sprout
+
+-include $(O)/config.mk
+
+$(O)/config.mk: mk/config.sh
+	@mkdir -p $(O)
+	@sh mk/config.sh "$(CC)" $@ "$(NOLIBS)"
+
+$(O)/%.o: src/%.c src/*.h $(O)/config.mk
+	@mkdir -p $(O)
+	$(CC) $(STD) $(CFLAGS) $(WARN) $(CONFIG_DEFS) -c -o $@ $<
+
+$(O)/libsprout.a: $(LOBJS)
+	rm -f $@
+	ar rcs $@ $(LOBJS)
+
+$(O)/sprout: $(O)/main.o $(O)/libsprout.a
+	$(CC) $(LDFLAGS) -o $@ $(O)/main.o $(O)/libsprout.a $(CONFIG_LIBS)
+
+sprout: $(O)/sprout
+	@if [ "$(O)" = build ]; then cp $(O)/sprout sprout; fi
+
+$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libsprout.a
+	@mkdir -p $(O)/tests
+	$(CC) $(STD) $(CFLAGS) -Isrc -o $@ $< $(O)/libsprout.a $(CONFIG_LIBS)
+
+units: $(UNITS)
+
+# Every tier; the last line is "N passed, N failed".
+check: all units
+	@sh tests/run.sh "$(O)"
+
+# The long tier: slower end-to-end runs (cross-arch, full bootstraps).
+check-long: all units
+	@SPROUT_LONG=1 sh tests/run.sh "$(O)"
+
+bench: all
+	@sh bench/run.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	cp $(O)/sprout $(DESTDIR)$(PREFIX)/bin/sprout
+	chmod 755 $(DESTDIR)$(PREFIX)/bin/sprout
+	if [ -f docs/sprout.1 ]; then cp docs/sprout.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+
+clean:
+	rm -rf $(O) sprout
+
+.PHONY: all sprout units check check-long bench install clean

@@ -1,0 +1,67 @@
+#ifndef SPROUT_RECIPE_H
+#define SPROUT_RECIPE_H
+
+#include <stddef.h>
+
+enum origin_kind {
+	ORIGIN_URL,     /* http:// or https:// */
+	ORIGIN_DEBIAN,  /* a Debian source package and version */
+	ORIGIN_LOCAL,   /* a file beside the recipe (tests, small local files) */
+};
+
+struct origin {
+	enum origin_kind kind;
+	char *a;        /* URL, Debian package name, or path relative to the recipe */
+	char *b;        /* Debian version, else NULL */
+	int line;       /* where it was declared */
+};
+
+struct source {
+	char *file;                 /* file name in the distfiles store */
+	unsigned char sha256[32];
+	int extract;                /* unpack into the build tree (default: archives) */
+	struct origin *origins;
+	size_t norigins;
+	int line;
+};
+
+struct patch {
+	char *file;                 /* name of a file beside the recipe */
+	unsigned char sha256[32];   /* of its bytes, read at parse time */
+};
+
+struct build {
+	char *name;                 /* script name: usually a stage (host, native) */
+	char **deps;                /* recipe names needed by this script only */
+	size_t ndeps;
+	char *script;               /* shell text, indentation removed */
+	int line;
+};
+
+struct recipe {
+	char *path;                 /* the recipe file */
+	char *dir;                  /* its directory */
+	unsigned char sha256[32];   /* of the recipe file's bytes */
+	char *name, *version, *license, *description;
+	struct source *sources;
+	size_t nsources;
+	struct patch *patches;
+	size_t npatches;
+	char **deps;                /* recipe names needed by every script */
+	size_t ndeps;
+	struct build *builds;
+	size_t nbuilds;
+};
+
+/* Parse the recipe file at path. On error returns ERR_PARSE (or -errno)
+ * and errf() holds "path:line:col: message". *out is the caller's, freed
+ * with recipe_free. */
+int recipe_parse_file(const char *path, struct recipe **out);
+/* Parse recipe text already in memory; path is used for messages and to
+ * find patches beside it. */
+int recipe_parse(const char *path, const char *text, size_t len, struct recipe **out);
+void recipe_free(struct recipe *r);
+/* The build script called name, or NULL. */
+const struct build *recipe_build(const struct recipe *r, const char *name);
+
+#endif

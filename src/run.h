@@ -1,0 +1,59 @@
+#ifndef SPROUT_RUN_H
+#define SPROUT_RUN_H
+
+#include <sys/types.h>
+
+/* The narrow interface between the engine and whatever runs a step's
+ * script: a plain child process or the namespace sandbox. The engine
+ * prepares the directories; the runner decides where the script sees them
+ * and sets the path variables accordingly. */
+
+enum run_mode {
+	RUN_HOST,      /* host stages: the host's toolchain */
+	RUN_NATIVE,    /* native stages: only the rootfs */
+};
+
+struct run_dep {
+	const char *name;   /* step name */
+	const char *path;   /* its output tree (read-only to the build) */
+};
+
+struct run_spec {
+	const char *step;          /* for messages */
+	enum run_mode mode;
+	const char *arch;          /* target arch of the step */
+	const char *rootfs;        /* RUN_NATIVE: the root tree; else NULL */
+	const char *script;        /* shell text, run by /bin/sh -e */
+	const char *builddir;      /* writable; holds the sources; the cwd */
+	const char *destdir;       /* writable, empty; becomes $DESTDIR */
+	const char *sysroot;       /* merged outputs of the deps, or NULL */
+	const struct run_dep *deps;
+	int ndeps;
+	char *const *env;          /* NAME=value, the path-free variables */
+	const char *log;           /* stdout and stderr go here (appended) */
+	int timeout;               /* seconds, 0 for none */
+	int interactive;           /* sprout shell: a tty shell, no script */
+};
+
+/* The variables the runner adds: BUILDDIR, DESTDIR, SYSROOT, DEPS (the
+ * directory holding one entry per dependency, named for its step), PATH,
+ * HOME. */
+
+/* Start the step. Returns the pid of a process that ends when every process
+ * of the step is gone, with exit status: the script's status, or
+ * RUN_EXIT_TIMEOUT, or RUN_EXIT_SETUP when the runner could not set up (its
+ * reason is in the log). Negative code when nothing could be started. */
+pid_t run_spawn(const struct run_spec *spec);
+
+/* Exit statuses of the runner's process beyond the script's own. */
+#define RUN_EXIT_TIMEOUT 253
+#define RUN_EXIT_SETUP   254
+
+/* Which runner run_spawn uses: 0 plain process, 1 sandbox. */
+extern int run_use_sandbox;
+
+/* Can the sandbox be set up here (user namespaces or root)? 0, or
+ * ERR_SANDBOX with errf() saying why and what to do. */
+int run_sandbox_check(void);
+
+#endif

@@ -1,0 +1,77 @@
+#ifndef SPROUT_UTIL_H
+#define SPROUT_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Allocation wrappers: succeed or end the program (out of memory is the one
+ * failure that may do that). Callers own and free() what they return. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* A growable byte buffer; s is always NUL-terminated once anything was added. */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, int c);
+void buf_addf(struct buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+/* Take ownership of the buffer's string (never NULL) and reset b. */
+char *buf_take(struct buf *b);
+void buf_free(struct buf *b);
+
+/* A growable array of owned strings, NULL-terminated. */
+struct strv {
+	char **v;
+	size_t n, cap;
+};
+void strv_add(struct strv *sv, const char *s);      /* copies s */
+void strv_addown(struct strv *sv, char *s);         /* takes s */
+void strv_free(struct strv *sv);
+
+/* Read a whole file into b (appending). 0 or -errno. */
+int file_read(const char *path, struct buf *b);
+/* Write data to path through a temporary file in the same directory,
+ * fsync it and rename it into place. 0 or -errno. */
+int file_write_atomic(const char *path, const void *data, size_t n);
+/* fsync the directory at path. 0 or -errno. */
+int dir_sync(const char *path);
+
+/* mkdir -p with mode for missing components. 0 or -errno. */
+int mkdir_p(const char *path, mode_t mode);
+/* rm -rf: remove path and all beneath it, making directories writable
+ * first; never follows symlinks. A missing path is not an error. 0 or -errno. */
+int rm_rf(const char *path);
+/* Copy the tree at src into dst (created), keeping modes and symlinks;
+ * hardlink regular files instead of copying when link is non-zero and
+ * possible. 0 or -errno. */
+int tree_copy(const char *src, const char *dst, int link);
+
+/* Join a and b with one '/'. Caller frees. */
+char *path_join(const char *a, const char *b);
+/* Whether path exists (lstat succeeds). */
+int path_exists(const char *path);
+/* Directory part of path (caller frees); "." when there is none. */
+char *path_dirname(const char *path);
+
+/* The host's machine name as sprout names arches (uname -m). Static storage. */
+const char *host_arch(void);
+
+/* Monotonic time in seconds. */
+double now_sec(void);
+
+#endif

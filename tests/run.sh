@@ -1,0 +1,53 @@
+#!/bin/sh
+# Runs every test tier and ends with "N passed, N failed".
+#   unit:   build/tests/test_* (TAP)
+#   golden: tests/golden/*.test (@ARGS, @EXIT, @EXPECT against ./sprout)
+#   e2e:    tests/e2e/*.sh (TAP through tests/e2e/lib.sh)
+# SPROUT_TESTS=pattern runs only the tests whose file name matches.
+O=${1:-build}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+pass=0 fail=0
+pat=${SPROUT_TESTS:-}
+tmp=$(mktemp -d /tmp/sprout-tests.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+tally() { # name, file with TAP output
+	p=$(grep -c '^ok ' "$2")
+	f=$(grep -c '^not ok ' "$2")
+	pass=$((pass + p)) fail=$((fail + f))
+	if [ "$f" -gt 0 ] || [ "$3" != 0 ]; then
+		echo "FAIL $1 ($p ok, $f not ok, exit $3)"
+		grep -v '^ok ' "$2" | tail -n 40 | sed 's/^/    /'
+		if [ "$f" -eq 0 ]; then fail=$((fail + 1)); fi
+	else
+		echo "ok   $1 ($p)"
+	fi
+}
+
+want() { [ -z "$pat" ] || case "$1" in *$pat*) return 0 ;; *) return 1 ;; esac; }
+
+for t in "$O"/tests/test_*; do
+	[ -x "$t" ] || continue
+	want "$t" || continue
+	"$t" >"$tmp/out" 2>&1; rc=$?
+	tally "unit/$(basename "$t")" "$tmp/out" $rc
+done
+
+for g in tests/golden/*.test; do
+	[ -f "$g" ] || continue
+	want "$g" || continue
+	sh tests/golden/run-one.sh "$top/sprout" "$g" >"$tmp/out" 2>&1; rc=$?
+	tally "golden/$(basename "$g" .test)" "$tmp/out" $rc
+done
+
+for e in tests/e2e/*.sh; do
+	[ -f "$e" ] || continue
+	case "$e" in */lib.sh) continue ;; esac
+	want "$e" || continue
+	SPROUT="$top/sprout" TOP="$top" sh "$e" >"$tmp/out" 2>&1; rc=$?
+	tally "e2e/$(basename "$e" .sh)" "$tmp/out" $rc
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
