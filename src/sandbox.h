@@ -1,0 +1,20 @@
+#ifndef SPROUT_SANDBOX_H
+#define SPROUT_SANDBOX_H
+
+#include <sys/types.h>
+
+#include "run.h"
+
+/* Start spec in the namespace sandbox: same contract as run_spawn. */
+pid_t sandbox_spawn(const struct run_spec *spec);
+
+/* Whether the sandbox can be set up here: 0, or ERR_SANDBOX with errf()
+ * saying why and what to do. */
+int sandbox_check(void);
+
+/* For a foreign arch: make sure binfmt_misc can run arch's binaries inside
+ * a new root (handler with the F flag), registering it as root from the
+ * host's qemu-user-static configuration. 0, or ERR_SANDBOX with errf(). */
+int sandbox_check_arch(const char *arch);
+
+#endif
