@@ -37,7 +37,7 @@ int errf(int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
-	return r;
+	return r > 0 ? -r : r;
 }
 
 const char *err_msg(int r)

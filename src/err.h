@@ -26,7 +26,8 @@ enum {
 /* The name of code r (negative), for errno codes strerror's text. Static storage. */
 const char *err_str(int r);
 
-/* Store a detailed message for the last error and return r unchanged. */
+/* Store a detailed message for the last error and return r as a negative
+ * code (errf(ERR_PARSE, ...) and errf(-ERR_PARSE, ...) both give -ERR_PARSE). */
 int errf(int r, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

@@ -1,0 +1,85 @@
+#ifndef SPROUT_PLAN_H
+#define SPROUT_PLAN_H
+
+#include <stddef.h>
+
+#include "recipe.h"
+#include "run.h"
+
+/* A plan (docs/plans.md) with its recipes loaded and its step graph
+ * resolved: every dependency is a step index, the order is topological. */
+
+struct setting {
+	char *key, *value;
+};
+
+struct stage {
+	char *name;             /* host, cross, native or packages */
+	enum run_mode mode;
+	int rootfs;             /* step index of the root tree, or -1 */
+	char *rootfs_name;      /* as written in the plan, or NULL */
+	int line;
+};
+
+struct use {
+	char *recipe, *step;
+};
+
+struct step {
+	char *name;
+	char *recipe_name;
+	char *build_name;
+	int stage;              /* index into plan->stages */
+	int line, col;          /* of the step's name in the plan */
+	struct use *uses;
+	size_t nuses;
+	char **after;           /* explicit extra dependencies (step names) */
+	size_t nafter;
+	struct recipe *recipe;  /* shared between steps of one recipe */
+	const struct build *build;
+	int *deps;              /* step indices, sorted, no duplicates */
+	size_t ndeps;
+};
+
+struct plan {
+	char *path;             /* the plan file */
+	char *dir;
+	char *name, *description;
+	char **arches;
+	size_t narches;
+	char *default_arch;     /* "host" or an arch */
+	struct setting *sets;   /* in file order */
+	size_t nsets;
+	char **recipe_dirs;     /* absolute or relative to the cwd */
+	size_t nrecipe_dirs;
+	struct stage *stages;
+	size_t nstages;
+	struct step *steps;     /* in plan order */
+	size_t nsteps;
+	int *order;             /* topological order of step indices */
+	struct recipe **recipes;/* loaded recipes, owned */
+	size_t nrecipes;
+};
+
+/* Find the plan named by arg: a directory holding a file "plan", a plan
+ * file, or a name under "plans/". Caller frees the returned path, or NULL. */
+char *plan_find(const char *arg);
+
+/* Parse the plan file, load its recipes and resolve its graph. ERR_PARSE
+ * with "path:line:col: message", ERR_CYCLE with the cycle's path, or
+ * ERR_NOTFOUND for a missing recipe. *out is freed with plan_free. */
+int plan_load(const char *path, struct plan **out);
+void plan_free(struct plan *p);
+
+/* The arch a run uses: requested when given (it must be one of the plan's),
+ * else the plan's default. Static or plan storage; NULL with errf() set
+ * when the arch is not supported. */
+const char *plan_arch(const struct plan *p, const char *requested);
+
+/* The step called name, or -1. */
+int plan_step_index(const struct plan *p, const char *name);
+
+/* A plan setting's value, or NULL. */
+const char *plan_setting(const struct plan *p, const char *key);
+
+#endif
