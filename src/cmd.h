@@ -36,3 +36,25 @@ enum {
 };
 
 #endif
+
+#ifndef SPROUT_CMD_COMMON
+#define SPROUT_CMD_COMMON
+struct plan;
+struct engine;
+/* Shared by the subcommands (cmd_common.c). */
+/* Print "sprout: " and the message to stderr. */
+void cmd_err(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+/* The exit status for a negative code. */
+int cmd_exit_for(int r);
+/* Load the plan named by arg and pick the arch; prints the error and
+ * returns an exit status, or 0 with *p (free with plan_free) and *arch. */
+int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **arch);
+/* Whether argv[i] is --help or -h. */
+int cmd_wants_help(int argc, char **argv);
+/* Print the last n lines of the file at path, each indented. */
+void cmd_print_tail(const char *path, int n);
+#endif

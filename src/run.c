@@ -43,6 +43,7 @@ static char **plain_env(const struct run_spec *s)
 	strv_addown(&env, xasprintf("BUILDDIR=%s", s->builddir));
 	strv_addown(&env, xasprintf("DESTDIR=%s", s->destdir));
 	strv_addown(&env, xasprintf("SYSROOT=%s", s->sysroot ? s->sysroot : ""));
+	strv_addown(&env, xasprintf("DEPS=%s", s->depsdir ? s->depsdir : ""));
 	strv_addown(&env, xasprintf("HOME=%s", s->builddir));
 	int has_path = 0;
 	for (char *const *e = s->env; e && *e; e++)

@@ -29,6 +29,7 @@ struct run_spec {
 	const char *sysroot;       /* merged outputs of the deps, or NULL */
 	const struct run_dep *deps;
 	int ndeps;
+	const char *depsdir;       /* a directory of links, one per dep (plain runner's $DEPS) */
 	char *const *env;          /* NAME=value, the path-free variables */
 	const char *log;           /* stdout and stderr go here (appended) */
 	int timeout;               /* seconds, 0 for none */

@@ -1,0 +1,105 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "plan.h"
+#include "util.h"
+
+void cmd_err(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("sprout: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cmd_exit_for(int r)
+{
+	switch (-r) {
+	case 0:
+		return EXIT_OK;
+	case ERR_PARSE:
+	case ERR_CYCLE:
+	case ERR_NOTFOUND:
+		return EXIT_PARSE;
+	case ERR_HASH:
+	case ERR_FETCH:
+		return EXIT_FETCH;
+	case ERR_USAGE:
+		return EXIT_USAGE;
+	case ERR_SANDBOX:
+		return EXIT_SANDBOX;
+	case ERR_BUSY:
+		return EXIT_BUSY;
+	case ERR_INTERRUPTED:
+		return EXIT_INTERRUPTED;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **arch)
+{
+	char *path = plan_find(arg);
+	if (!path) {
+		cmd_err("no plan '%s' (expected a directory holding 'plan', a plan file, or a name under plans/)", arg);
+		return EXIT_PARSE;
+	}
+	err_clear();
+	int r = plan_load(path, p);
+	free(path);
+	if (r) {
+		cmd_err("%s", err_msg(r));
+		return cmd_exit_for(r);
+	}
+	*arch = plan_arch(*p, c->arch);
+	if (!*arch) {
+		cmd_err("%s", err_msg(-ERR_USAGE));
+		plan_free(*p);
+		*p = NULL;
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+void cmd_print_tail(const char *path, int n)
+{
+	struct buf b = {0};
+	if (file_read(path, &b)) {
+		fprintf(stderr, "    (no log)\n");
+		return;
+	}
+	size_t i = b.len;
+	if (i && b.s[i - 1] == '\n')
+		i--;
+	int lines = 0;
+	while (i > 0 && lines < n) {
+		i--;
+		if (b.s[i] == '\n')
+			lines++;
+	}
+	if (lines == n)
+		i++;
+	const char *p = b.s + i;
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		fprintf(stderr, "    %.*s\n", (int)l, p);
+		p += l + (e ? 1 : 0);
+	}
+	buf_free(&b);
+}

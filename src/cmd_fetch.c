@@ -1,0 +1,52 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "engine.h"
+#include "err.h"
+#include "plan.h"
+
+int cmd_fetch(struct ctx *c, int argc, char **argv)
+{
+	const char *plan_arg = NULL;
+	int offline = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--offline"))
+			offline = 1;
+		else if (argv[i][0] == '-') {
+			cmd_err("fetch: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		} else if (!plan_arg)
+			plan_arg = argv[i];
+		else {
+			cmd_err("fetch: one plan at a time ('%s' is extra)", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (!plan_arg) {
+		cmd_err("fetch: which plan? (usage: sprout fetch PLAN)");
+		return EXIT_USAGE;
+	}
+	struct plan *p;
+	const char *arch;
+	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
+	if (rc)
+		return rc;
+	struct engine e;
+	engine_init(&e, p, arch, c->statedir);
+	e.verbose = c->verbose;
+	size_t n = 0;
+	for (size_t i = 0; i < p->nrecipes; i++)
+		n += p->recipes[i]->nsources;
+	err_clear();
+	int r = engine_fetch(&e, 1, offline);
+	if (r) {
+		cmd_err("fetch: %s", err_msg(r));
+		rc = cmd_exit_for(r);
+	} else if (!c->quiet) {
+		printf("fetch: %zu sources of plan %s are in the store, verified\n", n, p->name);
+	}
+	engine_free(&e);
+	plan_free(p);
+	return rc;
+}
