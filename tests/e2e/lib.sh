@@ -1,6 +1,7 @@
 # Shared helpers for end-to-end tests: TAP output and a scratch directory.
 # Tests get $SPROUT (the binary) and $TOP (the repository root).
 set -u
+export SPROUT
 T=$(mktemp -d /tmp/sprout-e2e.XXXXXX)
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 n=0
