@@ -23,6 +23,9 @@ struct decomp;
  * the external tool (gzip, bzip2, xz, zstd) on a pipe. 0 or negative code;
  * *out is freed by decomp_close. */
 int decomp_open(int fd, struct decomp **out);
+/* As decomp_open, but through the external tool even when the library is
+ * built in (tests, benchmarks). */
+int decomp_open_external(int fd, struct decomp **out);
 /* Read up to n decompressed bytes; 0 at the end; negative code on error. */
 ssize_t decomp_read(struct decomp *d, void *buf, size_t n);
 /* Close the reader; reports an error the external tool exited with

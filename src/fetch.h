@@ -26,4 +26,13 @@ char *fetch_store_path(const struct fetch_ctx *ctx, const struct source *src);
 /* How http is done in this build: "libcurl", or "curl/wget" (static). */
 const char *fetch_http_backend(void);
 
+struct buf;
+/* Append to out the one-line "deb-src" entries of a private apt sources
+ * list derived from the archives configured under etcdir (normally
+ * /etc/apt): sources.list, sources.list.d/ *.list (one-line format) and
+ * *.sources (deb822, stanzas whose Types hold deb or deb-src); other files
+ * are skipped. A key embedded in a Signed-By field is written into keydir
+ * (NULL: such stanzas are skipped). 0 or -errno (errf names the file). */
+int fetch_apt_sources(const char *etcdir, const char *keydir, struct buf *out);
+
 #endif

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,6 +92,12 @@ static pid_t plain_spawn(const struct run_spec *s)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_alarm;
 	sigaction(SIGALRM, &sa, NULL);
+	/* If sprout dies (even by SIGKILL), the monitor hears of it and ends
+	 * the step's processes, so that no orphan writes into a step that the
+	 * next run starts again. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		_exit(RUN_EXIT_SETUP);
 	pid_t kid = fork();
 	if (kid < 0)
 		_exit(RUN_EXIT_SETUP);

@@ -12,6 +12,9 @@ pid_t sandbox_spawn(const struct run_spec *spec);
  * saying why and what to do. */
 int sandbox_check(void);
 
+/* Whether the host runs arch's binaries itself (NULL: yes). */
+int sandbox_arch_native(const char *arch);
+
 /* For a foreign arch: make sure binfmt_misc can run arch's binaries inside
  * a new root (handler with the F flag), registering it as root from the
  * host's qemu-user-static configuration. 0, or ERR_SANDBOX with errf(). */

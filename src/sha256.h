@@ -25,5 +25,9 @@ void sha256_hex(const unsigned char d[32], char out[65]);
 /* Parse 64 hex digits (either case) into d. 0, or -1 when s is not exactly
  * 64 hex digits. */
 int sha256_unhex(const char *s, size_t n, unsigned char d[32]);
+/* Which block function hashes: "sha-ni" or "portable" (static). */
+const char *sha256_impl(void);
+/* Hash with the portable block function from now on (tests, benchmarks). */
+void sha256_use_portable(void);
 
 #endif

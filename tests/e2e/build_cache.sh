@@ -166,7 +166,7 @@ i=0; while [ ! -e "$T/shared/two-started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$
 kill -9 $pid; wait $pid 2>/dev/null
 sleep 0.5
 check "after SIGKILL, 'two' is not counted as done" sh -c "! test -e '$S/last/x86_64/two'"
-check "  ... and no step process is left running" sh -c "! pgrep -f 'sleep 3.21' >/dev/null"
+check "  ... and no step process is left running" sh -c "! pgrep -f '^sleep 3.21' >/dev/null"
 build build "$T/kill"
 check "the rerun resumes at the unfinished step" grep -q '^kill: 2 built, 1 cached' "$T/out"
 ref=$(for s in one two three; do cat "$T/ref/store/$(cat "$T/ref/last/x86_64/$s" | head -c 64)/digest"; done)
