@@ -329,7 +329,7 @@ static void test_http(void)
 	source_set("hello.txt", hello);
 	origin_add(ORIGIN_URL, url[3]);
 	r = fetch(0, &path);
-	ok(r == -ERR_FETCH && has(err_msg(r), url[3]), "http: a truncated transfer fails: %s", err_msg(r));
+	ok(r == -ERR_FETCH && has(err_msg(r), url[3]), "http: a truncated transfer fails (ERR_FETCH)");
 	ok(listing_is(distdir, ""), "and leaves nothing in the store");
 
 	store_clear();
