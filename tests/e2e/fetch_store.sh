@@ -1,0 +1,69 @@
+# sprout fetch and the distfiles store: what a user sees when a source is
+# fetched, verified, corrupted, mis-pinned, or missing with --offline.
+# Only local and unreachable origins: no network needed.
+. "$TOP/tests/e2e/lib.sh"
+P=$T/plan
+S=$T/state
+D=$S/distfiles
+mkdir -p "$P/recipes/a"
+printf 'the pinned bytes\n' >"$P/recipes/a/data.txt"
+h=$(sha256sum "$P/recipes/a/data.txt" | cut -d' ' -f1)
+bad=0000000000000000000000000000000000000000000000000000000000000000
+recipe() { # sha256, then origin lines
+	sum=$1; shift
+	{
+		printf 'name a\nversion 1\nlicense MIT\nsource data.txt\n\tsha256 %s\n' "$sum"
+		for o in "$@"; do printf '\t%s\n' "$o"; done
+		printf 'build host\n\ttrue\n'
+	} >"$P/recipes/a/recipe"
+}
+cat >"$P/plan" <<'R'
+plan fetchtest
+arches x86_64 aarch64
+set SOURCE_DATE_EPOCH 1700000000
+recipes recipes
+stage host
+	step a
+R
+fetch() { sprout --state "$S" fetch "$P" "$@" >"$T/out" 2>&1; echo $? >"$T/rc"; }
+rc_is() { [ "$(cat "$T/rc")" = "$1" ]; }
+
+recipe "$h" "local data.txt"
+fetch --offline
+check "--offline with an empty store fails with exit 4" rc_is 4
+check "and says the file is not in the store" grep -q 'data.txt: not in the store and --offline' "$T/out"
+
+fetch
+check "a local origin with the right hash is fetched" rc_is 0
+check "the file is in the store" cmp -s "$D/data.txt" "$P/recipes/a/data.txt"
+check "and nothing else is" sh -c "[ \"\$(ls -A '$D')\" = data.txt ]"
+fetch --offline
+check "--offline then uses the store" rc_is 0
+
+printf 'tampered\n' >"$D/data.txt"
+fetch --offline
+check "a corrupted stored file is refused with --offline (exit 4)" rc_is 4
+check "the message says sha256 mismatch" grep -q 'sha256 mismatch from the store' "$T/out"
+check "the corrupted copy is moved aside" grep -qx tampered "$D/data.txt.bad"
+fetch
+check "fetching again replaces it from the origin" rc_is 0
+check "with the right bytes" cmp -s "$D/data.txt" "$P/recipes/a/data.txt"
+
+rm -rf "$D"
+recipe "$bad" "local data.txt"
+fetch
+check "a wrong pin is refused with exit 4" rc_is 4
+check "the message names the file, the expected and the actual hash" \
+	grep -q "data.txt: sha256 mismatch from local data.txt: expected $bad, got $h" "$T/out"
+check "nothing enters the store" sh -c "[ -z \"\$(ls -A '$D' 2>/dev/null)\" ]"
+
+recipe "$h" "url http://127.0.0.1:1/data.txt" "local data.txt"
+fetch
+check "an unreachable URL falls through to the next origin" rc_is 0
+
+rm -rf "$D"
+recipe "$h" "url http://127.0.0.1:1/data.txt" "local missing.txt"
+fetch
+check "no origin working is exit 4" rc_is 4
+check "with one line per origin" sh -c "grep -q '^  http://127.0.0.1:1/data.txt: ' '$T/out' && grep -q '^  local missing.txt: ' '$T/out'"
+echo "1..$n"
