@@ -152,12 +152,13 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 	lex_init(&lx, path, text, len);
 
 	while (lex_next(&lx, &l)) {
+		if (block == BUILD && l.blank) {
+			/* Kept inside a script; trailing ones are dropped at its end. */
+			buf_addc(&script, '\n');
+			continue;
+		}
 		if (l.indent && block == BUILD) {
 			/* A script line: remove the first script line's indentation. */
-			if (l.blank) {
-				buf_addc(&script, '\n');
-				continue;
-			}
 			if (!indent.s) {
 				indent.s = l.s;
 				indent.len = (size_t)l.indent;
@@ -290,6 +291,12 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 				add_dep(&rc->deps, &rc->ndeps, w[i]);
 			}
 		} else if (slice_eq(key, "build")) {
+			/* "build NAME: DEP" and "build NAME : DEP" are the same. */
+			int colon = 0;
+			if (n >= 2 && w[1].len > 1 && w[1].s[w[1].len - 1] == ':') {
+				w[1].len--;
+				colon = 1;
+			}
 			if (n < 2 || !slice_is_name(w[1])) {
 				r = lex_error(&lx, &l, n < 2 ? key.s + key.len : w[1].s, "expected 'build NAME [: RECIPE...]'");
 				goto out;
@@ -305,12 +312,12 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 			memset(b, 0, sizeof *b);
 			b->name = slice_dup(w[1]);
 			b->line = l.lineno;
-			if (n > 2) {
-				if (!slice_eq(w[2], ":")) {
+			if (n > 2 || colon) {
+				if (!colon && !slice_eq(w[2], ":")) {
 					r = lex_error(&lx, &l, w[2].s, "expected ':' before the script's own dependencies");
 					goto out;
 				}
-				for (int i = 3; i < n && i < 64; i++) {
+				for (int i = colon ? 2 : 3; i < n && i < 64; i++) {
 					if (!slice_is_name(w[i])) {
 						r = lex_error(&lx, &l, w[i].s, "bad recipe name '%.*s'", (int)w[i].len, w[i].s);
 						goto out;

@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install the Debian packages sprout needs on the host, only those missing.
+#   sh mk/deps.sh          what building and running the main job needs
+#   sh mk/deps.sh --test   also what the test suite and benchmarks use
+# Runs apt-get through sudo when not root.
+set -e
+pkgs="make gcc libc6-dev ca-certificates curl bzip2 xz-utils zstd gzip
+	zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libcurl4-openssl-dev
+	qemu-user-static binfmt-support"
+if [ "$1" = --test ]; then
+	pkgs="$pkgs clang lld tcc bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps"
+fi
+missing=
+for p in $pkgs; do
+	if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -n "$missing" ] || exit 0
+echo "mk/deps.sh: installing:$missing"
+sudo=
+[ "$(id -u)" = 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,109 @@
+/* The recipe parser: fields, scripts, and each error's location. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "recipe.h"
+#include "sha256.h"
+#include "tap.h"
+
+static int parse(const char *text, struct recipe **r)
+{
+	err_clear();
+	return recipe_parse("t/recipe", text, strlen(text), r);
+}
+
+/* Parse text, expect failure with exactly msg. */
+static void bad(const char *text, const char *msg)
+{
+	struct recipe *r = NULL;
+	int e = parse(text, &r);
+	ok(e == -ERR_PARSE && !strcmp(err_msg(e), msg), "error: %s (got: %s)", msg, e ? err_msg(e) : "success");
+	if (!e)
+		recipe_free(r);
+}
+
+int main(void)
+{
+	static const char good[] =
+		"# a comment\n"
+		"name        demo\n"
+		"version     1.2\n"
+		"license     GPL-2.0-only WITH Linux-syscall-note\n"
+		"description A demo recipe\n"
+		"\n"
+		"source demo-1.2.tar.gz\n"
+		"\tsha256 9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08\n"
+		"\turl    https://example.org/demo-1.2.tar.gz\n"
+		"\tdebian demo 1.2-1\n"
+		"source extra.txt\n"
+		"  sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+		"  local  extra.txt\n"
+		"depends musl tcc\n"
+		"build host\n"
+		"\tcd demo-1.2\n"
+		"\tif true; then\n"
+		"\t\techo nested\n"
+		"\tfi\n"
+		"\n"
+		"\t# a shell comment stays\n"
+		"\n"
+		"build native: busybox\n"
+		"    make\n"
+		"      install\n";
+	struct recipe *r = NULL;
+	int e = parse(good, &r);
+	ok(e == 0, "a complete recipe parses (%s)", e ? err_msg(e) : "ok");
+	if (e)
+		return tap_done();
+	ok(!strcmp(r->name, "demo") && !strcmp(r->version, "1.2"), "name and version");
+	ok(!strcmp(r->license, "GPL-2.0-only WITH Linux-syscall-note"), "license expression kept whole");
+	ok(!strcmp(r->description, "A demo recipe"), "description is the rest of the line");
+	ok(r->nsources == 2, "two sources");
+	char hex[65];
+	sha256_hex(r->sources[0].sha256, hex);
+	ok(!strcmp(hex, "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"), "upper-case hex accepted");
+	ok(r->sources[0].norigins == 2 && r->sources[0].origins[0].kind == ORIGIN_URL &&
+	   r->sources[0].origins[1].kind == ORIGIN_DEBIAN && !strcmp(r->sources[0].origins[1].b, "1.2-1"),
+	   "origins in order: url, debian with version");
+	ok(r->sources[0].extract == 1 && r->sources[1].extract == 0, "archives extract, other files do not");
+	ok(r->ndeps == 2 && !strcmp(r->deps[1], "tcc"), "depends");
+	ok(r->nbuilds == 2, "two build scripts");
+	ok(!strcmp(r->builds[0].script, "cd demo-1.2\nif true; then\n\techo nested\nfi\n\n# a shell comment stays\n"),
+	   "script: first indentation removed, inner kept, trailing blanks dropped [%s]", r->builds[0].script);
+	ok(r->builds[1].ndeps == 1 && !strcmp(r->builds[1].deps[0], "busybox"), "script's own dependencies");
+	ok(!strcmp(r->builds[1].script, "make\n  install\n"), "space-indented script");
+	ok(recipe_build(r, "native") == &r->builds[1] && !recipe_build(r, "cross"), "recipe_build finds by name");
+	recipe_free(r);
+
+	static const char head[] = "name a\nversion 1\nlicense MIT\n";
+	char buf[1024];
+#define WITH(s) (snprintf(buf, sizeof buf, "%s%s", head, s), buf)
+	bad(WITH("homepage x\nbuild host\n\ttrue\n"),
+	    "t/recipe:4:1: unknown key 'homepage' (expected name, version, license, description, source, patch, depends or build)");
+	bad(WITH("source a.tar.gz\n\turl https://x/a.tar.gz\nbuild host\n\ttrue\n"), "t/recipe:4:1: source 'a.tar.gz' has no sha256");
+	bad(WITH("source a.tar.gz\n\tsha256 abc\n\turl https://x/a\nbuild host\n\ttrue\n"),
+	    "t/recipe:5:9: malformed sha256 'abc': expected 64 hex digits");
+	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g\n\turl https://x/a\nbuild host\n\ttrue\n"),
+	    "t/recipe:5:9: malformed sha256 '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g': expected 64 hex digits");
+	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\nbuild host\n\ttrue\n"),
+	    "t/recipe:4:1: source 'a.tar.gz' has no origin (expected url, debian or local)");
+	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\turl ftp://x/a\nbuild host\n\ttrue\n"),
+	    "t/recipe:6:6: url must start with http:// or https://");
+	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\tmirror x\nbuild host\n\ttrue\n"),
+	    "t/recipe:6:2: unknown source attribute 'mirror' (expected sha256, url, debian, local or extract)");
+	bad(WITH("version 2\nbuild host\n\ttrue\n"), "t/recipe:4:1: duplicate 'version' (first at line 2)");
+	bad(WITH("build host\n\ttrue\nbuild host\n\ttrue\n"), "t/recipe:6:7: duplicate build script 'host' (first at line 4)");
+	bad(WITH("build host\n"), "t/recipe:4:1: build script 'host' is empty");
+	bad(WITH("build host\n\t\tcd x\n\tmake\n"), "t/recipe:6:2: script line is indented less than the first line of its script");
+	bad(WITH("build host extra\n\ttrue\n"), "t/recipe:4:12: expected ':' before the script's own dependencies");
+	bad(WITH("depends Bad\nbuild host\n\ttrue\n"), "t/recipe:4:9: bad recipe name 'Bad'");
+	bad(WITH("patch missing.patch\nbuild host\n\ttrue\n"),
+	    "t/recipe:4:7: cannot read patch 'missing.patch': No such file or directory");
+	bad("name a\nversion 1\nbuild host\n\ttrue\n", "t/recipe:1:1: missing required key 'license'");
+	bad("name a\nversion 1\nlicense MIT;rm\nbuild host\n\ttrue\n", "t/recipe:3:12: bad character in SPDX license expression");
+	bad("name A\n", "t/recipe:1:6: bad name 'A': expected lower-case letters, digits and . _ + -");
+	bad(WITH("  build host\n"), "t/recipe:4:3: unexpected indented line (only source attributes and build scripts are indented)");
+	bad(WITH("source ../a\n"), "t/recipe:4:8: a source file name has no '/'");
+	return tap_done();
+}
