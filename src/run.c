@@ -55,6 +55,8 @@ static char **plain_env(const struct run_spec *s)
 	return env.v;
 }
 
+static void plain_monitor(const struct run_spec *s, char **env, int logfd);
+
 static pid_t plain_spawn(const struct run_spec *s)
 {
 	/* Everything the grandchild needs is prepared before fork, so that
@@ -81,9 +83,14 @@ static pid_t plain_spawn(const struct run_spec *s)
 		free(env);
 		return mon;
 	}
+	plain_monitor(s, env, logfd);
+	return -1; /* not reached: the monitor ends with _exit */
+}
 
-	/* The monitor: runs the script in a new process group, enforces the
-	 * timeout, and ends the whole group on the way out. */
+/* The monitor: runs the script in a new process group, enforces the
+ * timeout, and ends the whole group on the way out. Never returns. */
+static void plain_monitor(const struct run_spec *s, char **env, int logfd)
+{
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
