@@ -3,24 +3,24 @@
  * tmpfs from read-only binds (the host's toolchain or the plan's rootfs)
  * and the step's own directories.
  *
- * Processes: the caller forks the monitor, which stays in the host's
- * namespaces, enforces the timeout and passes on the exit status. The
- * monitor clone()s the init with every new namespace at once; the init is
- * pid 1 of the new pid namespace, builds the root, forks the shell and
- * reaps. When the init exits, the kernel kills whatever is left in its pid
- * namespace, and its mounts go with its mount namespace.
+ * Processes: the caller clone()s the init with every new namespace at
+ * once (so no extra monitor process); the init is pid 1 of the new pid
+ * namespace: it builds the root, forks the shell, reaps, enforces the
+ * timeout and passes on the exit status. When it exits, the kernel kills
+ * whatever is left in its pid namespace, and the mounts go with its mount
+ * namespace; the host never sees any of them.
  *
- * Everything the monitor and the init need (paths, the mount plan, the
- * environment, messages) is prepared before fork: after it only system
+ * Everything the init needs (paths, the mount plan, the environment,
+ * messages) is prepared before clone(): after it only system
  * calls and async-signal-safe functions run. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <net/if.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +58,9 @@ enum {
 /* Where the host's root is while the new one is built. */
 #define SB_OLD_NAME ".sprout-oldroot"
 #define SB_OLD "/" SB_OLD_NAME
+/* One allocation for two stacks: the init's above, the shell's below. */
 #define SB_STACK (256 * 1024)
+#define SB_SHELL_STACK (32 * 1024)
 
 /* One step of assembling the root, paths relative to the new root. */
 enum sb_kind {
@@ -81,7 +83,7 @@ struct sb_op {
 	const char *data;       /* SB_MOUNT options */
 };
 
-/* What the monitor and the init work from; built by sb_prepare. */
+/* What the init works from; built by sb_prepare. */
 struct sb {
 	struct sb_op *ops;
 	int nops, cap;
@@ -93,7 +95,6 @@ struct sb {
 	int logfd;
 	int userns;             /* clone a user namespace (always tried first) */
 	int isroot;
-	int death[2];           /* the init sees POLLHUP when the monitor is gone */
 	char uidmap[32], gidmap[32];
 	char timeout_msg[64];
 	char *stack;
@@ -318,25 +319,29 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 	op = sb_add(sb, SB_MOUNT, "dev/pts", "devpts");
 	op->flags = MS_NOSUID | MS_NOEXEC;
 	op->data = "newinstance,ptmxmode=0666,mode=620";
-	/* The init mounts proc as pid 1 of the new pid namespace. The parts
-	 * that act on the whole machine get read-only covers: uid 0 inside
-	 * may be root outside. */
+	/* The init mounts proc as pid 1 of the new pid namespace. When uid 0
+	 * inside is root outside, file permissions no longer keep the build
+	 * from the parts that act on the whole machine: they get read-only
+	 * covers. (Unprivileged, they belong to a uid the build does not
+	 * have.) */
 	op = sb_add(sb, SB_MOUNT, "proc", "proc");
 	op->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	sb_add(sb, SB_COVER, "proc/sys", NULL);
-	sb_add(sb, SB_COVER, "proc/sysrq-trigger", NULL);
-	sb_add(sb, SB_COVER, "proc/irq", NULL);
-	sb_add(sb, SB_COVER, "proc/bus", NULL);
+	if (geteuid() == 0) {
+		sb_add(sb, SB_COVER, "proc/sys", NULL);
+		sb_add(sb, SB_COVER, "proc/sysrq-trigger", NULL);
+		sb_add(sb, SB_COVER, "proc/irq", NULL);
+		sb_add(sb, SB_COVER, "proc/bus", NULL);
+	}
 
 	int r = 0;
 	if (s->builddir)
 		r = sb_add_dir(sb, s->builddir, "build", 0);
 	else
-		sb_add(sb, SB_DIR, "build", NULL);
+		sb_add(sb, SB_BIND, "build", "build"); /* throwaway, on the root's tmpfs */
 	if (!r && s->destdir)
 		r = sb_add_dir(sb, s->destdir, "destdir", 0);
 	else if (!r)
-		sb_add(sb, SB_DIR, "destdir", NULL);
+		sb_add(sb, SB_BIND, "destdir", "destdir");
 	if (!r && s->sysroot)
 		r = sb_add_dir(sb, s->sysroot, "sysroot", 1);
 	if (r)
@@ -403,12 +408,12 @@ static void sb_free(struct sb *sb)
 		close(sb->logfd);
 }
 
-static int sb_prepare(struct sb *sb, const struct run_spec *s)
+static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 {
 	int r = -EINVAL;
 	memset(sb, 0, sizeof *sb);
 	sb->logfd = -1;
-	if (!s->interactive && (!s->script || !s->log))
+	if (!s->interactive && (!s->script || (!s->log && logfd < 0)))
 		return errf(r, "sandbox: a step needs a script and a log");
 	if (s->mode == RUN_NATIVE && !sandbox_arch_native(s->arch)) {
 		r = sandbox_check_arch(s->arch);
@@ -438,7 +443,11 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s)
 	snprintf(sb->gidmap, sizeof sb->gidmap, "0 %u 1\n", (unsigned)getegid());
 	snprintf(sb->timeout_msg, sizeof sb->timeout_msg, "sprout: step timed out after %d s\n", s->timeout);
 	sb->stack = xmalloc(SB_STACK);
-	if (s->log) {
+	if (logfd >= 0) {
+		sb->logfd = fcntl(logfd, F_DUPFD_CLOEXEC, 3);
+		if (sb->logfd < 0)
+			return errf(-errno, "sandbox: dup: %s", strerror(errno));
+	} else if (s->log) {
 		sb->logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644);
 		if (sb->logfd < 0)
 			return errf(-errno, "sandbox: %s: %s", s->log, strerror(errno));
@@ -546,12 +555,12 @@ static int sb_write_file(const char *path, const char *data, int flags, mode_t m
 /* A bind mount becomes read-only only by a remount, and in a user
  * namespace that must keep the flags the kernel locked on the source
  * (nosuid, nodev, noexec, the atime mode), else EPERM. */
-static int sb_remount_ro(const char *path, unsigned long extra)
+static int sb_remount_ro(const char *path)
 {
 	struct statfs st;
 	if (statfs(path, &st) < 0)
 		return -1;
-	unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY | extra;
+	unsigned long fl = MS_REMOUNT | MS_BIND | MS_RDONLY;
 	if (st.f_flags & SB_ST_NOSUID)
 		fl |= MS_NOSUID;
 	if (st.f_flags & SB_ST_NODEV)
@@ -567,6 +576,34 @@ static int sb_remount_ro(const char *path, unsigned long extra)
 	else
 		fl |= MS_STRICTATIME;
 	return mount("none", path, NULL, fl, NULL);
+}
+
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+/* struct mount_attr of linux/mount.h, which older headers lack. */
+struct sb_mount_attr {
+	unsigned long long attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* Make the mount at path and every mount below it read-only: one
+ * mount_setattr() (Linux 5.12), else a remount of the top one. */
+static int sb_make_ro(const char *path)
+{
+#ifdef SYS_mount_setattr
+	struct sb_mount_attr a;
+	memset(&a, 0, sizeof a);
+	a.attr_set = MOUNT_ATTR_RDONLY;
+	if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &a, sizeof a) == 0)
+		return 0;
+	if (errno != ENOSYS)
+		return -1;
+#endif
+	return sb_remount_ro(path);
 }
 
 static enum sb_result sb_do_op(const struct sb_op *op, struct sb_fail *f)
@@ -593,7 +630,7 @@ static enum sb_result sb_do_op(const struct sb_op *op, struct sb_fail *f)
 		}
 		if (mount(op->src, op->dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 			return sb_failed(f, SB_R_BIND, op->dst);
-		if (op->ro && sb_remount_ro(op->dst, 0) < 0)
+		if (op->ro && sb_make_ro(op->dst) < 0)
 			return sb_failed(f, SB_R_REMOUNT, op->dst);
 		return SB_OK;
 	case SB_COVER:
@@ -602,7 +639,7 @@ static enum sb_result sb_do_op(const struct sb_op *op, struct sb_fail *f)
 				return SB_OK;
 			return sb_failed(f, SB_R_BIND, op->dst);
 		}
-		if (sb_remount_ro(op->dst, 0) < 0)
+		if (sb_make_ro(op->dst) < 0)
 			return sb_failed(f, SB_R_REMOUNT, op->dst);
 		return SB_OK;
 	case SB_MOUNT:
@@ -708,24 +745,65 @@ static int sb_status(int st)
 	return 128 + WTERMSIG(st);
 }
 
-/* pid 1 of the new pid namespace. */
+/* The signals the init waits for; the rest are unblocked. */
+static void sb_wait_set(const struct sb *sb, sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	if (!sb->interactive)
+		sigaddset(set, SIGINT);
+}
+
+/* The shell, forked by the init: no capabilities, the step's cwd, umask
+ * and environment. */
+static int sb_shell(void *arg)
+{
+	const struct sb *sb = arg;
+	sigset_t none;
+	sigemptyset(&none);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	umask(022);
+	if (chdir("/build") < 0) {
+		sb_puts(2, "sprout: sandbox: cannot enter /build\n");
+		_exit(127);
+	}
+	sb_drop_caps();
+	execve(sb->argv[0], sb->argv, sb->env);
+	int e = errno;
+	sb_puts(2, "sprout: sandbox: cannot run /bin/sh: ");
+	sb_puterr(2, e);
+	sb_puts(2, "\n");
+	_exit(127);
+	return 127;
+}
+
+/* pid 1 of the new pid namespace, and the step's monitor: it builds the
+ * root, forks the shell, reaps, and exits with the shell's status, on
+ * timeout or on a signal from outside. Its exit ends every process of the
+ * namespace. */
 static int sb_init(void *arg)
 {
 	const struct sb *sb = arg;
 	struct sb_fail f = {SB_OK, 0, NULL};
-	sigset_t none;
-	sigemptyset(&none);
+	/* The caller blocked every signal around clone(), so none sent
+	 * before this point is lost: pid 1 drops signals it has no use for. */
+	sigset_t set;
+	sb_wait_set(sb, &set);
 	for (int sig = 1; sig < 32; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Die with the monitor; the pipe closes the window before prctl. */
-	close(sb->death[1]);
+	if (sb->interactive) {
+		/* The shell handles ^C and ^\ itself. */
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
+	}
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	/* Die with the caller (its thread), as a build must not outlive sprout. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	struct pollfd pfd = {sb->death[0], POLLIN, 0};
-	if (poll(&pfd, 1, 0) > 0)
-		_exit(RUN_EXIT_SETUP);
-	close(sb->death[0]);
 
 	if (sb_setup(sb, &f) != SB_OK) {
 		sb_report(sb, &f);
@@ -742,87 +820,22 @@ static int sb_init(void *arg)
 			_exit(RUN_EXIT_SETUP);
 		}
 	}
-	pid_t sh = fork();
-	if (sh < 0) {
-		sb_failed(&f, SB_R_FORK, NULL);
-		sb_report(sb, &f);
-		_exit(RUN_EXIT_SETUP);
-	}
-	if (sh == 0) {
-		sb_close_from(3);
-		umask(022);
-		if (chdir("/build") < 0) {
-			sb_puts(2, "sprout: sandbox: cannot enter /build\n");
-			_exit(127);
-		}
-		sb_drop_caps();
-		execve(sb->argv[0], sb->argv, sb->env);
-		int e = errno;
-		sb_puts(2, "sprout: sandbox: cannot run /bin/sh: ");
-		sb_puterr(2, e);
-		sb_puts(2, "\n");
-		_exit(127);
-	}
 	sb_close_from(3);
-	for (;;) {
-		int st;
-		pid_t w = waitpid(-1, &st, 0);
-		if (w == sh)
-			_exit(sb_status(st));
-		if (w < 0 && errno == ECHILD)
-			_exit(RUN_EXIT_SETUP);
-	}
-}
-
-/* The monitor: in the host's namespaces; never returns. */
-static void sb_monitor(struct sb *sb)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sb->interactive) {
-		/* The shell handles ^C and ^\ itself. */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGQUIT, SIG_IGN);
-	} else {
-		sigaddset(&set, SIGINT);
-	}
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	signal(SIGCHLD, SIG_DFL);
-	if (pipe2(sb->death, O_CLOEXEC) < 0)
-		_exit(RUN_EXIT_SETUP);
-
-	int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
-	char *top = sb->stack + SB_STACK;
-	top -= (unsigned long)top % 64;
-	pid_t pid = clone(sb_init, top, flags | CLONE_NEWUSER, sb);
-	if (pid < 0 && sb->isroot) {
-		/* No user namespaces at all: as root the rest still works. */
-		sb->userns = 0;
-		pid = clone(sb_init, top, flags, sb);
-	}
-	if (pid < 0) {
-		int e = errno;
-		int fd = sb->logfd >= 0 ? sb->logfd : 2;
-		sb_message(fd, "creating the namespaces", NULL, e);
-		if (!sb->isroot) {
-			sb_puts(fd, "sprout: ");
-			sb_puts(fd, sb_userns_hint);
-			sb_puts(fd, "\n");
-		}
-		_exit(RUN_EXIT_SETUP);
-	}
-	close(sb->death[0]);
-
 	struct timespec end = {0, 0};
 	if (sb->timeout > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &end);
 		end.tv_sec += sb->timeout;
 	}
-	int st = 0;
+	/* Like posix_spawn: the shell shares this memory until it execs, on
+	 * a stack of its own, so nothing is copied. */
+	pid_t sh = clone(sb_shell, sb->stack + SB_SHELL_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, (void *)sb);
+	if (sh < 0) {
+		sb_failed(&f, SB_R_FORK, NULL);
+		sb_report(sb, &f);
+		_exit(RUN_EXIT_SETUP);
+	}
 	for (;;) {
+		siginfo_t info;
 		int sig;
 		if (sb->timeout > 0) {
 			struct timespec now, left;
@@ -835,52 +848,65 @@ static void sb_monitor(struct sb *sb)
 			}
 			if (left.tv_sec < 0)
 				left.tv_sec = left.tv_nsec = 0;
-			sig = sigtimedwait(&set, NULL, &left);
+			sig = sigtimedwait(&set, &info, &left);
 		} else {
-			sig = sigwaitinfo(&set, NULL);
+			sig = sigwaitinfo(&set, &info);
 		}
 		if (sig < 0 && errno == EAGAIN) {
-			/* The whole pid namespace goes with its init. */
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-				;
-			if (sb->logfd >= 0)
-				sb_puts(sb->logfd, sb->timeout_msg);
+			sb_puts(2, sb->timeout_msg);
 			_exit(RUN_EXIT_TIMEOUT);
 		}
 		if (sig == SIGCHLD) {
-			pid_t w = waitpid(pid, &st, WNOHANG);
-			if (w == pid)
-				break;
-			if (w < 0 && errno == ECHILD)
-				_exit(RUN_EXIT_SETUP);
-		} else if (sig > 0) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-				;
+			int st;
+			pid_t w;
+			while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+				if (w == sh)
+					_exit(sb_status(st));
+		} else if (sig > 0 && info.si_pid == 0) {
+			/* From outside the namespace (whose pids show as 0 here)
+			 * or from the terminal; the build's own are ignored. */
 			_exit(128 + sig);
 		}
 	}
-	_exit(sb_status(st));
 }
 
-pid_t sandbox_spawn(const struct run_spec *spec)
+pid_t sandbox_spawn_fd(const struct run_spec *spec, int logfd)
 {
 	struct sb sb;
-	int r = sb_prepare(&sb, spec);
+	int r = sb_prepare(&sb, spec, logfd);
 	if (r)
 		goto out;
-	pid_t pid = fork();
+	int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+	char *top = sb.stack + SB_STACK;
+	top -= (uintptr_t)top % 64;
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid_t pid = clone(sb_init, top, flags | CLONE_NEWUSER, &sb);
+	if (pid < 0 && sb.isroot) {
+		/* No user namespaces here at all: as root the rest still works. */
+		sb.userns = 0;
+		pid = clone(sb_init, top, flags, &sb);
+	}
+	int e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
-		r = errf(-errno, "sandbox: fork: %s", strerror(errno));
+		if (sb.isroot)
+			r = errf(-e, "sandbox: cannot create namespaces: %s", strerror(e));
+		else
+			r = errf(-ERR_SANDBOX, "sandbox: cannot create namespaces (%s): %s", strerror(e),
+				 sb_userns_hint);
 		goto out;
 	}
-	if (pid == 0)
-		sb_monitor(&sb);
 	r = (int)pid;
 out:
 	sb_free(&sb);
 	return r;
+}
+
+pid_t sandbox_spawn(const struct run_spec *spec)
+{
+	return sandbox_spawn_fd(spec, -1);
 }
 
 /* ---- Checks ---- */
