@@ -118,31 +118,44 @@ static int write_str(const char *path, const char *s)
 	return r;
 }
 
-/* The handler's state: 1 enabled with F, 0 missing, or a negative code
- * with why set. */
-static int handler_state(const char *entry, const char **why)
+enum handler { H_MISSING, H_READY, H_DISABLED, H_NO_F };
+
+/* The state of binfmt_misc's entry at path: enum handler, or -errno. */
+static int handler_state(const char *entry)
 {
 	struct buf b = {0};
 	int r = file_read(entry, &b);
-	if (r == -ENOENT) {
-		buf_free(&b);
-		return 0;
-	}
 	if (r) {
-		*why = "cannot read its binfmt_misc entry";
 		buf_free(&b);
-		return r;
+		return r == -ENOENT ? H_MISSING : r;
 	}
-	r = -ERR_SANDBOX;
 	const char *fl = strstr(b.s, "\nflags:");
-	if (strncmp(b.s, "enabled", 7))
-		*why = "its binfmt_misc handler is disabled";
-	else if (!fl || !memchr(fl + 7, 'F', strcspn(fl + 7, "\n")))
-		*why = "its binfmt_misc handler lacks the F (fix-binary) flag, so it cannot work inside "
-		       "another root";
+	if (!fl || !memchr(fl + 7, 'F', strcspn(fl + 7, "\n")))
+		r = H_NO_F;
+	else if (strncmp(b.s, "enabled", 7))
+		r = H_DISABLED;
 	else
-		r = 1;
+		r = H_READY;
 	buf_free(&b);
+	return r;
+}
+
+/* As root: register the handler from qemu-user-static's binfmt.d file. */
+static int handler_register(const char *arch, const char *q)
+{
+	struct buf line = {0};
+	char *interp = NULL;
+	int r = handler_line(q, &line, &interp);
+	if (r) {
+		r = how_to(arch, q, "no binfmt.d configuration of qemu-user-static for it was found");
+	} else {
+		r = write_str(BINFMT_DIR "/register", line.s);
+		if (r)
+			r = errf(-ERR_SANDBOX, "cannot register the binfmt_misc handler qemu-%s (%s): %s", q, interp,
+				 err_str(r));
+	}
+	free(interp);
+	buf_free(&line);
 	return r;
 }
 
@@ -161,29 +174,37 @@ int sandbox_check_arch(const char *arch)
 			return errf(-ERR_SANDBOX, "cannot mount binfmt_misc on " BINFMT_DIR ": %s", strerror(errno));
 	}
 	char *entry = xasprintf(BINFMT_DIR "/qemu-%s", q);
-	const char *why = NULL;
-	r = handler_state(entry, &why);
-	if (r == 0 && root) {
-		struct buf line = {0};
-		char *interp = NULL;
-		r = handler_line(q, &line, &interp);
-		if (r) {
-			r = how_to(arch, q, "no binfmt.d configuration of qemu-user-static for it was found");
-		} else {
-			r = write_str(BINFMT_DIR "/register", line.s);
-			if (r)
-				r = errf(-ERR_SANDBOX, "cannot register the binfmt_misc handler qemu-%s (%s): %s", q,
-					 interp, err_str(r));
-			else
-				r = handler_state(entry, &why);
-		}
-		free(interp);
-		buf_free(&line);
+	r = handler_state(entry);
+	if (r == H_MISSING && root) {
+		r = handler_register(arch, q);
+		if (!r)
+			r = handler_state(entry);
+	} else if (r == H_DISABLED && root) {
+		r = write_str(entry, "1");
+		r = r ? errf(-ERR_SANDBOX, "cannot enable %s: %s", entry, err_str(r)) : handler_state(entry);
 	}
-	if (r == 0)
+	switch (r) {
+	case H_READY:
+		r = 0;
+		break;
+	case H_MISSING:
 		r = how_to(arch, q, "binfmt_misc has no handler for it");
-	else if (r < 0 && why)
-		r = how_to(arch, q, why);
+		break;
+	case H_DISABLED:
+		r = how_to(arch, q, "its binfmt_misc handler is disabled");
+		break;
+	case H_NO_F:
+		r = errf(-ERR_SANDBOX,
+			 "cannot run %s binaries in the sandbox: the binfmt_misc handler %s lacks the F "
+			 "(fix-binary) flag, so qemu cannot be found inside another root; as root, remove it "
+			 "(echo -1 > %s) and run sprout again, which registers qemu-user-static's with F",
+			 arch, entry, entry);
+		break;
+	default:
+		if (r > 0 || r == -ERR_SANDBOX)
+			break;
+		r = errf(-ERR_SANDBOX, "cannot read %s: %s", entry, err_str(r));
+	}
 	free(entry);
-	return r < 0 ? r : 0;
+	return r;
 }
