@@ -42,44 +42,46 @@ secs() {
 median() { sort -n | sed -n 2p; }
 
 run_sprout() {
-	rm -rf "$s"
 	sync
-	secs "$SPROUT" extract "$arc" "$s" >>"$BENCH_TMP/s.t"
+	secs "$SPROUT" extract "$arc" "$BENCH_TMP/x/$1-sprout-$i" >>"$BENCH_TMP/s.t"
 }
 run_tar() {
-	rm -rf "$p"
-	mkdir -p "$p"
+	mkdir -p "$BENCH_TMP/x/$1-tar-$i"
 	sync
-	secs tar -xf "$arc" -C "$p" >>"$BENCH_TMP/p.t"
+	secs tar -xf "$arc" -C "$BENCH_TMP/x/$1-tar-$i" >>"$BENCH_TMP/p.t"
 }
 
-# bench NAME FILE: three runs each into fresh directories, taking turns
-# at going first (file creation right after a big delete can be slower).
+# bench NAME FILE: three runs each into fresh directories, taking turns at
+# going first. The trees are only removed at the end: on ext4, creating
+# files soon after deleting many is much slower (it skips recently freed
+# inodes), which would make the runs depend on their order.
 bench() {
 	arc=$cache/$2
 	cat "$arc" >/dev/null
-	s=$BENCH_TMP/x-sprout p=$BENCH_TMP/x-tar
 	: >"$BENCH_TMP/s.t"
 	: >"$BENCH_TMP/p.t"
 	for i in 1 2 3; do
 		if [ $i = 2 ]; then
-			run_tar
-			run_sprout
+			run_tar "$1"
+			run_sprout "$1"
 		else
-			run_sprout
-			run_tar
+			run_sprout "$1"
+			run_tar "$1"
 		fi
 	done
-	if ! diff -r --no-dereference "$s" "$p" >/dev/null; then
+	if ! diff -r --no-dereference "$BENCH_TMP/x/$1-sprout-1" "$BENCH_TMP/x/$1-tar-1" >/dev/null; then
 		echo "$1: sprout and GNU tar extracted different trees" >&2
 		exit 1
 	fi
-	rm -rf "$s" "$p"
 	st=$(median <"$BENCH_TMP/s.t")
 	pt=$(median <"$BENCH_TMP/p.t")
 	rm -f "$BENCH_TMP/s.t" "$BENCH_TMP/p.t"
 	echo "$1 $st $pt" | awk '{ printf "%s: sprout %.3f s, tar %.3f s, ratio %.2f (goal <= 1.20)\n", $1, $2, $3, $2 / $3 }'
 }
+
+rm -rf "$BENCH_TMP/x"
+mkdir -p "$BENCH_TMP/x"
+trap 'rm -rf "$BENCH_TMP/x" "$BENCH_TMP/s.t" "$BENCH_TMP/p.t"' EXIT
 
 fetch busybox_1.35.0.orig.tar.bz2 \
 	http://deb.debian.org/debian/pool/main/b/busybox/busybox_1.35.0.orig.tar.bz2 \
