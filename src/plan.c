@@ -251,9 +251,25 @@ static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line
 			int r = parse_step(&lx, &l, p, w, n);
 			if (r)
 				return r;
+		} else if (slice_eq(k, "fixpoint")) {
+			if (n != 3 || !slice_is_name(w[1]) || !slice_is_name(w[2]))
+				return lex_error(&lx, &l, k.s, "expected 'fixpoint STEP STEP'");
+			if (p->fixpoint[0])
+				return lex_error(&lx, &l, k.s, "duplicate 'fixpoint'");
+			p->fixpoint[0] = slice_dup(w[1]);
+			p->fixpoint[1] = slice_dup(w[2]);
+			p->check_line[0] = l.lineno;
+		} else if (slice_eq(k, "final") || slice_eq(k, "smoke")) {
+			char **dst = slice_eq(k, "final") ? &p->final : &p->smoke;
+			if (n != 2 || !slice_is_name(w[1]))
+				return lex_error(&lx, &l, k.s, "expected '%.*s STEP'", (int)k.len, k.s);
+			if (*dst)
+				return lex_error(&lx, &l, k.s, "duplicate '%.*s'", (int)k.len, k.s);
+			*dst = slice_dup(w[1]);
+			p->check_line[slice_eq(k, "final") ? 1 : 2] = l.lineno;
 		} else {
 			return lex_error(&lx, &l, k.s,
-					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage or step)",
+					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage, step, fixpoint, final or smoke)",
 					 (int)k.len, k.s);
 		}
 	}
@@ -475,6 +491,10 @@ static int resolve(struct plan *p, const int *rootfs_col)
 		if (s->ndeps)
 			qsort(s->deps, s->ndeps, sizeof *s->deps, cmp_int);
 	}
+	const char *named[] = {p->fixpoint[0], p->final, p->smoke, p->fixpoint[1]};
+	for (int k = 0; k < 4; k++)
+		if (named[k] && plan_step_index(p, named[k]) < 0)
+			return errf(ERR_PARSE, "%s:%d:1: no step '%s' in this plan", p->path, p->check_line[k % 3], named[k]);
 	p->order = xcalloc(p->nsteps, sizeof *p->order);
 	char *color = xcalloc(p->nsteps, 1);
 	int *stack = xcalloc(p->nsteps + 1, sizeof *stack);
@@ -565,6 +585,10 @@ void plan_free(struct plan *p)
 	}
 	free(p->steps);
 	free(p->order);
+	free(p->fixpoint[0]);
+	free(p->fixpoint[1]);
+	free(p->final);
+	free(p->smoke);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);
 	free(p->recipes);

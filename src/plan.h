@@ -57,6 +57,10 @@ struct plan {
 	struct step *steps;     /* in plan order */
 	size_t nsteps;
 	int *order;             /* topological order of step indices */
+	char *fixpoint[2];      /* two steps whose outputs must be identical, or NULL */
+	char *final;            /* the step whose output is the final rootfs, or NULL */
+	char *smoke;            /* the step that tests the final rootfs, or NULL */
+	int check_line[3];      /* lines of fixpoint, final, smoke */
 	struct recipe **recipes;/* loaded recipes, owned */
 	size_t nrecipes;
 };
