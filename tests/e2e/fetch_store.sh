@@ -66,4 +66,24 @@ recipe "$h" "url http://127.0.0.1:1/data.txt" "local missing.txt"
 fetch
 check "no origin working is exit 4" rc_is 4
 check "with one line per origin" sh -c "grep -q '^  http://127.0.0.1:1/data.txt: ' '$T/out' && grep -q '^  local missing.txt: ' '$T/out'"
+
+# a killed sprout's temporaries hold the pinned bytes here: never used,
+# removed once their pid is gone, kept while it lives
+rm -rf "$D"
+mkdir -p "$D"
+recipe "$h" "local missing.txt"
+dead=$(sh -c 'echo $$')
+cp "$P/recipes/a/data.txt" "$D/.data.txt.part.$dead"
+mkdir "$D/.data.txt.apt.$dead.Ab12cD"
+cp "$P/recipes/a/data.txt" "$D/.data.txt.apt.$dead.Ab12cD/data.txt"
+cp "$P/recipes/a/data.txt" "$D/.data.txt.part.$$"
+fetch
+check "a dead run's temporary is not used: exit 4" rc_is 4
+check "it is removed, and so is its apt directory" \
+	sh -c "[ ! -e '$D/.data.txt.part.$dead' ] && [ ! -e '$D/.data.txt.apt.$dead.Ab12cD' ]"
+check "a live process's temporary is kept" test -e "$D/.data.txt.part.$$"
+check "and data.txt is not in the store" test ! -e "$D/data.txt"
+cp "$P/recipes/a/data.txt" "$D/.data.txt.part.$dead"
+fetch --offline
+check "with --offline a dead run's temporary is removed too" test ! -e "$D/.data.txt.part.$dead"
 echo "1..$n"

@@ -1,6 +1,7 @@
 /* fetch: the store, local and http origins (against a tiny http server in
- * a child process on 127.0.0.1), offline mode, and the derivation of a
- * private apt sources list. Nothing here needs the network. */
+ * a child process on 127.0.0.1), offline mode, the removal of a killed
+ * run's temporaries, and the derivation of a private apt sources list
+ * (debsrc). Nothing here needs the network. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "debsrc.h"
 #include "err.h"
 #include "fetch.h"
 #include "sha256.h"
@@ -292,6 +294,97 @@ static void test_offline(void)
 	ok(listing_is(distdir, "hello.txt.bad"), "and the corrupted copy is no longer in its place");
 }
 
+/* A pid that no process has: a child that has exited and been reaped. */
+static pid_t pid_dead(void)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return pid;
+}
+
+static int exists(const char *name)
+{
+	char *p = path_join(distdir, name);
+	int r = path_exists(p);
+	free(p);
+	return r;
+}
+
+/* A killed sprout's ".FILE.part.PID" and ".FILE.apt.PID.XXXXXX": removed
+ * when PID is gone, never used, kept while PID lives. */
+static void test_stale(void)
+{
+	char part_dead[64], part_self[64], part_live[64], apt_dead[64], apt_live[64];
+	char other_dead[64], apt_legacy[64], *path, *in;
+	pid_t dead = pid_dead(), live = fork();
+	int r;
+
+	if (live == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(part_dead, sizeof part_dead, ".hello.txt.part.%ld", (long)dead);
+	snprintf(part_self, sizeof part_self, ".hello.txt.part.%ld", (long)getpid());
+	snprintf(part_live, sizeof part_live, ".hello.txt.part.%ld", (long)live);
+	snprintf(apt_dead, sizeof apt_dead, ".hello.txt.apt.%ld.Ab12cD", (long)dead);
+	snprintf(apt_live, sizeof apt_live, ".hello.txt.apt.%ld.Ab12cD", (long)live);
+	snprintf(other_dead, sizeof other_dead, ".other.txt.part.%ld", (long)dead);
+	snprintf(apt_legacy, sizeof apt_legacy, ".hello.txt.apt.Ab12cD");
+
+	/* the stale files hold the pinned bytes: a fetch that used one would
+	 * succeed, but the only origin is missing */
+	store_clear();
+	put(distdir, part_dead, hello);
+	put(distdir, part_live, hello);
+	put(distdir, other_dead, other);
+	put(distdir, ".hello.txt.part.12ab", hello);
+	in = path_join(distdir, apt_dead);
+	mkdir_p(in, 0755);
+	put(in, "hello.txt", hello);
+	free(in);
+	in = path_join(distdir, apt_live);
+	mkdir_p(in, 0755);
+	free(in);
+	in = path_join(distdir, apt_legacy);
+	mkdir_p(in, 0755);
+	free(in);
+	source_set("hello.txt", hello);
+	origin_add(ORIGIN_LOCAL, "gone.txt");
+	r = fetch(0, &path);
+	ok(r == -ERR_FETCH && !path && !exists("hello.txt"),
+	   "stale temporaries with the right bytes are never used (ERR_FETCH, nothing stored)");
+	ok(!exists(part_dead) && !exists(apt_dead), "a dead pid's .part file and .apt directory are removed");
+	ok(exists(part_live) && exists(apt_live), "a live pid's .part file and .apt directory are kept");
+	ok(exists(other_dead), "another file's temporaries are left for when that file is fetched");
+	ok(exists(".hello.txt.part.12ab") && exists(apt_legacy), "names that carry no pid are not touched");
+
+	/* offline, and with the file in the store: removed all the same */
+	put(distdir, part_dead, hello);
+	put(distdir, part_self, hello);
+	r = fetch(1, &path);
+	ok(r == -ERR_FETCH && !exists(part_dead), "offline: a dead pid's .part file is removed, not used");
+	ok(!exists(part_self), "a .part file with our own pid (an earlier process's) is removed");
+	put(distdir, "hello.txt", hello);
+	put(distdir, part_dead, other);
+	r = fetch(1, &path);
+	ok(r == 0 && !exists(part_dead) && same(distdir, "hello.txt", hello),
+	   "a stored file is used and a dead pid's .part file beside it removed");
+	free(path);
+
+	/* the other file's, when that file is fetched */
+	source_set("other.txt", other);
+	origin_add(ORIGIN_LOCAL, "other.txt");
+	r = fetch(0, &path);
+	ok(r == 0 && !exists(other_dead) && same(distdir, "other.txt", other),
+	   "fetching the other file removes its dead temporaries");
+	free(path);
+
+	kill(live, SIGTERM);
+	waitpid(live, NULL, 0);
+}
+
 static void test_http(void)
 {
 	char url[4][128], *path;
@@ -458,7 +551,7 @@ static void test_apt_sources(void)
 		 "deb-src [signed-by=%s/%s.asc] http://e.example/ stable/\n"
 		 "deb-src [signed-by=%s/%s.asc] http://f.example/ stable/\n",
 		 keys, hex, keys, hex);
-	int r = fetch_apt_sources(etc, keys, &out);
+	int r = debsrc_derive_sources(etc, keys, &out);
 	ok(r == 0 && out.s && !strcmp(out.s, want.s), "apt sources: deb-src lines from one-line and deb822 files");
 	if (!out.s || strcmp(out.s, want.s))
 		printf("# got:\n%s# want:\n%s", out.s ? out.s : "", want.s);
@@ -467,7 +560,7 @@ static void test_apt_sources(void)
 	free(keyfile);
 
 	buf_free(&out);
-	r = fetch_apt_sources(keys, keys, &out);
+	r = debsrc_derive_sources(keys, keys, &out);
 	ok(r == 0 && out.len == 0, "apt sources: no configuration, no lines");
 
 	buf_free(&out);
@@ -506,6 +599,7 @@ int main(void)
 
 	test_local();
 	test_offline();
+	test_stale();
 	pid_t server = http_start();
 	test_http();
 	kill(server, SIGTERM);
