@@ -78,5 +78,12 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 	}
 	for (int k = 0; k < 3; k++)
 		sigaction(sigs[k], &old[k], NULL);
+	if (interactive && isatty(0)) {
+		/* The sandbox took the terminal's foreground: take it back. */
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGTTOU, &sa, &old[0]);
+		tcsetpgrp(0, getpgrp());
+		sigaction(SIGTTOU, &old[0], NULL);
+	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

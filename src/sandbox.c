@@ -315,6 +315,12 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 		struct sb_op *dop = sb_add(sb, SB_BIND, sb_own(sb, xasprintf("dev/%s", devs[i])), sb_old(sb, p));
 		dop->isfile = 1;
 	}
+	/* An interactive shell's terminal, where ttyname() finds it. */
+	const char *tty = s->interactive && isatty(0) ? ttyname(0) : NULL;
+	if (tty && !strncmp(tty, "/dev/", 5)) {
+		struct sb_op *top = sb_add(sb, SB_BIND, "dev/console", sb_old(sb, tty));
+		top->isfile = 1;
+	}
 	sb_add(sb, SB_LINK, "dev/fd", "/proc/self/fd");
 	sb_add(sb, SB_LINK, "dev/stdin", "/proc/self/fd/0");
 	sb_add(sb, SB_LINK, "dev/stdout", "/proc/self/fd/1");
@@ -818,6 +824,15 @@ static int sb_init(void *arg)
 	}
 	/* Keep the build away from this process's descriptors. */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (sb->interactive && isatty(0)) {
+		/* Take the terminal's foreground in a process group this pid
+		 * namespace can name, so that the shell's job control can hand
+		 * it back; the caller takes it back when the sandbox is gone. */
+		signal(SIGTTOU, SIG_IGN);
+		setpgid(0, 0);
+		tcsetpgrp(0, getpgrp());
+		signal(SIGTTOU, SIG_DFL);
+	}
 	if (!sb->interactive) {
 		setsid();
 		int in = open("/dev/null", O_RDONLY);
