@@ -22,6 +22,7 @@ int cmd_shell(struct ctx *c, int argc, char **argv);
 int cmd_hash(struct ctx *c, int argc, char **argv);
 int cmd_extract(struct ctx *c, int argc, char **argv);
 int cmd_tar(struct ctx *c, int argc, char **argv);
+int cmd_bootstrap(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {
@@ -57,4 +58,16 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */
 void cmd_print_tail(const char *path, int n);
+
+/* What a build did, for reports. */
+#define CMD_MAX_STAGES 8
+struct build_stats {
+	size_t built, cached, failed, skipped;
+	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
+};
+/* Fetch what is missing and build the named steps (all when nsteps is 0)
+ * of plan p, printing progress and failures (cmd_build.c). 0, -ERR_BUILD
+ * after a failed step (already reported), or another code (not printed). */
+int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
+		   struct build_stats *st);
 #endif

@@ -13,7 +13,8 @@ struct report {
 	struct ctx *c;
 	struct engine *e;
 	const char *plan_arg;
-	size_t total, done, built, cached, failed, skipped;
+	struct build_stats *st;
+	size_t total, done;
 };
 
 static void describe_status(int status, char *out, size_t n)
@@ -34,10 +35,19 @@ static void on_event(void *arg, const struct engine_event *ev)
 	const struct plan *p = rp->e->plan;
 	const struct step *s = &p->steps[ev->step];
 	const char *stage = p->stages[s->stage].name;
+	struct build_stats *bs = rp->st;
+	if (ev->kind == EV_START || ev->kind == EV_DONE || ev->kind == EV_FAIL) {
+		double t = now_sec();
+		double *b = &bs->stage_begin[s->stage], *e = &bs->stage_end[s->stage];
+		if (ev->kind == EV_START && (*b == 0 || t < *b))
+			*b = t;
+		if (ev->kind != EV_START && t > *e)
+			*e = t;
+	}
 	switch (ev->kind) {
 	case EV_CACHED:
 		rp->done++;
-		rp->cached++;
+		bs->cached++;
 		if (rp->c->verbose && !rp->c->quiet)
 			printf("[%zu/%zu] cached %s (%s) %.12s\n", rp->done, rp->total, s->name, stage, ev->digest);
 		break;
@@ -47,14 +57,14 @@ static void on_event(void *arg, const struct engine_event *ev)
 		break;
 	case EV_DONE:
 		rp->done++;
-		rp->built++;
+		bs->built++;
 		if (!rp->c->quiet)
 			printf("[%zu/%zu] done   %s (%s) %.1fs %.12s\n", rp->done, rp->total, s->name, stage, ev->secs,
 			       ev->digest);
 		break;
 	case EV_FAIL: {
 		char st[128];
-		rp->failed++;
+		bs->failed++;
 		if (ev->error)
 			snprintf(st, sizeof st, "%s", "setup failed");
 		else
@@ -73,10 +83,44 @@ static void on_event(void *arg, const struct engine_event *ev)
 		break;
 	}
 	case EV_SKIP:
-		rp->skipped++;
+		bs->skipped++;
 		break;
 	}
 	fflush(stdout);
+}
+
+int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
+		   struct build_stats *st)
+{
+	struct engine e;
+	struct report rp;
+	memset(&rp, 0, sizeof rp);
+	memset(st, 0, sizeof *st);
+	engine_init(&e, p, arch, c->statedir);
+	e.jobs = c->jobs;
+	e.timeout = c->step_timeout;
+	e.verbose = c->verbose;
+	e.on_event = on_event;
+	e.arg = &rp;
+	rp.c = c;
+	rp.e = &e;
+	rp.st = st;
+	rp.plan_arg = plan_arg;
+	run_use_sandbox = c->sandbox;
+	err_clear();
+	int r = engine_select(&e, steps, nsteps);
+	if (!r)
+		r = engine_lock(&e);
+	if (!r && c->sandbox)
+		r = run_sandbox_check();
+	if (!r)
+		r = engine_fetch(&e, 0, 0);
+	for (size_t i = 0; i < p->nsteps; i++)
+		rp.total += e.want[i] ? 1 : 0;
+	if (!r)
+		r = engine_build(&e);
+	engine_free(&e);
+	return r;
 }
 
 int cmd_build(struct ctx *c, int argc, char **argv)
@@ -106,38 +150,14 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 		return rc;
 	}
 	double t0 = now_sec();
-	struct engine e;
-	struct report rp;
-	memset(&rp, 0, sizeof rp);
-	engine_init(&e, p, arch, c->statedir);
-	e.jobs = c->jobs;
-	e.timeout = c->step_timeout;
-	e.verbose = c->verbose;
-	e.on_event = on_event;
-	e.arg = &rp;
-	rp.c = c;
-	rp.e = &e;
-	rp.plan_arg = plan_arg;
-	run_use_sandbox = c->sandbox;
-	err_clear();
-	int r = engine_select(&e, steps.v, (int)steps.n);
-	if (!r)
-		r = engine_lock(&e);
-	if (!r && c->sandbox)
-		r = run_sandbox_check();
-	if (!r)
-		r = engine_fetch(&e, 0, 0);
-	for (size_t i = 0; i < p->nsteps; i++)
-		rp.total += e.want[i] ? 1 : 0;
-	if (!r)
-		r = engine_build(&e);
+	struct build_stats st;
+	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);
 	if (r && r != -ERR_BUILD)
 		cmd_err("build: %s", err_msg(r));
 	if (!c->quiet && (!r || r == -ERR_BUILD))
-		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, rp.built, rp.cached,
-		       rp.failed, rp.skipped, now_sec() - t0);
+		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
+		       st.failed, st.skipped, now_sec() - t0);
 	rc = cmd_exit_for(r);
-	engine_free(&e);
 	plan_free(p);
 	strv_free(&steps);
 	return rc;

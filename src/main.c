@@ -29,6 +29,14 @@ static const struct command commands[] = {
 	 "stage and whether its output is in the store; a step to build says why: never built,\n"
 	 "or which input changed (recipe, patch, source, dependency, setting).\n"
 	 "  --why STEP   explain only STEP\n"},
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests]",
+	 "fetch and build the minimal plan, check it, and report",
+	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
+	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
+	 "digests.ARCH, the smoke test of the final system, and the provenance of every file\n"
+	 "of the final rootfs. Writes the rootfs, its tarball, manifest and provenance under\n"
+	 "STATE/outputs/PLAN-ARCH/ and prints a short report.\n"
+	 "  --update-digests  record this run's digests as the expected ones\n"},
 	{"fetch", cmd_fetch, "PLAN [--offline]",
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
