@@ -283,7 +283,8 @@ static char **sb_make_env(const struct run_spec *s)
 	if (!sb_env_has(s->env, "HOME"))
 		strv_add(&env, "HOME=/build");
 	if (!sb_env_has(s->env, "PATH"))
-		strv_add(&env, "PATH=/usr/bin:/bin:/usr/sbin:/sbin");
+		strv_add(&env, s->mode == RUN_HOST ? "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+						   : "PATH=/usr/bin:/bin:/usr/sbin:/sbin");
 	if (!sb_env_has(s->env, "TERM"))
 		strv_add(&env, "TERM=dumb");
 	return env.v;

@@ -437,6 +437,7 @@ int sandbox_init_main(void *arg)
 		signal(SIGQUIT, SIG_IGN);
 	}
 	sigprocmask(SIG_SETMASK, &set, NULL);
+	umask(0);
 	/* Die with the caller (its thread), as a build must not outlive sprout. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 

@@ -160,7 +160,7 @@ static void basics(struct suite *s)
 	st = run(s, "env | sort", &out);
 	ok(st == 0 &&
 	       !strcmp(out, "BUILDDIR=/build\nDEPS=/deps\nDESTDIR=/destdir\nFOO=bar\nHOME=/build\nLC_ALL=C\n"
-			    "PATH=/usr/bin:/bin:/usr/sbin:/sbin\nPWD=/build\nSYSROOT=/sysroot\nTERM=dumb\n"),
+			    "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin\nPWD=/build\nSYSROOT=/sysroot\nTERM=dumb\n"),
 	   "%s: the environment is the spec's plus the runner's, nothing of the caller's", w);
 	if (st || strstr(out, "LEAK"))
 		printf("# %s", out);
