@@ -9,6 +9,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/capability.h>
 
 #include "err.h"
 #include "run.h"
@@ -364,11 +364,16 @@ static void sb_drop_caps(void)
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno == EINVAL)
 			break;
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	struct __user_cap_header_struct h;
-	struct __user_cap_data_struct d[2];
-	memset(&h, 0, sizeof h);
+	/* capset(2)'s structures, as linux/capability.h has them (which
+	 * musl's toolchains may lack): version 3, two 32-bit sets. */
+	struct {
+		uint32_t version;
+		int pid;
+	} h = {0x20080522, 0};
+	struct {
+		uint32_t effective, permitted, inheritable;
+	} d[2];
 	memset(d, 0, sizeof d);
-	h.version = _LINUX_CAPABILITY_VERSION_3;
 	syscall(SYS_capset, &h, d);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
