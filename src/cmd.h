@@ -1,6 +1,8 @@
 #ifndef SPROUT_CMD_H
 #define SPROUT_CMD_H
 
+#include <sys/types.h>
+
 /* The settings every subcommand gets from the global options. */
 struct ctx {
 	const char *statedir;   /* --state, or $XDG_CACHE_HOME/sprout */
@@ -10,6 +12,9 @@ struct ctx {
 	int quiet;              /* -q */
 	int step_timeout;       /* --step-timeout seconds, 0 for none */
 	int sandbox;            /* 1: namespace sandbox; 0: --runner=plain */
+	int reverse;            /* --order=reverse: ready steps start in reverse plan order */
+	char **sets;            /* --set KEY=VALUE, in order: plan settings to override */
+	int nsets;
 };
 
 /* Each subcommand: argv[0] is its name; returns the process exit status
@@ -23,6 +28,10 @@ int cmd_hash(struct ctx *c, int argc, char **argv);
 int cmd_extract(struct ctx *c, int argc, char **argv);
 int cmd_tar(struct ctx *c, int argc, char **argv);
 int cmd_bootstrap(struct ctx *c, int argc, char **argv);
+int cmd_sandbox_run(struct ctx *c, int argc, char **argv);
+int cmd_verify(struct ctx *c, int argc, char **argv);
+int cmd_audit(struct ctx *c, int argc, char **argv);
+int cmd_sbom(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {
@@ -58,6 +67,11 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */
 void cmd_print_tail(const char *path, int n);
+
+/* Wait for a sandbox or runner started by run_spawn, passing SIGINT, SIGTERM
+ * and SIGHUP on (ignoring them for an interactive shell, and taking the
+ * terminal back afterwards). Returns its exit status. */
+int cmd_wait_sandbox(pid_t pid, int interactive);
 
 /* What a build did, for reports. */
 #define CMD_MAX_STAGES 8

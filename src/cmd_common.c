@@ -1,7 +1,11 @@
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "err.h"
@@ -58,6 +62,18 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 		cmd_err("%s", err_msg(r));
 		return cmd_exit_for(r);
 	}
+	for (int i = 0; i < c->nsets; i++) {
+		char *k = xstrdup(c->sets[i]), *eq = strchr(k, '=');
+		*eq = 0;
+		r = plan_override(*p, k, eq + 1);
+		free(k);
+		if (r) {
+			cmd_err("%s", err_msg(r));
+			plan_free(*p);
+			*p = NULL;
+			return EXIT_USAGE;
+		}
+	}
 	*arch = plan_arch(*p, c->arch);
 	if (!*arch) {
 		cmd_err("%s", err_msg(-ERR_USAGE));
@@ -102,4 +118,39 @@ void cmd_print_tail(const char *path, int n)
 		p += l + (e ? 1 : 0);
 	}
 	buf_free(&b);
+}
+
+static volatile sig_atomic_t got_sig;
+
+static void on_sig(int sig)
+{
+	got_sig = sig;
+}
+
+int cmd_wait_sandbox(pid_t pid, int interactive)
+{
+	/* The sandbox's init ends it on a signal: pass ours on. */
+	struct sigaction sa, old[3];
+	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = interactive ? SIG_IGN : on_sig;
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &sa, &old[k]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			break;
+		if (got_sig)
+			kill(pid, got_sig);
+	}
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &old[k], NULL);
+	if (interactive && isatty(0)) {
+		/* The sandbox took the terminal's foreground: take it back. */
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGTTOU, &sa, &old[0]);
+		tcsetpgrp(0, getpgrp());
+		sigaction(SIGTTOU, &old[0], NULL);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

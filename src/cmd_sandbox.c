@@ -14,16 +14,6 @@
 #include "sandbox.h"
 #include "util.h"
 
-/* Until cmd.h declares it with the other subcommands. */
-int cmd_sandbox_run(struct ctx *c, int argc, char **argv);
-
-static volatile sig_atomic_t got_sig;
-
-static void on_sig(int sig)
-{
-	got_sig = sig;
-}
-
 int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 {
 	const char *rootfs = NULL, *arch = NULL, *script = NULL;
@@ -62,28 +52,5 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 		cmd_err("sandbox-run: %s", err_msg(pid));
 		return cmd_exit_for(pid);
 	}
-	/* The sandbox's init ends it on a signal: pass ours on. */
-	struct sigaction sa, old[3];
-	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = interactive ? SIG_IGN : on_sig;
-	for (int k = 0; k < 3; k++)
-		sigaction(sigs[k], &sa, &old[k]);
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0) {
-		if (errno != EINTR)
-			break;
-		if (got_sig)
-			kill(pid, got_sig);
-	}
-	for (int k = 0; k < 3; k++)
-		sigaction(sigs[k], &old[k], NULL);
-	if (interactive && isatty(0)) {
-		/* The sandbox took the terminal's foreground: take it back. */
-		sa.sa_handler = SIG_IGN;
-		sigaction(SIGTTOU, &sa, &old[0]);
-		tcsetpgrp(0, getpgrp());
-		sigaction(SIGTTOU, &old[0], NULL);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return cmd_wait_sandbox(pid, interactive);
 }

@@ -57,10 +57,7 @@ int cmd_shell(struct ctx *c, int argc, char **argv)
 		cmd_err("shell: %s", err_msg(pid));
 		rc = cmd_exit_for(pid);
 	} else {
-		int st;
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		rc = WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+		rc = cmd_wait_sandbox(pid, 1);
 	}
 	free(deps);
 	strv_free(&hold);
