@@ -14,6 +14,7 @@
 #include <unistd.h>
 #ifdef HAVE_CURL
 #include <curl/curl.h>
+#include <dlfcn.h>
 #endif
 
 #include "debsrc.h"
@@ -33,10 +34,46 @@ struct tries {
 	struct buf mismatch;  /* the first mismatch: "ORIGIN: expected X, got Y" */
 };
 
+#ifdef HAVE_CURL
+/* libcurl is loaded when the first download needs it, not linked: its
+ * thirty-odd libraries would cost every sprout command several
+ * milliseconds at startup. Without it, the curl or wget tool is used. */
+static struct {
+	int tried, ok;
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+} lc;
+
+static int curl_load(void)
+{
+	if (lc.tried)
+		return lc.ok;
+	lc.tried = 1;
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return 0;
+	*(void **)&lc.global_init = dlsym(h, "curl_global_init");
+	*(void **)&lc.easy_init = dlsym(h, "curl_easy_init");
+	*(void **)&lc.easy_setopt = dlsym(h, "curl_easy_setopt");
+	*(void **)&lc.easy_perform = dlsym(h, "curl_easy_perform");
+	*(void **)&lc.easy_getinfo = dlsym(h, "curl_easy_getinfo");
+	*(void **)&lc.easy_cleanup = dlsym(h, "curl_easy_cleanup");
+	*(void **)&lc.easy_strerror = dlsym(h, "curl_easy_strerror");
+	lc.ok = lc.global_init && lc.easy_init && lc.easy_setopt && lc.easy_perform && lc.easy_getinfo &&
+		lc.easy_cleanup && lc.easy_strerror && lc.global_init(CURL_GLOBAL_DEFAULT) == 0;
+	return lc.ok;
+}
+#endif
+
 const char *fetch_http_backend(void)
 {
 #ifdef HAVE_CURL
-	return "libcurl";
+	return curl_load() ? "libcurl" : "curl/wget";
 #else
 	return "curl/wget";
 #endif
@@ -219,20 +256,11 @@ static int http_transient(CURLcode c, long status)
 		status == 500 || status == 502 || status == 503 || status == 504);
 }
 
-static int http_get(const char *url, const char *tmp, const char *logdir, struct buf *why)
+static int http_get_lib(const char *url, const char *tmp, struct buf *why)
 {
-	static int ready;
 	char ebuf[CURL_ERROR_SIZE];
 	CURLcode c = CURLE_OK;
 	long status = 0;
-	(void)logdir;
-	if (!ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
-			buf_adds(why, "libcurl could not be initialised");
-			return -EIO;
-		}
-		ready = 1;
-	}
 	for (int attempt = 0; attempt < 3; attempt++) {
 		if (attempt)
 			sleep((unsigned)attempt);
@@ -245,36 +273,36 @@ static int http_get(const char *url, const char *tmp, const char *logdir, struct
 			buf_addf(why, "cannot create %s: %s", tmp, strerror(e));
 			return -e;
 		}
-		CURL *h = curl_easy_init();
+		CURL *h = lc.easy_init();
 		if (!h) {
 			fclose(f);
 			buf_adds(why, "libcurl could not start a transfer");
 			return -ENOMEM;
 		}
 		ebuf[0] = 0;
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 20L);
-		curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)FETCH_CONNECT_TIMEOUT);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)FETCH_STALL_TIME);
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "sprout");
+		lc.easy_setopt(h, CURLOPT_URL, url);
+		lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
+		lc.easy_setopt(h, CURLOPT_WRITEDATA, f);
+		lc.easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+		lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		lc.easy_setopt(h, CURLOPT_MAXREDIRS, 20L);
+		lc.easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+		lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)FETCH_CONNECT_TIMEOUT);
+		lc.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		lc.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)FETCH_STALL_TIME);
+		lc.easy_setopt(h, CURLOPT_USERAGENT, "sprout");
 #if LIBCURL_VERSION_NUM >= 0x075500
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 #else
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+		lc.easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+		lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-		c = curl_easy_perform(h);
+		c = lc.easy_perform(h);
 		status = 0;
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		curl_easy_cleanup(h);
+		lc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		lc.easy_cleanup(h);
 		int werr = ferror(f) ? errno : 0;
 		if (fclose(f) != 0 && !werr)
 			werr = errno ? errno : EIO;
@@ -290,12 +318,13 @@ static int http_get(const char *url, const char *tmp, const char *logdir, struct
 	if (c == CURLE_HTTP_RETURNED_ERROR && status)
 		buf_addf(why, "HTTP %ld", status);
 	else if (c == CURLE_COULDNT_CONNECT)
-		buf_addf(why, "could not connect (%s)", ebuf[0] ? ebuf : curl_easy_strerror(c));
+		buf_addf(why, "could not connect (%s)", ebuf[0] ? ebuf : lc.easy_strerror(c));
 	else
-		buf_adds(why, ebuf[0] ? ebuf : curl_easy_strerror(c));
+		buf_adds(why, ebuf[0] ? ebuf : lc.easy_strerror(c));
 	return -EIO;
 }
-#else
+#endif
+
 /* An anonymous log file in dir: created and unlinked at once. */
 static int log_open(const char *dir)
 {
@@ -324,6 +353,10 @@ static const char *wget_status(int st)
 
 static int http_get(const char *url, const char *tmp, const char *logdir, struct buf *why)
 {
+#ifdef HAVE_CURL
+	if (curl_load())
+		return http_get_lib(url, tmp, why);
+#endif
 	char to[16], *argv[16];
 	int n = 0, wget = 0, st, r = -ENOENT;
 	char *tool = fetch_tool_find("curl");
@@ -381,7 +414,6 @@ out:
 	free(tool);
 	return r;
 }
-#endif
 
 /* ---- the store ---- */
 
