@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -105,6 +106,8 @@ struct ex {
 	char *pax_path, *pax_link, *gnu_name, *gnu_link;
 	unsigned long long pax_size;
 	int have_pax_size;
+	long long pax_mtime;
+	int have_pax_mtime;
 };
 
 /* The member being extracted. */
@@ -116,6 +119,7 @@ struct member {
 	unsigned long long size;
 	mode_t mode;
 	int type;
+	long long mtime;        /* restored on files and links: builds compare them */
 };
 
 static int fail(struct ex *x, const struct member *m, int r, const char *fmt, ...)
@@ -293,6 +297,14 @@ static int apply_pax(struct ex *x, const char *p, size_t n, int global)
 			}
 			x->pax_size = v;
 			x->have_pax_size = 1;
+		} else if (KEY("mtime")) {
+			/* Seconds, perhaps with a fraction: the whole part is enough. */
+			long long v = 0;
+			size_t k = val[0] == '-' ? 1 : 0;
+			for (; k < vlen && val[k] >= '0' && val[k] <= '9' && v < 1000000000000LL; k++)
+				v = v * 10 + (val[k] - '0');
+			x->pax_mtime = val[0] == '-' ? -v : v;
+			x->have_pax_mtime = 1;
 		} else if (klen > 11 && !memcmp(key, "GNU.sparse.", 11)) {
 			return fail_format(x, "sparse files are not supported");
 		}
@@ -309,6 +321,7 @@ static void meta_reset(struct ex *x)
 	free(x->gnu_link);
 	x->pax_path = x->pax_link = x->gnu_name = x->gnu_link = NULL;
 	x->have_pax_size = 0;
+	x->have_pax_mtime = 0;
 }
 
 /* Split name into components, dropping empty ones and ".". Refuses
@@ -511,6 +524,12 @@ static int make_file(struct ex *x, const struct member *m, int pfd, const char *
 		r = fail(x, m, -errno, "chmod: %s", strerror(errno));
 		goto out;
 	}
+	{
+		struct timespec ts[2];
+		ts[0].tv_sec = ts[1].tv_sec = (time_t)m->mtime;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		futimens(fd, ts);
+	}
 	r = close(fd) < 0 ? fail(x, m, -errno, "close: %s", strerror(errno)) : 0;
 	fd = -1;
 	if (!r)
@@ -571,8 +590,13 @@ static int make_symlink(struct ex *x, const struct member *m, int pfd, const cha
 	if (why)
 		return fail(x, m, -ERR_UNSAFE, "%s ('%s')", why, m->link);
 	for (int tries = 0;; tries++) {
-		if (symlinkat(m->link, pfd, name) == 0)
+		if (symlinkat(m->link, pfd, name) == 0) {
+			struct timespec ts[2];
+			ts[0].tv_sec = ts[1].tv_sec = (time_t)m->mtime;
+			ts[0].tv_nsec = ts[1].tv_nsec = 0;
+			utimensat(pfd, name, ts, AT_SYMLINK_NOFOLLOW);
 			return 0;
+		}
 		if (errno != EEXIST || tries)
 			return fail(x, m, -errno, "symlink: %s", strerror(errno));
 		int r = clear_way(x, m, pfd, name);
@@ -729,9 +753,11 @@ static int extract_next(struct ex *x)
 		return 1;
 	if (!header_checksum_ok(h))
 		return fail_format(x, x->rd.off ? "bad header checksum" : "not a tar archive");
-	unsigned long long size, mode;
+	unsigned long long size, mode, mtime;
 	if (parse_num(h + H_SIZE, 12, &size) || parse_num(h + H_MODE, 8, &mode))
 		return fail_format(x, "bad number in header");
+	if (parse_num(h + H_MTIME, 12, &mtime))
+		mtime = 0;
 	int type = h[H_TYPE] ? h[H_TYPE] : '0';
 
 	char name[256 + 100 + 1], link[101];
@@ -796,6 +822,7 @@ static int extract_next(struct ex *x)
 	m.size = x->have_pax_size ? x->pax_size : size;
 	m.mode = (mode_t)(mode & 01777);
 	m.type = type;
+	m.mtime = x->have_pax_mtime ? x->pax_mtime : (long long)mtime;
 	meta_reset(x);
 	size_t pl = strlen(path);
 	if (m.type == '0' && pl && path[pl - 1] == '/')
