@@ -300,6 +300,28 @@ const char *plan_setting(const struct plan *p, const char *key)
 	return NULL;
 }
 
+int plan_override(struct plan *p, const char *key, const char *value)
+{
+	struct slice k = {key, strlen(key)};
+	if (!is_key(k))
+		return errf(ERR_USAGE, "--set: bad setting name '%s': expected [A-Z_][A-Z0-9_]*", key);
+	if (is_reserved(k))
+		return errf(ERR_USAGE, "--set: '%s' is set by sprout itself", key);
+	if (!value[0])
+		return errf(ERR_USAGE, "--set: %s needs a value", key);
+	for (size_t i = 0; i < p->nsets; i++)
+		if (!strcmp(p->sets[i].key, key)) {
+			free(p->sets[i].value);
+			p->sets[i].value = xstrdup(value);
+			return 0;
+		}
+	p->sets = xrealloc(p->sets, (p->nsets + 1) * sizeof *p->sets);
+	p->sets[p->nsets].key = xstrdup(key);
+	p->sets[p->nsets].value = xstrdup(value);
+	p->nsets++;
+	return 0;
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
@@ -459,6 +481,18 @@ static int resolve(struct plan *p, const int *rootfs_col)
 			return r;
 		}
 	}
+	/* The distfiles store is one namespace: one name, one content. */
+	for (size_t a = 0; a < p->nrecipes; a++)
+		for (size_t b = a; b < p->nrecipes; b++)
+			for (size_t i = 0; i < p->recipes[a]->nsources; i++)
+				for (size_t j = a == b ? i + 1 : 0; j < p->recipes[b]->nsources; j++) {
+					const struct source *x = &p->recipes[a]->sources[i], *y = &p->recipes[b]->sources[j];
+					if (!strcmp(x->file, y->file) && memcmp(x->sha256, y->sha256, 32))
+						return errf(ERR_PARSE,
+							    "%s:%d:1: source '%s' has another sha256 in %s:%d; "
+							    "source file names share one distfiles store, so give one of them another name",
+							    p->recipes[b]->path, y->line, y->file, p->recipes[a]->path, x->line);
+				}
 	for (size_t i = 0; i < p->nstages; i++) {
 		struct stage *st = &p->stages[i];
 		if (rootfs_col[i]) {
