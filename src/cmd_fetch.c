@@ -1,10 +1,12 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "engine.h"
 #include "err.h"
 #include "plan.h"
+#include "util.h"
 
 int cmd_fetch(struct ctx *c, int argc, char **argv)
 {
@@ -35,16 +37,24 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
 	e.verbose = c->verbose;
-	size_t n = 0;
+	size_t n = 0, had = 0;
+	char *distdir = path_join(c->statedir, "distfiles");
 	for (size_t i = 0; i < p->nrecipes; i++)
-		n += p->recipes[i]->nsources;
+		for (size_t k = 0; k < p->recipes[i]->nsources; k++) {
+			char *f = path_join(distdir, p->recipes[i]->sources[k].file);
+			had += path_exists(f);
+			n++;
+			free(f);
+		}
+	free(distdir);
 	err_clear();
 	int r = engine_fetch(&e, 1, offline);
 	if (r) {
 		cmd_err("fetch: %s", err_msg(r));
 		rc = cmd_exit_for(r);
 	} else if (!c->quiet) {
-		printf("fetch: %zu sources of plan %s are in the store, verified\n", n, p->name);
+		printf("fetch: %zu sources of plan %s verified: %zu were in the store, %zu fetched\n", n, p->name, had,
+		       n - had);
 	}
 	engine_free(&e);
 	plan_free(p);
