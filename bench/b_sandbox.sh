@@ -1,5 +1,6 @@
 #!/bin/sh
-# Start and tear down a sandbox that runs /bin/true: sprout's own sandbox
+# Start and tear down a sandbox that runs /bin/true directly (no shell):
+# sprout's own sandbox
 # against bubblewrap's, medians of many alternating runs in one session.
 # SPROUT: the binary (default ./sprout); RUNS: how many runs of each.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -11,9 +12,9 @@ if ! command -v bwrap >/dev/null 2>&1; then
 	echo "sandbox start+teardown: skipped (bwrap is not installed; Debian: apt-get install bubblewrap)"
 	exit 0
 fi
-if ! "$sprout" sandbox-run /bin/true >/dev/null 2>&1; then
+if ! "$sprout" sandbox-run -- /bin/true >/dev/null 2>&1; then
 	echo "sandbox start+teardown: skipped (sprout sandbox-run does not work here:" \
-		"$("$sprout" sandbox-run /bin/true 2>&1 | head -n 1))"
+		"$("$sprout" sandbox-run -- /bin/true 2>&1 | head -n 1))"
 	exit 0
 fi
 if ! bwrap --unshare-all --ro-bind / / true >/dev/null 2>&1; then
@@ -26,7 +27,7 @@ us() { local s=${1%[.,]*} f=${1#*[.,]}; echo $((10#$s * 1000000 + 10#$f)); }
 a=() b=()
 for ((i = 0; i < runs + 5; i++)); do
 	t0=$EPOCHREALTIME
-	"$sprout" sandbox-run /bin/true >/dev/null
+	"$sprout" sandbox-run -- /bin/true >/dev/null
 	t1=$EPOCHREALTIME
 	bwrap --unshare-all --ro-bind / / true >/dev/null
 	t2=$EPOCHREALTIME

@@ -5,17 +5,21 @@ cc=$1 out=$2 nolibs=$3
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 defs= libs= found=
-probe() { # NAME HEADER LIB
+probe() { # NAME HEADER LIB [static]
 	[ -n "$nolibs" ] && return
 	printf '#include <%s>\nint main(void){return 0;}\n' "$2" >"$tmp/t.c"
-	if $cc -o "$tmp/t" "$tmp/t.c" $3 >/dev/null 2>&1; then
+	# Linked statically when the archive is there: every shared library
+	# costs each sprout command time at startup.
+	if [ "$4" = static ] && $cc -o "$tmp/t" "$tmp/t.c" -Wl,-Bstatic $3 -Wl,-Bdynamic >/dev/null 2>&1; then
+		defs="$defs -DHAVE_$1"; libs="$libs -Wl,-Bstatic $3 -Wl,-Bdynamic"; found="$found $1"
+	elif $cc -o "$tmp/t" "$tmp/t.c" $3 >/dev/null 2>&1; then
 		defs="$defs -DHAVE_$1"; libs="$libs $3"; found="$found $1"
 	fi
 }
-probe ZLIB zlib.h -lz
-probe BZIP2 bzlib.h -lbz2
-probe LZMA lzma.h -llzma
-probe ZSTD zstd.h -lzstd
+probe ZLIB zlib.h -lz static
+probe BZIP2 bzlib.h -lbz2 static
+probe LZMA lzma.h -llzma static
+probe ZSTD zstd.h -lzstd static
 probe CURL curl/curl.h -ldl  # loaded with dlopen when first needed
 probe SODIUM sodium.h -lsodium
 {

@@ -17,14 +17,17 @@
 int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 {
 	const char *rootfs = NULL, *arch = NULL, *script = NULL;
+	char **cmd = NULL;
 	int interactive = 0, bad = 0;
-	for (int i = 1; i < argc && !bad; i++) {
+	for (int i = 1; i < argc && !bad && !cmd; i++) {
 		if (!strcmp(argv[i], "--rootfs") && i + 1 < argc)
 			rootfs = argv[++i];
 		else if (!strcmp(argv[i], "--arch") && i + 1 < argc)
 			arch = argv[++i];
 		else if (!strcmp(argv[i], "-i"))
 			interactive = 1;
+		else if (!strcmp(argv[i], "--") && i + 2 <= argc && argv[i + 1][0] == '/')
+			cmd = argv + i + 1; /* a command run directly, without a shell */
 		else if (!strcmp(argv[i], "--") && i + 2 == argc)
 			script = argv[++i];
 		else if (argv[i][0] != '-' && i + 1 == argc)
@@ -32,8 +35,8 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 		else
 			bad = 1;
 	}
-	if (bad || !script == !interactive) {
-		cmd_err("sandbox-run: usage: sprout sandbox-run [--rootfs DIR [--arch ARCH]] (SCRIPT | -i)");
+	if (bad || !!script + !!cmd + interactive != 1) {
+		cmd_err("sandbox-run: usage: sprout sandbox-run [--rootfs DIR [--arch ARCH]] (SCRIPT | -i | -- /PATH ARG...)");
 		return EXIT_USAGE;
 	}
 	struct run_spec spec;
@@ -43,6 +46,7 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 	spec.rootfs = rootfs;
 	spec.arch = arch ? arch : host_arch();
 	spec.script = script;
+	spec.argv = cmd;
 	spec.timeout = c->step_timeout;
 	spec.interactive = interactive;
 	fflush(stdout);

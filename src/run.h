@@ -34,6 +34,7 @@ struct run_spec {
 	const char *log;           /* stdout and stderr go here (appended) */
 	int timeout;               /* seconds, 0 for none */
 	int interactive;           /* sprout shell: a tty shell, no script */
+	char *const *argv;         /* when set: exec this command (absolute path) instead of the script */
 };
 
 /* The variables the runner adds: BUILDDIR, DESTDIR, SYSROOT, DEPS (the

@@ -309,8 +309,8 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	int r = -EINVAL;
 	memset(sb, 0, sizeof *sb);
 	sb->logfd = -1;
-	if (!s->interactive && (!s->script || (!s->log && logfd < 0)))
-		return errf(r, "sandbox: a step needs a script and a log");
+	if (!s->interactive && ((!s->script && !s->argv) || (!s->log && logfd < 0)))
+		return errf(r, "sandbox: a step needs a script (or a command) and a log");
 	if (s->mode == RUN_NATIVE && !sandbox_arch_native(s->arch)) {
 		r = sandbox_check_arch(s->arch);
 		if (r)
@@ -327,6 +327,7 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	sb->isroot = geteuid() == 0;
 	sb->userns = 1;
 	sb->argv[0] = "/bin/sh";
+	sb->cmd = s->argv;
 	if (s->interactive) {
 		sb->argv[1] = "-i";
 	} else {

@@ -412,7 +412,10 @@ static int sb_shell(void *arg)
 		_exit(127);
 	}
 	sb_drop_caps();
-	execve(sb->argv[0], sb->argv, sb->env);
+	if (sb->cmd)
+		execve(sb->cmd[0], sb->cmd, sb->env);
+	else
+		execve(sb->argv[0], sb->argv, sb->env);
 	int e = errno;
 	sb_puts(2, "sprout: sandbox: cannot run /bin/sh: ");
 	sb_puterr(2, e);

@@ -43,6 +43,7 @@ struct sb {
 	struct strv hold;       /* owns the strings the ops point at */
 	char **env;
 	char *argv[6];
+	char *const *cmd;       /* run_spec.argv: exec'd instead of argv when set */
 	int interactive;
 	int timeout;
 	int logfd;
