@@ -300,7 +300,7 @@ static void provenance(struct bs *b, int fin, struct buf *out, struct buf *hostb
 			 (int)pl, path ? path : "");
 		if (host && fv[i].s[0] != 'd') {
 			(*nhost)++;
-			buf_addf(hostbuilt, "%s (%s%s)\n", path ? path : "?", copied ? "same bytes as host step " : "from host step ",
+			buf_addf(hostbuilt, "%.*s (%s %s)\n", (int)pl, path ? path : "", copied ? "same bytes as host step" : "from host step",
 				 copied ? copied : p->steps[from].name);
 		}
 	}
