@@ -100,6 +100,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	e.jobs = c->jobs;
 	e.timeout = c->step_timeout;
 	e.verbose = c->verbose;
+	e.reverse = c->reverse;
 	e.on_event = on_event;
 	e.arg = &rp;
 	rp.c = c;

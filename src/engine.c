@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cache.h"
 #include "engine.h"
 #include "err.h"
@@ -229,6 +230,21 @@ static int prepare(struct engine *e, int i)
 			}
 		}
 		free(path);
+		/* The recipe's regenerate and delete rules: those files are gone
+		 * before the script runs (docs/recipes.md, "Audit rules"). */
+		if (!r && src->nrules) {
+			struct buf removed = {0};
+			r = audit_apply(work, src, &removed);
+			if (removed.len) {
+				int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+				if (afd >= 0) {
+					ssize_t w = write(afd, removed.s, removed.len);
+					(void)w; /* the log is for reading; the removals happened */
+					close(afd);
+				}
+			}
+			buf_free(&removed);
+		}
 		if (r)
 			goto out;
 	}
@@ -465,7 +481,7 @@ int engine_build(struct engine *e)
 		while (!failed && !interrupted && running < e->jobs) {
 			int next = -1;
 			for (size_t k = 0; k < n && next < 0; k++) {
-				int i = p->order[k];
+				int i = p->order[e->reverse ? n - 1 - k : k];
 				if (!e->want[i] || state[i] != ST_PENDING)
 					continue;
 				int ready = 1;

@@ -36,6 +36,7 @@ struct engine {
 	int jobs;
 	int timeout;
 	int verbose;
+	int reverse;            /* start ready steps in reverse plan order (sprout verify) */
 	char (*keys)[65];       /* per step */
 	char **inputs;          /* per step: the key's serialisation */
 	char *want;             /* per step: part of this run */

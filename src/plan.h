@@ -86,4 +86,9 @@ int plan_step_index(const struct plan *p, const char *name);
 /* A plan setting's value, or NULL. */
 const char *plan_setting(const struct plan *p, const char *key);
 
+/* Set key to value as if the plan said 'set KEY VALUE' (replacing its own
+ * value): the global option --set. ERR_USAGE (errf says why) for a bad or
+ * reserved name or an empty value. */
+int plan_override(struct plan *p, const char *key, const char *value);
+
 #endif

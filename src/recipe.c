@@ -60,6 +60,63 @@ struct seen {
 	int name, version, license, description;
 };
 
+/* Where glob g (one word) is malformed, or NULL: it is relative, and has no
+ * empty, "." or ".." component. */
+static const char *bad_glob(struct slice g)
+{
+	const char *p = g.s, *e = g.s + g.len;
+	if (*p == '/')
+		return p;
+	while (p < e) {
+		const char *c = memchr(p, '/', (size_t)(e - p));
+		size_t n = c ? (size_t)(c - p) : (size_t)(e - p);
+		if (!n || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return p;
+		if (!c)
+			break;
+		p = c + 1;
+		if (p == e)
+			return c;
+	}
+	return NULL;
+}
+
+/* "regenerate GLOB", "delete GLOB" or "waive GLOB REASON...": what happens
+ * to the files of this source that sprout audit flags. */
+static int parse_rule(struct lex *lx, struct lexline *l, struct slice *w, int n, struct source *src)
+{
+	struct source_rule rule = {0};
+	rule.action = slice_eq(w[0], "regenerate") ? RULE_REGENERATE : slice_eq(w[0], "delete") ? RULE_DELETE
+		: RULE_WAIVE;
+	if (rule.action == RULE_WAIVE && n < 3)
+		return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[1].s + w[1].len,
+				 "expected 'waive GLOB REASON...': a waiver says why the file may stay");
+	if (rule.action != RULE_WAIVE && n != 2)
+		return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[2].s, "expected '%.*s GLOB'", (int)w[0].len,
+				 w[0].s);
+	const char *bad = bad_glob(w[1]);
+	if (bad)
+		return lex_error(lx, l, bad, "bad path pattern '%.*s': expected a relative path without '.', '..' "
+			"or empty components", (int)w[1].len, w[1].s);
+	size_t wild = 0;
+	while (wild < w[1].len && strchr("*?/", w[1].s[wild]))
+		wild++;
+	if (rule.action == RULE_WAIVE && wild == w[1].len)
+		return lex_error(lx, l, w[1].s, "a waiver names the files it covers; '%.*s' matches everything",
+				 (int)w[1].len, w[1].s);
+	for (size_t i = 0; i < src->nrules; i++)
+		if (slice_eq(w[1], src->rules[i].glob))
+			return lex_error(lx, l, w[1].s, "duplicate rule for '%s' (first at line %d)", src->rules[i].glob,
+					 src->rules[i].line);
+	rule.glob = slice_dup(w[1]);
+	if (rule.action == RULE_WAIVE)
+		rule.reason = slice_dup(rest_of(l, w[1]));
+	rule.line = l->lineno;
+	src->rules = xrealloc(src->rules, (src->nrules + 1) * sizeof *src->rules);
+	src->rules[src->nrules++] = rule;
+	return 0;
+}
+
 static int parse_source_attr(struct lex *lx, struct lexline *l, struct source *src, int *have_sha)
 {
 	struct slice w[4];
@@ -112,7 +169,11 @@ static int parse_source_attr(struct lex *lx, struct lexline *l, struct source *s
 		src->extract = slice_eq(w[1], "yes");
 		return 0;
 	}
-	return lex_error(lx, l, w[0].s, "unknown source attribute '%.*s' (expected sha256, url, debian, local or extract)",
+	if (slice_eq(w[0], "regenerate") || slice_eq(w[0], "delete") || slice_eq(w[0], "waive"))
+		return parse_rule(lx, l, w, n, src);
+	return lex_error(lx, l, w[0].s,
+			 "unknown source attribute '%.*s' (expected sha256, url, debian, local, extract, regenerate, "
+			 "delete or waive)",
 			 (int)w[0].len, w[0].s);
 }
 
@@ -400,6 +461,11 @@ void recipe_free(struct recipe *r)
 			free(s->origins[j].b);
 		}
 		free(s->origins);
+		for (size_t j = 0; j < s->nrules; j++) {
+			free(s->rules[j].glob);
+			free(s->rules[j].reason);
+		}
+		free(s->rules);
 		free(s->file);
 	}
 	free(r->sources);
@@ -414,6 +480,11 @@ void recipe_free(struct recipe *r)
 	}
 	free(r->builds);
 	free(r);
+}
+
+const char *recipe_rule_action(enum rule_action a)
+{
+	return a == RULE_REGENERATE ? "regenerate" : a == RULE_DELETE ? "delete" : "waive";
 }
 
 const struct build *recipe_build(const struct recipe *r, const char *name)

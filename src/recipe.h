@@ -16,12 +16,29 @@ struct origin {
 	int line;       /* where it was declared */
 };
 
+/* What the build does with a pregenerated or binary file of a source
+ * (docs/recipes.md, "Audit rules"; checked by sprout audit). */
+enum rule_action {
+	RULE_REGENERATE,    /* deleted before the build, which makes it again */
+	RULE_DELETE,        /* deleted before the build, which does not need it */
+	RULE_WAIVE,         /* kept, for the written reason */
+};
+
+struct source_rule {
+	enum rule_action action;
+	char *glob;                 /* relative to the build tree: * ? and ** (docs/recipes.md) */
+	char *reason;               /* RULE_WAIVE: why the file may stay; else NULL */
+	int line;
+};
+
 struct source {
 	char *file;                 /* file name in the distfiles store */
 	unsigned char sha256[32];
 	int extract;                /* unpack into the build tree (default: archives) */
 	struct origin *origins;
 	size_t norigins;
+	struct source_rule *rules;  /* in recipe order; the first that matches a path applies */
+	size_t nrules;
 	int line;
 };
 
@@ -61,6 +78,8 @@ int recipe_parse_file(const char *path, struct recipe **out);
  * find patches beside it. */
 int recipe_parse(const char *path, const char *text, size_t len, struct recipe **out);
 void recipe_free(struct recipe *r);
+/* The name of a rule action: "regenerate", "delete" or "waive". Static. */
+const char *recipe_rule_action(enum rule_action a);
 /* The build script called name, or NULL. */
 const struct build *recipe_build(const struct recipe *r, const char *name);
 

@@ -91,7 +91,8 @@ int main(void)
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\turl ftp://x/a\nbuild host\n\ttrue\n"),
 	    "t/recipe:6:6: url must start with http:// or https://");
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\tmirror x\nbuild host\n\ttrue\n"),
-	    "t/recipe:6:2: unknown source attribute 'mirror' (expected sha256, url, debian, local or extract)");
+	    "t/recipe:6:2: unknown source attribute 'mirror' (expected sha256, url, debian, local, extract, regenerate, "
+	    "delete or waive)");
 	bad(WITH("version 2\nbuild host\n\ttrue\n"), "t/recipe:4:1: duplicate 'version' (first at line 2)");
 	bad(WITH("build host\n\ttrue\nbuild host\n\ttrue\n"), "t/recipe:6:7: duplicate build script 'host' (first at line 4)");
 	bad(WITH("build host\n"), "t/recipe:4:1: build script 'host' is empty");
@@ -105,5 +106,41 @@ int main(void)
 	bad("name A\n", "t/recipe:1:6: bad name 'A': expected lower-case letters, digits and . _ + -");
 	bad(WITH("  build host\n"), "t/recipe:4:3: unexpected indented line (only source attributes and build scripts are indented)");
 	bad(WITH("source ../a\n"), "t/recipe:4:8: a source file name has no '/'");
+
+	/* Audit rules under a source. */
+#define SRC "source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\turl https://x/a\n"
+	e = parse(WITH(SRC "\tregenerate a-1/configure\n\tdelete a-1/po/*.gmo\n"
+		       "\twaive  a-1/tests/**/*.bin  test vectors, read by the test suite only  \nbuild host\n\ttrue\n"), &r);
+	ok(e == 0, "regenerate, delete and waive parse (%s)", e ? err_msg(e) : "ok");
+	if (!e) {
+		const struct source *s = &r->sources[0];
+		ok(s->nrules == 3, "three rules");
+		ok(s->rules[0].action == RULE_REGENERATE && !strcmp(s->rules[0].glob, "a-1/configure") &&
+		   !s->rules[0].reason && s->rules[0].line == 7, "regenerate GLOB, with its line");
+		ok(s->rules[1].action == RULE_DELETE && !strcmp(s->rules[1].glob, "a-1/po/*.gmo"), "delete GLOB");
+		ok(s->rules[2].action == RULE_WAIVE && !strcmp(s->rules[2].glob, "a-1/tests/**/*.bin") &&
+		   !strcmp(s->rules[2].reason, "test vectors, read by the test suite only"),
+		   "waive GLOB REASON: the reason is the rest of the line [%s]", s->rules[2].reason);
+		recipe_free(r);
+	}
+	bad(WITH(SRC "\twaive a-1/x.o\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:15: expected 'waive GLOB REASON...': a waiver says why the file may stay");
+	bad(WITH(SRC "\tdelete\nbuild host\n\ttrue\n"), "t/recipe:7:8: expected 'delete GLOB'");
+	bad(WITH(SRC "\tregenerate a b\nbuild host\n\ttrue\n"), "t/recipe:7:15: expected 'regenerate GLOB'");
+	bad(WITH(SRC "\tdelete /etc/passwd\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:9: bad path pattern '/etc/passwd': expected a relative path without '.', '..' or empty components");
+	bad(WITH(SRC "\tdelete a-1/../../x\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:13: bad path pattern 'a-1/../../x': expected a relative path without '.', '..' or empty components");
+	bad(WITH(SRC "\tdelete a-1/\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:12: bad path pattern 'a-1/': expected a relative path without '.', '..' or empty components");
+	bad(WITH(SRC "\twaive **/* whatever\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:8: a waiver names the files it covers; '**/*' matches everything");
+	bad(WITH(SRC "\tdelete a-1/x\n\twaive a-1/x because\nbuild host\n\ttrue\n"),
+	    "t/recipe:8:8: duplicate rule for 'a-1/x' (first at line 7)");
+	e = parse(WITH(SRC "\tdelete a-1/x\nsource b.txt\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+		       "\tlocal b.txt\n\tdelete a-1/x\nbuild host\n\ttrue\n"), &r);
+	ok(e == 0, "the same glob under two sources is two rules (%s)", e ? err_msg(e) : "ok");
+	if (!e)
+		recipe_free(r);
 	return tap_done();
 }

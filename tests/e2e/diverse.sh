@@ -1,0 +1,89 @@
+# sprout verify --diverse: the host stage compiles programs with $CC, once
+# with gcc and once with clang; a native step whose output depends only on
+# what a program does is bit-identical both ways (passes); one whose output
+# depends on which compiler built the program is caught (fails, naming the
+# file); host builds that ignore $CC make the check inconclusive.
+. "$TOP/tests/e2e/lib.sh"
+chmod 755 "$T"
+if [ "$(uname -m)" != x86_64 ] || [ ! -e /bin/dash ] || [ ! -e /lib/x86_64-linux-gnu/libc.so.6 ]; then
+	ok "# SKIP needs a Debian x86_64 host (the seed root is the host's dash and libc)"
+	echo "1..$n"
+	exit 0
+fi
+for c in gcc clang; do
+	if ! command -v $c >/dev/null 2>&1; then
+		ok "# SKIP no $c"
+		echo "1..$n"
+		exit 0
+	fi
+done
+P=$T/plan
+mkdir -p "$P/recipes/prog" "$P/recipes/seed" "$P/recipes/use" "$P/recipes/leak"
+# sum prints a computed number; ccid prints the compiler's version string.
+cat >"$P/recipes/prog/recipe" <<'R'
+name prog
+version 1
+license MIT
+build host
+	printf '#include <stdio.h>\nint main(void){int s=0;for(int i=1;i<=10;i++)s+=i*i;printf("sum %%d\\n",s);return 0;}\n' >sum.c
+	printf '#include <stdio.h>\nint main(void){puts(__VERSION__);return 0;}\n' >ccid.c
+	"$CC" -O2 -o sum sum.c
+	"$CC" -O2 -o ccid ccid.c
+	mkdir -p "$DESTDIR/usr/bin"
+	cp sum ccid "$DESTDIR/usr/bin/"
+R
+# A seed root: the host's dash and C library, enough to run the programs.
+cat >"$P/recipes/seed/recipe" <<'R'
+name seed
+version 1
+license MIT
+build host
+	mkdir -p "$DESTDIR/bin" "$DESTDIR/lib64" "$DESTDIR/lib/x86_64-linux-gnu"
+	cp /bin/dash "$DESTDIR/bin/sh"
+	cp /lib/x86_64-linux-gnu/libc.so.6 "$DESTDIR/lib/x86_64-linux-gnu/"
+	cp "$(readlink -f /lib64/ld-linux-x86-64.so.2)" "$DESTDIR/lib64/ld-linux-x86-64.so.2"
+R
+cat >"$P/recipes/use/recipe" <<'R'
+name use
+version 1
+license MIT
+depends prog seed
+build native
+	"$SYSROOT/usr/bin/sum" >"$DESTDIR/result"
+R
+cat >"$P/recipes/leak/recipe" <<'R'
+name leak
+version 1
+license MIT
+depends prog seed
+build native
+	"$SYSROOT/usr/bin/ccid" >"$DESTDIR/compiled-by"
+R
+printf 'plan dv\narches x86_64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1700000000\nstage host\n\tstep prog\n\tstep seed\nstage native rootfs=seed\n\tstep use\n\tstep leak\n' >"$P/plan"
+chmod -R a+rX "$P"
+S=$T/state
+
+sprout --state "$S" verify --diverse "$P" use >"$T/out" 2>&1; rc=$?
+check "a native step that depends only on the programs' behaviour passes" test "$rc" = 0
+check "  ... the host-built program differs between gcc and clang" grep -Eq '^  prog +host .* differ \(not compared\)$' "$T/out"
+check "  ... the native output is identical" grep -Eq '^  use +native +([0-9a-f]{12})  \1  identical$' "$T/out"
+check "  ... and the verdict says so" grep -q '^verdict: PASSED: the 1 compared step is bit-identical whether gcc or clang' "$T/out"
+d=$(sed -n 's/^  use   gcc   \([0-9a-f]\{64\}\)$/\1/p' "$T/out")
+check "  ... with both full digests" sh -c "test -n '$d' && grep -q '^        clang $d\$' '$T/out'"
+
+sprout --state "$S" verify --diverse "$P" >"$T/out" 2>&1; rc=$?
+check "by default every step after the host stage is compared, and one that depends on the compiler fails" test "$rc" = 1
+check "  ... naming the step" grep -Eq '^  leak +native .* DIFFERENT$' "$T/out"
+check "  ... and the file that differs" grep -q '^      ~ compiled-by$' "$T/out"
+check "  ... in a plain verdict" grep -q '^verdict: FAILED: 1 of 2 compared steps differ' "$T/out"
+check "  ... building only what the first run had not (leak)" grep -q '^verify --diverse: CC=clang: 1 built, 3 cached' "$T/out"
+
+# Host builds that ignore $CC compare a compiler with itself.
+sed -i 's/"\$CC"/cc/' "$P/recipes/prog/recipe"
+sprout --state "$S" verify --diverse "$P" use >"$T/out" 2>&1; rc=$?
+check "when the host stage ignores \$CC the result is inconclusive, not a pass" test "$rc" = 1
+check "  ... and says why" grep -q '^verdict: INCONCLUSIVE: every host-stage step gave the same bytes' "$T/out"
+
+sprout --state "$S" verify --diverse --compilers gcc,no-such-cc "$P" >"$T/out" 2>&1; rc=$?
+check "a missing compiler is named" sh -c "test $rc = 1 && grep -q \"no compiler 'no-such-cc'\" '$T/out'"
+echo "1..$n"
