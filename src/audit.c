@@ -468,7 +468,7 @@ static int removes(const struct source *src, const char *rel, int *rule)
 	return *rule >= 0 && src->rules[*rule].action != RULE_WAIVE;
 }
 
-static int apply_dir(const char *path, const char *rel, const struct source *src, struct buf *log)
+static int apply_dir(const char *path, const char *rel, const struct source *src, size_t *removed)
 {
 	char **names;
 	size_t n;
@@ -481,7 +481,7 @@ static int apply_dir(const char *path, const char *rel, const struct source *src
 		if (lstat(p, &st) < 0) {
 			r = errf(-errno, "%s: %s", p, err_str(-errno));
 		} else if (S_ISDIR(st.st_mode)) {
-			r = apply_dir(p, q, src, log);
+			r = apply_dir(p, q, src, removed);
 			/* Emptied by the rules, and itself removed by one: gone too. */
 			if (!r && removes(src, q, &rule) && rmdir(p) < 0 && errno != ENOTEMPTY && errno != EEXIST)
 				r = errf(-errno, "%s: %s", p, err_str(-errno));
@@ -489,8 +489,7 @@ static int apply_dir(const char *path, const char *rel, const struct source *src
 			if (unlink(p) < 0)
 				r = errf(-errno, "%s: %s", p, err_str(-errno));
 			else
-				buf_addf(log, "sprout: removed %s (%s, recipe line %d)\n", q,
-					 recipe_rule_action(src->rules[rule].action), src->rules[rule].line);
+				removed[rule]++;
 		}
 		free(p);
 		free(q);
@@ -505,7 +504,17 @@ int audit_apply(const char *dir, const struct source *src, struct buf *log)
 	for (size_t i = 0; i < src->nrules; i++)
 		if (src->rules[i].action != RULE_WAIVE)
 			has = 1;
-	return has ? apply_dir(dir, "", src, log) : 0;
+	if (!has)
+		return 0;
+	size_t *removed = xcalloc(src->nrules, sizeof *removed);
+	int r = apply_dir(dir, "", src, removed);
+	for (size_t i = 0; i < src->nrules; i++)
+		if (src->rules[i].action != RULE_WAIVE)
+			buf_addf(log, "sprout: %s %s (recipe line %d): removed %zu file%s\n",
+				 recipe_rule_action(src->rules[i].action), src->rules[i].glob, src->rules[i].line, removed[i],
+				 removed[i] == 1 ? "" : "s");
+	free(removed);
+	return r;
 }
 
 static int copy_file(const char *src, const char *dst)

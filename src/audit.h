@@ -58,8 +58,8 @@ int audit_rule_usage(const char *dir, const struct source *src, size_t *counts);
 
 /* Remove from the build tree at dir every entry that a regenerate or delete
  * rule of src matches (a directory with all beneath it), appending a line
- * per removal to log ("sprout: removed PATH (ACTION, recipe line N)"). 0 or
- * negative code (errf names the path). */
+ * per such rule to log ("sprout: delete GLOB (recipe line N): removed 3
+ * files"). 0 or negative code (errf names the path). */
 int audit_apply(const char *dir, const struct source *src, struct buf *log);
 
 /* Put the stored file of src into dir as the build would: extracted when
