@@ -91,64 +91,152 @@ int cache_digest(const char *statedir, const char *key, char hex[65])
 	return r;
 }
 
-/* The first word after the keyword of a line: "source x HASH" -> "x". */
-static void describe(const char *line, size_t len, struct buf *why)
+/* One line of an inputs serialisation, split into words. */
+struct inline_ {
+	const char *s;
+	size_t len;
+	const char *w[4];       /* the first words, and the rest as the last */
+	size_t wl[4];
+	int nw;
+};
+
+static void split_line(const char *s, size_t len, struct inline_ *l)
 {
-	const char *sp = memchr(line, ' ', len);
-	size_t kl = sp ? (size_t)(sp - line) : len;
-	const char *arg = sp ? sp + 1 : "";
-	const char *e = sp ? memchr(arg, ' ', len - kl - 1) : NULL;
-	size_t al = e ? (size_t)(e - arg) : (sp ? len - kl - 1 : 0);
-	if (!strncmp(line, "recipe", kl) && kl == 6)
-		buf_adds(why, "recipe changed");
-	else if (kl == 3 && !strncmp(line, "dep", 3))
-		buf_addf(why, "dependency %.*s changed", (int)al, arg);
-	else if (kl == 3 && !strncmp(line, "set", 3))
-		buf_addf(why, "setting %.*s changed", (int)al, arg);
-	else
-		buf_addf(why, "%.*s %.*s changed", (int)kl, line, (int)al, arg);
+	const char *p = s, *e = s + len;
+	memset(l, 0, sizeof *l);
+	l->s = s;
+	l->len = len;
+	while (p < e && l->nw < 4) {
+		const char *q = l->nw == 3 ? e : memchr(p, ' ', (size_t)(e - p));
+		if (!q)
+			q = e;
+		l->w[l->nw] = p;
+		l->wl[l->nw++] = (size_t)(q - p);
+		p = q < e ? q + 1 : e;
+	}
 }
 
-/* Lines of a not in b, reported as changes; keyed by their first two
- * words so that "source x OLD" vs "source x NEW" is one change. */
-static void changed_lines(const char *a, const char *b, struct buf *why)
+/* How many words name the input: "source FILE", "set KEY", "dep STEP" are
+ * one input each; "recipe", "arch", "stage" ... are one input whatever
+ * their words. */
+static int key_words(const struct inline_ *l)
 {
-	const char *p = a;
-	while (*p) {
+	static const char *const two[] = {"set", "source", "patch", "dep"};
+	for (size_t i = 0; i < sizeof two / sizeof two[0]; i++)
+		if (l->wl[0] == strlen(two[i]) && !memcmp(l->w[0], two[i], l->wl[0]))
+			return l->nw >= 2 ? 2 : 1;
+	return 1;
+}
+
+static int same_key(const struct inline_ *a, const struct inline_ *b)
+{
+	int n = key_words(a);
+	if (n != key_words(b))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (a->wl[i] != b->wl[i] || memcmp(a->w[i], b->w[i], a->wl[i]))
+			return 0;
+	return 1;
+}
+
+static int is(const struct inline_ *l, const char *kw)
+{
+	return l->nw && l->wl[0] == strlen(kw) && !memcmp(l->w[0], kw, l->wl[0]);
+}
+
+static struct inline_ *split_all(const char *text, size_t *n)
+{
+	size_t cap = 16;
+	struct inline_ *v = xcalloc(cap, sizeof *v);
+	*n = 0;
+	for (const char *p = text; *p;) {
 		const char *e = strchr(p, '\n');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
-		int found = 0;
-		for (const char *q = b; *q;) {
-			const char *qe = strchr(q, '\n');
-			size_t ql = qe ? (size_t)(qe - q) : strlen(q);
-			if (ql == len && !memcmp(p, q, len)) {
-				found = 1;
-				break;
-			}
-			q += ql + (qe ? 1 : 0);
-		}
-		if (!found) {
-			/* Was there a line with the same two first words? */
-			const char *sp1 = memchr(p, ' ', len);
-			const char *sp2 = sp1 ? memchr(sp1 + 1, ' ', len - (size_t)(sp1 + 1 - p)) : NULL;
-			size_t kl = sp2 ? (size_t)(sp2 - p) : len;
-			if (why->len)
-				buf_adds(why, ", ");
-			int old = 0;
-			for (const char *q = b; *q;) {
-				const char *qe = strchr(q, '\n');
-				size_t ql = qe ? (size_t)(qe - q) : strlen(q);
-				if (ql >= kl && !memcmp(p, q, kl) && (ql == kl || q[kl] == ' '))
-					old = 1;
-				q += ql + (qe ? 1 : 0);
-			}
-			if (old || !strncmp(p, "recipe ", 7))
-				describe(p, len, why);
-			else
-				buf_addf(why, "new input: %.*s", (int)kl, p);
-		}
+		if (*n == cap)
+			v = xrealloc(v, (cap *= 2) * sizeof *v);
+		split_line(p, len, &v[(*n)++]);
 		p += len + (e ? 1 : 0);
 	}
+	return v;
+}
+
+#define W(l, i) (int)(l)->wl[i], (l)->w[i]
+
+/* Say how input now differs from was (same key): "recipe changed
+ * (version 1 -> 2)", "setting K changed (a -> b)", "source F changed". */
+static void changed(const struct inline_ *now, const struct inline_ *was, struct buf *why)
+{
+	if (is(now, "recipe")) {
+		buf_adds(why, "recipe changed");
+		if (now->nw >= 3 && was->nw >= 3 && (now->wl[1] != was->wl[1] || memcmp(now->w[1], was->w[1], now->wl[1])))
+			buf_addf(why, " (now recipe %.*s)", W(now, 1));
+		else if (now->nw >= 3 && was->nw >= 3 &&
+			 (now->wl[2] != was->wl[2] || memcmp(now->w[2], was->w[2], now->wl[2])))
+			buf_addf(why, " (version %.*s -> %.*s)", W(was, 2), W(now, 2));
+	} else if (is(now, "set") && now->nw >= 3) {
+		buf_addf(why, "setting %.*s changed (%.*s -> %.*s)", W(now, 1), W(was, 2), W(now, 2));
+	} else if (is(now, "dep") && now->nw >= 2) {
+		buf_addf(why, "dependency %.*s changed", W(now, 1));
+	} else if ((is(now, "source") || is(now, "patch")) && now->nw >= 2) {
+		buf_addf(why, "%.*s %.*s changed", W(now, 0), W(now, 1));
+	} else if (is(now, "build") && now->nw >= 2 && was->nw >= 2) {
+		buf_addf(why, "build script changed (%.*s -> %.*s)", W(was, 1), W(now, 1));
+	} else if (now->nw >= 2 && was->nw >= 2) {
+		buf_addf(why, "%.*s changed (%.*s -> %.*s)", W(now, 0), W(was, 1), W(now, 1));
+	} else {
+		buf_addf(why, "%.*s changed", W(now, 0));
+	}
+}
+
+/* "setting K added", "patch F removed", "dependency D added". */
+static void added(const struct inline_ *l, const char *what, struct buf *why)
+{
+	if (is(l, "set"))
+		buf_adds(why, "setting");
+	else if (is(l, "dep"))
+		buf_adds(why, "dependency");
+	else
+		buf_addf(why, "%.*s", W(l, 0));
+	if (key_words(l) == 2)
+		buf_addf(why, " %.*s", W(l, 1));
+	buf_addf(why, " %s", what);
+}
+
+/* Every input of now that differs from was: changed, added, then removed. */
+static void changed_lines(const char *now, const char *was, struct buf *why)
+{
+	size_t nn, nw;
+	struct inline_ *a = split_all(now, &nn), *b = split_all(was, &nw);
+	for (size_t i = 0; i < nn; i++) {
+		const struct inline_ *old = NULL;
+		int same = 0;
+		for (size_t k = 0; k < nw && !same; k++) {
+			if (!same_key(&a[i], &b[k]))
+				continue;
+			old = &b[k];
+			same = a[i].len == b[k].len && !memcmp(a[i].s, b[k].s, a[i].len);
+		}
+		if (same)
+			continue;
+		if (why->len)
+			buf_adds(why, ", ");
+		if (old)
+			changed(&a[i], old, why);
+		else
+			added(&a[i], "added", why);
+	}
+	for (size_t k = 0; k < nw; k++) {
+		int found = 0;
+		for (size_t i = 0; i < nn && !found; i++)
+			found = same_key(&a[i], &b[k]);
+		if (found)
+			continue;
+		if (why->len)
+			buf_adds(why, ", ");
+		added(&b[k], "removed", why);
+	}
+	free(a);
+	free(b);
 }
 
 void cache_why(const char *statedir, const char *arch, const struct plan *p, int i, const char *inputs,
@@ -165,7 +253,13 @@ void cache_why(const char *statedir, const char *arch, const struct plan *p, int
 	int r = file_read(ip, &old);
 	free(ip);
 	if (r) {
-		buf_adds(why, "never built");
+		unsigned char d[32];
+		char hex[65];
+		sha256_buf(inputs, strlen(inputs), d);
+		sha256_hex(d, hex);
+		/* the last build's output was removed (sprout clean --all, by hand) */
+		buf_adds(why, !strcmp(hex, last.s) ? "output missing from the store"
+						   : "its last build is gone from the store (nothing to compare with)");
 		goto out;
 	}
 	if (!strcmp(old.s, inputs)) {
@@ -174,7 +268,7 @@ void cache_why(const char *statedir, const char *arch, const struct plan *p, int
 	}
 	changed_lines(inputs, old.s, why);
 	if (!why->len)
-		buf_adds(why, "inputs removed");
+		buf_adds(why, "inputs changed");
 out:
 	free(lp);
 	buf_free(&last);

@@ -25,9 +25,10 @@ int cache_has(const char *statedir, const char *key);
 /* Read the digest of a stored key into hex. 0 or negative code. */
 int cache_digest(const char *statedir, const char *key, char hex[65]);
 
-/* Why step i is not cached, into why: "never built", or the inputs that
- * changed since it was last built, e.g. "recipe changed", "source x changed",
- * "dependency musl changed", "setting K changed". */
+/* Why step i is not cached, into why: "never built", "output missing from
+ * the store", or every input that differs from the last build's, e.g.
+ * "recipe changed (version 1 -> 2)", "patch x changed", "source x added",
+ * "dependency musl changed", "setting K changed (a -> b)", "patch y removed". */
 void cache_why(const char *statedir, const char *arch, const struct plan *p, int i, const char *inputs,
 	       struct buf *why);
 
