@@ -2,6 +2,9 @@
 #define SPROUT_CMD_H
 
 #include <sys/types.h>
+#include <stddef.h>
+
+struct config;
 
 /* The settings every subcommand gets from the global options. */
 struct ctx {
@@ -15,7 +18,18 @@ struct ctx {
 	int reverse;            /* --order=reverse: ready steps start in reverse plan order */
 	char **sets;            /* --set KEY=VALUE, in order: plan settings to override */
 	int nsets;
+	int plain;              /* --plain: line per step start and end, even on a terminal */
+	int color;              /* --color: CTX_COLOR_AUTO (0), _NEVER or _ALWAYS */
+	const char *distdir;    /* the distfiles store, or NULL for STATE/distfiles */
+	char **mirrors;         /* URL prefixes tried first (NULL-terminated) */
+	const char *argv0;      /* how to name sprout in a command to run again */
+	const char *chdir_to;   /* -C, or NULL */
+	const char *conf_file;  /* -c, or NULL */
+	int state_given;        /* the state came from the command line or -c */
+	struct config *conf;    /* the effective settings and their origins */
 };
+
+enum { CTX_COLOR_AUTO, CTX_COLOR_NEVER, CTX_COLOR_ALWAYS };
 
 /* Each subcommand: argv[0] is its name; returns the process exit status
  * (see docs/cli.md). Only these and main.c print. */
@@ -32,6 +46,9 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv);
 int cmd_verify(struct ctx *c, int argc, char **argv);
 int cmd_audit(struct ctx *c, int argc, char **argv);
 int cmd_sbom(struct ctx *c, int argc, char **argv);
+int cmd_graph(struct ctx *c, int argc, char **argv);
+int cmd_parts(struct ctx *c, int argc, char **argv);
+int cmd_config(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {
@@ -84,4 +101,7 @@ struct build_stats {
  * after a failed step (already reported), or another code (not printed). */
 int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
 		   struct build_stats *st);
+/* Give engine e the run's settings: jobs, step timeout, verbosity, the
+ * distfiles store and the mirrors (cmd_build.c). */
+void cmd_engine_setup(const struct ctx *c, struct engine *e);
 #endif

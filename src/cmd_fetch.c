@@ -36,9 +36,9 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 		return rc;
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
-	e.verbose = c->verbose;
+	cmd_engine_setup(c, &e);
 	size_t n = 0, had = 0;
-	char *distdir = path_join(c->statedir, "distfiles");
+	char *distdir = c->distdir ? xstrdup(c->distdir) : path_join(c->statedir, "distfiles");
 	for (size_t i = 0; i < p->nrecipes; i++)
 		for (size_t k = 0; k < p->recipes[i]->nsources; k++) {
 			char *f = path_join(distdir, p->recipes[i]->sources[k].file);

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "audit.h"
@@ -100,9 +101,10 @@ int engine_lock(struct engine *e)
 
 static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struct fetch_ctx *fc, char **distdir)
 {
-	*distdir = path_join(e->statedir, "distfiles");
+	*distdir = e->distdir ? xstrdup(e->distdir) : path_join(e->statedir, "distfiles");
 	memset(fc, 0, sizeof *fc);
 	fc->distdir = *distdir;
+	fc->mirrors = (const char *const *)e->mirrors;
 	fc->statedir = e->statedir;
 	fc->recipedir = rc->dir;
 	fc->verbose = e->verbose;
@@ -425,11 +427,12 @@ out:
 	return r;
 }
 
-static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t interrupted, nsignals;
 
 static void on_interrupt(int sig)
 {
 	interrupted = sig;
+	nsignals++;
 }
 
 enum { ST_PENDING, ST_RUNNING, ST_DONE, ST_FAILED };
@@ -438,6 +441,37 @@ static void emit(struct engine *e, struct engine_event *ev)
 {
 	if (e->on_event)
 		e->on_event(e->arg, ev);
+}
+
+/* waitpid(-1) that emits EV_TICK every e->tick seconds while it waits. It
+ * polls (WNOHANG and short sleeps) rather than catching SIGCHLD, so that
+ * nothing else in the process sees an interrupted call. A signal that
+ * arrives while waiting gives -1 and EINTR, like a blocking waitpid. */
+static pid_t wait_any(struct engine *e, int *st)
+{
+	if (e->tick <= 0)
+		return waitpid(-1, st, 0);
+	sig_atomic_t seen = nsignals;
+	double next = now_sec() + e->tick;
+	for (;;) {
+		pid_t w = waitpid(-1, st, WNOHANG);
+		if (w != 0)
+			return w;
+		if (nsignals != seen) {
+			errno = EINTR;
+			return -1;
+		}
+		double t = now_sec();
+		if (t >= next) {
+			struct engine_event ev = {0};
+			ev.kind = EV_TICK;
+			ev.step = -1;
+			emit(e, &ev);
+			next = t + e->tick;
+		}
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 }
 
 int engine_build(struct engine *e)
@@ -540,7 +574,7 @@ int engine_build(struct engine *e)
 		if (!running)
 			break;
 		int st;
-		pid_t w = waitpid(-1, &st, 0);
+		pid_t w = wait_any(e, &st);
 		if (w < 0) {
 			if (errno == EINTR) {
 				for (size_t i = 0; i < n; i++)

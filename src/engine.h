@@ -15,6 +15,7 @@ enum engine_ev {
 	EV_DONE,        /* step finished and stored */
 	EV_FAIL,        /* step failed; status, log, builddir set */
 	EV_SKIP,        /* not started because an earlier step failed */
+	EV_TICK,        /* steps are running (step is -1); only when tick > 0 */
 };
 
 struct engine_event {
@@ -37,6 +38,9 @@ struct engine {
 	int timeout;
 	int verbose;
 	int reverse;            /* start ready steps in reverse plan order (sprout verify) */
+	double tick;            /* > 0: emit EV_TICK about this often (seconds) while steps run */
+	const char *distdir;    /* the distfiles store, or NULL for STATE/distfiles */
+	char **mirrors;         /* URL prefixes tried before each source's origins (NULL-terminated), or NULL */
 	char (*keys)[65];       /* per step */
 	char **inputs;          /* per step: the key's serialisation */
 	char *want;             /* per step: part of this run */

@@ -541,7 +541,8 @@ static int origin_try(const struct fetch_ctx *ctx, const struct source *src,
 	origin_label(o, &label);
 	switch (o->kind) {
 	case ORIGIN_LOCAL:
-		from = path_join(ctx->recipedir ? ctx->recipedir : ".", o->a);
+		/* a mirror directory is absolute; a recipe's local file is not */
+		from = o->a[0] == '/' ? xstrdup(o->a) : path_join(ctx->recipedir ? ctx->recipedir : ".", o->a);
 		r = local_get(from, tmp, &why);
 		break;
 	case ORIGIN_URL:
@@ -576,6 +577,25 @@ static int origin_try(const struct fetch_ctx *ctx, const struct source *src,
 	return r;
 }
 
+/* A mirror is tried as one more origin: PREFIX/FILE, a URL or a file in a
+ * directory (file:///dir or /dir). */
+static int mirror_try(const struct fetch_ctx *ctx, const struct source *src, const char *prefix,
+		      const char *tmp, const char *dst, struct tries *t)
+{
+	struct origin o;
+	size_t n = strlen(prefix);
+	memset(&o, 0, sizeof o);
+	if (!strncmp(prefix, "file://", 7))
+		prefix += 7, n -= 7;
+	o.kind = prefix[0] == '/' ? ORIGIN_LOCAL : ORIGIN_URL;
+	while (n > 1 && prefix[n - 1] == '/')
+		n--;
+	o.a = xasprintf("%.*s/%s", (int)n, prefix, src->file);
+	int r = origin_try(ctx, src, &o, tmp, dst, t);
+	free(o.a);
+	return r;
+}
+
 int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **path)
 {
 	struct tries t = {0};
@@ -604,13 +624,16 @@ int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **p
 		goto out;
 	}
 	tmp = xasprintf("%s/.%s.part.%ld", ctx->distdir, src->file, (long)getpid());
+	for (size_t i = 0; ctx->mirrors && ctx->mirrors[i]; i++)
+		if ((r = mirror_try(ctx, src, ctx->mirrors[i], tmp, dst, &t)) <= 0)
+			goto out;
 	for (size_t i = 0; i < src->norigins; i++)
 		if ((r = origin_try(ctx, src, &src->origins[i], tmp, dst, &t)) <= 0)
 			goto out;
 	if (t.mismatch.len)
 		r = errf(-ERR_HASH, "%s: sha256 mismatch from %s%s", src->file, t.mismatch.s,
 			 t.lines.s ? t.lines.s : "");
-	else if (!src->norigins)
+	else if (!src->norigins && !t.lines.len)
 		r = errf(-ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
 	else
 		r = errf(-ERR_FETCH, "%s: no origin worked:%s", src->file, t.lines.s);

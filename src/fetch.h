@@ -11,6 +11,8 @@ struct fetch_ctx {
 	const char *recipedir; /* the recipe's directory, for ORIGIN_LOCAL */
 	int verbose;
 	int offline;           /* only the store; never download */
+	const char *const *mirrors; /* URL prefixes (http, https, file:// or a directory) tried before
+				       a source's own origins as PREFIX/FILE; NULL-terminated, or NULL */
 };
 
 /* Make sure src is in the store with the right sha256, trying the stored

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "decomp.h"
 #include "err.h"
 #include "fetch.h"
@@ -94,6 +95,25 @@ static const struct command commands[] = {
 	 "from its sources, depends on its dependencies), and every file of the final rootfs\n"
 	 "with its checksums. The plan must have been built (sprout build PLAN).\n"
 	 "  -o FILE      write to FILE instead of standard output\n"},
+	{"graph", cmd_graph, "PLAN",
+	 "print the step graph in Graphviz DOT",
+	 "Prints the plan's steps and dependencies as a Graphviz digraph, one cluster per\n"
+	 "stage; an edge goes from a dependency to the step that needs it (dashed: the root\n"
+	 "tree of a native stage). Render it with: sprout graph PLAN | dot -Tsvg >plan.svg\n"},
+	{"parts", cmd_parts, "PLAN [--recorded]",
+	 "document a plan's parts in Markdown",
+	 "Prints one Markdown section per step: what it is, version, license, sources with\n"
+	 "their origins and sha256, patches with their first line, stage, dependencies, and\n"
+	 "what it installs: from the last build in the state directory, else from the plan's\n"
+	 "manifests.ARCH, else 'not built yet'.\n"
+	 "  --recorded   only the plan's manifests.ARCH ('not recorded' without one): output\n"
+	 "               that does not depend on the state directory, for committed docs\n"},
+	{"config", cmd_config, "",
+	 "print the effective settings and where each came from",
+	 "Prints every setting of sprout.conf (docs/config.md) as in effect for this\n"
+	 "command line: from the command line, -c FILE, the user's file\n"
+	 "($XDG_CONFIG_HOME/sprout/sprout.conf), the system's (/etc/sprout.conf), or the\n"
+	 "default, and says which.\n"},
 	{"hash", cmd_hash, "FILE...", "print the sha256 of files", "Prints 'HEX  FILE' for each file, like sha256sum.\n"},
 	{"extract", cmd_extract, "ARCHIVE DIR", "safely extract a tar archive",
 	 "Extracts a tar archive (plain, gzip, bzip2, xz or zstd) into DIR, refusing members\n"
@@ -114,14 +134,19 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nglobal options:\n"
 		   "  -C DIR             change to DIR first\n"
+		   "  -c FILE            read settings from FILE (after the system's and the user's)\n"
 		   "  -j N               run up to N steps at once; builds get $JOBS and MAKEFLAGS=-jN\n"
 		   "  --arch ARCH        target arch (default: the plan's default, usually the host's)\n"
 		   "  --state DIR        state directory (default: $XDG_CACHE_HOME/sprout)\n"
+		   "  --distfiles DIR    the sources' store (default: STATE/distfiles)\n"
+		   "  --mirror URL       try URL/FILE before a source's own origins (repeatable)\n"
 		   "  --step-timeout S   kill a step that runs longer than S seconds\n"
 		   "  --runner=KIND      sandbox (default) or plain (no isolation)\n"
 		   "  --set KEY=VALUE    override or add a plan setting (part of every step key)\n"
 		   "  --order=reverse    start ready steps in reverse plan order (default: plan)\n"
-		   "  -v, -q             more or less output\n"
+		   "  --plain            one line per step start and end, even on a terminal\n"
+		   "  --color=WHEN       never, auto (default; off with $NO_COLOR) or always\n"
+		   "  -v, -q             more output (-v streams the builds' logs), or less\n"
 		   "  --version          print the version\n"
 		   "\nsprout help COMMAND shows a command's help; exit codes are in docs/cli.md.\n");
 }
@@ -210,16 +235,46 @@ static char *absolute(const char *p)
 	return path_join(cwd, p);
 }
 
+/* Read the configuration files and lay the command line's settings over
+ * them; prints an error and returns an exit status, or 0. */
+static int load_config(struct config *cf, const char *file, const char *const opts[][2], size_t nopts)
+{
+	char *sys = config_system_path(), *user = config_user_path();
+	int r = config_load_file(cf, sys, CONFIG_SYSTEM, 0);
+	if (!r && user)
+		r = config_load_file(cf, user, CONFIG_USER, 0);
+	if (!r && file)
+		r = config_load_file(cf, file, CONFIG_FILE, 1);
+	free(sys);
+	free(user);
+	if (r) {
+		cmd_err("%s", err_msg(r));
+		return r == -ERR_PARSE ? EXIT_PARSE : EXIT_USAGE;
+	}
+	for (size_t i = 0; i < nopts; i++) {
+		char *v = strcmp(opts[i][0], "arch") && strcmp(opts[i][0], "jobs") && !strstr(opts[i][1], "://")
+				  ? absolute(opts[i][1])
+				  : xstrdup(opts[i][1]);
+		config_set(cf, opts[i][0], v, opts[i][0]);
+		free(v);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c;
-	char *state = NULL;
-	const char *chdir_to = NULL;
+	struct config cf;
+	const char *chdir_to = NULL, *conf_file = NULL;
+	const char *(*opts)[2] = xcalloc((size_t)argc + 1, sizeof *opts); /* key, value from the command line */
+	size_t nopts = 0;
 	struct strv rest = {0}, sets = {0};
 	memset(&c, 0, sizeof c);
+	memset(&cf, 0, sizeof cf);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	c.jobs = ncpu > 0 ? (int)ncpu : 1;
 	c.sandbox = 1;
+	c.argv0 = strchr(argv[0], '/') ? argv[0] : "sprout";
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	/* Global options may come before or after the command's name. */
@@ -234,17 +289,39 @@ int main(int argc, char **argv)
 			strv_add(&rest, a);
 		} else if (optval(argc, argv, &i, "-C", &v)) {
 			chdir_to = v;
-		} else if (optval(argc, argv, &i, "-j", &v) || optval(argc, argv, &i, "--jobs", &v)) {
+		} else if (optval(argc, argv, &i, "-c", &v) || optval(argc, argv, &i, "--config", &v)) {
+			conf_file = v;
+		} else if (optval(argc, argv, &i, "-j", &v) || optval(argc, argv, &i, "--jobs", &v) ||
+			   (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9' && (v = a + 2))) {
 			if (parse_int("-j", v, 1, &c.jobs))
 				return EXIT_USAGE;
-		} else if (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9') {
-			if (parse_int("-j", a + 2, 1, &c.jobs))
-				return EXIT_USAGE;
+			opts[nopts][0] = "jobs", opts[nopts++][1] = v;
 		} else if (optval(argc, argv, &i, "--arch", &v)) {
-			c.arch = v;
+			opts[nopts][0] = "arch", opts[nopts++][1] = v;
 		} else if (optval(argc, argv, &i, "--state", &v)) {
-			free(state);
-			state = xstrdup(v);
+			opts[nopts][0] = "state", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--distfiles", &v)) {
+			opts[nopts][0] = "distfiles", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--mirror", &v)) {
+			if (strstr(v, "://") && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
+			    strncmp(v, "file://", 7)) {
+				cmd_err("--mirror: expected an http://, https:// or file:// URL or a directory, got '%s'", v);
+				return EXIT_USAGE;
+			}
+			opts[nopts][0] = "mirror", opts[nopts++][1] = v;
+		} else if (!strcmp(a, "--plain")) {
+			c.plain = 1;
+		} else if (optval(argc, argv, &i, "--color", &v) || optval(argc, argv, &i, "--colour", &v)) {
+			if (!strcmp(v, "never"))
+				c.color = CTX_COLOR_NEVER;
+			else if (!strcmp(v, "auto"))
+				c.color = CTX_COLOR_AUTO;
+			else if (!strcmp(v, "always"))
+				c.color = CTX_COLOR_ALWAYS;
+			else {
+				cmd_err("--color: expected never, auto or always, got '%s'", v);
+				return EXIT_USAGE;
+			}
 		} else if (optval(argc, argv, &i, "--step-timeout", &v)) {
 			if (parse_int("--step-timeout", v, 0, &c.step_timeout))
 				return EXIT_USAGE;
@@ -295,11 +372,25 @@ int main(int argc, char **argv)
 		cmd_err("-C %s: %s", chdir_to, strerror(errno));
 		return EXIT_USAGE;
 	}
-	if (!state)
-		state = default_state();
-	char *abs = absolute(state);
-	free(state);
+	int rc = load_config(&cf, conf_file, (const char *const(*)[2])opts, nopts);
+	free(opts);
+	if (rc)
+		return rc;
+	const char *v = config_get(&cf, "jobs");
+	if (v)
+		c.jobs = atoi(v);
+	c.arch = config_get(&cf, "arch");
+	v = config_get(&cf, "state");
+	char *abs = v ? absolute(v) : default_state();
 	c.statedir = abs;
+	const struct config_entry *se = config_find(&cf, "state");
+	c.state_given = se && (se->src == CONFIG_CMDLINE || se->src == CONFIG_FILE);
+	char *dist = (v = config_get(&cf, "distfiles")) ? absolute(v) : NULL;
+	c.distdir = dist;
+	c.mirrors = config_mirrors(&cf);
+	c.chdir_to = chdir_to;
+	c.conf_file = conf_file;
+	c.conf = &cf;
 	const struct command *cmd = find_command(rest.v[0]);
 	if (!cmd) {
 		cmd_err("unknown command '%s' (see sprout --help)", rest.v[0]);
@@ -309,9 +400,12 @@ int main(int argc, char **argv)
 		command_help(cmd);
 		return EXIT_OK;
 	}
-	int rc = cmd->fn(&c, (int)rest.n, rest.v);
+	rc = cmd->fn(&c, (int)rest.n, rest.v);
 	strv_free(&rest);
 	strv_free(&sets);
 	free(abs);
+	free(dist);
+	free(c.mirrors);
+	config_free(&cf);
 	return rc;
 }

@@ -11,6 +11,9 @@ pass=0 fail=0
 pat=${SPROUT_TESTS:-}
 tmp=$(mktemp -d /tmp/sprout-tests.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
+# No configuration file of the machine's or the user's (docs/config.md).
+XDG_CONFIG_HOME=$tmp/config SPROUT_SYSTEM_CONFIG=$tmp/no-system.conf
+export XDG_CONFIG_HOME SPROUT_SYSTEM_CONFIG
 
 tally() { # name, file with TAP output
 	p=$(grep -c '^ok ' "$2")

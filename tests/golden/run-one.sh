@@ -3,16 +3,30 @@
 # A case file holds "@ARGS words" (shell words, run from the repository
 # root with a fresh --state), optionally "@EXIT n" (default 0), then
 # "@EXPECT" and the exact combined stdout and stderr. In the output the
-# state directory reads $STATE.
+# state directory reads $STATE and the sprout binary's path reads sprout.
+# Optional lines:
+#   @SETUP words   run first, in order, with the same state; output dropped
+#   @DURATIONS     durations ("0.0s", " 12.34s") read " Ns", spaces before
+#                  them included, so that timings do not matter
+# No configuration file is read (docs/config.md) but one a case names.
 sprout=$1 case=$2
 tmp=$(mktemp -d /tmp/sprout-golden.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+XDG_CONFIG_HOME=$tmp/config SPROUT_SYSTEM_CONFIG=$tmp/no-system.conf
+export XDG_CONFIG_HOME SPROUT_SYSTEM_CONFIG
 args=$(sed -n 's/^@ARGS //p' "$case")
 exp_rc=$(sed -n 's/^@EXIT //p' "$case"); exp_rc=${exp_rc:-0}
 sed -n '/^@EXPECT$/,$p' "$case" | sed 1d >"$tmp/expect"
+sed -n 's/^@SETUP //p' "$case" >"$tmp/setup"
+while IFS= read -r setup; do
+	eval "\"\$sprout\" --state \"\$tmp/state\" $setup" </dev/null >/dev/null 2>&1
+done <"$tmp/setup"
 eval "\"\$sprout\" --state \"\$tmp/state\" $args" >"$tmp/got" 2>&1
 rc=$?
-sed -i "s|$tmp/state|\$STATE|g" "$tmp/got"
+sed -i -e "s|$tmp/state|\$STATE|g" -e "s|$sprout|sprout|g" "$tmp/got"
+if grep -q '^@DURATIONS$' "$case"; then
+	sed -i -E 's/ +[0-9]+(\.[0-9]+)?s\b/ Ns/g' "$tmp/got"
+fi
 name=$(basename "$case" .test)
 if [ "$rc" = "$exp_rc" ] && cmp -s "$tmp/expect" "$tmp/got"; then
 	echo "ok 1 - $name"

@@ -1,0 +1,112 @@
+/* The ETA: durations recorded per step, estimates from source sizes, and
+ * the schedule replayed with the job count. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eta.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[] = "/tmp/sprout-test-eta.XXXXXX";
+
+/* A plan of n steps where each step depends on the ones listed in deps[i]
+ * (-1 ends a list), in index order. */
+static struct plan *mkplan(size_t n, const int deps[][3], struct recipe *rc)
+{
+	struct plan *p = xcalloc(1, sizeof *p);
+	p->nsteps = n;
+	p->steps = xcalloc(n, sizeof *p->steps);
+	p->order = xcalloc(n, sizeof *p->order);
+	for (size_t i = 0; i < n; i++) {
+		p->order[i] = (int)i;
+		p->steps[i].name = xasprintf("s%zu", i);
+		p->steps[i].recipe = rc;
+		p->steps[i].deps = xcalloc(3, sizeof(int));
+		for (int k = 0; k < 3 && deps[i][k] >= 0; k++)
+			p->steps[i].deps[p->steps[i].ndeps++] = deps[i][k];
+	}
+	return p;
+}
+
+static void freeplan(struct plan *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++) {
+		free(p->steps[i].name);
+		free(p->steps[i].deps);
+	}
+	free(p->steps);
+	free(p->order);
+	free(p);
+}
+
+static int near(double a, double b)
+{
+	return a > b - 0.001 && a < b + 0.001;
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	struct recipe rc;
+	memset(&rc, 0, sizeof rc);
+	/* s0, s1 independent; s2 needs both; s3 needs s2 */
+	const int deps[4][3] = {{-1}, {-1}, {0, 1, -1}, {2, -1}};
+	struct plan *p = mkplan(4, deps, &rc);
+	char want[4] = {1, 1, 1, 1}, st[4] = {ETA_PENDING, ETA_PENDING, ETA_PENDING, ETA_PENDING};
+	double expect[4] = {10, 4, 3, 2}, ran[4] = {0};
+	ok(near(eta_left(p, want, st, expect, ran, 1), 19), "one job: the sum (%g)", eta_left(p, want, st, expect, ran, 1));
+	ok(near(eta_left(p, want, st, expect, ran, 2), 15), "two jobs: the longest path (%g)",
+	   eta_left(p, want, st, expect, ran, 2));
+	st[0] = ETA_RUNNING, ran[0] = 6;
+	st[1] = ETA_DONE;
+	ok(near(eta_left(p, want, st, expect, ran, 2), 9), "a running step counts what is left of it (%g)",
+	   eta_left(p, want, st, expect, ran, 2));
+	ran[0] = 30;
+	ok(near(eta_left(p, want, st, expect, ran, 2), 6), "  ... at least a second when it overran (%g)",
+	   eta_left(p, want, st, expect, ran, 2));
+	want[3] = 0;
+	ok(near(eta_left(p, want, st, expect, ran, 2), 4), "steps not wanted do not count (%g)",
+	   eta_left(p, want, st, expect, ran, 2));
+	memset(st, ETA_DONE, sizeof st);
+	ok(near(eta_left(p, want, st, expect, ran, 2), 0), "nothing left: 0");
+
+	ok(eta_recorded(dir, "x86_64", "s0") < 0, "no duration recorded yet");
+	ok(eta_record(dir, "x86_64", "s0", 12.5) == 0, "record one");
+	ok(near(eta_recorded(dir, "x86_64", "s0"), 12.5), "  ... and read it back");
+	double ex[4];
+	char guessed[4];
+	eta_expect(p, dir, dir, "x86_64", ex, guessed);
+	ok(!guessed[0] && near(ex[0], 12.5), "expected: the recorded duration");
+	ok(guessed[1] && near(ex[1], 1), "  ... else a guess (no sources: a second)");
+	/* With sources: the rate of the timed steps applies to the others. */
+	struct source src;
+	memset(&src, 0, sizeof src);
+	src.file = "src.tar";
+	rc.sources = &src;
+	rc.nsources = 1;
+	char *big = path_join(dir, "src.tar");
+	char *data = xcalloc(1, 1 << 20);
+	file_write_atomic(big, data, 1 << 20);
+	free(data);
+	free(big);
+	ok(eta_source_bytes(dir, &rc) == 1 << 20, "source bytes from the distfiles");
+	eta_expect(p, dir, dir, "x86_64", ex, guessed);
+	ok(guessed[1] && near(ex[1], 12.5), "  ... a step not timed yet takes as long per byte as one timed (%g)", ex[1]);
+	eta_record(dir, "x86_64", "s0", -1);
+	eta_expect(p, dir, dir, "x86_64", ex, guessed);
+	ok(guessed[1] && near(ex[1], 9), "  ... the first time, about 8 s per MiB (%g)", ex[1]);
+	rc.sources = NULL;
+	rc.nsources = 0;
+	char *state = path_join(dir, "durations");
+	ok(path_exists(state), "durations live in STATE/durations/ARCH/STEP, outside the store");
+	free(state);
+
+	freeplan(p);
+	char *cmd = xasprintf("rm -rf %s", dir);
+	if (system(cmd))
+		ok(0, "cleanup");
+	free(cmd);
+	return tap_done();
+}
