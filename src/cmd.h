@@ -104,4 +104,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 /* Give engine e the run's settings: jobs, step timeout, verbosity, the
  * distfiles store and the mirrors (cmd_build.c). */
 void cmd_engine_setup(const struct ctx *c, struct engine *e);
+/* The distfiles store: --distfiles or sprout.conf's, else STATE/distfiles
+ * (caller frees; cmd_build.c). */
+char *cmd_distdir(const struct ctx *c);
 #endif

@@ -35,7 +35,7 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 {
 	struct fetch_ctx fc;
 	memset(&fc, 0, sizeof fc);
-	char *dist = path_join(c->statedir, "distfiles");
+	char *dist = cmd_distdir(c);
 	fc.distdir = dist;
 	fc.statedir = c->statedir;
 	fc.recipedir = rc->dir;
@@ -119,7 +119,7 @@ int cmd_audit(struct ctx *c, int argc, char **argv)
 		return rc;
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
-	e.verbose = c->verbose;
+	cmd_engine_setup(c, &e);
 	err_clear();
 	int r = engine_fetch(&e, 1, offline);
 	engine_free(&e);

@@ -539,6 +539,11 @@ static void print_summary(struct report *rp)
 	}
 }
 
+char *cmd_distdir(const struct ctx *c)
+{
+	return c->distdir ? xstrdup(c->distdir) : path_join(c->statedir, "distfiles");
+}
+
 void cmd_engine_setup(const struct ctx *c, struct engine *e)
 {
 	e->jobs = c->jobs;
@@ -598,7 +603,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	for (size_t i = 0; i < p->nsteps; i++)
 		rp.total += e.want[i] ? 1 : 0;
 	if (!r) {
-		char *dd = c->distdir ? xstrdup(c->distdir) : path_join(c->statedir, "distfiles");
+		char *dd = cmd_distdir(c);
 		eta_expect(p, c->statedir, dd, arch, rp.expect, rp.guessed);
 		free(dd);
 		r = engine_build(&e);

@@ -48,8 +48,8 @@ int cmd_config(struct ctx *c, int argc, char **argv)
 	snprintf(jobs, sizeof jobs, "%d", c->jobs);
 	show("jobs", jobs, config_find(cf, "jobs"), "the number of CPUs");
 	show("state", c->statedir, config_find(cf, "state"), "$XDG_CACHE_HOME/sprout, else ~/.cache/sprout");
-	char *dd = c->distdir ? NULL : path_join(c->statedir, "distfiles");
-	show("distfiles", c->distdir ? c->distdir : dd, config_find(cf, "distfiles"), "STATE/distfiles");
+	char *dd = cmd_distdir(c);
+	show("distfiles", dd, config_find(cf, "distfiles"), "STATE/distfiles");
 	free(dd);
 	show("arch", c->arch ? c->arch : "-", config_find(cf, "arch"), "each plan's default-arch");
 	size_t n = 0;

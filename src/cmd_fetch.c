@@ -38,7 +38,7 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 	engine_init(&e, p, arch, c->statedir);
 	cmd_engine_setup(c, &e);
 	size_t n = 0, had = 0;
-	char *distdir = c->distdir ? xstrdup(c->distdir) : path_join(c->statedir, "distfiles");
+	char *distdir = cmd_distdir(c);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		for (size_t k = 0; k < p->recipes[i]->nsources; k++) {
 			char *f = path_join(distdir, p->recipes[i]->sources[k].file);

@@ -158,7 +158,9 @@ static int share_distfiles(struct vf *f, struct variant *v)
 			continue;
 		const struct recipe *rc = p->steps[i].recipe;
 		for (size_t k = 0; !r && k < rc->nsources; k++) {
-			char *a = xasprintf("%s/distfiles/%s", f->c->statedir, rc->sources[k].file);
+			char *dd = cmd_distdir(f->c);
+			char *a = path_join(dd, rc->sources[k].file);
+			free(dd);
 			char *b = path_join(to, rc->sources[k].file);
 			if (!path_exists(b)) {
 				if (v->uid || link(a, b) < 0)
@@ -259,6 +261,9 @@ static int run_variant(struct vf *f, struct variant *v, const char *exe)
 	strv_add(&av, exe);
 	strv_add(&av, "--state");
 	strv_add(&av, v->state);
+	/* its own distfiles, whatever a sprout.conf says */
+	strv_add(&av, "--distfiles");
+	strv_addown(&av, path_join(v->state, "distfiles"));
 	strv_addown(&av, xasprintf("-j%d", v->jobs));
 	strv_add(&av, v->reverse ? "--order=reverse" : "--order=plan");
 	strv_add(&av, c->sandbox ? "--runner=sandbox" : "--runner=plain");
@@ -637,7 +642,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	/* The reference: the normal state's outputs, built first when missing,
 	 * with every source of the chosen steps in its store. */
 	engine_init(&f.e, f.p, f.arch, c->statedir);
-	f.e.verbose = c->verbose;
+	cmd_engine_setup(c, &f.e);
 	err_clear();
 	int r = engine_select(&f.e, steps, nsteps);
 	if (!r)

@@ -113,7 +113,7 @@ check "  ... and both orders give the same digest for stable" \
 
 # --set: a setting is part of every key and reaches the build.
 sprout --state "$S" --set EXTRA=1 plan "$P" >"$T/set.out" 2>&1
-check "--set KEY=VALUE changes the keys: plan says why" grep -q "stable .*new input: set EXTRA" "$T/set.out"
+check "--set KEY=VALUE changes the keys: plan says why" grep -q "stable .*setting EXTRA added" "$T/set.out"
 sprout --state "$S" --set PATH=/x plan "$P" >"$T/set2.out" 2>&1; rc=$?
 check "--set of a name sprout sets itself is refused (exit 2)" test "$rc" = 2
 check "  ... saying why" grep -q "^sprout: --set: 'PATH' is set by sprout itself$" "$T/set2.out"
