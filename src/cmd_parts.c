@@ -59,39 +59,50 @@ static void step_link(const struct step *s)
 	buf_free(&a);
 }
 
-/* The line a patch starts with: its Subject: when it is a mail, else its
- * first non-blank line before the diff itself. Empty when none. */
+/* What a patch says it does: its mail Subject:, else the first paragraph
+ * of the text before the diff itself, on one line. Empty when none. */
 static void patch_title(const char *path, char *out, size_t n)
 {
-	struct buf b = {0};
+	struct buf b = {0}, t = {0};
 	out[0] = 0;
 	if (file_read(path, &b))
 		return;
 	for (const char *p = b.s; p && *p;) {
 		const char *e = strchr(p, '\n');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
-		if (!strncmp(p, "--- ", 4) || !strncmp(p, "diff ", 5) || !strncmp(p, "Index: ", 7) ||
-		    !strncmp(p, "+++ ", 4))
-			break;
-		const char *t = p;
-		if (!strncmp(p, "Subject: ", 9)) {
-			t = p + 9;
-			if (*t == '[' && memchr(t, ']', l - 9))
-				t = (const char *)memchr(t, ']', l - 9) + 1;
-			while (*t == ' ')
-				t++;
-			snprintf(out, n, "%.*s", (int)(l - (size_t)(t - p)), t);
-			break;
-		}
-		int header = !strncmp(p, "From ", 5) || !strncmp(p, "From: ", 6) || !strncmp(p, "Date: ", 6);
-		while ((size_t)(t - p) < l && (*t == ' ' || *t == '\t' || *t == '#'))
-			t++;
-		if (!header && (size_t)(t - p) < l && !out[0]) {
-			snprintf(out, n, "%.*s", (int)(l - (size_t)(t - p)), t);
-			break;
-		}
+		const char *s = p;
 		p = e ? e + 1 : NULL;
+		if (!strncmp(s, "--- ", 4) || !strncmp(s, "diff ", 5) || !strncmp(s, "Index: ", 7) ||
+		    !strncmp(s, "+++ ", 4))
+			break;
+		if (!strncmp(s, "Subject: ", 9)) {
+			const char *x = s + 9, *end = s + l;
+			if (*x == '[' && memchr(x, ']', (size_t)(end - x)))
+				x = (const char *)memchr(x, ']', (size_t)(end - x)) + 1;
+			while (x < end && *x == ' ')
+				x++;
+			buf_free(&t);
+			buf_add(&t, x, (size_t)(end - x));
+			break;
+		}
+		if (!strncmp(s, "From ", 5) || !strncmp(s, "From: ", 6) || !strncmp(s, "Date: ", 6))
+			continue;
+		while (l && (*s == ' ' || *s == '\t' || *s == '#'))
+			s++, l--;
+		while (l && (s[l - 1] == ' ' || s[l - 1] == '\t' || s[l - 1] == '\r'))
+			l--;
+		if (!l) {
+			if (t.len)
+				break; /* the end of the first paragraph */
+			continue;
+		}
+		if (t.len)
+			buf_addc(&t, ' ');
+		buf_add(&t, s, l);
 	}
+	if (t.len)
+		snprintf(out, n, "%s", t.s);
+	buf_free(&t);
 	buf_free(&b);
 }
 
