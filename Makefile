@@ -59,6 +59,8 @@ install: all
 	cp $(O)/sprout $(DESTDIR)$(PREFIX)/bin/sprout
 	chmod 755 $(DESTDIR)$(PREFIX)/bin/sprout
 	if [ -f docs/sprout.1 ]; then cp docs/sprout.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	cp contrib/sprout.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sprout
 
 clean:
 	rm -rf $(O) sprout

@@ -131,7 +131,7 @@ static void usage(FILE *f)
 		   "Builds a self-hosting Linux system from source, in stages, reproducibly.\n\n"
 		   "commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nglobal options:\n"
 		   "  -C DIR             change to DIR first\n"
 		   "  -c FILE            read settings from FILE (after the system's and the user's)\n"
@@ -161,7 +161,7 @@ static const struct command *find_command(const char *name)
 
 static void command_help(const struct command *cmd)
 {
-	printf("usage: sprout %s %s\n\n%s.\n\n%s", cmd->name, cmd->args, cmd->summary, cmd->help);
+	printf("usage: sprout %s%s%s\n\n%s.\n\n%s", cmd->name, *cmd->args ? " " : "", cmd->args, cmd->summary, cmd->help);
 }
 
 static int cmd_help(struct ctx *c, int argc, char **argv)
