@@ -416,6 +416,15 @@ static void on_event(void *arg, const struct engine_event *ev)
 	struct build_stats *bs = rp->st;
 	int quiet = rp->c->quiet;
 	char tail[128];
+	if (ev->kind == EV_FETCH) {
+		if (!quiet) {
+			struct buf b = {0};
+			buf_addf(&b, "[fetch] %s for %s\n", ev->source, p->steps[ev->step].name);
+			live_show(rp, b.s, 0);
+			buf_free(&b);
+		}
+		return;
+	}
 	if (ev->kind == EV_TICK) {
 		for (size_t i = 0; i < p->nsteps; i++)
 			if (rp->si[i].state == S_RUNNING) {
@@ -494,6 +503,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 		si->state = S_SKIPPED;
 		break;
 	case EV_TICK:
+	case EV_FETCH:
 		break;
 	}
 	if (si->state != S_RUNNING) {

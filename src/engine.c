@@ -110,6 +110,8 @@ static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struc
 	fc->verbose = e->verbose;
 }
 
+static void emit(struct engine *e, struct engine_event *ev);
+
 int engine_fetch(struct engine *e, int all, int offline)
 {
 	const struct plan *p = e->plan;
@@ -130,6 +132,15 @@ int engine_fetch(struct engine *e, int all, int offline)
 			char *dd, *path = NULL;
 			fetch_ctx_for(e, rc, &fc, &dd);
 			fc.offline = offline;
+			char *sp = fetch_store_path(&fc, &rc->sources[k]);
+			if (!offline && !path_exists(sp)) {
+				struct engine_event ev = {0};
+				ev.kind = EV_FETCH;
+				ev.step = (int)i;
+				ev.source = rc->sources[k].file;
+				emit(e, &ev);
+			}
+			free(sp);
 			r = fetch_source(&fc, &rc->sources[k], &path);
 			free(path);
 			free(dd);

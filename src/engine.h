@@ -16,6 +16,7 @@ enum engine_ev {
 	EV_FAIL,        /* step failed; status, log, builddir set */
 	EV_SKIP,        /* not started because an earlier step failed */
 	EV_TICK,        /* steps are running (step is -1); only when tick > 0 */
+	EV_FETCH,       /* source, not in the store, is about to be fetched for step */
 };
 
 struct engine_event {
@@ -28,6 +29,7 @@ struct engine_event {
 	const char *builddir;   /* EV_FAIL: kept for inspection */
 	const char *error;      /* EV_FAIL: a setup error instead of a status */
 	long long size;         /* EV_DONE, EV_CACHED: output bytes */
+	const char *source;     /* EV_FETCH: the file's name */
 };
 
 struct engine {
