@@ -35,7 +35,7 @@ $(O)/sprout: $(O)/main.o $(O)/libsprout.a
 	$(CC) $(LDFLAGS) -o $@ $(O)/main.o $(O)/libsprout.a $(CONFIG_LIBS)
 
 sprout: $(O)/sprout
-	@if [ "$(O)" = build ]; then cp $(O)/sprout sprout; fi
+	@if [ "$(O)" = build ]; then cp $(O)/sprout sprout.tmp && mv -f sprout.tmp sprout; fi
 
 $(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libsprout.a
 	@mkdir -p $(O)/tests
