@@ -224,7 +224,8 @@ static const char *line_sha(const struct mline *l, size_t *len)
  * the final step's dependencies), else the final step itself. Entries
  * from host stages, and files of the final step whose content equals a
  * host-built file, are host-built: listed in hostbuilt. */
-static void provenance(struct bs *b, int fin, struct buf *out, struct buf *hostbuilt, size_t *nfiles, size_t *nhost)
+static void provenance(struct bs *b, int fin, struct buf *out, struct buf *hostbuilt, size_t *nfiles, size_t *nhost,
+		       struct buf *known, size_t *nknown)
 {
 	const struct plan *p = b->p;
 	const struct step *fs = &p->steps[fin];
@@ -267,6 +268,7 @@ static void provenance(struct bs *b, int fin, struct buf *out, struct buf *hostb
 		 b->arch, fs->name);
 	*nfiles = fn;
 	*nhost = 0;
+	*nknown = 0;
 	for (size_t i = 0; i < fn; i++) {
 		int from = fin;
 		struct mline *hit = dn ? bsearch(&fv[i], dv, dn, sizeof *dv, cmp_mline) : NULL;
@@ -299,6 +301,12 @@ static void provenance(struct bs *b, int fin, struct buf *out, struct buf *hostb
 		buf_addf(out, "%s %s %c %.*s\n", p->steps[from].name, p->stages[p->steps[from].stage].name, fv[i].s[0],
 			 (int)pl, path ? path : "");
 		if (host && fv[i].s[0] != 'd') {
+			const char *src = copied ? copied : p->steps[from].name;
+			if (plan_host_built_ok(p, src)) {
+				(*nknown)++;
+				buf_addf(known, "%.*s (%s)\n", (int)pl, path ? path : "", src);
+				continue;
+			}
 			(*nhost)++;
 			buf_addf(hostbuilt, "%.*s (%s %s)\n", (int)pl, path ? path : "", copied ? "same bytes as host step" : "from host step",
 				 copied ? copied : p->steps[from].name);
@@ -316,13 +324,24 @@ static int write_outputs(struct bs *b, int fin, const char *outdir)
 {
 	const struct plan *p = b->p;
 	char *stamp = path_join(outdir, "digest");
-	struct buf old = {0}, prov = {0}, host = {0};
-	size_t nfiles = 0, nhost = 0;
+	struct buf old = {0}, prov = {0}, host = {0}, known = {0};
+	size_t nfiles = 0, nhost = 0, nknown = 0;
 	int r = 0;
-	provenance(b, fin, &prov, &host, &nfiles, &nhost);
-	if (!nhost)
+	provenance(b, fin, &prov, &host, &nfiles, &nhost, &known, &nknown);
+	if (!nhost && !nknown)
 		printf("provenance: %zu entries of the final rootfs, each from a native-stage step; no host-built file\n", nfiles);
-	else {
+	else if (!nhost)
+		printf("provenance: %zu entries of the final rootfs; no host-built file but the known gap below\n", nfiles);
+	if (nknown) {
+		printf("known gap:  %zu host-built files stay on %s, as the plan declares (host-built %s ...):\n", nknown,
+		       b->arch, b->arch);
+		for (const char *l = known.s; l && *l;) {
+			const char *e = strchr(l, '\n');
+			printf("              %.*s\n", (int)(e ? e - l : (long)strlen(l)), l);
+			l = e ? e + 1 : NULL;
+		}
+	}
+	if (nhost) {
 		printf("provenance: %zu entries; %zu host-built files remain:\n", nfiles, nhost);
 		for (const char *l = host.s; l && *l;) {
 			const char *e = strchr(l, '\n');
@@ -371,6 +390,7 @@ done:
 	buf_free(&old);
 	buf_free(&prov);
 	buf_free(&host);
+	buf_free(&known);
 	free(stamp);
 	return r;
 }

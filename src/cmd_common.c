@@ -56,7 +56,7 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 		return EXIT_PARSE;
 	}
 	err_clear();
-	int r = plan_load(path, p);
+	int r = plan_load(path, c->arch, p);
 	free(path);
 	if (r) {
 		cmd_err("%s", err_msg(r));
@@ -74,13 +74,7 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 			return EXIT_USAGE;
 		}
 	}
-	*arch = plan_arch(*p, c->arch);
-	if (!*arch) {
-		cmd_err("%s", err_msg(-ERR_USAGE));
-		plan_free(*p);
-		*p = NULL;
-		return EXIT_USAGE;
-	}
+	*arch = (*p)->arch;
 	return 0;
 }
 

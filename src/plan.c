@@ -99,7 +99,7 @@ static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct 
 		struct slice k = {w[i].s, eq ? (size_t)(eq - w[i].s) : w[i].len};
 		struct slice v = {eq ? eq + 1 : NULL, eq ? w[i].len - k.len - 1 : 0};
 		if (!eq || !v.len)
-			return lex_error(lx, l, w[i].s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=)");
+			return lex_error(lx, l, w[i].s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=)");
 		if (slice_eq(k, "build")) {
 			if (!slice_is_name(v))
 				return lex_error(lx, l, v.s, "bad build script name");
@@ -113,6 +113,15 @@ static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct 
 			s->uses[s->nuses].recipe = slice_dup(rn);
 			s->uses[s->nuses].step = slice_dup(v);
 			s->nuses++;
+		} else if (slice_eq(k, "only")) {
+			const char *a = v.s, *e = v.s + v.len;
+			while (a < e) {
+				const char *c = memchr(a, ',', (size_t)(e - a));
+				if (!c)
+					c = e;
+				addname(&s->only, &s->nonly, a, (size_t)(c - a));
+				a = c + 1;
+			}
 		} else if (slice_eq(k, "after")) {
 			const char *a = v.s, *e = v.s + v.len;
 			while (a < e) {
@@ -123,7 +132,7 @@ static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct 
 				a = c + 1;
 			}
 		} else {
-			return lex_error(lx, l, w[i].s, "unknown step option '%.*s' (expected build=, use:RECIPE= or after=)",
+			return lex_error(lx, l, w[i].s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after= or only=)",
 					 (int)k.len, k.s);
 		}
 	}
@@ -259,6 +268,16 @@ static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line
 			p->fixpoint[0] = slice_dup(w[1]);
 			p->fixpoint[1] = slice_dup(w[2]);
 			p->check_line[0] = l.lineno;
+		} else if (slice_eq(k, "host-built")) {
+			if (n < 3 || !slice_is_name(w[1]))
+				return lex_error(&lx, &l, k.s, "expected 'host-built ARCH STEP...'");
+			for (int i = 1; i < n; i++) {
+				if (!slice_is_name(w[i]))
+					return lex_error(&lx, &l, w[i].s, "bad name '%.*s'", (int)w[i].len, w[i].s);
+				addname(&p->host_built, &p->nhost_built, w[i].s, w[i].len);
+			}
+			/* An empty string ends each line's list. */
+			addname(&p->host_built, &p->nhost_built, "", 0);
 		} else if (slice_eq(k, "final") || slice_eq(k, "smoke")) {
 			char **dst = slice_eq(k, "final") ? &p->final : &p->smoke;
 			if (n != 2 || !slice_is_name(w[1]))
@@ -269,7 +288,7 @@ static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line
 			p->check_line[slice_eq(k, "final") ? 1 : 2] = l.lineno;
 		} else {
 			return lex_error(&lx, &l, k.s,
-					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage, step, fixpoint, final or smoke)",
+					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage, step, fixpoint, final, smoke or host-built)",
 					 (int)k.len, k.s);
 		}
 	}
@@ -290,6 +309,18 @@ int plan_step_index(const struct plan *p, const char *name)
 		if (!strcmp(p->steps[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+int plan_host_built_ok(const struct plan *p, const char *step)
+{
+	for (size_t i = 0; i < p->nhost_built;) {
+		int this_arch = !strcmp(p->host_built[i], p->arch);
+		for (i++; i < p->nhost_built && p->host_built[i][0]; i++)
+			if (this_arch && !strcmp(p->host_built[i], step))
+				return 1;
+		i++; /* the list's end marker */
+	}
+	return 0;
 }
 
 const char *plan_setting(const struct plan *p, const char *key)
@@ -541,7 +572,31 @@ static int resolve(struct plan *p, const int *rootfs_col)
 	return r;
 }
 
-int plan_load(const char *path, struct plan **out)
+static void plan_free_steps(struct plan *p);
+
+/* Keep the steps that exist for p->arch. */
+static void keep_arch_steps(struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->nsteps; i++) {
+		struct step *s = &p->steps[i];
+		int keep = !s->nonly;
+		for (size_t k = 0; k < s->nonly; k++)
+			if (!strcmp(s->only[k], p->arch))
+				keep = 1;
+		if (keep) {
+			p->steps[n++] = *s;
+			continue;
+		}
+		struct plan one = {0};
+		one.steps = s;
+		one.nsteps = 1;
+		plan_free_steps(&one);
+	}
+	p->nsteps = n;
+}
+
+int plan_load(const char *path, const char *arch, struct plan **out)
 {
 	struct plan *p = xcalloc(1, sizeof *p);
 	struct buf text = {0};
@@ -562,6 +617,16 @@ int plan_load(const char *path, struct plan **out)
 		goto out;
 	if (!p->default_arch)
 		p->default_arch = xstrdup("host");
+	p->arch = plan_arch(p, arch);
+	if (!p->arch) {
+		r = -ERR_USAGE;
+		goto out;
+	}
+	keep_arch_steps(p);
+	if (!p->nsteps) {
+		r = errf(ERR_PARSE, "%s:1:1: the plan has no steps for arch %s", p->path, p->arch);
+		goto out;
+	}
 	r = resolve(p, rootfs_col);
 	if (r)
 		goto out;
@@ -581,6 +646,24 @@ static void free_v(char **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+static void plan_free_steps(struct plan *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++) {
+		struct step *s = &p->steps[i];
+		free(s->name);
+		free(s->recipe_name);
+		free(s->build_name);
+		for (size_t k = 0; k < s->nuses; k++) {
+			free(s->uses[k].recipe);
+			free(s->uses[k].step);
+		}
+		free(s->uses);
+		free_v(s->after, s->nafter);
+		free(s->deps);
+		free_v(s->only, s->nonly);
+	}
 }
 
 void plan_free(struct plan *p)
@@ -604,25 +687,14 @@ void plan_free(struct plan *p)
 		free(p->stages[i].rootfs_name);
 	}
 	free(p->stages);
-	for (size_t i = 0; i < p->nsteps; i++) {
-		struct step *s = &p->steps[i];
-		free(s->name);
-		free(s->recipe_name);
-		free(s->build_name);
-		for (size_t k = 0; k < s->nuses; k++) {
-			free(s->uses[k].recipe);
-			free(s->uses[k].step);
-		}
-		free(s->uses);
-		free_v(s->after, s->nafter);
-		free(s->deps);
-	}
+	plan_free_steps(p);
 	free(p->steps);
 	free(p->order);
 	free(p->fixpoint[0]);
 	free(p->fixpoint[1]);
 	free(p->final);
 	free(p->smoke);
+	free_v(p->host_built, p->nhost_built);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);
 	free(p->recipes);

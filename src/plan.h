@@ -35,6 +35,8 @@ struct step {
 	size_t nuses;
 	char **after;           /* explicit extra dependencies (step names) */
 	size_t nafter;
+	char **only;            /* only=: the arches the step exists for (none: all) */
+	size_t nonly;
 	struct recipe *recipe;  /* shared between steps of one recipe */
 	const struct build *build;
 	int *deps;              /* step indices, sorted, no duplicates */
@@ -59,6 +61,10 @@ struct plan {
 	int *order;             /* topological order of step indices */
 	char *fixpoint[2];      /* two steps whose outputs must be identical, or NULL */
 	char *final;            /* the step whose output is the final rootfs, or NULL */
+	char **host_built;      /* host-built ARCH STEP...: for this plan's arch, the steps
+				 * whose host-built files may stay in the final rootfs */
+	size_t nhost_built;
+	const char *arch;       /* the arch the plan was loaded for (one of arches) */
 	char *smoke;            /* the step that tests the final rootfs, or NULL */
 	int check_line[3];      /* lines of fixpoint, final, smoke */
 	struct recipe **recipes;/* loaded recipes, owned */
@@ -69,10 +75,12 @@ struct plan {
  * file, or a name under "plans/". Caller frees the returned path, or NULL. */
 char *plan_find(const char *arg);
 
-/* Parse the plan file, load its recipes and resolve its graph. ERR_PARSE
- * with "path:line:col: message", ERR_CYCLE with the cycle's path, or
- * ERR_NOTFOUND for a missing recipe. *out is freed with plan_free. */
-int plan_load(const char *path, struct plan **out);
+/* Parse the plan file for arch (NULL: the plan's default; see plan_arch),
+ * keep the steps that exist for it (only=), load their recipes and resolve
+ * the graph. ERR_PARSE with "path:line:col: message", ERR_CYCLE with the
+ * cycle's path, ERR_NOTFOUND for a missing recipe, ERR_USAGE for an arch
+ * the plan does not support. *out is freed with plan_free. */
+int plan_load(const char *path, const char *arch, struct plan **out);
 void plan_free(struct plan *p);
 
 /* The arch a run uses: requested when given (it must be one of the plan's),
@@ -82,6 +90,10 @@ const char *plan_arch(const struct plan *p, const char *requested);
 
 /* The step called name, or -1. */
 int plan_step_index(const struct plan *p, const char *name);
+
+/* Whether the plan lets host-built files of step stay in the final rootfs
+ * on its arch (host-built ARCH STEP...): a known gap, reported, not fatal. */
+int plan_host_built_ok(const struct plan *p, const char *step);
 
 /* A plan setting's value, or NULL. */
 const char *plan_setting(const struct plan *p, const char *key);

@@ -118,6 +118,20 @@ bs --update-digests; rc=$?
 check "a host-built file in the final rootfs fails the run" test $rc = 1
 check "  ... and is listed" grep -q 'usr/share/tool.txt (from host step tool)' "$T/out"
 
+# A gap the plan declares for this arch is reported, not fatal.
+printf 'host-built %s tool\n' "$(uname -m)" >>"$P/plan"
+bs --update-digests; rc=$?
+check "a declared host-built step is a known gap: the run passes" test $rc = 0
+check "  ... and its files are listed" grep -q 'usr/share/tool.txt (tool)' "$T/out"
+sed -i '$d' "$P/plan"
+
+# A step that exists only for another arch is not part of this run.
+sed -i 's/^\tstep tool$/\tstep tool only=riscv64/' "$P/plan"
+"$SPROUT" --state "$S" plan "$P" >"$T/plan.out" 2>&1; rc=$?
+check "only=ARCH leaves a step out on other arches" sh -c "test $rc = 3 && grep -q \"unknown dependency 'tool'\" '$T/plan.out'"
+sed -i 's/^\tstep tool only=riscv64$/\tstep tool only=riscv64,'"$(uname -m)"'/' "$P/plan"
+check "  ... and in on the arches it names" sh -c "'$SPROUT' --state '$S' plan '$P' | grep -q ' tool '"
+
 # The fixpoint check bites when the two generations differ.
 sed -i 's|echo "generation output"|echo "generation $STEP"|' "$P/recipes/gen/recipe"
 bs --update-digests; rc=$?
