@@ -13,7 +13,7 @@ conf() { "$SPROUT" "$@" config >"$T/out" 2>&1; echo $? >"$T/rc"; }
 has() { grep -q "^$1 *= $2 *# $3\$" "$T/out"; }
 
 conf
-check "no file: jobs is the default" has jobs "$(nproc)" 'default (the number of CPUs)'
+check "no file: jobs is the default" has jobs "$(getconf _NPROCESSORS_ONLN)" 'default (the number of CPUs)'
 check "  ... the state too" has state "$T/home/.cache/sprout" 'default.*'
 check "  ... the distfiles in the state" has distfiles "$T/home/.cache/sprout/distfiles" 'default (STATE/distfiles)'
 check "  ... and the files it looked for" sh -c "grep -q '$SYS (not found)' '$T/out' && grep -q '$USR (not found)' '$T/out'"

@@ -22,11 +22,12 @@ done
 echo 'depends one' >>"$P/recipes/three/recipe"
 printf 'plan tty\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 0\nstage host\n\tstep one\n\tstep two\n\tstep three\n' >"$P/plan"
 
-# on_tty FILE ARGS...: run sprout under a pseudo-terminal, its output in FILE.
+# on_tty FILE ENV ARGS...: run sprout under a pseudo-terminal, its output
+# in FILE, with TERM=xterm and no NO_COLOR, then ENV (VAR=VALUE words).
 on_tty() {
-	f=$1; shift
+	f=$1 envs=$2; shift 2
 	cmd="'$SPROUT' --state '$T/state' --runner=plain $*"
-	script -qec "$cmd" "$f" >/dev/null 2>&1 </dev/null
+	env -u NO_COLOR TERM=xterm $envs script -qec "$cmd" "$f" >/dev/null 2>&1 </dev/null
 }
 
 # screen FILE: what a terminal shows at the end, given the output in FILE:
@@ -61,7 +62,7 @@ screen() {
 # nosgr FILE: FILE without colours.
 nosgr() { sed "s/$(printf '\033')\[[0-9;]*m//g" "$1"; }
 
-on_tty "$T/live.ts" -j2 build "$P"
+on_tty "$T/live.ts" "" -j2 build "$P"
 screen "$T/live.ts" >"$T/live.screen"
 check "on a terminal the build succeeds" grep -q '^tty: 3 built, 0 cached' "$T/live.screen"
 nosgr "$T/live.ts" >"$T/live.raw"
@@ -81,24 +82,29 @@ check "colours on a terminal by default" grep -q "$(printf '\033')\[32m" "$T/liv
 check "durations were recorded for the next ETA" test -s "$T/state/durations/x86_64/three"
 
 sed -i 's/ is at / now at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
-NO_COLOR=1 on_tty "$T/nocolor.ts" -j2 build "$P"
+on_tty "$T/nocolor.ts" NO_COLOR=1 -j2 build "$P"
 check "NO_COLOR: still redrawn in place" grep -q "$(printf '\033')\[[0-9]*A" "$T/nocolor.ts"
 check "  ... but no colour" sh -c "! grep -q \"\$(printf '\\033')\\[[0-9;]*m\" '$T/nocolor.ts'"
 check "  ... and the ETA comes from the last run (no ~)" grep -q 'one (host) 0:0[0-9] of 0:0[0-9]' "$T/nocolor.ts"
 sed -i 's/ now at / then at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
-NO_COLOR=1 on_tty "$T/always.ts" --color=always -j2 build "$P"
+on_tty "$T/always.ts" NO_COLOR=1 --color=always -j2 build "$P"
 check "--color=always wins over NO_COLOR" grep -q "$(printf '\033')\[32m" "$T/always.ts"
 sed -i 's/ then at / again at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
-on_tty "$T/never.ts" --color=never -j2 build "$P"
+on_tty "$T/never.ts" "" --color=never -j2 build "$P"
 check "--color=never: no colour on a terminal" sh -c "! grep -q \"\$(printf '\\033')\\[[0-9;]*m\" '$T/never.ts'"
 
-sed -i 's/ again at / plainly at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
-on_tty "$T/plain.ts" --plain -j2 build "$P"
+sed -i 's/ again at / dumbly at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+on_tty "$T/dumb.ts" TERM=dumb -j2 build "$P"
+check "TERM=dumb: no cursor movement, no colour" sh -c "! grep -q \"\$(printf '\\033')\" '$T/dumb.ts'"
+check "  ... a line per step start and end instead" test "$(grep -c '\] start  \|\] done   ' "$T/dumb.ts")" = 6
+
+sed -i 's/ dumbly at / plainly at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+on_tty "$T/plain.ts" "" --plain -j2 build "$P"
 check "--plain on a terminal: no cursor movement" sh -c "! grep -q \"\$(printf '\\033')\\[[0-9]*A\" '$T/plain.ts'"
 check "  ... a line per step start and end" test "$(nosgr "$T/plain.ts" | grep -c '\] start  \|\] done   ')" = 6
 
 sed -i 's/ plainly at / loudly at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
-on_tty "$T/verbose.ts" -v -j2 build "$P"
+on_tty "$T/verbose.ts" "" -v -j2 build "$P"
 screen "$T/verbose.ts" >"$T/verbose.screen"
 check "-v on a terminal: every log line shown once, with its step" \
 	test "$(grep -c '^one| one loudly at [1-6]$' "$T/verbose.screen")" = 6
@@ -106,7 +112,7 @@ check "  ... above the live lines, which leave no trace" sh -c "! grep -q 'elaps
 
 # A failure on a terminal: the report, then the summary, nothing left of the block.
 printf 'exit 7\n' | sed 's/^/\t/' >>"$P/recipes/two/recipe"
-on_tty "$T/fail.ts" -j2 build "$P"
+on_tty "$T/fail.ts" "" -j2 build "$P"
 screen "$T/fail.ts" >"$T/fail.screen"
 check "a failure on a terminal: the report" grep -q "step 'two' (stage host) failed.*exit status 7" "$T/fail.screen"
 check "  ... with the command to look inside" grep -q "to look inside: .*shell $P two" "$T/fail.screen"
