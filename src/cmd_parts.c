@@ -202,7 +202,7 @@ static void print_installs(const char *m, const char *digest, const char *from)
 	for (size_t k = 0; k < dirnames.n; k++) {
 		const char *dn = dirnames.v[k];
 		size_t dl = strlen(dn), nf = 0, nl = 0;
-		struct buf names = {0};
+		struct buf names = {0}, progs = {0};
 		for (const char *p = m; p && *p;) {
 			const char *e = strchr(p, '\n');
 			size_t l = e ? (size_t)(e - p) : strlen(p);
@@ -214,6 +214,8 @@ static void print_installs(const char *m, const char *digest, const char *from)
 			if (nw >= 5 && (w[0][0] == 'f' || w[0][0] == 'l') && !strncmp(w[4], dn, dl) &&
 			    !strchr(w[4] + dl, '/')) {
 				w[0][0] == 'f' ? nf++ : nl++;
+				if (w[0][0] == 'f' && nf <= PARTS_NAMES)
+					buf_addf(&progs, "%s`%s`", progs.len ? ", " : "", w[4] + dl);
 				if (nf + nl <= PARTS_NAMES)
 					buf_addf(&names, "%s`%s`%s%s%s", names.len ? ", " : "", w[4] + dl,
 						 w[0][0] == 'l' ? " (link to `" : "", w[0][0] == 'l' && nw > 5 ? w[5] : "",
@@ -225,6 +227,9 @@ static void print_installs(const char *m, const char *digest, const char *from)
 		printf("- `%s`: ", dl ? dn : "./");
 		if (nf + nl <= PARTS_NAMES) {
 			printf("%s\n", names.s);
+		} else if (nf && nf <= PARTS_NAMES) {
+			/* a few programs and many links to them (busybox) */
+			printf("%s and %zu link%s\n", progs.s, nl, nl == 1 ? "" : "s");
 		} else {
 			struct buf c = {0};
 			if (nf)
@@ -235,6 +240,7 @@ static void print_installs(const char *m, const char *digest, const char *from)
 			buf_free(&c);
 		}
 		buf_free(&names);
+		buf_free(&progs);
 	}
 	strv_free(&dirnames);
 }
