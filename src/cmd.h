@@ -96,6 +96,10 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
+/* verify --diverse (cmd_diverse.c): build plan_arg with --set CC=A and
+ * CC=B (compilers is "A,B") and compare the steps (all after the host
+ * stage when nsteps is 0). Prints; returns the exit status. */
+int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers);
 /* Fetch what is missing and build the named steps (all when nsteps is 0)
  * of plan p, printing progress and failures (cmd_build.c). 0, -ERR_BUILD
  * after a failed step (already reported), or another code (not printed). */
