@@ -304,6 +304,9 @@ static int run_variant(struct vf *f, struct variant *v, const char *exe)
 			_exit(126);
 		if (v->uid && chdir("/") < 0)
 			_exit(126);
+		/* The user must reach its state directory and sprout itself. */
+		if (v->uid && (access(v->state, W_OK | X_OK) < 0 || access(av.v[0], X_OK) < 0))
+			_exit(125);
 		if (dup2(nullfd, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
 			_exit(126);
 		execve(av.v[0], av.v, env.v);
@@ -504,8 +507,10 @@ static int verify_variants(struct vf *f)
 			printf("  %c  built in %.1fs\n", v->label, v->secs);
 			continue;
 		}
-		char *why = last_line(v->log);
-		if (v->uid && (v->status == EXIT_SANDBOX || v->status >= 126 || v->status == EXIT_PARSE)) {
+		char *why = v->status == 125 ? xasprintf("cannot write %s or run %s: is a directory above them closed to it?",
+							 v->state, exe)
+			: last_line(v->log);
+		if (v->uid && (v->status == EXIT_SANDBOX || v->status >= 125 || v->status == EXIT_PARSE)) {
 			/* The user could not run sprout or its sandbox here. */
 			v->skip = xasprintf("user %s could not build here (exit %d: %s)", f->user, v->status,
 					    why ? why : "no output");
