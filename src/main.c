@@ -114,6 +114,30 @@ static const struct command commands[] = {
 	 "command line: from the command line, -c FILE, the user's file\n"
 	 "($XDG_CONFIG_HOME/sprout/sprout.conf), the system's (/etc/sprout.conf), or the\n"
 	 "default, and says which.\n"},
+	{"pkg", cmd_pkg, "VERB [options] [args]",
+	 "build, publish and install binary packages",
+	 "Binary packages of sprout's own format, signed repositories, and roots they are\n"
+	 "installed into with atomic, crash-safe transactions (docs/package.md).\n"
+	 "  build PLAN [STEP...] [-o DIR] [--compress=zstd|none]\n"
+	 "                 package step outputs in the store (default: what the plan's final\n"
+	 "                 step is made of) into DIR (default STATE/packages/PLAN-ARCH)\n"
+	 "  create DIR NAME VERSION -o FILE [--release R] [--license L] [--description D]\n"
+	 "         [--depends A]... [--provides A]... [--conflicts A]...\n"
+	 "                 package a directory (for --arch, default the host's)\n"
+	 "  check FILE...  read package files whole and check every byte\n"
+	 "  index DIR [--key KEY]   write DIR/index of the packages in DIR (and sign it)\n"
+	 "  keygen PREFIX  make an ed25519 key pair PREFIX.key, PREFIX.pub\n"
+	 "  sign --key KEY DIR      sign DIR/index into DIR/index.sig\n"
+	 "  install --root DIR [--repo DIR]... NAME|FILE...\n"
+	 "                 install packages and what they need, in one transaction\n"
+	 "  remove --root DIR NAME...   remove packages nothing else needs\n"
+	 "  list, info NAME|FILE, files NAME, owner PATH, verify [NAME...], history\n"
+	 "  rollback --root DIR N       return to what transaction N left\n"
+	 "Options of install and rollback: --keys DIR (trusted keys, default\n"
+	 "ROOT/etc/sprout/keys), --allow-untrusted (no signature check), --allow-setuid,\n"
+	 "--overwrite (replace files no package owns), --no-sync (no fsync: safe against a\n"
+	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout).\n"
+	 "Repositories: --repo DIR, else the lines of ROOT/etc/sprout/repositories.\n"},
 	{"hash", cmd_hash, "FILE...", "print the sha256 of files", "Prints 'HEX  FILE' for each file, like sha256sum.\n"},
 	{"extract", cmd_extract, "ARCHIVE DIR", "safely extract a tar archive",
 	 "Extracts a tar archive (plain, gzip, bzip2, xz or zstd) into DIR, refusing members\n"

@@ -4,13 +4,14 @@
 
 #include "err.h"
 #include "lex.h"
+#include "pkg.h"
 #include "recipe.h"
 #include "sha256.h"
 #include "util.h"
 
 /* The recipe format is specified in docs/recipes.md. */
 
-static const char KEYS[] = "name, version, license, description, source, patch, depends or build";
+static const char KEYS[] = "name, version, license, description, source, patch, depends, build or package";
 
 static void add_dep(char ***v, size_t *n, struct slice s)
 {
@@ -177,6 +178,84 @@ static int parse_source_attr(struct lex *lx, struct lexline *l, struct source *s
 			 (int)w[0].len, w[0].s);
 }
 
+static void add_word(char ***v, size_t *n, struct slice s)
+{
+	add_dep(v, n, s);
+}
+
+/* An attribute of the package block: release, depends, provides,
+ * conflicts or subpackage. */
+static int parse_package_attr(struct lex *lx, struct lexline *l, struct recipe_package *pk)
+{
+	struct slice w[64];
+	int n = lex_words(l, w, 63);
+	if (l->s[l->indent] == '#')
+		return 0;
+	if (n > 63)
+		return lex_error(lx, l, w[63].s, "too many words");
+	if (slice_eq(w[0], "release")) {
+		int ok = n == 2 && w[1].len <= 9 && !(w[1].s[0] == '0');
+		for (size_t i = 0; ok && i < w[1].len; i++)
+			ok = w[1].s[i] >= '0' && w[1].s[i] <= '9';
+		if (!ok)
+			return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[1].s, "expected 'release N' (N from 1)");
+		if (pk->release)
+			return lex_error(lx, l, w[0].s, "duplicate release");
+		pk->release = slice_dup(w[1]);
+		return 0;
+	}
+	if (slice_eq(w[0], "depends") || slice_eq(w[0], "provides") || slice_eq(w[0], "conflicts")) {
+		int prov = slice_eq(w[0], "provides");
+		if (n < 2)
+			return lex_error(lx, l, w[0].s + w[0].len, "expected '%.*s NAME...'", (int)w[0].len, w[0].s);
+		for (int i = 1; i < n; i++) {
+			struct pkg_dep d;
+			if (pkg_dep_parse(w[i].s, w[i].len, &d))
+				return lex_error(lx, l, w[i].s, "bad package '%.*s': expected NAME, NAME=VERSION or, but for "
+						 "provides, NAME>=VERSION, NAME<VERSION ...", (int)w[i].len, w[i].s);
+			int bad = prov && d.op != PKG_OP_ANY && d.op != PKG_OP_EQ;
+			pkg_dep_free(&d);
+			if (bad)
+				return lex_error(lx, l, w[i].s, "a package provides NAME or NAME=VERSION");
+			if (slice_eq(w[0], "depends"))
+				add_word(&pk->depends, &pk->ndepends, w[i]);
+			else if (prov)
+				add_word(&pk->provides, &pk->nprovides, w[i]);
+			else
+				add_word(&pk->conflicts, &pk->nconflicts, w[i]);
+		}
+		return 0;
+	}
+	if (slice_eq(w[0], "subpackage")) {
+		if (n < 3 || !slice_is_name(w[1]))
+			return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[1].s, "expected 'subpackage SUFFIX GLOB...'");
+		for (size_t i = 0; i < pk->nsubs; i++)
+			if (slice_eq(w[1], pk->subs[i].suffix))
+				return lex_error(lx, l, w[1].s, "duplicate subpackage '%s' (first at line %d)", pk->subs[i].suffix,
+						 pk->subs[i].line);
+		struct subpackage sp = {0};
+		for (int i = 2; i < n; i++) {
+			const char *bad = bad_glob(w[i]);
+			if (bad) {
+				for (size_t k = 0; k < sp.nglobs; k++)
+					free(sp.globs[k]);
+				free(sp.globs);
+				return lex_error(lx, l, bad, "bad path pattern '%.*s': expected a relative path without '.', "
+						 "'..' or empty components", (int)w[i].len, w[i].s);
+			}
+			add_word(&sp.globs, &sp.nglobs, w[i]);
+		}
+		sp.suffix = slice_dup(w[1]);
+		sp.line = l->lineno;
+		pk->subs = xrealloc(pk->subs, (pk->nsubs + 1) * sizeof *pk->subs);
+		pk->subs[pk->nsubs++] = sp;
+		return 0;
+	}
+	return lex_error(lx, l, w[0].s,
+			 "unknown package attribute '%.*s' (expected release, depends, provides, conflicts or subpackage)",
+			 (int)w[0].len, w[0].s);
+}
+
 static int finish_source(struct lex *lx, const struct lexline *at, struct source *src, int have_sha)
 {
 	if (!have_sha)
@@ -202,7 +281,7 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 	struct lexline l, block_line = {0};
 	struct seen seen = {0};
 	int r = -ERR_PARSE;
-	enum { NONE, SOURCE, BUILD } block = NONE;
+	enum { NONE, SOURCE, BUILD, PACKAGE } block = NONE;
 	int have_sha = 0;
 	struct buf script = {0};
 	struct slice indent = {NULL, 0};
@@ -236,9 +315,16 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 		if (l.blank)
 			continue;
 		if (l.indent) {
+			if (block == PACKAGE) {
+				r = parse_package_attr(&lx, &l, &rc->pkg);
+				if (r)
+					goto out;
+				continue;
+			}
 			if (block != SOURCE) {
 				r = lex_error(&lx, &l, l.s + l.indent,
-					      "unexpected indented line (only source attributes and build scripts are indented)");
+					      "unexpected indented line (only source and package attributes and build scripts "
+					      "are indented)");
 				goto out;
 			}
 			r = parse_source_attr(&lx, &l, &rc->sources[rc->nsources - 1], &have_sha);
@@ -389,6 +475,17 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 			block = BUILD;
 			block_line = l;
 			indent.s = NULL;
+		} else if (slice_eq(key, "package")) {
+			if (n != 1) {
+				r = lex_error(&lx, &l, w[1].s, "expected 'package' alone on its line, its attributes indented below");
+				goto out;
+			}
+			if (rc->pkg.line) {
+				r = lex_error(&lx, &l, key.s, "duplicate 'package' (first at line %d)", rc->pkg.line);
+				goto out;
+			}
+			rc->pkg.line = l.lineno;
+			block = PACKAGE;
 		} else {
 			r = lex_error(&lx, &l, key.s, "unknown key '%.*s' (expected %s)", (int)key.len, key.s, KEYS);
 			goto out;
@@ -479,6 +576,15 @@ void recipe_free(struct recipe *r)
 		free_names(r->builds[i].deps, r->builds[i].ndeps);
 	}
 	free(r->builds);
+	free(r->pkg.release);
+	free_names(r->pkg.depends, r->pkg.ndepends);
+	free_names(r->pkg.provides, r->pkg.nprovides);
+	free_names(r->pkg.conflicts, r->pkg.nconflicts);
+	for (size_t i = 0; i < r->pkg.nsubs; i++) {
+		free(r->pkg.subs[i].suffix);
+		free_names(r->pkg.subs[i].globs, r->pkg.subs[i].nglobs);
+	}
+	free(r->pkg.subs);
 	free(r);
 }
 

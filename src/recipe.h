@@ -55,6 +55,26 @@ struct build {
 	int line;
 };
 
+/* A part of a step's output packaged on its own (docs/recipes.md,
+ * "Packages"): NAME-SUFFIX gets the entries the globs match. */
+struct subpackage {
+	char *suffix;
+	char **globs;               /* as for audit rules: a directory covers all beneath */
+	size_t nglobs;
+	int line;
+};
+
+/* The package block: what `sprout pkg build` writes into the packages of
+ * this recipe's steps (docs/package.md). */
+struct recipe_package {
+	int line;                   /* of the block, 0 when there is none */
+	char *release;              /* NULL: 1 */
+	char **depends, **provides, **conflicts;    /* dependency atoms, as written */
+	size_t ndepends, nprovides, nconflicts;
+	struct subpackage *subs;
+	size_t nsubs;
+};
+
 struct recipe {
 	char *path;                 /* the recipe file */
 	char *dir;                  /* its directory */
@@ -68,6 +88,7 @@ struct recipe {
 	size_t ndeps;
 	struct build *builds;
 	size_t nbuilds;
+	struct recipe_package pkg;
 };
 
 /* Parse the recipe file at path. On error returns ERR_PARSE (or -errno)

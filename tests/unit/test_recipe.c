@@ -80,7 +80,7 @@ int main(void)
 	char buf[1024];
 #define WITH(s) (snprintf(buf, sizeof buf, "%s%s", head, s), buf)
 	bad(WITH("homepage x\nbuild host\n\ttrue\n"),
-	    "t/recipe:4:1: unknown key 'homepage' (expected name, version, license, description, source, patch, depends or build)");
+	    "t/recipe:4:1: unknown key 'homepage' (expected name, version, license, description, source, patch, depends, build or package)");
 	bad(WITH("source a.tar.gz\n\turl https://x/a.tar.gz\nbuild host\n\ttrue\n"), "t/recipe:4:1: source 'a.tar.gz' has no sha256");
 	bad(WITH("source a.tar.gz\n\tsha256 abc\n\turl https://x/a\nbuild host\n\ttrue\n"),
 	    "t/recipe:5:9: malformed sha256 'abc': expected 64 hex digits");
@@ -104,7 +104,7 @@ int main(void)
 	bad("name a\nversion 1\nbuild host\n\ttrue\n", "t/recipe:1:1: missing required key 'license'");
 	bad("name a\nversion 1\nlicense MIT;rm\nbuild host\n\ttrue\n", "t/recipe:3:12: bad character in SPDX license expression");
 	bad("name A\n", "t/recipe:1:6: bad name 'A': expected lower-case letters, digits and . _ + -");
-	bad(WITH("  build host\n"), "t/recipe:4:3: unexpected indented line (only source attributes and build scripts are indented)");
+	bad(WITH("  build host\n"), "t/recipe:4:3: unexpected indented line (only source and package attributes and build scripts are indented)");
 	bad(WITH("source ../a\n"), "t/recipe:4:8: a source file name has no '/'");
 
 	/* Audit rules under a source. */
