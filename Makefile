@@ -51,6 +51,13 @@ check: all units
 check-long: all units
 	@SPROUT_LONG=1 sh tests/run.sh "$(O)"
 
+# The aarch64 main job on this host (tests/e2e/minimal_cross.sh): installs
+# the cross compiler if missing (mk/deps.sh --cross), then runs
+# sprout --arch aarch64 bootstrap end to end under qemu-user.
+check-cross: all
+	@sh mk/deps.sh --cross
+	@SPROUT_CROSS=1 SPROUT_TESTS=e2e/minimal_cross sh tests/run.sh "$(O)"
+
 bench: all
 	@sh bench/run.sh
 
@@ -65,4 +72,4 @@ install: all
 clean:
 	rm -rf $(O) sprout
 
-.PHONY: all sprout units check check-long bench install clean
+.PHONY: all sprout units check check-long check-cross bench install clean

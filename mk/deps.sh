@@ -2,14 +2,21 @@
 # Install the Debian packages sprout needs on the host, only those missing.
 #   sh mk/deps.sh          what building and running the main job needs
 #   sh mk/deps.sh --test   also what the test suite and benchmarks use
+#   sh mk/deps.sh --cross  also the aarch64 cross compiler (Debian's
+#                          gcc-aarch64-linux-gnu) that the host stage of
+#                          `sprout --arch aarch64 bootstrap` uses
 # Runs apt-get through sudo when not root.
 set -e
 pkgs="make gcc libc6-dev ca-certificates curl bzip2 xz-utils zstd gzip
 	zlib1g-dev libbz2-dev liblzma-dev libzstd-dev libcurl4-openssl-dev
 	qemu-user-static binfmt-support"
-if [ "$1" = --test ]; then
-	pkgs="$pkgs clang lld tcc bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps"
-fi
+for a in "$@"; do
+	case $a in
+	--test) pkgs="$pkgs clang lld tcc bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps" ;;
+	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;
+	*) echo "mk/deps.sh: unknown option '$a' (expected --test or --cross)" >&2; exit 2 ;;
+	esac
+done
 missing=
 for p in $pkgs; do
 	if ! dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
