@@ -93,8 +93,11 @@ static void plain_monitor(const struct run_spec *s, char **env, int logfd)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
+	/* Ctrl-C in an interactive shell is the shell's business. */
+	sa.sa_handler = s->interactive ? SIG_IGN : on_signal;
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_alarm;
@@ -109,11 +112,15 @@ static void plain_monitor(const struct run_spec *s, char **env, int logfd)
 	if (kid < 0)
 		_exit(RUN_EXIT_SETUP);
 	if (kid == 0) {
-		setpgid(0, 0);
+		/* A step gets its own process group, so that a timeout or an
+		 * interrupt ends all of it; an interactive shell stays in the
+		 * terminal's foreground group, with the terminal as its input. */
+		if (!s->interactive)
+			setpgid(0, 0);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		int in = open("/dev/null", O_RDONLY);
+		int in = s->interactive ? 0 : open("/dev/null", O_RDONLY);
 		if (in < 0 || dup2(in, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
 			_exit(RUN_EXIT_SETUP);
 		umask(022);
@@ -121,7 +128,6 @@ static void plain_monitor(const struct run_spec *s, char **env, int logfd)
 			_exit(RUN_EXIT_SETUP);
 		if (s->interactive) {
 			char *argv[] = {"/bin/sh", "-i", NULL};
-			dup2(in, 0);
 			execve(argv[0], argv, env);
 		} else {
 			char *argv[] = {"/bin/sh", "-e", "-c", (char *)s->script, "sprout-step", NULL};
@@ -129,7 +135,8 @@ static void plain_monitor(const struct run_spec *s, char **env, int logfd)
 		}
 		_exit(127);
 	}
-	setpgid(kid, kid);
+	if (!s->interactive)
+		setpgid(kid, kid);
 	if (s->timeout > 0)
 		alarm((unsigned)s->timeout);
 	int st = 0;
