@@ -16,7 +16,7 @@ if [ -n "${SPROUT_DISTFILES:-}" ]; then
 	mkdir -p "$S" && cp -r "$SPROUT_DISTFILES" "$S/distfiles"
 fi
 cd "$TOP" || exit 1
-check "the cross compiler is installed (sh mk/deps.sh --cross)" command -v aarch64-linux-gnu-gcc
+check "the cross compiler is installed (sh mk/deps.sh --cross)" sh -c "command -v aarch64-linux-gnu-gcc >/dev/null"
 t0=$(date +%s)
 sprout --state "$S" --arch aarch64 bootstrap >"$T/out" 2>&1; rc=$?
 t1=$(date +%s)
