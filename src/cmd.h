@@ -50,6 +50,7 @@ int cmd_graph(struct ctx *c, int argc, char **argv);
 int cmd_parts(struct ctx *c, int argc, char **argv);
 int cmd_config(struct ctx *c, int argc, char **argv);
 int cmd_pkg(struct ctx *c, int argc, char **argv);
+int cmd_script(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {

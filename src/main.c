@@ -138,6 +138,13 @@ static const struct command commands[] = {
 	 "--overwrite (replace files no package owns), --no-sync (no fsync: safe against a\n"
 	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout).\n"
 	 "Repositories: --repo DIR, else the lines of ROOT/etc/sprout/repositories.\n"},
+	{"script", cmd_script, "PLAN",
+	 "print the plan's build as a plain shell script",
+	 "Prints a POSIX shell script that runs the same build commands back to back without\n"
+	 "sprout: sources unpacked with tar, dependencies copied into a sysroot, each script\n"
+	 "under env -i, native-stage steps in their root tree through bwrap. Run it with\n"
+	 "'sh build.sh WORKDIR [JOBS]' after 'sprout fetch PLAN'. make bench measures sprout's\n"
+	 "overhead against it.\n"},
 	{"hash", cmd_hash, "FILE...", "print the sha256 of files", "Prints 'HEX  FILE' for each file, like sha256sum.\n"},
 	{"extract", cmd_extract, "ARCHIVE DIR", "safely extract a tar archive",
 	 "Extracts a tar archive (plain, gzip, bzip2, xz or zstd) into DIR, refusing members\n"

@@ -1,0 +1,34 @@
+# The main job's figures: a cold `sprout bootstrap` (sources already
+# fetched) against the same build commands run back to back by a plain
+# shell script (`sprout script`, native steps through bwrap), at -j1 and
+# -j2; the x86_64 wall-time goal; and a second, cached bootstrap.
+# SPROUT_BENCH_CACHE keeps the fetched sources between runs.
+cache=${SPROUT_BENCH_CACHE:-$HOME/.cache/sprout-bench}
+D=$cache/distfiles
+mkdir -p "$D"
+if ! command -v bwrap >/dev/null 2>&1; then
+	echo "bootstrap: skipped (the peer script needs bwrap; Debian: apt-get install bubblewrap)"
+	exit 0
+fi
+"$SPROUT" -q --distfiles "$D" --state "$BENCH_TMP/bs-fetch" fetch minimal >/dev/null 2>&1 ||
+	{ echo "bootstrap: skipped (cannot fetch the minimal plan's sources)"; exit 0; }
+now() { date +%s.%N; }
+run() { # label, then the command; prints seconds
+	t0=$(now)
+	"$@" >"$BENCH_TMP/bs-$1.log" 2>&1 || { echo "bootstrap: $1 failed (see below)" >&2; tail -5 "$BENCH_TMP/bs-$1.log" >&2; }
+	t1=$(now)
+	echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}'
+}
+a1=$(run sprout-j1 "$SPROUT" -q -j1 --distfiles "$D" --state "$BENCH_TMP/bs1" bootstrap)
+"$SPROUT" --distfiles "$D" --state "$BENCH_TMP/bs1" script minimal >"$BENCH_TMP/build.sh"
+s1=$(run script-j1 sh "$BENCH_TMP/build.sh" "$BENCH_TMP/bs-script" 1)
+a2=$(run sprout-j2 "$SPROUT" -q -j2 --distfiles "$D" --state "$BENCH_TMP/bs2" bootstrap)
+t0=$(now)
+"$SPROUT" -q -j2 --distfiles "$D" --state "$BENCH_TMP/bs2" bootstrap >/dev/null 2>&1
+t1=$(now)
+again=$(echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}')
+arch=$(uname -m)
+awk -v a="$a1" -v s="$s1" 'BEGIN { printf "bootstrap cold -j1 (incl. checks): sprout %.1f s, script %.1f s, ratio %.2f (goal <= 1.05)\n", a, s, a / s }'
+awk -v a="$a2" -v s="$s1" 'BEGIN { printf "bootstrap cold -j2: sprout %.1f s, script -j1 %.1f s, ratio %.2f (goal < 1.00)\n", a, s, a / s }'
+awk -v a="$a2" -v g="$([ "$arch" = x86_64 ] && echo 300 || echo 1200)" -v arch="$arch" 'BEGIN { printf "bootstrap cold %s: sprout %.1f s, goal %d s, ratio %.2f (goal <= 1.00)\n", arch, a, g, a / g }'
+awk -v a="$again" 'BEGIN { printf "bootstrap cached: sprout %.3f s, goal 1.000 s, ratio %.2f (goal <= 1.00)\n", a, a }'
