@@ -31,11 +31,19 @@ static void trim(struct pkgfs *w, size_t depth)
 void pkgfs_reset(struct pkgfs *w)
 {
 	trim(w, 0);
+	free(w->missing);
+	w->missing = NULL;
+}
+
+void pkgfs_made(struct pkgfs *w)
+{
+	free(w->missing);
+	w->missing = NULL;
 }
 
 void pkgfs_done(struct pkgfs *w)
 {
-	trim(w, 0);
+	pkgfs_reset(w);
 	for (size_t i = 0; i < w->ndev; i++)
 		close(w->devfd[i]);
 	free(w->name);
@@ -80,6 +88,11 @@ int pkgfs_syncfs(struct pkgfs *w)
 int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
 {
 	size_t len = strlen(path);
+	if (w->missing) {
+		size_t ml = strlen(w->missing);
+		if (!strncmp(path, w->missing, ml) && path[ml] == '/')
+			return -ENOENT;
+	}
 	if (len + 1 > w->tmpcap) {
 		w->tmpcap = len + 64;
 		w->tmp = xrealloc(w->tmp, w->tmpcap);
@@ -114,8 +127,14 @@ int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
 		int fd = openat(pfd, comp[j], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			int e = errno;
-			if (e == ENOENT)
+			if (e == ENOENT) {
+				/* Its members, which usually follow, need not look again. */
+				for (size_t k = 0; k < j; k++)
+					comp[k][strlen(comp[k])] = '/';
+				free(w->missing);
+				w->missing = xstrdup(w->tmp);
 				return -ENOENT;
+			}
 			if (e == ELOOP || e == ENOTDIR) {
 				for (size_t k = 0; k < j; k++)
 					comp[k][strlen(comp[k])] = '/';

@@ -13,6 +13,7 @@ struct pkgfs {
 	char **name;
 	int *fd;
 	size_t depth, cap;
+	char *missing;          /* a directory found missing, until the next reset */
 	char *tmp;              /* scratch copy of the path being split */
 	size_t tmpcap;
 	int devfd[16];          /* a directory on each file system met */
@@ -22,8 +23,10 @@ struct pkgfs {
 
 /* Start walking below rootfd (not owned). */
 void pkgfs_init(struct pkgfs *w, int rootfd);
-/* Close the kept descriptors (and forget them). */
+/* Close the kept descriptors (and forget them, and what was missing). */
 void pkgfs_reset(struct pkgfs *w);
+/* A directory was made: forget what was found missing. */
+void pkgfs_made(struct pkgfs *w);
 void pkgfs_done(struct pkgfs *w);
 
 /* The descriptor of path's directory (kept by w: do not close it) and in

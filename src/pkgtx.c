@@ -476,32 +476,25 @@ char *pkgtx_cache_path(const struct pkgroot *rt, const unsigned char sha256[32])
 	return xasprintf("%s/var/cache/sprout/packages/%s.spk", rt->path, hex);
 }
 
-/* Keep the package file in ROOT/var/cache/sprout/packages for rollback:
- * a hard link when it can be, else a copy. Failing costs only that. */
-void pkgtx_cache_keep(struct pkgroot *rt, const char *file, const unsigned char sha256[32])
+void pkgtx_cache_keep(int cfd, const char *file, const unsigned char sha256[32])
 {
 	char hex[65], name[80], tmp[96];
-	int cfd = pkgtx_open_path(rt->fd, "var/cache/sprout/packages", 1);
-	if (cfd < 0)
-		return;
 	sha256_hex(sha256, hex);
 	snprintf(name, sizeof name, "%s.spk", hex);
-	if (!pkgtx_exists_at(cfd, name) && linkat(AT_FDCWD, file, cfd, name, 0) < 0 && errno != EEXIST) {
-		snprintf(tmp, sizeof tmp, "%s.tmp", name);
-		int in = open(file, O_RDONLY | O_CLOEXEC);
-		int out = openat(cfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		int ok = in >= 0 && out >= 0;
-		char b[65536];
-		ssize_t n;
-		while (ok && (n = read(in, b, sizeof b)) > 0)
-			ok = !write_all(out, b, (size_t)n);
-		if (in >= 0)
-			close(in);
-		if (out >= 0 && close(out) < 0)
-			ok = 0;
-		if (!ok || renameat(cfd, tmp, cfd, name) < 0)
-			unlinkat(cfd, tmp, 0);
-	}
-	close(cfd);
+	if (pkgtx_exists_at(cfd, name) || linkat(AT_FDCWD, file, cfd, name, 0) == 0 || errno == EEXIST)
+		return;
+	snprintf(tmp, sizeof tmp, "%s.tmp", name);
+	int in = open(file, O_RDONLY | O_CLOEXEC);
+	int out = openat(cfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int ok = in >= 0 && out >= 0;
+	char b[65536];
+	ssize_t n;
+	while (ok && (n = read(in, b, sizeof b)) > 0)
+		ok = !write_all(out, b, (size_t)n);
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out) < 0)
+		ok = 0;
+	if (!ok || renameat(cfd, tmp, cfd, name) < 0)
+		unlinkat(cfd, tmp, 0);
 }
-

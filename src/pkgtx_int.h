@@ -44,7 +44,9 @@ int pkgtx_open_path(int dirfd, const char *path, int create);
 int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, int sync);
 /* Take back the prepare step's work and the journal. */
 int pkgtx_undo(struct pkgroot *rt, struct pkgfs *w, const struct journal *j);
-/* Keep a package file in the root's cache (best effort). */
-void pkgtx_cache_keep(struct pkgroot *rt, const char *file, const unsigned char sha256[32]);
+/* Keep a package file in the root's cache, the directory cfd
+ * (ROOT/var/cache/sprout/packages), for rollback: a hard link when it
+ * can be, else a copy. Best effort: failing costs only that. */
+void pkgtx_cache_keep(int cfd, const char *file, const unsigned char sha256[32]);
 
 #endif

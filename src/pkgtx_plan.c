@@ -25,6 +25,7 @@ struct run {
 	struct pkgdb_map *live;         /* paths after the transaction */
 	struct pkgdb_map *old;          /* paths of the packages going */
 	struct journal ops[5];          /* by kind, joined in the journal */
+	int cachefd;                    /* ROOT/var/cache/sprout/packages, or -1 */
 	struct pkgfs w;
 };
 
@@ -302,6 +303,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	if (rt->lockfd < 0)
 		return errf(-EACCES, "%s: cannot change this root (no write access to var/lib/sprout)", rt->path);
 	u.rt = rt;
+	u.cachefd = -2;
 	u.adds = adds;
 	u.nadds = nadds;
 	u.o = o;
@@ -333,6 +335,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	r = plan(&u);
 	if (r)
 		goto out;
+	pkgfs_reset(&u.w);
 	/* The journal: the operations by kind, each keeping its index. */
 	j.id = rt->db.nt ? rt->db.t[rt->db.nt - 1].id + 1 : 1;
 	for (int k = OP_MKDIR; k <= OP_CHMOD; k++)
@@ -370,6 +373,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 			goto out;
 		}
 		close(fd);
+		pkgfs_made(&u.w);
 		st->dirs++;
 		pkgtx_crash_point();
 	}
@@ -378,8 +382,12 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 		r = write_package(&u, &j, a, &cursor);
 		if (r)
 			goto out;
-		if (!o->nocache)
-			pkgtx_cache_keep(rt, adds[a].file, adds[a].pf->sha256);
+		if (!o->nocache) {
+			if (u.cachefd == -2)
+				u.cachefd = pkgtx_open_path(rt->fd, "var/cache/sprout/packages", 1);
+			if (u.cachefd >= 0)
+				pkgtx_cache_keep(u.cachefd, adds[a].file, adds[a].pf->sha256);
+		}
 	}
 	new_db(&u, &t, &b);
 	r = pkgtx_write_at(rt->dbfd, "db.new", &b, 0, 0);
@@ -439,5 +447,7 @@ out:
 	pkgdb_map_free(u.live);
 	pkgdb_map_free(u.old);
 	pkgfs_done(&u.w);
+	if (u.cachefd >= 0)
+		close(u.cachefd);
 	return r;
 }
