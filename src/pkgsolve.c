@@ -138,8 +138,14 @@ static int request(struct solve *s, const char *req)
 		pkg_dep_free(&d);
 		if (c < -1)
 			return (int)c;
-		if (c < 0)
-			return errf(-ERR_NOTFOUND, "no package %s in the repositories%s", req, s->arch ? " for this arch" : "");
+		if (c < 0) {
+			for (size_t k = 0; k < s->ncand; k++)
+				if (!strncmp(s->cand[k]->name, req, strcspn(req, "<>=")) &&
+				    !s->cand[k]->name[strcspn(req, "<>=")] && !arch_ok(s, s->cand[k]))
+					return errf(-ERR_NOTFOUND, "no package %s for %s (there is one for %s)", req, s->arch,
+						    s->cand[k]->arch);
+			return errf(-ERR_NOTFOUND, "no package %s in the repositories", req);
+		}
 	}
 	const struct pkg_meta *m = s->cand[c];
 	int i = pkgdb_find(s->db, m->name);
@@ -189,8 +195,11 @@ static int check_final(struct solve *s)
 				if (pkg_meta_satisfies(b, &a->conflicts[c])) {
 					struct buf dep = {0};
 					pkg_dep_format(&a->conflicts[c], &dep);
-					int r = errf(-EEXIST, "%s conflicts with %s%s (%s conflicts %s)", a->name, b->name,
-						     y >= s->np ? " (installed)" : "", a->name, dep.s);
+					const char *ai = x >= s->np ? " (installed)" : "", *bi = y >= s->np ? " (installed)" : "";
+					int r = strcmp(a->conflicts[c].name, b->name)
+						? errf(-EEXIST, "%s%s conflicts with %s, which %s%s provides", a->name, ai, dep.s,
+						       b->name, bi)
+						: errf(-EEXIST, "%s%s conflicts with %s%s", a->name, ai, b->name, bi);
 					buf_free(&dep);
 					return r;
 				}
