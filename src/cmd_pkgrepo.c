@@ -85,6 +85,9 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 				rc = EXIT_USAGE;
 				goto out;
 			}
+	}
+	for (size_t k = 0; k < npick; k++) {
+		const struct step *s = &p->steps[pick[k]];
 		if (!cache_has(c->statedir, keys[pick[k]])) {
 			cmd_err("pkg build: step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
 				o->args.v[0], s->name);
