@@ -14,8 +14,10 @@ fi
 	{ echo "bootstrap: skipped (cannot fetch the minimal plan's sources)"; exit 0; }
 now() { date +%s.%N; }
 run() { # label, then the command; prints seconds
+	l=$1
+	shift
 	t0=$(now)
-	"$@" >"$BENCH_TMP/bs-$1.log" 2>&1 || { echo "bootstrap: $1 failed (see below)" >&2; tail -5 "$BENCH_TMP/bs-$1.log" >&2; }
+	"$@" >"$BENCH_TMP/bs-$l.log" 2>&1 || { echo "bootstrap: $l failed:" >&2; tail -5 "$BENCH_TMP/bs-$l.log" >&2; }
 	t1=$(now)
 	echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}'
 }
