@@ -32,6 +32,7 @@ int sign_available(void)
 #endif
 }
 
+#ifdef HAVE_SODIUM
 static void tohex(const unsigned char *p, size_t n, char *out)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -90,6 +91,7 @@ static int parse_keyish(const char *text, size_t len, const char *header, unsign
 		return -1;
 	return fromhex(p + 8, 2 * n, v, n);
 }
+#endif
 
 #ifdef HAVE_SODIUM
 static int init(void)
