@@ -106,12 +106,22 @@ static int is_file_arg(const char *a)
 	return (strchr(a, '/') || (l > 4 && !strcmp(a + l - 4, ".spk"))) && stat(a, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+enum { IN_MEMORY_MAX = 16 << 20 };
+
 /* Open and check package file path whole; when want_sha, it must have
- * those bytes (and want_size of them, unless that is 0). The caller drops
- * or closes *pf. */
-static int check_file(const char *path, const unsigned char *want_sha, unsigned long long want_size, struct pkgfile **pf)
+ * those bytes (and want_size of them, unless that is 0). A file up to
+ * IN_MEMORY_MAX is read into data once and checked there: the bytes
+ * checked are the bytes installed. The caller drops or closes *pf and
+ * frees data after. */
+static int check_file(const char *path, const unsigned char *want_sha, unsigned long long want_size, struct pkgfile **pf,
+		      struct buf *data)
 {
-	int r = pkgfile_open(path, pf);
+	struct stat st;
+	int r;
+	if (stat(path, &st) == 0 && st.st_size <= IN_MEMORY_MAX && !(r = file_read(path, data)))
+		r = pkgfile_open_mem(path, data->s, data->len, pf);
+	else
+		r = pkgfile_open(path, pf);
 	if (!r)
 		r = pkgfile_check(*pf);
 	if (!r && want_sha && (memcmp((*pf)->sha256, want_sha, 32) || (want_size && (*pf)->file_size != want_size))) {
@@ -123,6 +133,7 @@ static int check_file(const char *path, const unsigned char *want_sha, unsigned 
 	if (r) {
 		pkgfile_close(*pf);
 		*pf = NULL;
+		buf_free(data);
 	}
 	return r;
 }
@@ -170,6 +181,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 	const struct pkg_meta **cand = NULL;
 	unsigned char (*sha)[32] = NULL;
 	struct pkgfile **locals = NULL;
+	struct buf *ldata = NULL, *adata = NULL;
 	struct pkgsolve_pick *picks = NULL;
 	struct pkgtx_add *adds = NULL;
 	char **req = NULL, *what = NULL;
@@ -196,6 +208,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 	cand = xcalloc(total + 1, sizeof *cand);
 	sha = xcalloc(total + 1, sizeof *sha);
 	locals = xcalloc(o->args.n + 1, sizeof *locals);
+	ldata = xcalloc(o->args.n + 1, sizeof *ldata);
 	req = xcalloc(o->args.n + 1, sizeof *req);
 	for (size_t i = 0; i < o->args.n; i++) {
 		if (!is_file_arg(o->args.v[i])) {
@@ -203,7 +216,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 			continue;
 		}
 		err_clear();
-		int r = check_file(o->args.v[i], NULL, 0, &locals[i]);
+		int r = check_file(o->args.v[i], NULL, 0, &locals[i], &ldata[i]);
 		if (r) {
 			rc = cmd_pkg_fail(o, r);
 			goto out;
@@ -242,6 +255,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 	}
 	/* Each package from a repository is checked whole against its index. */
 	adds = xcalloc(npicks, sizeof *adds);
+	adata = xcalloc(npicks, sizeof *adata);
 	printf("install:");
 	for (size_t k = 0; k < npicks; k++) {
 		const struct pkg_meta *m = cand[picks[k].cand];
@@ -256,6 +270,8 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 			for (size_t i = 0; i < o->args.n; i++)
 				if (locals[i] && &locals[i]->meta == cand[ci]) {
 					adds[nadds].file = o->args.v[i];
+					adds[nadds].data = ldata[i].s;
+					adds[nadds].len = ldata[i].len;
 					adds[nadds++].pf = locals[i];
 					locals[i] = NULL;
 				}
@@ -268,7 +284,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 		char *path = pkgrepo_path(&repos[rk], e);
 		struct pkgfile *pf = NULL;
 		err_clear();
-		r = check_file(path, e->sha256, e->size, &pf);
+		r = check_file(path, e->sha256, e->size, &pf, &adata[nadds]);
 		if (!r && (pf->meta_len != e->meta_len || memcmp(pf->meta_text, e->meta_text, e->meta_len)))
 			r = errf(-ERR_HASH, "%s: its metadata differs from the index's", path);
 		if (r) {
@@ -279,6 +295,8 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 		}
 		pkgfile_drop(pf);
 		adds[nadds].file = path;
+		adds[nadds].data = adata[nadds].s;
+		adds[nadds].len = adata[nadds].len;
 		adds[nadds++].pf = pf;
 	}
 	what = what_of("install", &o->args);
@@ -292,8 +310,14 @@ out:
 			free((char *)adds[a].file);
 		pkgfile_close(adds[a].pf);
 	}
-	for (size_t i = 0; locals && i < o->args.n; i++)
+	for (size_t i = 0; locals && i < o->args.n; i++) {
 		pkgfile_close(locals[i]);
+		buf_free(&ldata[i]);
+	}
+	for (size_t a = 0; adata && a < npicks; a++)
+		buf_free(&adata[a]);
+	free(ldata);
+	free(adata);
 	for (size_t i = 0; req && i < o->args.n; i++)
 		free(req[i]);
 	free(req);
@@ -339,6 +363,7 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 	size_t nt = 0, nrepos = 0, nadds = 0, nrem = 0;
 	struct pkgrepo *repos = NULL;
 	struct pkgtx_add *adds = NULL;
+	struct buf *adata = NULL;
 	char **rem = NULL, *end;
 	(void)c;
 	if (o->args.n != 1) {
@@ -363,6 +388,7 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 		goto out;
 	rem = xcalloc(rt.db.n + 1, sizeof *rem);
 	adds = xcalloc(nt + 1, sizeof *adds);
+	adata = xcalloc(nt + 1, sizeof *adata);
 	for (size_t i = 0; i < rt.db.n; i++) {
 		const struct pkgdb_pkg *p = rt.db.p[i];
 		size_t k = 0;
@@ -387,7 +413,7 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 				}
 		struct pkgfile *pf = NULL;
 		err_clear();
-		r = check_file(path, target[k].sha256, 0, &pf);
+		r = check_file(path, target[k].sha256, 0, &pf, &adata[nadds]);
 		if (r && !path_exists(path))
 			r = errf(-ERR_NOTFOUND, "%s %s-%s is neither in %s/var/cache/sprout/packages nor in a --repo",
 				 target[k].name, target[k].version, target[k].release, o->root);
@@ -399,6 +425,8 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 		}
 		pkgfile_drop(pf);
 		adds[nadds].file = path;
+		adds[nadds].data = adata[nadds].s;
+		adds[nadds].len = adata[nadds].len;
 		adds[nadds++].pf = pf;
 	}
 	if (!nadds && !nrem) {
@@ -413,6 +441,9 @@ out:
 		free((char *)adds[a].file);
 		pkgfile_close(adds[a].pf);
 	}
+	for (size_t a = 0; adata && a <= nt; a++)
+		buf_free(&adata[a]);
+	free(adata);
 	free(adds);
 	free(rem);
 	pkgdb_changes_free(target, nt);

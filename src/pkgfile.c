@@ -299,7 +299,9 @@ static void dctx_put(ZSTD_DCtx *z)
 
 
 struct pkgfile_rd {
-	int fd;
+	int fd;                         /* -1 when reading from mem */
+	const unsigned char *mem;
+	size_t memlen, mempos;
 	unsigned char *buf;
 	size_t pos, len;
 	int eof;
@@ -330,7 +332,14 @@ static int rd_fill(struct pkgfile *pf, size_t need)
 		r->pos = 0;
 	}
 	while (r->len < need && !r->eof) {
-		ssize_t n = read(r->fd, r->buf + r->len, RBUF - r->len);
+		ssize_t n;
+		if (r->mem) {
+			n = (ssize_t)(r->memlen - r->mempos < RBUF - r->len ? r->memlen - r->mempos : RBUF - r->len);
+			memcpy(r->buf + r->len, r->mem + r->mempos, (size_t)n);
+			r->mempos += (size_t)n;
+		} else {
+			n = read(r->fd, r->buf + r->len, RBUF - r->len);
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -423,15 +432,18 @@ fail:
 	return r;
 }
 
-int pkgfile_open(const char *path, struct pkgfile **out)
+static int open_rd(const char *path, const void *mem, size_t n, struct pkgfile **out)
 {
 	struct pkgfile *pf = xcalloc(1, sizeof *pf);
 	char line[LINE_MAX_];
 	int r = -EIO;
 	pf->path = xstrdup(path);
 	pf->rd = xcalloc(1, sizeof *pf->rd);
-	pf->rd->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (pf->rd->fd < 0) {
+	pf->rd->fd = -1;
+	if (mem) {
+		pf->rd->mem = mem;
+		pf->rd->memlen = n;
+	} else if ((pf->rd->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		r = errf(-errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -501,6 +513,16 @@ int pkgfile_open(const char *path, struct pkgfile **out)
 out:
 	pkgfile_close(pf);
 	return r;
+}
+
+int pkgfile_open(const char *path, struct pkgfile **out)
+{
+	return open_rd(path, NULL, 0, out);
+}
+
+int pkgfile_open_mem(const char *name, const void *data, size_t n, struct pkgfile **out)
+{
+	return open_rd(name, data, n, out);
 }
 
 /* Up to n unpacked payload bytes into p; the count, or a negative code. */

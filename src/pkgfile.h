@@ -41,6 +41,9 @@ struct pkgfile {
  * ERR_FORMAT, ERR_UNSAFE or -errno with errf() naming path. *out is freed
  * with pkgfile_close. */
 int pkgfile_open(const char *path, struct pkgfile **out);
+/* As pkgfile_open, reading the n bytes at data (which must outlive *out)
+ * instead of a file; name is for messages. */
+int pkgfile_open_mem(const char *name, const void *data, size_t n, struct pkgfile **out);
 /* The next regular file's bytes: the caller names the entry (the regular
  * files of the manifest, in order) and gets them written to fd (-1: only
  * read), checked against its size and sha256. 0 or negative code. */

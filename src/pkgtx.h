@@ -38,10 +38,14 @@ void pkgroot_close(struct pkgroot *rt);
 int pkgroot_verify(struct pkgroot *rt, char **names, size_t n, struct buf *out, size_t *problems, size_t *entries);
 
 /* A package to install: its file, opened and checked whole
- * (pkgfile_check), which gives its metadata, manifest and sha256. */
+ * (pkgfile_check), which gives its metadata, manifest and sha256; and
+ * when it was read into memory to be checked, those bytes, which are then
+ * the ones installed. */
 struct pkgtx_add {
 	const char *file;
 	struct pkgfile *pf;
+	const void *data;       /* the file's bytes, as checked, or NULL to read it again */
+	size_t len;
 };
 
 struct pkgtx_opts {

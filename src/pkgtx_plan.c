@@ -22,6 +22,7 @@ struct run {
 	struct pkgdb_pkg **np;          /* the database records of adds */
 	int *gone;                      /* per installed package: removed or replaced */
 	const struct pkgtx_opts *o;
+	int sync;                       /* fsync and syncfs (not --no-sync) */
 	struct pkgdb_map *live;         /* paths after the transaction */
 	struct pkgdb_map *old;          /* paths of the packages going */
 	struct journal ops[5];          /* by kind, joined in the journal */
@@ -162,7 +163,7 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 	struct pkgtx_add *ad = &u->adds[a];
 	struct pkgfile *pf = NULL;
 	char tmp[64];
-	int r = pkgfile_open(ad->file, &pf);
+	int r = ad->data ? pkgfile_open_mem(ad->file, ad->data, ad->len, &pf) : pkgfile_open(ad->file, &pf);
 	if (r)
 		return r;
 	if (pf->meta_len != ad->pf->meta_len || pf->man_len != ad->pf->man_len ||
@@ -195,16 +196,23 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 				goto out;
 			}
 		} else {
-			int fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			/* Created with its permissions (the umask is 0 during the
+			 * transaction); the special bits only once it is whole. */
+			mode_t cm = (mode_t)(e->mode & 0777);
+			int fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
 			if (fd < 0 && errno == EEXIST && unlinkat(pfd, tmp, 0) == 0)
-				fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+				fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
 			if (fd < 0) {
 				r = errf(-errno, "%s: create: %s", e->path, strerror(errno));
 				goto out;
 			}
 			r = pkgfile_read_file(pf, e, fd);
-			if (!r && fchmod(fd, e->mode) < 0)
+			if (!r && (e->mode & 07000) && fchmod(fd, e->mode) < 0)
 				r = errf(-errno, "%s: chmod: %s", e->path, strerror(errno));
+			/* Start writing it out now: the syncfs() before the commit
+			 * then has little left to wait for. */
+			if (!r && u->sync && e->size)
+				sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 			if (close(fd) < 0 && !r)
 				r = errf(-errno, "%s: close: %s", e->path, strerror(errno));
 			if (r)
@@ -303,6 +311,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	if (rt->lockfd < 0)
 		return errf(-EACCES, "%s: cannot change this root (no write access to var/lib/sprout)", rt->path);
 	u.rt = rt;
+	u.sync = sync;
 	u.cachefd = -2;
 	u.adds = adds;
 	u.nadds = nadds;
@@ -310,6 +319,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	u.np = xcalloc(nadds + 1, sizeof *u.np);
 	u.gone = xcalloc(rt->db.n + 1, sizeof *u.gone);
 	pkgfs_init(&u.w, rt->fd);
+	mode_t mask = umask(0);
 	for (size_t a = 0; a < nadds; a++) {
 		struct pkgfile *pf = adds[a].pf;
 		r = pkgdb_pkg_new(pf->meta_text, pf->meta_len, pf->man_text, pf->man_len, pf->sha256, &u.np[a]);
@@ -449,5 +459,6 @@ out:
 	pkgfs_done(&u.w);
 	if (u.cachefd >= 0)
 		close(u.cachefd);
+	umask(mask);
 	return r;
 }

@@ -104,7 +104,7 @@ sprout pkg install --root r2 $trust app >/dev/null 2>&1
 sprout pkg install --root r2 $trust tools >/dev/null 2>&1
 snap r2 >before
 fails "a conflict is refused" sprout pkg install --root r2 $trust other-tools
-check "  ... naming both" sh -c '"$SPROUT" pkg install --root r2 '"$trust"' other-tools 2>&1 | grep -q "tools conflicts with other-tools"'
+check "  ... naming both" sh -c '"$SPROUT" pkg install --root r2 '"$trust"' other-tools 2>&1 | grep -q "tools (installed) conflicts with other-tools"'
 snap r2 >after
 check "  ... nothing written" cmp -s before after
 pk ex clash 1 >/dev/null
