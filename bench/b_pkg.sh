@@ -19,9 +19,11 @@
 #    first (a few minutes), unless SPROUT_BENCH_NO_BUILD is set: then this
 #    part is skipped with a note.
 #
-# Each figure is the median of three runs into fresh roots, taking turns at
-# going first; roots are only removed at the end (on ext4, creating files
-# soon after deleting many is much slower).
+# Each figure is the median of five runs (three for the minimal plan) into
+# fresh roots, taking turns at going first; roots are only removed at the
+# end (on ext4, creating files soon after deleting many is much slower).
+# syncfs() waits for everything dirty on the file system, other programs'
+# writes too: on a busy machine the first figure moves with them.
 set -eu
 : "${SPROUT:?}" "${BENCH_TMP:?}"
 N=${SPROUT_BENCH_PKGS:-1000}
@@ -41,7 +43,7 @@ secs() {
 	t1=$(now)
 	echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }' >>"$f"
 }
-median() { sort -n "$1" | sed -n 2p; }
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 line() { # NAME SPROUT-FILE PEER PEER-FILE GOAL
 	echo "$1 $(median "$2") $3 $(median "$4") $5" |
 		awk '{ printf "%s: sprout %.3f s, %s %.3f s, ratio %.2f (goal <= %s)\n", $1, $2, $3, $4, $2 / $4, $5 }'
@@ -128,8 +130,8 @@ run_pacman() {
 : >"$W/s.t"
 : >"$W/n.t"
 : >"$W/p.t"
-for i in 1 2 3; do
-	if [ $i = 2 ]; then
+for i in 1 2 3 4 5; do
+	if [ $((i % 2)) = 0 ]; then
 		[ -z "$pacman_ok" ] || run_pacman $i
 		run_nosync $i
 		run_sprout $i

@@ -71,7 +71,8 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 		/* What the final system is made of. */
 		const struct step *f = &p->steps[plan_step_index(p, p->final)];
 		for (size_t k = 0; k < f->ndeps; k++)
-			pick[npick++] = f->deps[k];
+			if (f->deps[k] != p->stages[f->stage].rootfs)    /* the tree it runs in is not a part */
+				pick[npick++] = f->deps[k];
 	} else {
 		for (size_t i = 0; i < p->nsteps; i++)
 			pick[npick++] = (int)i;
