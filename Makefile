@@ -2,6 +2,7 @@
 # every test tier; `make O=build-tcc CC=tcc` builds elsewhere with another
 # compiler; `make NOLIBS=1` builds without the optional libraries.
 CC      ?= cc
+AR      ?= ar
 O       ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -29,7 +30,7 @@ $(O)/%.o: src/%.c src/*.h $(O)/config.mk
 
 $(O)/libsprout.a: $(LOBJS)
 	rm -f $@
-	ar rcs $@ $(LOBJS)
+	$(AR) rcs $@ $(LOBJS)
 
 $(O)/sprout: $(O)/main.o $(O)/libsprout.a
 	$(CC) $(LDFLAGS) -o $@ $(O)/main.o $(O)/libsprout.a $(CONFIG_LIBS)

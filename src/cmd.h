@@ -102,6 +102,11 @@ struct build_stats {
  * CC=B (compilers is "A,B") and compare the steps (all after the host
  * stage when nsteps is 0). Prints; returns the exit status. */
 int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers);
+/* bootstrap --stage4 (cmd_stage4.c): after plan p's bootstrap for arch,
+ * package its final rootfs's parts, install a fresh root from them and
+ * rebuild them inside it with the plan PLAN-stage4; prints; returns the
+ * exit status. */
+int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char *plan_arg);
 /* Fetch what is missing and build the named steps (all when nsteps is 0)
  * of plan p, printing progress and failures (cmd_build.c). 0, -ERR_BUILD
  * after a failed step (already reported), or another code (not printed). */

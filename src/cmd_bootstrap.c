@@ -420,14 +420,16 @@ static void print_smoke(struct bs *b)
 int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg = "minimal";
-	int update = 0;
+	int update = 0, stage4 = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--update-digests"))
 			update = 1;
+		else if (!strcmp(argv[i], "--stage4"))
+			stage4 = 1;
 		else if (!strcmp(argv[i], "--plan") && i + 1 < argc)
 			plan_arg = argv[++i];
 		else {
-			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests])", argv[i]);
+			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests] [--stage4])", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -468,6 +470,8 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	}
 	printf("result:     %s\n", b.failed ? "FAILED (see above)" : "ok");
 	rc = b.failed ? EXIT_FAIL : EXIT_OK;
+	if (!rc && stage4)
+		rc = cmd_stage4(c, p, b.arch, plan_arg);
 out:
 	if (b.manifests)
 		for (size_t i = 0; i < p->nsteps; i++)

@@ -460,7 +460,7 @@ struct verb {
 };
 
 static const struct verb verbs[] = {
-	{"build", cmd_pkg_build, " -o --out --compress "},
+	{"build", cmd_pkg_build, " -o --out --compress --no-step-key "},
 	{"create", cmd_pkg_create,
 	 " -o --out --compress --release --license --description --depends --provides --conflicts "},
 	{"check", cmd_pkg_check, " "},
@@ -481,7 +481,7 @@ static const struct verb verbs[] = {
 };
 
 static const char *const flags[] = {"--allow-untrusted", "--allow-setuid", "--overwrite", "--no-sync", "--no-cache",
-	NULL};
+	"--no-step-key", NULL};
 
 /* Where option name's value goes. */
 static const char **value_slot(struct pkgopts *o, const char *name, struct strv **multi)
@@ -555,7 +555,8 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 			if (!strcmp(name + 1, flags[k]))
 				flag = k + 1;
 		if (flag) {
-			int *f[] = {&o.allow_untrusted, &o.allow_setuid, &o.overwrite, &o.nosync, &o.nocache};
+			int *f[] = {&o.allow_untrusted, &o.allow_setuid, &o.overwrite, &o.nosync, &o.nocache,
+				    &o.nostepkey};
 			*f[flag - 1] = 1;
 			continue;
 		}

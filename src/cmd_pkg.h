@@ -13,7 +13,7 @@ struct pkgopts {
 	const char *root, *keys, *out, *key, *compress;
 	const char *release, *license, *description;
 	struct strv repos, depends, provides, conflicts;
-	int allow_untrusted, allow_setuid, overwrite, nosync, nocache;
+	int allow_untrusted, allow_setuid, overwrite, nosync, nocache, nostepkey;
 	struct strv args;       /* the operands */
 };
 

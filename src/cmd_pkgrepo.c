@@ -103,6 +103,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	pkgbuild_no_step_key = o->nostepkey;
 	for (size_t k = 0; k < npick; k++) {
 		const struct step *s = &p->steps[pick[k]];
 		err_clear();

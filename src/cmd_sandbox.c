@@ -18,7 +18,7 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 {
 	const char *rootfs = NULL, *arch = NULL, *script = NULL;
 	char **cmd = NULL;
-	int interactive = 0, bad = 0;
+	int interactive = 0, bad = 0, nest = 0, rw = 0;
 	for (int i = 1; i < argc && !bad && !cmd; i++) {
 		if (!strcmp(argv[i], "--rootfs") && i + 1 < argc)
 			rootfs = argv[++i];
@@ -26,6 +26,10 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 			arch = argv[++i];
 		else if (!strcmp(argv[i], "-i"))
 			interactive = 1;
+		else if (!strcmp(argv[i], "--nest"))
+			nest = 1;
+		else if (!strcmp(argv[i], "--rootfs-rw"))
+			rw = 1;
 		else if (!strcmp(argv[i], "--") && i + 2 <= argc && argv[i + 1][0] == '/')
 			cmd = argv + i + 1; /* a command run directly, without a shell */
 		else if (!strcmp(argv[i], "--") && i + 2 == argc)
@@ -36,7 +40,7 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 			bad = 1;
 	}
 	if (bad || !!script + !!cmd + interactive != 1) {
-		cmd_err("sandbox-run: usage: sprout sandbox-run [--rootfs DIR [--arch ARCH]] (SCRIPT | -i | -- /PATH ARG...)");
+		cmd_err("sandbox-run: usage: sprout sandbox-run [--rootfs DIR [--arch ARCH] [--rootfs-rw]] [--nest] (SCRIPT | -i | -- /PATH ARG...)");
 		return EXIT_USAGE;
 	}
 	struct run_spec spec;
@@ -49,6 +53,8 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 	spec.argv = cmd;
 	spec.timeout = c->step_timeout;
 	spec.interactive = interactive;
+	spec.nest = nest;
+	spec.rootfs_rw = rw;
 	fflush(stdout);
 	err_clear();
 	pid_t pid = sandbox_spawn_fd(&spec, interactive ? -1 : 1);

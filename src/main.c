@@ -30,14 +30,18 @@ static const struct command commands[] = {
 	 "stage and whether its output is in the store; a step to build says why: never built,\n"
 	 "or which input changed (recipe, patch, source, dependency, setting).\n"
 	 "  --why STEP   explain only STEP\n"},
-	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests]",
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4]",
 	 "fetch and build the minimal plan, check it, and report",
 	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
 	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
 	 "digests.ARCH, the smoke test of the final system, and the provenance of every file\n"
 	 "of the final rootfs. Writes the rootfs, its tarball, manifest and provenance under\n"
 	 "STATE/outputs/PLAN-ARCH/ and prints a short report.\n"
-	 "  --update-digests  record this run's digests as the expected ones\n"},
+	 "  --update-digests  record this run's digests as the expected ones\n"
+	 "  --stage4          then the rebootstrap from packages: package the final rootfs's\n"
+	 "                    parts, install a fresh root from them, and inside it build sprout\n"
+	 "                    with the system's tcc and rebuild the native stage and its\n"
+	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"},
 	{"fetch", cmd_fetch, "PLAN [--offline]",
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
@@ -58,12 +62,15 @@ static const struct command commands[] = {
 	 "Removes build trees, logs and leftovers of interrupted runs from the state directory.\n"
 	 "  --all        also the store of step outputs\n"
 	 "  --distfiles  also the downloaded sources\n"},
-	{"sandbox-run", cmd_sandbox_run, "[--rootfs DIR [--arch ARCH]] (SCRIPT | -i | -- /PATH ARG...)",
+	{"sandbox-run", cmd_sandbox_run, "[--rootfs DIR [--arch ARCH] [--rootfs-rw]] [--nest] (SCRIPT | -i | -- /PATH ARG...)",
 	 "run shell text in a throwaway sandbox",
 	 "Runs SCRIPT with /bin/sh -e in a host-stage sandbox whose /build and /destdir\n"
 	 "are empty and go with it; its output goes to stdout, its exit status is passed\n"
 	 "through (253 after --step-timeout). --rootfs DIR runs it in DIR instead (a native\n"
-	 "stage), -i opens an interactive shell, and -- /PATH ARG... runs a command without a shell.\n"},
+	 "stage), -i opens an interactive shell, and -- /PATH ARG... runs a command without a shell.\n"
+	 "  --rootfs-rw  the root tree DIR writable\n"
+	 "  --nest       keep uid 0's capabilities inside, so that a sprout there can make\n"
+	 "               sandboxes of its own (as sprout bootstrap --stage4 does)\n"},
 	{"verify", cmd_verify, "PLAN [STEP...] | --diverse PLAN [STEP...]",
 	 "rebuild steps under variations and compare; or diverse double-compiling",
 	 "Rebuilds the named steps (all by default) from scratch in fresh state directories that\n"
@@ -118,7 +125,7 @@ static const struct command commands[] = {
 	 "build, publish and install binary packages",
 	 "Binary packages of sprout's own format, signed repositories, and roots they are\n"
 	 "installed into with atomic, crash-safe transactions (docs/package.md).\n"
-	 "  build PLAN [STEP...] [-o DIR] [--compress=zstd|none]\n"
+	 "  build PLAN [STEP...] [-o DIR] [--compress=zstd|none] [--no-step-key]\n"
 	 "                 package step outputs in the store (default: what the plan's final\n"
 	 "                 step is made of) into DIR (default STATE/packages/PLAN-ARCH)\n"
 	 "  create DIR NAME VERSION -o FILE [--release R] [--license L] [--description D]\n"

@@ -91,6 +91,8 @@ static int write_one(int dirfd, const char *outdir, const struct pkg_meta *m, co
 	return r;
 }
 
+int pkgbuild_no_step_key;
+
 int pkgbuild_step(const char *statedir, const struct plan *p, int i, const char *arch, const char *key,
 		  const char *name, enum pkg_comp comp, const char *outdir, struct buf *done)
 {
@@ -125,7 +127,7 @@ int pkgbuild_step(const char *statedir, const struct plan *p, int i, const char 
 	m.arch = xstrdup(arch);
 	m.license = xstrdup(rc->license);
 	m.description = rc->description ? xstrdup(rc->description) : NULL;
-	m.step_key = xstrdup(key);
+	m.step_key = pkgbuild_no_step_key ? NULL : xstrdup(key);
 	m.build_digest = xstrdup(digest);
 	add_atoms(&m.depends, &m.ndepends, rc->pkg.depends, rc->pkg.ndepends);
 	add_atoms(&m.provides, &m.nprovides, rc->pkg.provides, rc->pkg.nprovides);

@@ -15,6 +15,10 @@
  * ("NAME-SUFFIX: nothing matched"). 0 or negative code with errf(). */
 int pkgbuild_step(const char *statedir, const struct plan *p, int i, const char *arch, const char *key,
 		  const char *name, enum pkg_comp comp, const char *outdir, struct buf *done);
+/* Leave the step-key out of the packages pkgbuild_step writes (pkg build
+ * --no-step-key): set for packages that must come out the same whatever
+ * built them, like the stage-4 rebootstrap's. */
+extern int pkgbuild_no_step_key;
 
 /* Write a package of the tree at dir with metadata m (its build-digest is
  * the tree's manifest digest) to the file out. 0 or negative code. */

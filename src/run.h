@@ -35,6 +35,11 @@ struct run_spec {
 	int timeout;               /* seconds, 0 for none */
 	int interactive;           /* sprout shell: a tty shell, no script */
 	char *const *argv;         /* when set: exec this command (absolute path) instead of the script */
+	int rootfs_rw;             /* RUN_NATIVE: the root tree writable (stage 4's system, which
+	                              installs the sprout it builds); sandbox only */
+	int nest;                  /* keep uid 0's capabilities inside the sandbox's own user
+	                              namespace, and /proc uncovered, so that a sprout inside can
+	                              make sandboxes of its own (stage 4); sandbox only */
 };
 
 /* The variables the runner adds: BUILDDIR, DESTDIR, SYSROOT, DEPS (the

@@ -130,6 +130,17 @@ static int sb_plan_host(struct sb *sb)
 		if (r)
 			return r;
 	}
+	/* The host's installed-package database, when sprout's package
+	 * manager runs the host (a system installed with sprout pkg): what
+	 * the stage-4 rebootstrap's seed steps copy the installed files by. */
+	struct stat st;
+	if (stat("/var/lib/sprout", &st) == 0 && S_ISDIR(st.st_mode)) {
+		sb_add(sb, SB_DIR, "var", NULL);
+		sb_add(sb, SB_DIR, "var/lib", NULL);
+		r = sb_add_host(sb, "/var/lib/sprout", "var/lib/sprout", 1, 1);
+		if (r)
+			return r;
+	}
 	sb_add(sb, SB_FILE, "etc/passwd", sb_passwd)->mode = 0644;
 	sb_add(sb, SB_FILE, "etc/group", sb_group)->mode = 0644;
 	sb_add(sb, SB_FILE, "etc/hosts", sb_hosts)->mode = 0644;
@@ -149,7 +160,7 @@ static int sb_reserved(const char *name)
 
 /* Native stages: every top-level entry of the rootfs, read-only, except
  * the ones the sandbox provides itself. */
-static int sb_plan_native(struct sb *sb, const char *rootfs)
+static int sb_plan_native(struct sb *sb, const char *rootfs, int ro)
 {
 	if (!rootfs)
 		return errf(-EINVAL, "sandbox: a native step needs a rootfs");
@@ -166,7 +177,7 @@ static int sb_plan_native(struct sb *sb, const char *rootfs)
 		if (sb_reserved(de->d_name))
 			continue;
 		const char *p = sb_own(sb, path_join(real, de->d_name));
-		r = sb_add_host(sb, p, sb_own(sb, xstrdup(de->d_name)), 1, 1);
+		r = sb_add_host(sb, p, sb_own(sb, xstrdup(de->d_name)), ro, 1);
 	}
 	closedir(d);
 	return r;
@@ -221,7 +232,9 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 	 * have.) */
 	op = sb_add(sb, SB_MOUNT, "proc", "proc");
 	op->flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-	if (geteuid() == 0) {
+	if (geteuid() == 0 && !s->nest) {
+		/* (Not for a nested sprout: the kernel lets a user namespace
+		 * mount a proc only where one is wholly visible.) */
 		sb_add(sb, SB_COVER, "proc/sys", NULL);
 		sb_add(sb, SB_COVER, "proc/sysrq-trigger", NULL);
 		sb_add(sb, SB_COVER, "proc/irq", NULL);
@@ -316,7 +329,7 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 		if (r)
 			return r;
 	}
-	r = s->mode == RUN_NATIVE ? sb_plan_native(sb, s->rootfs) : sb_plan_host(sb);
+	r = s->mode == RUN_NATIVE ? sb_plan_native(sb, s->rootfs, !s->rootfs_rw) : sb_plan_host(sb);
 	if (!r)
 		r = sb_plan_common(sb, s);
 	if (r)
@@ -325,6 +338,7 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	sb->interactive = s->interactive;
 	sb->timeout = s->timeout;
 	sb->isroot = geteuid() == 0;
+	sb->nest = s->nest;
 	sb->userns = 1;
 	sb->argv[0] = "/bin/sh";
 	sb->cmd = s->argv;

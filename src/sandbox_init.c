@@ -411,7 +411,8 @@ static int sb_shell(void *arg)
 		sb_puts(2, "sprout: sandbox: cannot enter /build\n");
 		_exit(127);
 	}
-	sb_drop_caps();
+	if (!sb->nest)
+		sb_drop_caps();
 	if (sb->cmd)
 		execve(sb->cmd[0], sb->cmd, sb->env);
 	else

@@ -49,6 +49,7 @@ struct sb {
 	int logfd;
 	int userns;             /* clone a user namespace (always tried first) */
 	int isroot;
+	int nest;               /* run_spec.nest: capabilities kept */
 	char uidmap[32], gidmap[32];
 	char timeout_msg[64];
 	char *stack;

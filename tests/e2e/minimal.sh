@@ -29,3 +29,26 @@ t1=$(date +%s%N)
 check "a second bootstrap succeeds" test $rc = 0
 check "  ... building nothing" grep -q ': [0-9]* steps, 0 built' "$T/out2"
 check "  ... in under a second ($(( (t1 - t0) / 1000000 )) ms)" test $(( (t1 - t0) / 1000000 )) -lt 1000
+
+# Stage 4: package the final rootfs's parts, install a fresh root from
+# them, build sprout there with the system's tcc and rebuild the native
+# stage and its packages inside: they must be bit-identical.
+t0=$(date +%s)
+sprout --state "$S" bootstrap --stage4 >"$T/out3" 2>&1; rc=$?
+t1=$(date +%s)
+sed -n '/^stage 4:/,$p' "$T/out3" | sed 's/^/# /'
+[ $rc = 0 ] || tail -n 40 "$S/stage4/minimal-$(uname -m)/stage4.log" | sed 's/^/# log: /'
+check "bootstrap --stage4 succeeds ($((t1 - t0)) s)" test $rc = 0
+R=$S/stage4/minimal-$(uname -m)
+check "  ... the root was installed from the signed packages alone" \
+	sh -c "grep -q 'signed with key' '$T/out3' && grep -q '^transaction 1: 5 installed' '$T/out3' && test -f '$R/root/etc/sprout/keys/stage4.pub'"
+check "  ... and pkg verify found it whole" grep -q '^5 packages, [0-9]* entries: no difference' "$T/out3"
+check "  ... sprout was built inside by the system's own tcc" grep -q '^stage4: building sprout with /usr/bin/tcc' "$R/stage4.log"
+check "  ... which rebuilt the native stage in sandboxes of its own" grep -q '^minimal-stage4: 14 built, 0 cached, 0 failed' "$R/stage4.log"
+check "  ... and 5 packages, each bit-identical to the first" \
+	sh -c "test \$(grep -c '^            .*\.spk  *identical ' '$T/out3') = 5 && grep -q '^stage4:     ok' '$T/out3'"
+check "  ... the rebuilt files are the same bytes" sh -c "cd '$R' && for f in packages/*.spk; do cmp -s \"\$f\" \"work/\$f\" || exit 1; done"
+check "a sprout inside a sandbox makes its own with --nest" \
+	sprout sandbox-run --rootfs "$R/root" --nest 'sprout sandbox-run "test \$(id -u) = 0"'
+fails "  ... and cannot without it (no capabilities)" \
+	sh -c "'$SPROUT' sandbox-run --rootfs '$R/root' 'sprout sandbox-run true' >/dev/null 2>&1"
