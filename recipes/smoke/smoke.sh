@@ -50,24 +50,30 @@ $CC -o c-test/c c-test/c.c -lm
 test "$(c-test/c)" = "499500.0 1.0000 1.4142 good"
 echo "tcc:   compiles and runs a program using stdio, malloc and libm: ok" >>"$rep"
 
-# 2b. long double at the edge of its range: tcc's hexadecimal constants
-# and musl's strtold (which a tcc that read 0x1p-16382L as 0 broke).
+# 2b. long double at the edges: tcc's hexadecimal constants, musl's strtold
+# (which a tcc that read 0x1p-16382L as 0 broke), conversion to an integer
+# and musl's printf (which a tcc that rounded on the way crashed).
 cat >c-test/ld.c <<'S'
 #include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 int main(void)
 {
 	long double m = LDBL_MIN, h = 0x1p-16382L, t = strtold("1e-4930", NULL);
 	long double x = 0x1.000000000000002p0L; /* 1 + 2^-59: more bits than a double has */
-	int ok = m > 0 && h == m && t > m && t < 1e-4929L && x > 1 && x - 1 == 0x1p-59L;
+	volatile long double y = 536870911.9999999999L, z = 1.0L - 0x1p-64L;
+	char s[64];
+	snprintf(s, sizeof s, "%.25Lg", z);
+	int ok = m > 0 && h == m && t > m && t < 1e-4929L && x > 1 && x - 1 == 0x1p-59L &&
+		(unsigned)y == 536870911 && !strcmp(s, "0.9999999999999999999457899");
 	printf("%s\n", ok ? "good" : "bad");
 	return !ok;
 }
 S
 $CC -o c-test/ld c-test/ld.c
 test "$(c-test/ld)" = good
-echo "libc:  long double at the edges (LDBL_MIN, 0x1p-16382L, strtold): ok" >>"$rep"
+echo "libc:  long double at the edges (LDBL_MIN, 0x1p-16382L, strtold, truncation, printf): ok" >>"$rep"
 
 # 3. make builds a two-file project.
 cat >make-test/main.c <<'S'
