@@ -36,7 +36,7 @@ static const char stage4_script[] =
 	"make CC=tcc AR='tcc -ar' CFLAGS=-O2 >/build/make.log 2>&1 || { tail -n 25 /build/make.log; exit 1; }\n"
 	"cp sprout /usr/bin/sprout\n"
 	"sprout --version\n"
-	"sprout --plain --state /build/state -j \"$JOBS\" --arch \"$ARCH\" build \"plans/$STAGE4_PLAN\"\n"
+	"sprout --plain --state /build/state -j \"$JOBS\" --arch \"$ARCH\" $STAGE4_RUNNER build \"plans/$STAGE4_PLAN\"\n"
 	"sprout --state /build/state --arch \"$ARCH\" pkg build \"plans/$STAGE4_PLAN\" --compress=none --no-step-key "
 	"-o /build/packages\n";
 
@@ -333,6 +333,11 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 	envv[ne++] = xasprintf("JOBS=%s", jobs);
 	envv[ne++] = xasprintf("ARCH=%s", arch);
 	envv[ne++] = xasprintf("STAGE4_PLAN=%s", s4name);
+	/* Under qemu-user the sprout inside cannot make namespaces (qemu's
+	 * own threads make the kernel refuse CLONE_NEWUSER and CLONE_NEWNS):
+	 * its steps run as plain processes, inside this sandbox. */
+	int plain = !sandbox_arch_native(arch);
+	envv[ne++] = xasprintf("STAGE4_RUNNER=%s", plain ? "--runner=plain" : "");
 	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
 	envv[ne++] = xasprintf("SOURCE_DATE_EPOCH=%s", sde ? sde : "0");
 	envv[ne] = NULL;
@@ -350,6 +355,9 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 	spec.log = log;
 	printf("stage4:     installed %zu packages into %s; building sprout and the native stage there (log: %s)\n",
 	       names.n, root, log);
+	if (plain)
+		printf("stage4:     (under qemu-user, which cannot make namespaces: the steps inside run with "
+		       "--runner=plain, in this sandbox)\n");
 	fflush(stdout);
 	err_clear();
 	pid_t pid = sandbox_spawn(&spec);
