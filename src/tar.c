@@ -994,14 +994,9 @@ static int wr_zeros(struct wr *w, size_t n)
 static int collect(struct wr *w, int dfd, const char *pre)
 {
 	int r = -EIO;
-	int fd = dup(dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		r = errf(-errno, "%s: %s", *pre ? pre : ".", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
+	DIR *d = dir_fdopen(dup(dfd));
+	if (!d)
+		return errf(-errno, "%s: %s", *pre ? pre : ".", strerror(errno));
 	struct dirent *de;
 	r = 0;
 	while ((errno = 0, de = readdir(d))) {

@@ -266,6 +266,19 @@ int mkdir_p(const char *path, mode_t mode)
 	return r;
 }
 
+DIR *dir_fdopen(int fd)
+{
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 static int rm_at(int dfd, const char *name)
 {
 	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
@@ -274,15 +287,9 @@ static int rm_at(int dfd, const char *name)
 		return -errno;
 	/* A directory: make it ours to empty, then recurse. */
 	fchmodat(dfd, name, 0700, 0);
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	DIR *d = dir_fdopen(openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
 	int r = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -348,15 +355,9 @@ done:
 static int copy_at(int sfd, int dfd, int link)
 {
 	int r = 0;
-	int fd = dup(sfd);
-	if (fd < 0)
+	DIR *d = dir_fdopen(dup(sfd));
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
 	struct dirent *de;
 	while (!r && (de = readdir(d))) {
 		const char *n = de->d_name;

@@ -1,6 +1,7 @@
 #ifndef SPROUT_UTIL_H
 #define SPROUT_UTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -50,6 +51,10 @@ int file_read(const char *path, struct buf *b);
 int file_write_atomic(const char *path, const void *data, size_t n);
 /* fsync the directory at path. 0 or -errno. */
 int dir_sync(const char *path);
+
+/* fdopendir(fd); NULL with errno when fd is negative (from a failed open
+ * or dup) or that fails, closing fd. The caller closedir()s. */
+DIR *dir_fdopen(int fd);
 
 /* mkdir -p with mode for missing components. 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
