@@ -517,40 +517,12 @@ int audit_apply(const char *dir, const struct source *src, struct buf *log)
 	return r;
 }
 
-static int copy_file(const char *src, const char *dst)
-{
-	struct buf b = {0};
-	int r = file_read(src, &b);
-	if (!r) {
-		int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			r = -errno;
-		} else {
-			size_t o = 0;
-			while (o < b.len) {
-				ssize_t w = write(fd, b.s + o, b.len - o);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					r = -errno;
-					break;
-				}
-				o += (size_t)w;
-			}
-			if (close(fd) < 0 && !r)
-				r = -errno;
-		}
-	}
-	buf_free(&b);
-	return r;
-}
-
 int audit_unpack(const struct source *src, const char *stored, const char *dir)
 {
 	if (src->extract)
 		return tar_extract(stored, dir);
 	char *dst = path_join(dir, src->file);
-	int r = copy_file(stored, dst);
+	int r = file_copy(stored, dst);
 	if (r)
 		r = errf(r, "%s: %s", dst, err_str(r));
 	free(dst);

@@ -160,7 +160,12 @@ void strv_free(struct strv *sv)
 
 int file_read(const char *path, struct buf *b)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return file_read_at(AT_FDCWD, path, b);
+}
+
+int file_read_at(int dirfd, const char *name, struct buf *b)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	int r = 0;
@@ -182,6 +187,39 @@ int file_read(const char *path, struct buf *b)
 	return r;
 }
 
+int fd_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int file_copy(const char *src, const char *dst)
+{
+	struct buf b = {0};
+	int r = file_read(src, &b);
+	if (!r) {
+		int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			r = -errno;
+		} else {
+			r = fd_write_all(fd, b.s, b.len);
+			if (close(fd) < 0 && !r)
+				r = -errno;
+		}
+	}
+	buf_free(&b);
+	return r;
+}
+
 int file_write_atomic(const char *path, const void *data, size_t n)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -191,18 +229,9 @@ int file_write_atomic(const char *path, const void *data, size_t n)
 		r = -errno;
 		goto out;
 	}
-	const char *p = data;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out_close;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	r = fd_write_all(fd, data, n);
+	if (r)
+		goto out_close;
 	if (fsync(fd) < 0) {
 		r = -errno;
 		goto out_close;
@@ -333,18 +362,10 @@ static int copy_file(int sfd, int dfd, const char *name, mode_t mode)
 		}
 		if (n == 0)
 			break;
-		for (ssize_t o = 0; o < n;) {
-			ssize_t w = write(out, b + o, (size_t)(n - o));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				r = -errno;
-				goto done;
-			}
-			o += w;
-		}
+		r = fd_write_all(out, b, (size_t)n);
+		if (r)
+			break;
 	}
-done:
 	if (!r && fchmod(out, mode & 07777) < 0)
 		r = -errno;
 	close(in);

@@ -46,6 +46,13 @@ void strv_free(struct strv *sv);
 
 /* Read a whole file into b (appending). 0 or -errno. */
 int file_read(const char *path, struct buf *b);
+/* file_read of name relative to the directory dirfd (or AT_FDCWD). */
+int file_read_at(int dirfd, const char *name, struct buf *b);
+/* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */
+int fd_write_all(int fd, const void *p, size_t n);
+/* Copy the file at src to dst (created with mode 0644, or truncated), in
+ * place: not atomic, not synced. 0 or -errno. */
+int file_copy(const char *src, const char *dst);
 /* Write data to path through a temporary file in the same directory,
  * fsync it and rename it into place. 0 or -errno. */
 int file_write_atomic(const char *path, const void *data, size_t n);
