@@ -117,6 +117,15 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
+/* What a build left in a state directory for a step, for verify. */
+struct cmd_out {
+	char digest[65];        /* "" when not in the store */
+	char *manifest;         /* NULL when not in the store */
+};
+/* Read the output of key from the store of state into o. */
+void cmd_read_out(const char *state, const char *key, struct cmd_out *o);
+/* Free the n outputs at o (NULL or from calloc) and their manifests. */
+void cmd_free_outs(struct cmd_out *o, size_t n);
 /* verify --diverse (cmd_diverse.c): build plan_arg with --set CC=A and
  * CC=B (compilers is "A,B") and compare the steps (all after the host
  * stage when nsteps is 0). Prints; returns the exit status. */

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "cmd.h"
 #include "err.h"
 #include "plan.h"
@@ -132,6 +133,28 @@ out:
 	if (rc && steps)
 		strv_free(steps);
 	return rc;
+}
+
+void cmd_read_out(const char *state, const char *key, struct cmd_out *o)
+{
+	struct buf b = {0};
+	char *mp = xasprintf("%s/store/%s/manifest", state, key);
+	if (cache_digest(state, key, o->digest))
+		o->digest[0] = 0;
+	o->manifest = NULL;
+	if (!file_read(mp, &b))
+		o->manifest = buf_take(&b);
+	buf_free(&b);
+	free(mp);
+}
+
+void cmd_free_outs(struct cmd_out *o, size_t n)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(o[i].manifest);
+	free(o);
 }
 
 int cmd_wants_help(int argc, char **argv)
