@@ -379,7 +379,13 @@ static void free_names(char **v, size_t n)
 	free(v);
 }
 
-static int scan_dir(struct audit_scan *s, const char *path, const char *rel)
+/* Call visit for each entry of the tree at path (rel below the top), in
+ * name order, a directory after what it holds: p is its path, names[i] its
+ * name among its directory's sorted names. A code from visit ends the walk. */
+static int walk(const char *path, const char *rel,
+		int (*visit)(void *arg, const char *p, const char *rel, const struct stat *st, char **names, size_t n,
+			     size_t i),
+		void *arg)
 {
 	char **names;
 	size_t n;
@@ -391,14 +397,19 @@ static int scan_dir(struct audit_scan *s, const char *path, const char *rel)
 		if (lstat(p, &st) < 0)
 			r = errf(-errno, "%s: %s", p, err_str(-errno));
 		else if (S_ISDIR(st.st_mode))
-			r = scan_dir(s, p, q);
-		else if (S_ISREG(st.st_mode))
-			r = classify(s, p, q, names[i], names, n);
+			r = walk(p, q, visit, arg);
+		if (!r)
+			r = visit(arg, p, q, &st, names, n, i);
 		free(p);
 		free(q);
 	}
 	free_names(names, n);
 	return r;
+}
+
+static int scan_one(void *s, const char *p, const char *rel, const struct stat *st, char **names, size_t n, size_t i)
+{
+	return S_ISREG(st->st_mode) ? classify(s, p, rel, names[i], names, n) : 0;
 }
 
 static int cmp_finding(const void *a, const void *b)
@@ -409,7 +420,7 @@ static int cmp_finding(const void *a, const void *b)
 int audit_scan_tree(const char *dir, struct audit_scan *out)
 {
 	memset(out, 0, sizeof *out);
-	int r = scan_dir(out, dir, "");
+	int r = walk(dir, "", scan_one, out);
 	if (r) {
 		audit_scan_free(out);
 		return r;
@@ -429,35 +440,27 @@ void audit_scan_free(struct audit_scan *s)
 	memset(s, 0, sizeof *s);
 }
 
-static int count_dir(const char *path, const char *rel, const struct source *src, size_t *counts)
+/* The rules of a source, and a count for each. */
+struct rule_tally {
+	const struct source *src;
+	size_t *counts;
+};
+
+static int count_one(void *arg, const char *p, const char *rel, const struct stat *st, char **names, size_t n, size_t i)
 {
-	char **names;
-	size_t n;
-	int r = list_dir(path, &names, &n);
-	for (size_t i = 0; !r && i < n; i++) {
-		char *p = path_join(path, names[i]);
-		char *q = rel[0] ? path_join(rel, names[i]) : xstrdup(names[i]);
-		struct stat st;
-		if (lstat(p, &st) < 0) {
-			r = errf(-errno, "%s: %s", p, err_str(-errno));
-		} else if (S_ISDIR(st.st_mode)) {
-			r = count_dir(p, q, src, counts);
-		} else {
-			int k = audit_rule_for(src, q);
-			if (k >= 0)
-				counts[k]++;
-		}
-		free(p);
-		free(q);
-	}
-	free_names(names, n);
-	return r;
+	struct rule_tally *t = arg;
+	(void)p, (void)names, (void)n, (void)i;
+	int k = S_ISDIR(st->st_mode) ? -1 : audit_rule_for(t->src, rel);
+	if (k >= 0)
+		t->counts[k]++;
+	return 0;
 }
 
 int audit_rule_usage(const char *dir, const struct source *src, size_t *counts)
 {
 	memset(counts, 0, src->nrules * sizeof *counts);
-	return src->nrules ? count_dir(dir, "", src, counts) : 0;
+	struct rule_tally t = {src, counts};
+	return src->nrules ? walk(dir, "", count_one, &t) : 0;
 }
 
 /* ---- applying the rules before a build ---- */
@@ -468,34 +471,21 @@ static int removes(const struct source *src, const char *rel, int *rule)
 	return *rule >= 0 && src->rules[*rule].action != RULE_WAIVE;
 }
 
-static int apply_dir(const char *path, const char *rel, const struct source *src, size_t *removed)
+static int apply_one(void *arg, const char *p, const char *rel, const struct stat *st, char **names, size_t n, size_t i)
 {
-	char **names;
-	size_t n;
-	int r = list_dir(path, &names, &n);
-	for (size_t i = 0; !r && i < n; i++) {
-		char *p = path_join(path, names[i]);
-		char *q = rel[0] ? path_join(rel, names[i]) : xstrdup(names[i]);
-		struct stat st;
-		int rule;
-		if (lstat(p, &st) < 0) {
-			r = errf(-errno, "%s: %s", p, err_str(-errno));
-		} else if (S_ISDIR(st.st_mode)) {
-			r = apply_dir(p, q, src, removed);
-			/* Emptied by the rules, and itself removed by one: gone too. */
-			if (!r && removes(src, q, &rule) && rmdir(p) < 0 && errno != ENOTEMPTY && errno != EEXIST)
-				r = errf(-errno, "%s: %s", p, err_str(-errno));
-		} else if (removes(src, q, &rule)) {
-			if (unlink(p) < 0)
-				r = errf(-errno, "%s: %s", p, err_str(-errno));
-			else
-				removed[rule]++;
-		}
-		free(p);
-		free(q);
+	struct rule_tally *t = arg;
+	int rule;
+	(void)names, (void)n, (void)i;
+	if (S_ISDIR(st->st_mode)) {
+		/* Emptied by the rules, and itself removed by one: gone too. */
+		if (removes(t->src, rel, &rule) && rmdir(p) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+			return errf(-errno, "%s: %s", p, err_str(-errno));
+	} else if (removes(t->src, rel, &rule)) {
+		if (unlink(p) < 0)
+			return errf(-errno, "%s: %s", p, err_str(-errno));
+		t->counts[rule]++;
 	}
-	free_names(names, n);
-	return r;
+	return 0;
 }
 
 int audit_apply(const char *dir, const struct source *src, struct buf *log)
@@ -507,7 +497,8 @@ int audit_apply(const char *dir, const struct source *src, struct buf *log)
 	if (!has)
 		return 0;
 	size_t *removed = xcalloc(src->nrules, sizeof *removed);
-	int r = apply_dir(dir, "", src, removed);
+	struct rule_tally t = {src, removed};
+	int r = walk(dir, "", apply_one, &t);
 	for (size_t i = 0; i < src->nrules; i++)
 		if (src->rules[i].action != RULE_WAIVE)
 			buf_addf(log, "sprout: %s %s (recipe line %d): removed %zu file%s\n",
@@ -517,40 +508,12 @@ int audit_apply(const char *dir, const struct source *src, struct buf *log)
 	return r;
 }
 
-static int copy_file(const char *src, const char *dst)
-{
-	struct buf b = {0};
-	int r = file_read(src, &b);
-	if (!r) {
-		int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			r = -errno;
-		} else {
-			size_t o = 0;
-			while (o < b.len) {
-				ssize_t w = write(fd, b.s + o, b.len - o);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					r = -errno;
-					break;
-				}
-				o += (size_t)w;
-			}
-			if (close(fd) < 0 && !r)
-				r = -errno;
-		}
-	}
-	buf_free(&b);
-	return r;
-}
-
 int audit_unpack(const struct source *src, const char *stored, const char *dir)
 {
 	if (src->extract)
 		return tar_extract(stored, dir);
 	char *dst = path_join(dir, src->file);
-	int r = copy_file(stored, dst);
+	int r = file_copy(stored, dst);
 	if (r)
 		r = errf(r, "%s: %s", dst, err_str(r));
 	free(dst);

@@ -70,6 +70,7 @@ enum {
 #define SPROUT_CMD_COMMON
 struct plan;
 struct engine;
+struct strv;
 /* Shared by the subcommands (cmd_common.c). */
 /* Print "sprout: " and the message to stderr. */
 void cmd_err(const char *fmt, ...)
@@ -82,6 +83,24 @@ int cmd_exit_for(int r);
 /* Load the plan named by arg and pick the arch; prints the error and
  * returns an exit status, or 0 with *p (free with plan_free) and *arch. */
 int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **arch);
+/* An option of a subcommand that takes a PLAN; a table of them ends with
+ * a NULL name. A flag sets *flag to 1; an option with a value sets *arg
+ * to the next argument, or for a one-letter option ("-o") to the rest of
+ * this one ("-oFILE"). */
+struct cmd_opt {
+	const char *name;
+	int *flag;
+	const char **arg;
+};
+/* Parse argv as "NAME [OPTION...] PLAN" with the options in opts (NULL
+ * for none), then load the plan as cmd_load_plan does. The operands after
+ * PLAN go to steps, or are refused when steps is NULL; usage is what
+ * "usage: sprout NAME" is followed by when PLAN is missing. Prints the
+ * error and returns an exit status (steps freed), or 0 with *plan_arg
+ * (unless plan_arg is NULL; points into argv), *p (free with plan_free)
+ * and *arch. */
+int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *opts, const char *usage,
+		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch);
 /* Whether argv[i] is --help or -h. */
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */
@@ -98,6 +117,15 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
+/* What a build left in a state directory for a step, for verify. */
+struct cmd_out {
+	char digest[65];        /* "" when not in the store */
+	char *manifest;         /* NULL when not in the store */
+};
+/* Read the output of key from the store of state into o. */
+void cmd_read_out(const char *state, const char *key, struct cmd_out *o);
+/* Free the n outputs at o (NULL or from calloc) and their manifests. */
+void cmd_free_outs(struct cmd_out *o, size_t n);
 /* verify --diverse (cmd_diverse.c): build plan_arg with --set CC=A and
  * CC=B (compilers is "A,B") and compare the steps (all after the host
  * stage when nsteps is 0). Prints; returns the exit status. */

@@ -93,28 +93,11 @@ out:
 
 int cmd_audit(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = NULL;
 	int offline = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--offline"))
-			offline = 1;
-		else if (argv[i][0] == '-') {
-			cmd_err("audit: unknown option '%s'", argv[i]);
-			return EXIT_USAGE;
-		} else if (!plan_arg)
-			plan_arg = argv[i];
-		else {
-			cmd_err("audit: one plan at a time ('%s' is extra)", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!plan_arg) {
-		cmd_err("audit: which plan? (usage: sprout audit PLAN)");
-		return EXIT_USAGE;
-	}
+	const struct cmd_opt opts[] = {{"--offline", &offline, NULL}, {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, &p, &arch);
 	if (rc)
 		return rc;
 	struct engine e;

@@ -641,30 +641,13 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 
 int cmd_build(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = NULL;
+	const char *plan_arg;
 	struct strv steps = {0};
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-') {
-			cmd_err("build: unknown option '%s'", argv[i]);
-			strv_free(&steps);
-			return EXIT_USAGE;
-		}
-		if (!plan_arg)
-			plan_arg = argv[i];
-		else
-			strv_add(&steps, argv[i]);
-	}
-	if (!plan_arg) {
-		cmd_err("build: which plan? (usage: sprout build PLAN [STEP...])");
-		return EXIT_USAGE;
-	}
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
-	if (rc) {
-		strv_free(&steps);
+	int rc = cmd_open_plan(c, argc, argv, NULL, "PLAN [STEP...]", &steps, &plan_arg, &p, &arch);
+	if (rc)
 		return rc;
-	}
 	double t0 = now_sec();
 	struct build_stats st;
 	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);

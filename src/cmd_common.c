@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "cmd.h"
 #include "err.h"
 #include "plan.h"
@@ -76,6 +77,84 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 	}
 	*arch = (*p)->arch;
 	return 0;
+}
+
+/* The option of opts that argv[*i] is, taking its value; 0 when it is none. */
+static int take_opt(const struct cmd_opt *opts, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	for (; opts && opts->name; opts++) {
+		size_t n = strlen(opts->name);
+		if (!opts->arg) {
+			if (!strcmp(a, opts->name)) {
+				*opts->flag = 1;
+				return 1;
+			}
+		} else if (!strcmp(a, opts->name) && *i + 1 < argc) {
+			*opts->arg = argv[++*i];
+			return 1;
+		} else if (n == 2 && !strncmp(a, opts->name, n) && a[n]) {
+			*opts->arg = a + n;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *opts, const char *usage,
+		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch)
+{
+	const char *name = argv[0], *arg = NULL;
+	int rc = EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (take_opt(opts, argc, argv, &i))
+			continue;
+		if (argv[i][0] == '-') {
+			cmd_err("%s: unknown option '%s'", name, argv[i]);
+			goto out;
+		}
+		if (!arg) {
+			arg = argv[i];
+		} else if (steps) {
+			strv_add(steps, argv[i]);
+		} else {
+			cmd_err("%s: one plan at a time ('%s' is extra)", name, argv[i]);
+			goto out;
+		}
+	}
+	if (!arg) {
+		cmd_err("%s: which plan? (usage: sprout %s %s)", name, name, usage);
+		goto out;
+	}
+	rc = cmd_load_plan(c, arg, p, arch);
+	if (!rc && plan_arg)
+		*plan_arg = arg;
+out:
+	if (rc && steps)
+		strv_free(steps);
+	return rc;
+}
+
+void cmd_read_out(const char *state, const char *key, struct cmd_out *o)
+{
+	struct buf b = {0};
+	char *mp = xasprintf("%s/store/%s/manifest", state, key);
+	if (cache_digest(state, key, o->digest))
+		o->digest[0] = 0;
+	o->manifest = NULL;
+	if (!file_read(mp, &b))
+		o->manifest = buf_take(&b);
+	buf_free(&b);
+	free(mp);
+}
+
+void cmd_free_outs(struct cmd_out *o, size_t n)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(o[i].manifest);
+	free(o);
 }
 
 int cmd_wants_help(int argc, char **argv)

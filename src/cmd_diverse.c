@@ -16,34 +16,6 @@
 #include "plan.h"
 #include "util.h"
 
-/* One step's output in the store. */
-struct out {
-	char digest[65];        /* "" when not in the store */
-	char *manifest;
-};
-
-static void read_out(const char *state, const char *key, struct out *o)
-{
-	struct buf b = {0};
-	char *mp = xasprintf("%s/store/%s/manifest", state, key);
-	if (cache_digest(state, key, o->digest))
-		o->digest[0] = 0;
-	o->manifest = NULL;
-	if (!file_read(mp, &b))
-		o->manifest = buf_take(&b);
-	buf_free(&b);
-	free(mp);
-}
-
-static void free_outs(struct out *o, size_t n)
-{
-	if (!o)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(o[i].manifest);
-	free(o);
-}
-
 static int is_host_stage(const struct plan *p, int i)
 {
 	return !strcmp(p->stages[p->steps[i].stage].name, "host");
@@ -54,7 +26,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 	char *cc[2] = {NULL, NULL};
 	struct plan *p[2] = {NULL, NULL};
 	char (*keys[2])[65] = {NULL, NULL};
-	struct out *outs[2] = {NULL, NULL};
+	struct cmd_out *outs[2] = {NULL, NULL};
 	const char *arch = NULL;
 	char *cmp = NULL;
 	struct strv names = {0};
@@ -135,7 +107,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 	for (size_t i = 0; i < n; i++)
 		if (e.want[i])
 			for (int k = 0; k < 2; k++)
-				read_out(c->statedir, keys[k][i], &outs[k][i]);
+				cmd_read_out(c->statedir, keys[k][i], &outs[k][i]);
 	int nw = 4;
 	for (size_t i = 0; i < n; i++)
 		if (e.want[i] && (int)strlen(p[0]->steps[i].name) > nw)
@@ -204,7 +176,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 out:
 	for (int k = 0; k < 2; k++) {
 		if (outs[k])
-			free_outs(outs[k], p[0]->nsteps);
+			cmd_free_outs(outs[k], p[0]->nsteps);
 		free(keys[k]);
 		plan_free(p[k]);
 		free(cc[k]);

@@ -25,25 +25,9 @@ static void dot_str(const char *s)
 
 int cmd_graph(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-') {
-			cmd_err("graph: unknown option '%s'", argv[i]);
-			return EXIT_USAGE;
-		}
-		if (plan_arg) {
-			cmd_err("graph: one plan at a time ('%s' is extra)", argv[i]);
-			return EXIT_USAGE;
-		}
-		plan_arg = argv[i];
-	}
-	if (!plan_arg) {
-		cmd_err("graph: which plan? (usage: sprout graph PLAN)");
-		return EXIT_USAGE;
-	}
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
+	int rc = cmd_open_plan(c, argc, argv, NULL, "PLAN", NULL, NULL, &p, &arch);
 	if (rc)
 		return rc;
 	printf("digraph ");

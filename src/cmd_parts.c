@@ -284,27 +284,12 @@ static char *find_manifest(const struct ctx *c, const struct plan *p, const char
 
 int cmd_parts(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = NULL;
+	const char *plan_arg;
 	int only_recorded = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--recorded"))
-			only_recorded = 1;
-		else if (argv[i][0] == '-') {
-			cmd_err("parts: unknown option '%s'", argv[i]);
-			return EXIT_USAGE;
-		} else if (plan_arg) {
-			cmd_err("parts: one plan at a time ('%s' is extra)", argv[i]);
-			return EXIT_USAGE;
-		} else
-			plan_arg = argv[i];
-	}
-	if (!plan_arg) {
-		cmd_err("parts: which plan? (usage: sprout parts PLAN [--recorded])");
-		return EXIT_USAGE;
-	}
+	const struct cmd_opt opts[] = {{"--recorded", &only_recorded, NULL}, {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN [--recorded]", NULL, &plan_arg, &p, &arch);
 	if (rc)
 		return rc;
 	char (*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);

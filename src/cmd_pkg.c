@@ -138,6 +138,24 @@ static int check_file(const char *path, const unsigned char *want_sha, unsigned 
 	return r;
 }
 
+/* Make the package file at path, which check_file gave r for, *add, with
+ * its bytes in data; on failure free path and print r. 0 or an exit status. */
+static int add_checked(const struct pkgopts *o, int r, char *path, struct pkgfile *pf, const struct buf *data,
+		       struct pkgtx_add *add)
+{
+	if (r) {
+		free(path);
+		pkgfile_close(pf);
+		return cmd_pkg_fail(o, r);
+	}
+	pkgfile_drop(pf);
+	add->file = path;
+	add->data = data->s;
+	add->len = data->len;
+	add->pf = pf;
+	return 0;
+}
+
 static void print_stats(const struct pkgtx_stats *st, size_t in, size_t out)
 {
 	printf("transaction %lu: %zu installed, %zu removed; %zu files written, %zu removed\n", st->id, in, out,
@@ -287,17 +305,10 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 		r = check_file(path, e->sha256, e->size, &pf, &adata[nadds]);
 		if (!r && (pf->meta_len != e->meta_len || memcmp(pf->meta_text, e->meta_text, e->meta_len)))
 			r = errf(-ERR_HASH, "%s: its metadata differs from the index's", path);
-		if (r) {
-			free(path);
-			pkgfile_close(pf);
-			rc = cmd_pkg_fail(o, r);
+		rc = add_checked(o, r, path, pf, &adata[nadds], &adds[nadds]);
+		if (rc)
 			goto out;
-		}
-		pkgfile_drop(pf);
-		adds[nadds].file = path;
-		adds[nadds].data = adata[nadds].s;
-		adds[nadds].len = adata[nadds].len;
-		adds[nadds++].pf = pf;
+		nadds++;
 	}
 	what = what_of("install", &o->args);
 	rc = run_tx(o, &rt, arch, adds, nadds, NULL, 0, what);
@@ -417,17 +428,10 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 		if (r && !path_exists(path))
 			r = errf(-ERR_NOTFOUND, "%s %s-%s is neither in %s/var/cache/sprout/packages nor in a --repo",
 				 target[k].name, target[k].version, target[k].release, o->root);
-		if (r) {
-			free(path);
-			pkgfile_close(pf);
-			rc = cmd_pkg_fail(o, r);
+		rc = add_checked(o, r, path, pf, &adata[nadds], &adds[nadds]);
+		if (rc)
 			goto out;
-		}
-		pkgfile_drop(pf);
-		adds[nadds].file = path;
-		adds[nadds].data = adata[nadds].s;
-		adds[nadds].len = adata[nadds].len;
-		adds[nadds++].pf = pf;
+		nadds++;
 	}
 	if (!nadds && !nrem) {
 		printf("nothing to do: the root is as transaction %lu left it\n", id);

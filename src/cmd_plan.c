@@ -10,27 +10,11 @@
 
 int cmd_plan(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = NULL, *why = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--why") && i + 1 < argc)
-			why = argv[++i];
-		else if (argv[i][0] == '-') {
-			cmd_err("plan: unknown option '%s'", argv[i]);
-			return EXIT_USAGE;
-		} else if (!plan_arg)
-			plan_arg = argv[i];
-		else {
-			cmd_err("plan: one plan at a time ('%s' is extra)", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!plan_arg) {
-		cmd_err("plan: which plan? (usage: sprout plan PLAN [--why STEP])");
-		return EXIT_USAGE;
-	}
+	const char *why = NULL;
+	const struct cmd_opt opts[] = {{"--why", NULL, &why}, {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN [--why STEP]", NULL, NULL, &p, &arch);
 	if (rc)
 		return rc;
 	struct engine e;

@@ -12,29 +12,11 @@
 
 int cmd_sbom(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = NULL, *out = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-			out = argv[++i];
-		} else if (!strncmp(argv[i], "-o", 2) && argv[i][2]) {
-			out = argv[i] + 2;
-		} else if (argv[i][0] == '-') {
-			cmd_err("sbom: unknown option '%s'", argv[i]);
-			return EXIT_USAGE;
-		} else if (!plan_arg) {
-			plan_arg = argv[i];
-		} else {
-			cmd_err("sbom: one plan at a time ('%s' is extra)", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (!plan_arg) {
-		cmd_err("sbom: which plan? (usage: sprout sbom PLAN [-o FILE])");
-		return EXIT_USAGE;
-	}
+	const char *out = NULL;
+	const struct cmd_opt opts[] = {{"-o", NULL, &out}, {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN [-o FILE]", NULL, NULL, &p, &arch);
 	if (rc)
 		return rc;
 	struct buf doc = {0};

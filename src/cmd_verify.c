@@ -31,12 +31,6 @@
 
 extern char **environ;
 
-/* One step's output in one state directory. */
-struct out {
-	char digest[65];        /* "" when not in the store */
-	char *manifest;
-};
-
 struct variant {
 	char label;             /* A, B, C: the table's column */
 	char *what;             /* how it differs, for the header */
@@ -48,7 +42,7 @@ struct variant {
 	int status;             /* the child's exit status */
 	double secs;
 	char *log;              /* the child's output */
-	struct out *outs;       /* per step */
+	struct cmd_out *outs;   /* per step */
 	int differs;
 };
 
@@ -60,7 +54,7 @@ struct vf {
 	char **steps;
 	int nsteps;
 	struct engine e;        /* keys, the wanted steps */
-	struct out *ref;        /* per step, from the normal state */
+	struct cmd_out *ref;    /* per step, from the normal state */
 	char **expected;        /* per step: the plan's digest, or NULL */
 	char *expected_path;
 	char *logdir;           /* STATE/logs/ARCH/verify */
@@ -75,34 +69,6 @@ static volatile sig_atomic_t stop;
 static void on_signal(int sig)
 {
 	stop = sig;
-}
-
-static void read_out(const char *state, const char *key, struct out *o)
-{
-	char *dp = xasprintf("%s/store/%s/digest", state, key);
-	char *mp = xasprintf("%s/store/%s/manifest", state, key);
-	struct buf b = {0};
-	o->digest[0] = 0;
-	o->manifest = NULL;
-	if (!file_read(dp, &b) && b.len >= 64) {
-		memcpy(o->digest, b.s, 64);
-		o->digest[64] = 0;
-	}
-	buf_free(&b);
-	if (!file_read(mp, &b))
-		o->manifest = buf_take(&b);
-	buf_free(&b);
-	free(dp);
-	free(mp);
-}
-
-static void free_outs(struct out *o, size_t n)
-{
-	if (!o)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(o[i].manifest);
-	free(o);
 }
 
 /* The plan's expected digests (digests.ARCH beside the plan), per step. */
@@ -418,7 +384,7 @@ static void remove_state(struct variant *v)
 static void explain(struct vf *f, struct variant *v, int i, const char *tool)
 {
 	const char *name = f->p->steps[i].name;
-	const struct out *a = &f->ref[i], *b = &v->outs[i];
+	const struct cmd_out *a = &f->ref[i], *b = &v->outs[i];
 	struct buf d = {0};
 	if (a->manifest && b->manifest)
 		manifest_diff(a->manifest, b->manifest, &d);
@@ -502,7 +468,7 @@ static int verify_variants(struct vf *f)
 		ref_end = time(NULL);
 		for (size_t i = 0; i < p->nsteps; i++)
 			if (f->e.want[i])
-				read_out(v->state, f->e.keys[i], &v->outs[i]);
+				cmd_read_out(v->state, f->e.keys[i], &v->outs[i]);
 		if (v->status == 0) {
 			printf("  %c  built in %.1fs\n", v->label, v->secs);
 			continue;
@@ -671,7 +637,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	f.ref = xcalloc(p->nsteps, sizeof *f.ref);
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (f.e.want[i])
-			read_out(c->statedir, f.e.keys[i], &f.ref[i]);
+			cmd_read_out(c->statedir, f.e.keys[i], &f.ref[i]);
 	read_expected(&f);
 	f.logdir = xasprintf("%s/logs/%s/verify", c->statedir, f.arch);
 	rm_rf(f.logdir);
@@ -687,14 +653,14 @@ out:
 		free(f.v[k].state);
 		free(f.v[k].skip);
 		free(f.v[k].log);
-		free_outs(f.v[k].outs, p->nsteps);
+		cmd_free_outs(f.v[k].outs, p->nsteps);
 	}
 	if (f.expected)
 		for (size_t i = 0; i < p->nsteps; i++)
 			free(f.expected[i]);
 	free(f.expected);
 	free(f.expected_path);
-	free_outs(f.ref, p->nsteps);
+	cmd_free_outs(f.ref, p->nsteps);
 	free(f.logdir);
 	free(f.plan_abs);
 	if (f.e.keys)

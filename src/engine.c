@@ -165,34 +165,6 @@ static char *tmpdir_of(const struct engine *e, int i)
 	return xasprintf("%s/tmp/%s", e->statedir, e->keys[i]);
 }
 
-static int copy_one(const char *src, const char *dst)
-{
-	struct buf b = {0};
-	int r = file_read(src, &b);
-	if (!r) {
-		int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			r = -errno;
-		} else {
-			size_t o = 0;
-			while (o < b.len) {
-				ssize_t w = write(fd, b.s + o, b.len - o);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					r = -errno;
-					break;
-				}
-				o += (size_t)w;
-			}
-			if (close(fd) < 0 && !r)
-				r = -errno;
-		}
-	}
-	buf_free(&b);
-	return r;
-}
-
 /* Lay out step i's trees: base/work (sources, patches), base/sysroot (the
  * dependencies' outputs merged), base/deps/NAME links, tmp/KEY/out. */
 static int prepare(struct engine *e, int i)
@@ -236,7 +208,7 @@ static int prepare(struct engine *e, int i)
 				r = tar_extract(path, work);
 			} else {
 				char *dst = path_join(work, src->file);
-				r = copy_one(path, dst);
+				r = file_copy(path, dst);
 				if (r)
 					r = errf(r, "%s: %s", dst, err_str(r));
 				free(dst);
@@ -267,7 +239,7 @@ static int prepare(struct engine *e, int i)
 		for (size_t k = 0; !r && k < rc->npatches; k++) {
 			char *src = path_join(rc->dir, rc->patches[k].file);
 			char *dst = path_join(pd, rc->patches[k].file);
-			r = copy_one(src, dst);
+			r = file_copy(src, dst);
 			if (r)
 				r = errf(r, "%s: %s", src, err_str(r));
 			free(src);

@@ -33,15 +33,9 @@ static int cmp_names(const void *a, const void *b)
 /* List dir's entries sorted; the caller frees the vector. */
 static int list_sorted(int dfd, struct strv *names)
 {
-	int fd = dup(dfd);
-	if (fd < 0)
+	DIR *d = dir_fdopen(dup(dfd));
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
 	struct dirent *de;
 	while ((de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))

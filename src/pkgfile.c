@@ -43,21 +43,6 @@ char *pkgfile_name(const struct pkg_meta *m)
 	return xasprintf("%s-%s-%s-%s.spk", m->name, m->version, m->release, m->arch);
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* ---- writing ---- */
 
 struct wout {
@@ -72,7 +57,7 @@ static void w_put(struct wout *w, const void *p, size_t n)
 	if (w->err)
 		return;
 	sha256_update(&w->h, p, n);
-	w->err = write_all(w->fd, p, n);
+	w->err = fd_write_all(w->fd, p, n);
 	if (w->err)
 		w->err = errf(w->err, "%s: write: %s", w->path, strerror(-w->err));
 }
@@ -244,7 +229,7 @@ int pkgfile_write(const char *out, int dirfd, const struct pkg_meta *m0, const s
 	sha256_final(&w.h, d);
 	sha256_hex(d, hex);
 	ln = snprintf(line, sizeof line, "sha256 %s\n", hex);
-	r = write_all(w.fd, line, (size_t)ln);
+	r = fd_write_all(w.fd, line, (size_t)ln);
 	if (!r && fsync(w.fd) < 0)
 		r = -errno;
 	if (r) {
@@ -591,7 +576,7 @@ int pkgfile_read_file(struct pkgfile *pf, const struct pkg_entry *e, int fd)
 			return bad(pf, "the payload ends early");
 		sha256_update(&h, r->chunk, (size_t)n);
 		if (fd >= 0) {
-			int w = write_all(fd, r->chunk, (size_t)n);
+			int w = fd_write_all(fd, r->chunk, (size_t)n);
 			if (w)
 				return errf(w, "%s: write: %s", e->path, strerror(-w));
 		}

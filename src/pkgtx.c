@@ -162,20 +162,6 @@ static int journal_parse(const char *text, size_t n, struct journal *j)
 
 /* ---- small file helpers ---- */
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Write name in dirfd: through name.tmp and a rename when atomic, with an
  * fsync before when sync. */
 int pkgtx_write_at(int dirfd, const char *name, const struct buf *b, int atomic, int sync)
@@ -186,7 +172,7 @@ int pkgtx_write_at(int dirfd, const char *name, const struct buf *b, int atomic,
 	int fd = openat(dirfd, to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	int r = write_all(fd, b->s, b->len);
+	int r = fd_write_all(fd, b->s, b->len);
 	if (!r && sync && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && !r)
@@ -195,29 +181,6 @@ int pkgtx_write_at(int dirfd, const char *name, const struct buf *b, int atomic,
 		r = -errno;
 	if (r)
 		unlinkat(dirfd, to, 0);
-	return r;
-}
-
-static int read_at(int dirfd, const char *name, struct buf *b)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	char chunk[65536];
-	int r = 0;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		buf_add(b, chunk, (size_t)n);
-	}
-	close(fd);
 	return r;
 }
 
@@ -337,7 +300,7 @@ static int recover(struct pkgroot *rt, struct buf *note)
 		unlinkat(rt->dbfd, "db.new", 0);
 		return 0;
 	}
-	r = read_at(rt->dbfd, committed ? "journal.commit" : "journal", &b);
+	r = file_read_at(rt->dbfd, committed ? "journal.commit" : "journal", &b);
 	if (!r)
 		r = journal_parse(b.s, b.len, &j);
 	buf_free(&b);
@@ -438,7 +401,7 @@ int pkgroot_open(const char *path, int create, struct pkgroot *rt, struct buf *n
 	if (r)
 		goto fail;
 load:
-	r = read_at(rt->dbfd, "db", &b);
+	r = file_read_at(rt->dbfd, "db", &b);
 	if (r == -ENOENT)
 		return 0;
 	if (!r)
@@ -490,7 +453,7 @@ void pkgtx_cache_keep(int cfd, const char *file, const unsigned char sha256[32])
 	char b[65536];
 	ssize_t n;
 	while (ok && (n = read(in, b, sizeof b)) > 0)
-		ok = !write_all(out, b, (size_t)n);
+		ok = !fd_write_all(out, b, (size_t)n);
 	if (in >= 0)
 		close(in);
 	if (out >= 0 && close(out) < 0)

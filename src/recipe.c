@@ -19,6 +19,17 @@ static void add_dep(char ***v, size_t *n, struct slice s)
 	(*v)[(*n)++] = slice_dup(s);
 }
 
+/* Add the recipe names w[from..n) (of the first 64 words) to *v. */
+static int add_deps(struct lex *lx, struct lexline *l, const struct slice *w, int from, int n, char ***v, size_t *nv)
+{
+	for (int i = from; i < n && i < 64; i++) {
+		if (!slice_is_name(w[i]))
+			return lex_error(lx, l, w[i].s, "bad recipe name '%.*s'", (int)w[i].len, w[i].s);
+		add_dep(v, nv, w[i]);
+	}
+	return 0;
+}
+
 static int is_archive(const char *f)
 {
 	static const char *const ext[] = {".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2",
@@ -430,13 +441,9 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 				r = lex_error(&lx, &l, key.s + key.len, "expected 'depends RECIPE...'");
 				goto out;
 			}
-			for (int i = 1; i < n && i < 64; i++) {
-				if (!slice_is_name(w[i])) {
-					r = lex_error(&lx, &l, w[i].s, "bad recipe name '%.*s'", (int)w[i].len, w[i].s);
-					goto out;
-				}
-				add_dep(&rc->deps, &rc->ndeps, w[i]);
-			}
+			r = add_deps(&lx, &l, w, 1, n, &rc->deps, &rc->ndeps);
+			if (r)
+				goto out;
 		} else if (slice_eq(key, "build")) {
 			/* "build NAME: DEP" and "build NAME : DEP" are the same. */
 			int colon = 0;
@@ -464,13 +471,9 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 					r = lex_error(&lx, &l, w[2].s, "expected ':' before the script's own dependencies");
 					goto out;
 				}
-				for (int i = colon ? 2 : 3; i < n && i < 64; i++) {
-					if (!slice_is_name(w[i])) {
-						r = lex_error(&lx, &l, w[i].s, "bad recipe name '%.*s'", (int)w[i].len, w[i].s);
-						goto out;
-					}
-					add_dep(&b->deps, &b->ndeps, w[i]);
-				}
+				r = add_deps(&lx, &l, w, colon ? 2 : 3, n, &b->deps, &b->ndeps);
+				if (r)
+					goto out;
 			}
 			block = BUILD;
 			block_line = l;

@@ -470,20 +470,6 @@ static int clear_way(struct ex *x, const struct member *m, int pfd, const char *
 	return 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int make_file(struct ex *x, const struct member *m, int pfd, const char *name)
 {
 	int r = -EIO;
@@ -512,7 +498,7 @@ static int make_file(struct ex *x, const struct member *m, int pfd, const char *
 			goto out;
 		}
 		size_t k = avail < left ? avail : (size_t)left;
-		r = write_all(fd, x->rd.buf + x->rd.pos, k);
+		r = fd_write_all(fd, x->rd.buf + x->rd.pos, k);
 		if (r) {
 			r = fail(x, m, r, "write: %s", strerror(-r));
 			goto out;
@@ -954,7 +940,7 @@ struct wr {
 
 static int wr_flush(struct wr *w)
 {
-	int r = write_all(w->fd, w->buf, w->len);
+	int r = fd_write_all(w->fd, w->buf, w->len);
 	w->len = 0;
 	return r ? errf(r, "%s: write: %s", w->out, strerror(-r)) : 0;
 }
@@ -994,14 +980,9 @@ static int wr_zeros(struct wr *w, size_t n)
 static int collect(struct wr *w, int dfd, const char *pre)
 {
 	int r = -EIO;
-	int fd = dup(dfd);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		r = errf(-errno, "%s: %s", *pre ? pre : ".", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
+	DIR *d = dir_fdopen(dup(dfd));
+	if (!d)
+		return errf(-errno, "%s: %s", *pre ? pre : ".", strerror(errno));
 	struct dirent *de;
 	r = 0;
 	while ((errno = 0, de = readdir(d))) {

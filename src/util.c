@@ -57,22 +57,6 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-char *xasprintf(const char *fmt, ...)
-{
-	struct buf b = {0};
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		oom();
-	b.s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return b.s;
-}
-
 static void buf_grow(struct buf *b, size_t n)
 {
 	if (b->len + n + 1 <= b->cap)
@@ -104,19 +88,41 @@ void buf_addc(struct buf *b, int c)
 	buf_add(b, &ch, 1);
 }
 
+/* buf_addf with ap; ap is used up. */
+static void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 0)))
+#endif
+	;
+static void buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n < 0)
+		oom();
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
 void buf_addf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom();
-	buf_grow(b, (size_t)n);
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct buf b = {0};
+	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	b->len += (size_t)n;
+	return b.s;
 }
 
 char *buf_take(struct buf *b)
@@ -160,7 +166,12 @@ void strv_free(struct strv *sv)
 
 int file_read(const char *path, struct buf *b)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return file_read_at(AT_FDCWD, path, b);
+}
+
+int file_read_at(int dirfd, const char *name, struct buf *b)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	int r = 0;
@@ -182,6 +193,39 @@ int file_read(const char *path, struct buf *b)
 	return r;
 }
 
+int fd_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int file_copy(const char *src, const char *dst)
+{
+	struct buf b = {0};
+	int r = file_read(src, &b);
+	if (!r) {
+		int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			r = -errno;
+		} else {
+			r = fd_write_all(fd, b.s, b.len);
+			if (close(fd) < 0 && !r)
+				r = -errno;
+		}
+	}
+	buf_free(&b);
+	return r;
+}
+
 int file_write_atomic(const char *path, const void *data, size_t n)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
@@ -191,18 +235,9 @@ int file_write_atomic(const char *path, const void *data, size_t n)
 		r = -errno;
 		goto out;
 	}
-	const char *p = data;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto out_close;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
+	r = fd_write_all(fd, data, n);
+	if (r)
+		goto out_close;
 	if (fsync(fd) < 0) {
 		r = -errno;
 		goto out_close;
@@ -266,6 +301,19 @@ int mkdir_p(const char *path, mode_t mode)
 	return r;
 }
 
+DIR *dir_fdopen(int fd)
+{
+	if (fd < 0)
+		return NULL;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int e = errno;
+		close(fd);
+		errno = e;
+	}
+	return d;
+}
+
 static int rm_at(int dfd, const char *name)
 {
 	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
@@ -274,15 +322,9 @@ static int rm_at(int dfd, const char *name)
 		return -errno;
 	/* A directory: make it ours to empty, then recurse. */
 	fchmodat(dfd, name, 0700, 0);
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	DIR *d = dir_fdopen(openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
 	int r = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
@@ -326,18 +368,10 @@ static int copy_file(int sfd, int dfd, const char *name, mode_t mode)
 		}
 		if (n == 0)
 			break;
-		for (ssize_t o = 0; o < n;) {
-			ssize_t w = write(out, b + o, (size_t)(n - o));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				r = -errno;
-				goto done;
-			}
-			o += w;
-		}
+		r = fd_write_all(out, b, (size_t)n);
+		if (r)
+			break;
 	}
-done:
 	if (!r && fchmod(out, mode & 07777) < 0)
 		r = -errno;
 	close(in);
@@ -348,15 +382,9 @@ done:
 static int copy_at(int sfd, int dfd, int link)
 {
 	int r = 0;
-	int fd = dup(sfd);
-	if (fd < 0)
+	DIR *d = dir_fdopen(dup(sfd));
+	if (!d)
 		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
 	struct dirent *de;
 	while (!r && (de = readdir(d))) {
 		const char *n = de->d_name;

@@ -1,6 +1,7 @@
 #ifndef SPROUT_UTIL_H
 #define SPROUT_UTIL_H
 
+#include <dirent.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -45,11 +46,22 @@ void strv_free(struct strv *sv);
 
 /* Read a whole file into b (appending). 0 or -errno. */
 int file_read(const char *path, struct buf *b);
+/* file_read of name relative to the directory dirfd (or AT_FDCWD). */
+int file_read_at(int dirfd, const char *name, struct buf *b);
+/* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */
+int fd_write_all(int fd, const void *p, size_t n);
+/* Copy the file at src to dst (created with mode 0644, or truncated), in
+ * place: not atomic, not synced. 0 or -errno. */
+int file_copy(const char *src, const char *dst);
 /* Write data to path through a temporary file in the same directory,
  * fsync it and rename it into place. 0 or -errno. */
 int file_write_atomic(const char *path, const void *data, size_t n);
 /* fsync the directory at path. 0 or -errno. */
 int dir_sync(const char *path);
+
+/* fdopendir(fd); NULL with errno when fd is negative (from a failed open
+ * or dup) or that fails, closing fd. The caller closedir()s. */
+DIR *dir_fdopen(int fd);
 
 /* mkdir -p with mode for missing components. 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);

@@ -5,24 +5,10 @@
 
 #include "err.h"
 #include "recipe.h"
+#include "recipe_tap.h"
 #include "tap.h"
 
 #define HEAD "name x\nversion 1\nlicense MIT\nbuild host\n\ttrue\n"
-
-static int parse(const char *text, struct recipe **r)
-{
-	err_clear();
-	return recipe_parse("t/recipe", text, strlen(text), r);
-}
-
-static void bad(const char *text, const char *msg)
-{
-	struct recipe *r = NULL;
-	int e = parse(text, &r);
-	ok(e == -ERR_PARSE && !strcmp(err_msg(e), msg), "error: %s (got: %s)", msg, e ? err_msg(e) : "success");
-	if (!e)
-		recipe_free(r);
-}
 
 int main(void)
 {
