@@ -38,7 +38,7 @@ $(O)/sprout: $(O)/main.o $(O)/libsprout.a
 sprout: $(O)/sprout
 	@if [ "$(O)" = build ]; then cp $(O)/sprout sprout.tmp && mv -f sprout.tmp sprout; fi
 
-$(O)/tests/%: tests/unit/%.c tests/unit/tap.h $(O)/libsprout.a
+$(O)/tests/%: tests/unit/%.c tests/unit/*.h $(O)/libsprout.a
 	@mkdir -p $(O)/tests
 	$(CC) $(STD) $(CFLAGS) -Isrc -o $@ $< $(O)/libsprout.a $(CONFIG_LIBS)
 

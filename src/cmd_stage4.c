@@ -75,13 +75,8 @@ static int copy_source(const char *top, const char *dst)
 			r = errf(-errno, "%s: %s", s, strerror(errno));
 		else if (S_ISDIR(st.st_mode))
 			r = tree_copy(s, d, 0);
-		else {
-			struct buf b = {0};
-			r = file_read(s, &b);
-			if (!r)
-				r = file_write_atomic(d, b.s ? b.s : "", b.len);
-			buf_free(&b);
-		}
+		else
+			r = file_copy(s, d);
 		free(s);
 		free(d);
 	}
@@ -97,13 +92,8 @@ static int copy_distfiles(const struct plan *p, const char *dd, const char *dst)
 		const struct recipe *rc = p->steps[i].recipe;
 		for (size_t k = 0; !r && k < rc->nsources; k++) {
 			char *s = path_join(dd, rc->sources[k].file), *d = path_join(dst, rc->sources[k].file);
-			if (!path_exists(d) && link(s, d) < 0) {
-				struct buf b = {0};
-				r = file_read(s, &b);
-				if (!r)
-					r = file_write_atomic(d, b.s ? b.s : "", b.len);
-				buf_free(&b);
-			}
+			if (!path_exists(d) && link(s, d) < 0)
+				r = file_copy(s, d);
 			free(s);
 			free(d);
 		}
@@ -279,11 +269,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 	r = mkdir_p(keydir, 0755);
 	if (!r && sign) {
 		char *dst = path_join(keydir, "stage4.pub");
-		struct buf b = {0};
-		r = file_read(pubkey, &b);
-		if (!r)
-			r = file_write_atomic(dst, b.s, b.len);
-		buf_free(&b);
+		r = file_copy(pubkey, dst);
 		free(dst);
 	}
 	free(keydir);
