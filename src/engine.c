@@ -457,28 +457,18 @@ static pid_t wait_any(struct engine *e, int *st)
 	}
 }
 
-/* Remove a finished step's build tree without holding up the next step:
- * renamed aside into tmp/ (which engine_lock clears after a dead run), it
- * is deleted by a child process, which wait_any reaps like any other and
- * engine_build waits for before it returns. Returns 1 when a child took
- * it. */
-static int discard_tree(struct engine *e, const char *dir)
+/* A finished step's build tree is renamed aside into tmp/trash/ (which
+ * engine_lock clears after a dead run) and deleted when the run is over:
+ * on ext4, files created soon after many were deleted are slow to create,
+ * and the next step's sources are exactly that. */
+static void discard_tree(struct engine *e, const char *dir)
 {
 	static unsigned serial;
-	char *trash = xasprintf("%s/tmp/trash.%u", e->statedir, serial++);
-	int took = 0;
-	if (rename(dir, trash) < 0) {
+	char *trash = xasprintf("%s/tmp/trash", e->statedir), *to = xasprintf("%s/%u", trash, serial++);
+	if (mkdir_p(trash, 0755) || rename(dir, to) < 0)
 		rm_rf(dir);
-	} else {
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(rm_rf(trash) ? 1 : 0);
-		if (pid < 0)
-			rm_rf(trash);
-		took = pid > 0;
-	}
 	free(trash);
-	return took;
+	free(to);
 }
 
 int engine_build(struct engine *e)
@@ -488,7 +478,7 @@ int engine_build(struct engine *e)
 	char *state = xcalloc(n, 1);
 	pid_t *pids = xcalloc(n, sizeof *pids);
 	double *start = xcalloc(n, sizeof *start);
-	int running = 0, failed = 0, r = 0, discarding = 0;
+	int running = 0, failed = 0, r = 0;
 	struct sigaction sa, old_int, old_term;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
@@ -607,7 +597,7 @@ int engine_build(struct engine *e)
 		int cr = status == 0 && !interrupted ? commit(e, i, hex, &ev.size) : 0;
 		if (status == 0 && !interrupted && !cr) {
 			char *bd = engine_builddir(e, i);
-			discarding += discard_tree(e, bd);
+			discard_tree(e, bd);
 			free(bd);
 			state[i] = ST_DONE;
 			ev.kind = EV_DONE;
@@ -642,10 +632,9 @@ int engine_build(struct engine *e)
 			emit(e, &ev);
 		}
 	}
-	/* The build trees being deleted (the steps are all gone by now, so
-	 * every child left is a deleter). */
-	while (discarding > 0 && (waitpid(-1, NULL, 0) > 0 || errno == EINTR))
-		;
+	char *trash = xasprintf("%s/tmp/trash", e->statedir);
+	rm_rf(trash);
+	free(trash);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	free(state);
