@@ -135,6 +135,9 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
  * rebuild them inside it with the plan PLAN-stage4; prints; returns the
  * exit status. */
 int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char *plan_arg);
+/* Whether bootstrap --stage4 can run for plan p (before anything is
+ * built): prints what is missing; 0 or the exit status. */
+int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);
 /* Fetch what is missing and build the named steps (all when nsteps is 0)
  * of plan p, printing progress and failures (cmd_build.c). 0, -ERR_BUILD
  * after a failed step (already reported), or another code (not printed). */

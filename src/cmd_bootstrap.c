@@ -440,6 +440,8 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	const struct plan *p = b.p;
+	if (stage4 && (rc = cmd_stage4_check(c, p, b.arch)) != 0)
+		goto out;
 	double t0 = now_sec();
 	struct build_stats st;
 	int r = cmd_build_plan(c, b.p, b.arch, plan_arg, NULL, 0, &st);

@@ -188,9 +188,57 @@ static char *source_top(const struct plan *p)
 	return top;
 }
 
+/* What the rebootstrap needs before anything is built: a final step, the
+ * sandbox, sprout's source tree around the plan, and the plan PLAN-stage4
+ * beside it (loaded into *p4 for arch when p4 is not NULL; *top gets the
+ * source tree when top is not NULL). Prints what is missing; 0 or an exit
+ * status. */
+static int stage4_ready(struct ctx *c, const struct plan *p, const char *arch, char **top, struct plan **p4)
+{
+	if (!p->final || plan_step_index(p, p->final) < 0) {
+		cmd_err("bootstrap --stage4: plan %s has no final step to package", p->name);
+		return EXIT_USAGE;
+	}
+	if (!c->sandbox) {
+		cmd_err("bootstrap --stage4: the rebootstrap runs in sprout's sandbox; not with --runner=plain");
+		return EXIT_USAGE;
+	}
+	char *t = source_top(p);
+	if (!t) {
+		cmd_err("bootstrap --stage4: sprout's source tree is not around the plan (%s/../..): the rebootstrap "
+			"builds sprout from it inside the new system; run it from a checkout",
+			p->dir);
+		return EXIT_USAGE;
+	}
+	char *s4path = xasprintf("%s/plans/%s-stage4/plan", t, p->name);
+	struct plan *q = NULL;
+	err_clear();
+	int r = plan_load(s4path, arch, &q);
+	free(s4path);
+	if (r) {
+		cmd_err("bootstrap --stage4: %s", err_msg(r));
+		free(t);
+		return cmd_exit_for(r);
+	}
+	if (p4)
+		*p4 = q;
+	else
+		plan_free(q);
+	if (top)
+		*top = t;
+	else
+		free(t);
+	return 0;
+}
+
+int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch)
+{
+	return stage4_ready(c, p, arch, NULL, NULL);
+}
+
 int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char *plan_arg)
 {
-	int rc = EXIT_FAIL, r;
+	int rc, r;
 	struct plan *p4 = NULL;
 	struct strv names = {0};
 	char *top = NULL, *dd = NULL, *s4name = xasprintf("%s-stage4", p->name);
@@ -202,33 +250,9 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 	double t0 = now_sec();
 	(void)plan_arg;
 
-	if (!p->final || plan_step_index(p, p->final) < 0) {
-		cmd_err("bootstrap --stage4: plan %s has no final step to package", p->name);
+	if ((rc = stage4_ready(c, p, arch, &top, &p4)) != 0)
 		goto out;
-	}
-	if (!c->sandbox) {
-		cmd_err("bootstrap --stage4: the rebootstrap runs in sprout's sandbox; not with --runner=plain");
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	top = source_top(p);
-	if (!top) {
-		cmd_err("bootstrap --stage4: sprout's source tree is not around the plan (%s/../..): the rebootstrap "
-			"builds sprout from it inside the new system; run it from a checkout",
-			p->dir);
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	char *s4path = xasprintf("%s/plans/%s/plan", top, s4name);
-	err_clear();
-	r = plan_load(s4path, arch, &p4);
-	if (r) {
-		cmd_err("bootstrap --stage4: %s", err_msg(r));
-		free(s4path);
-		rc = cmd_exit_for(r);
-		goto out;
-	}
-	free(s4path);
+	rc = EXIT_FAIL;
 	final_packages(p, &names);
 
 	printf("\nstage 4:    the rebootstrap from packages (%s)\n", dir);

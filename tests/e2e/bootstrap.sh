@@ -137,3 +137,13 @@ sed -i 's|echo "generation output"|echo "generation $STEP"|' "$P/recipes/gen/rec
 bs --update-digests; rc=$?
 check "a fixpoint difference fails the run" test $rc = 1
 check "  ... naming the differing file" grep -q '~ usr/lib/gen.txt' "$T/out"
+
+# --stage4 is refused before anything is built when it cannot run: this
+# plan lives outside sprout's source tree and has no PLAN-stage4 beside it.
+rm -rf "$S/store"
+bs --stage4; rc=$?
+check "bootstrap --stage4 of a plan outside sprout's tree: usage error (2)" test $rc = 2
+check "  ... saying why" grep -q "bootstrap --stage4: sprout's source tree is not around the plan" "$T/out"
+check "  ... before building anything" test ! -d "$S/store" -o -z "$(ls -A "$S/store" 2>/dev/null)"
+"$SPROUT" --state "$S" --runner=plain bootstrap --plan "$P" --stage4 >"$T/out" 2>&1; rc=$?
+check "  ... and with --runner=plain" sh -c "test $rc = 2 && grep -q 'not with --runner=plain' '$T/out'"
