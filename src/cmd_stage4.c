@@ -248,7 +248,6 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 	char *keyp = xasprintf("%s/stage4/key", c->statedir);
 	char *seckey = xasprintf("%s.key", keyp), *pubkey = xasprintf("%s.pub", keyp);
 	double t0 = now_sec();
-	(void)plan_arg;
 
 	if ((rc = stage4_ready(c, p, arch, &top, &p4)) != 0)
 		goto out;
