@@ -11,9 +11,13 @@ WARN    = -Wall -Wextra -Wshadow -Wmissing-prototypes -Wformat=2
 STD     = -std=c11 -D_GNU_SOURCE
 NOLIBS  ?=
 
-SRCS  = $(wildcard src/*.c)
+# One folder per subsystem (docs/architecture.md). The library holds every
+# folder but cli/, which parses arguments, calls the library and prints.
+SRCS  = $(wildcard src/*/*.c)
 OBJS  = $(SRCS:src/%.c=$(O)/%.o)
-LOBJS = $(filter-out $(O)/main.o,$(OBJS))
+HDRS  = $(wildcard src/*/*.h)
+LOBJS = $(filter-out $(O)/cli/%.o,$(OBJS))
+COBJS = $(filter $(O)/cli/%.o,$(OBJS))
 UNITS = $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/test_*.c))
 
 all: sprout
@@ -24,16 +28,16 @@ $(O)/config.mk: mk/config.sh
 	@mkdir -p $(O)
 	@sh mk/config.sh "$(CC)" $@ "$(NOLIBS)"
 
-$(O)/%.o: src/%.c src/*.h $(O)/config.mk
-	@mkdir -p $(O)
-	$(CC) $(STD) $(CFLAGS) $(WARN) $(CONFIG_DEFS) -c -o $@ $<
+$(O)/%.o: src/%.c $(HDRS) $(O)/config.mk
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(WARN) -Isrc $(CONFIG_DEFS) -c -o $@ $<
 
 $(O)/libsprout.a: $(LOBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LOBJS)
 
-$(O)/sprout: $(O)/main.o $(O)/libsprout.a
-	$(CC) $(LDFLAGS) -o $@ $(O)/main.o $(O)/libsprout.a $(CONFIG_LIBS)
+$(O)/sprout: $(COBJS) $(O)/libsprout.a
+	$(CC) $(LDFLAGS) -o $@ $(COBJS) $(O)/libsprout.a $(CONFIG_LIBS)
 
 sprout: $(O)/sprout
 	@if [ "$(O)" = build ]; then cp $(O)/sprout sprout.tmp && mv -f sprout.tmp sprout; fi

@@ -5,8 +5,8 @@
 
 #include <string.h>
 
-#include "err.h"
-#include "recipe.h"
+#include "core/err.h"
+#include "build/recipe.h"
 #include "tap.h"
 
 static int parse(const char *text, struct recipe **r)

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "err.h"
-#include "recipe.h"
+#include "build/audit.h"
+#include "core/err.h"
+#include "build/recipe.h"
 #include "tap.h"
-#include "util.h"
+#include "core/util.h"
 
 static void put(const char *dir, const char *rel, const void *data, size_t n)
 {

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "err.h"
+#include "core/config.h"
+#include "core/err.h"
 #include "tap.h"
-#include "util.h"
+#include "core/util.h"
 
 static char dir[] = "/tmp/sprout-test-config.XXXXXX";
 

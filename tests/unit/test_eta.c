@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eta.h"
+#include "build/eta.h"
 #include "tap.h"
-#include "util.h"
+#include "core/util.h"
 
 static char dir[] = "/tmp/sprout-test-eta.XXXXXX";
 

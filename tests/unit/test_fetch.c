@@ -15,11 +15,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "debsrc.h"
-#include "err.h"
-#include "fetch.h"
-#include "sha256.h"
-#include "util.h"
+#include "fetch/debsrc.h"
+#include "core/err.h"
+#include "fetch/fetch.h"
+#include "core/sha256.h"
+#include "core/util.h"
 #include "tap.h"
 
 static char top[64];

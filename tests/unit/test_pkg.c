@@ -9,13 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "pkg.h"
-#include "pkgdb.h"
-#include "pkgfile.h"
-#include "pkgbuild.h"
-#include "sha256.h"
-#include "util.h"
+#include "core/err.h"
+#include "pkg/pkg.h"
+#include "pkg/pkgdb.h"
+#include "pkg/pkgfile.h"
+#include "build/pkgbuild.h"
+#include "core/sha256.h"
+#include "core/util.h"
 #include "tap.h"
 
 static char base[64];

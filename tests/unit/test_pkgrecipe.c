@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "recipe.h"
+#include "core/err.h"
+#include "build/recipe.h"
 #include "recipe_tap.h"
 #include "tap.h"
 

@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "recipe.h"
+#include "core/err.h"
+#include "build/recipe.h"
 #include "recipe_tap.h"
-#include "sha256.h"
+#include "core/sha256.h"
 #include "tap.h"
 
 int main(void)

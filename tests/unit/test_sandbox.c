@@ -19,11 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "run.h"
-#include "sandbox.h"
+#include "core/err.h"
+#include "sandbox/run.h"
+#include "sandbox/sandbox.h"
 #include "tap.h"
-#include "util.h"
+#include "core/util.h"
 
 struct suite {
 	const char *who;        /* "root" or "rootless" */

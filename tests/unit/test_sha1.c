@@ -2,10 +2,10 @@
  * verification code), and the SBOM's JSON string escaping. */
 #include <string.h>
 
-#include "sbom.h"
-#include "sha1.h"
+#include "trust/sbom.h"
+#include "core/sha1.h"
 #include "tap.h"
-#include "util.h"
+#include "core/util.h"
 
 static const char *hex_of(const void *p, size_t n, char out[41])
 {

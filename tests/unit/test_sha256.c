@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "core/sha256.h"
 #include "tap.h"
 
 static int digest_is(const void *p, size_t n, const char *want)

@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "decomp.h"
-#include "err.h"
-#include "tar.h"
-#include "util.h"
+#include "archive/decomp.h"
+#include "core/err.h"
+#include "archive/tar.h"
+#include "core/util.h"
 #include "tap.h"
 
 static char base[64], dest[128], outside[128], arc[128];

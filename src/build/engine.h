@@ -1,0 +1,87 @@
+#ifndef SPROUT_ENGINE_H
+#define SPROUT_ENGINE_H
+
+#include <sys/types.h>
+
+#include "build/plan.h"
+
+/* Runs a plan's steps: fetches sources, prepares build trees, starts steps
+ * through the runner up to the job count, and records finished outputs in
+ * the store. It reports through a callback; it prints nothing itself. */
+
+enum engine_ev {
+	EV_CACHED,      /* step output already in the store */
+	EV_START,       /* step started */
+	EV_DONE,        /* step finished and stored */
+	EV_FAIL,        /* step failed; status, log, builddir set */
+	EV_SKIP,        /* not started because an earlier step failed */
+	EV_TICK,        /* steps are running (step is -1); only when tick > 0 */
+	EV_FETCH,       /* source, not in the store, is about to be fetched for step */
+};
+
+struct engine_event {
+	enum engine_ev kind;
+	int step;
+	double secs;            /* EV_DONE, EV_FAIL: wall time */
+	int status;             /* EV_FAIL: the runner's exit status */
+	const char *digest;     /* EV_DONE, EV_CACHED */
+	const char *log;        /* EV_FAIL */
+	const char *builddir;   /* EV_FAIL: kept for inspection */
+	const char *error;      /* EV_FAIL: a setup error instead of a status */
+	long long size;         /* EV_DONE, EV_CACHED: output bytes */
+	const char *source;     /* EV_FETCH: the file's name */
+};
+
+struct engine {
+	struct plan *plan;
+	const char *arch;
+	const char *statedir;
+	int jobs;
+	int timeout;
+	int verbose;
+	int reverse;            /* start ready steps in reverse plan order (sprout verify) */
+	double tick;            /* > 0: emit EV_TICK about this often (seconds) while steps run */
+	const char *distdir;    /* the distfiles store, or NULL for STATE/distfiles */
+	char **mirrors;         /* URL prefixes tried before each source's origins (NULL-terminated), or NULL */
+	char (*keys)[65];       /* per step */
+	char **inputs;          /* per step: the key's serialisation */
+	char *want;             /* per step: part of this run */
+	void (*on_event)(void *arg, const struct engine_event *ev);
+	void *arg;
+	int lockfd;
+};
+
+/* Prepare to run plan p for arch: compute keys, mark every step wanted.
+ * 0 or negative code. */
+int engine_init(struct engine *e, struct plan *p, const char *arch, const char *statedir);
+void engine_free(struct engine *e);
+
+/* Restrict the run to the named steps and what they depend on. 0, or
+ * ERR_NOTFOUND naming an unknown step. */
+int engine_select(struct engine *e, char **names, int n);
+
+/* Take the state directory's lock and clear what an interrupted run left
+ * (temporary outputs). 0, or ERR_BUSY when another sprout holds it. */
+int engine_lock(struct engine *e);
+
+/* Fetch and verify every source of the wanted steps that are not cached
+ * (all of them when all is non-zero). 0 or negative code (errf set). */
+int engine_fetch(struct engine *e, int all, int offline);
+
+/* Build the wanted steps that are not cached. 0, ERR_BUILD when a step
+ * failed (reported through EV_FAIL), ERR_INTERRUPTED, or another negative
+ * code for a setup failure. */
+int engine_build(struct engine *e);
+
+/* Paths for step i (caller frees): its build tree, log. */
+char *engine_builddir(const struct engine *e, int i);
+char *engine_logpath(const struct engine *e, int i);
+
+/* Fill spec for step i (prepared trees must exist); the strings are owned
+ * by *hold, freed with strv_free. */
+struct run_spec;
+struct strv;
+void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct run_dep **deps, struct strv *hold,
+		 const char *destdir);
+
+#endif

@@ -1,0 +1,139 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "build/eta.h"
+#include "core/util.h"
+
+/* Seconds per byte of (mostly compressed) source when nothing was
+ * recorded yet: about 8 s per MiB, what small autotools packages take. */
+#define ETA_RATE (8.0 / (1024 * 1024))
+/* Every step costs at least this much: preparing, committing. */
+#define ETA_BASE 1.0
+
+static char *path_of(const char *statedir, const char *arch, const char *step)
+{
+	return xasprintf("%s/durations/%s/%s", statedir, arch, step);
+}
+
+int eta_record(const char *statedir, const char *arch, const char *step, double secs)
+{
+	char *d = xasprintf("%s/durations/%s", statedir, arch);
+	int r = mkdir_p(d, 0755);
+	if (!r) {
+		char *f = path_of(statedir, arch, step);
+		char line[64];
+		int n = snprintf(line, sizeof line, "%.3f\n", secs);
+		r = file_write_atomic(f, line, (size_t)n);
+		free(f);
+	}
+	free(d);
+	return r;
+}
+
+double eta_recorded(const char *statedir, const char *arch, const char *step)
+{
+	char *f = path_of(statedir, arch, step);
+	struct buf b = {0};
+	double v = -1;
+	if (!file_read(f, &b) && b.len) {
+		char *e;
+		v = strtod(b.s, &e);
+		if (e == b.s || v < 0)
+			v = -1;
+	}
+	buf_free(&b);
+	free(f);
+	return v;
+}
+
+long long eta_source_bytes(const char *distdir, const struct recipe *rc)
+{
+	long long n = 0;
+	for (size_t k = 0; k < rc->nsources; k++) {
+		char *f = path_join(distdir, rc->sources[k].file);
+		struct stat st;
+		if (!stat(f, &st))
+			n += (long long)st.st_size;
+		free(f);
+	}
+	return n;
+}
+
+void eta_expect(const struct plan *p, const char *statedir, const char *distdir, const char *arch, double *expect,
+		char *guessed)
+{
+	long long *bytes = xcalloc(p->nsteps + 1, sizeof *bytes);
+	double rec_s = 0, rec_b = 0;
+	for (size_t i = 0; i < p->nsteps; i++) {
+		bytes[i] = eta_source_bytes(distdir, p->steps[i].recipe);
+		expect[i] = eta_recorded(statedir, arch, p->steps[i].name);
+		guessed[i] = expect[i] < 0;
+		if (!guessed[i] && bytes[i] > 0) {
+			rec_s += expect[i] > ETA_BASE ? expect[i] - ETA_BASE : 0;
+			rec_b += (double)bytes[i];
+		}
+	}
+	/* This machine's rate, when some steps with sources were timed. */
+	double rate = rec_b > 0 ? rec_s / rec_b : ETA_RATE;
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (guessed[i])
+			expect[i] = ETA_BASE + rate * (double)bytes[i];
+	free(bytes);
+}
+
+double eta_left(const struct plan *p, const char *want, const char *state, const double *expect, const double *ran,
+		int jobs)
+{
+	size_t n = p->nsteps;
+	char *st = xcalloc(n + 1, 1);
+	double *left = xcalloc(n + 1, sizeof *left);
+	double t = 0;
+	int running = 0;
+	if (jobs < 1)
+		jobs = 1;
+	for (size_t i = 0; i < n; i++) {
+		st[i] = want[i] ? state[i] : ETA_DONE;
+		if (st[i] == ETA_RUNNING) {
+			left[i] = expect[i] - ran[i];
+			if (left[i] < 1)
+				left[i] = 1;
+			running++;
+		}
+	}
+	for (;;) {
+		/* start what is ready, in plan order, like the engine */
+		for (size_t k = 0; k < n && running < jobs; k++) {
+			int i = p->order[k];
+			if (st[i] != ETA_PENDING)
+				continue;
+			int ready = 1;
+			for (size_t d = 0; d < p->steps[i].ndeps; d++)
+				if (st[p->steps[i].deps[d]] != ETA_DONE)
+					ready = 0;
+			if (!ready)
+				continue;
+			st[i] = ETA_RUNNING;
+			left[i] = expect[i];
+			running++;
+		}
+		if (!running)
+			break;
+		/* run until the first running step ends */
+		int first = -1;
+		for (size_t i = 0; i < n; i++)
+			if (st[i] == ETA_RUNNING && (first < 0 || left[i] < left[first]))
+				first = (int)i;
+		double dt = left[first];
+		t += dt;
+		for (size_t i = 0; i < n; i++)
+			if (st[i] == ETA_RUNNING)
+				left[i] -= dt;
+		st[first] = ETA_DONE;
+		running--;
+	}
+	free(st);
+	free(left);
+	return t;
+}

@@ -1,0 +1,720 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/err.h"
+#include "core/lex.h"
+#include "build/plan.h"
+#include "core/util.h"
+
+/* The plan format is specified in docs/plans.md. */
+
+static const char *const STAGES[] = {"host", "cross", "native", "packages", NULL};
+
+char *plan_find(const char *arg)
+{
+	struct stat st;
+	if (stat(arg, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			char *p = path_join(arg, "plan");
+			if (stat(p, &st) == 0)
+				return p;
+			free(p);
+			return NULL;
+		}
+		return xstrdup(arg);
+	}
+	if (!strchr(arg, '/')) {
+		char *p = xasprintf("plans/%s/plan", arg);
+		if (stat(p, &st) == 0)
+			return p;
+		free(p);
+	}
+	return NULL;
+}
+
+static void addname(char ***v, size_t *n, const char *s, size_t len)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = xstrndup(s, len);
+}
+
+static int is_key(struct slice s)
+{
+	if (!s.len || !((s.s[0] >= 'A' && s.s[0] <= 'Z') || s.s[0] == '_'))
+		return 0;
+	for (size_t i = 0; i < s.len; i++) {
+		char c = s.s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Names the engine sets itself; a plan may not override them. */
+static int is_reserved(struct slice s)
+{
+	static const char *const r[] = {"ARCH", "HOST_ARCH", "STAGE", "STEP", "RECIPE", "VERSION", "JOBS",
+		"MAKEFLAGS", "BUILDDIR", "DESTDIR", "SYSROOT", "DEPS", "PATH", "HOME", "TZ", "LC_ALL", "LANG",
+		"TERM", NULL};
+	for (int i = 0; r[i]; i++)
+		if (slice_eq(s, r[i]))
+			return 1;
+	return 0;
+}
+
+static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct slice *w, int n)
+{
+	if (n < 2)
+		return lex_error(lx, l, w[0].s + w[0].len, "expected 'step NAME [RECIPE] [OPTION...]'");
+	if (!slice_is_name(w[1]))
+		return lex_error(lx, l, w[1].s, "bad step name '%.*s'", (int)w[1].len, w[1].s);
+	if (!p->nstages)
+		return lex_error(lx, l, w[0].s, "a step comes after a 'stage' line");
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (slice_eq(w[1], p->steps[i].name))
+			return lex_error(lx, l, w[1].s, "duplicate step '%s' (first at line %d)", p->steps[i].name,
+					 p->steps[i].line);
+	p->steps = xrealloc(p->steps, (p->nsteps + 1) * sizeof *p->steps);
+	struct step *s = &p->steps[p->nsteps++];
+	memset(s, 0, sizeof *s);
+	s->name = slice_dup(w[1]);
+	s->stage = (int)p->nstages - 1;
+	s->line = l->lineno;
+	s->col = lex_col(l, w[1].s);
+	int i = 2;
+	if (n > 2 && !memchr(w[2].s, '=', w[2].len)) {
+		if (!slice_is_name(w[2]))
+			return lex_error(lx, l, w[2].s, "bad recipe name '%.*s'", (int)w[2].len, w[2].s);
+		s->recipe_name = slice_dup(w[2]);
+		i = 3;
+	} else {
+		s->recipe_name = xstrdup(s->name);
+	}
+	for (; i < n; i++) {
+		const char *eq = memchr(w[i].s, '=', w[i].len);
+		struct slice k = {w[i].s, eq ? (size_t)(eq - w[i].s) : w[i].len};
+		struct slice v = {eq ? eq + 1 : NULL, eq ? w[i].len - k.len - 1 : 0};
+		if (!eq || !v.len)
+			return lex_error(lx, l, w[i].s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=)");
+		if (slice_eq(k, "build")) {
+			if (!slice_is_name(v))
+				return lex_error(lx, l, v.s, "bad build script name");
+			free(s->build_name);
+			s->build_name = slice_dup(v);
+		} else if (k.len > 4 && !strncmp(k.s, "use:", 4)) {
+			struct slice rn = {k.s + 4, k.len - 4};
+			if (!slice_is_name(rn) || !slice_is_name(v))
+				return lex_error(lx, l, w[i].s, "expected use:RECIPE=STEP");
+			s->uses = xrealloc(s->uses, (s->nuses + 1) * sizeof *s->uses);
+			s->uses[s->nuses].recipe = slice_dup(rn);
+			s->uses[s->nuses].step = slice_dup(v);
+			s->nuses++;
+		} else if (slice_eq(k, "only")) {
+			const char *a = v.s, *e = v.s + v.len;
+			while (a < e) {
+				const char *c = memchr(a, ',', (size_t)(e - a));
+				if (!c)
+					c = e;
+				addname(&s->only, &s->nonly, a, (size_t)(c - a));
+				a = c + 1;
+			}
+		} else if (slice_eq(k, "after")) {
+			const char *a = v.s, *e = v.s + v.len;
+			while (a < e) {
+				const char *c = memchr(a, ',', (size_t)(e - a));
+				if (!c)
+					c = e;
+				addname(&s->after, &s->nafter, a, (size_t)(c - a));
+				a = c + 1;
+			}
+		} else {
+			return lex_error(lx, l, w[i].s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after= or only=)",
+					 (int)k.len, k.s);
+		}
+	}
+	if (!s->build_name)
+		s->build_name = xstrdup(p->stages[s->stage].name);
+	return 0;
+}
+
+static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line)
+{
+	struct lex lx;
+	struct lexline l;
+	int seen_plan = 0, seen_arches = 0, seen_recipes = 0;
+	lex_init(&lx, p->path, text, len);
+	*rootfs_line = NULL;
+	while (lex_next(&lx, &l)) {
+		if (l.blank || l.s[l.indent] == '#')
+			continue;
+		struct slice w[64];
+		int n = lex_words(&l, w, 63);
+		if (n > 63)
+			return lex_error(&lx, &l, l.s, "too many words on one line");
+		struct slice k = w[0];
+		if (slice_eq(k, "plan")) {
+			if (seen_plan)
+				return lex_error(&lx, &l, k.s, "duplicate 'plan' (first at line %d)", seen_plan);
+			if (n != 2 || !slice_is_name(w[1]))
+				return lex_error(&lx, &l, n > 1 ? w[1].s : k.s + k.len, "expected 'plan NAME'");
+			p->name = slice_dup(w[1]);
+			seen_plan = l.lineno;
+		} else if (slice_eq(k, "description")) {
+			const char *s = k.s + k.len;
+			while (*s == ' ' || *s == '\t')
+				s++;
+			free(p->description);
+			p->description = xstrndup(s, (size_t)(l.s + l.len - s));
+		} else if (slice_eq(k, "arches")) {
+			if (seen_arches)
+				return lex_error(&lx, &l, k.s, "duplicate 'arches' (first at line %d)", seen_arches);
+			if (n < 2)
+				return lex_error(&lx, &l, k.s + k.len, "expected 'arches ARCH...'");
+			for (int i = 1; i < n; i++) {
+				if (!slice_is_name(w[i]))
+					return lex_error(&lx, &l, w[i].s, "bad arch name");
+				addname(&p->arches, &p->narches, w[i].s, w[i].len);
+			}
+			seen_arches = l.lineno;
+		} else if (slice_eq(k, "default-arch")) {
+			if (n != 2)
+				return lex_error(&lx, &l, k.s, "expected 'default-arch ARCH' or 'default-arch host'");
+			free(p->default_arch);
+			p->default_arch = slice_dup(w[1]);
+		} else if (slice_eq(k, "recipes")) {
+			if (n < 2)
+				return lex_error(&lx, &l, k.s + k.len, "expected 'recipes DIR...'");
+			if (!seen_recipes) {
+				for (size_t i = 0; i < p->nrecipe_dirs; i++)
+					free(p->recipe_dirs[i]);
+				p->nrecipe_dirs = 0;
+			}
+			for (int i = 1; i < n; i++) {
+				char *d = slice_dup(w[i]);
+				p->recipe_dirs = xrealloc(p->recipe_dirs, (p->nrecipe_dirs + 1) * sizeof *p->recipe_dirs);
+				p->recipe_dirs[p->nrecipe_dirs++] = d[0] == '/' ? d : path_join(p->dir, d);
+				if (d[0] != '/')
+					free(d);
+			}
+			seen_recipes = 1;
+		} else if (slice_eq(k, "set")) {
+			if (n < 3)
+				return lex_error(&lx, &l, k.s + k.len, "expected 'set KEY VALUE'");
+			if (!is_key(w[1]))
+				return lex_error(&lx, &l, w[1].s, "bad setting name '%.*s': expected [A-Z_][A-Z0-9_]*",
+						 (int)w[1].len, w[1].s);
+			if (is_reserved(w[1]))
+				return lex_error(&lx, &l, w[1].s, "'%.*s' is set by sprout itself", (int)w[1].len, w[1].s);
+			for (size_t i = 0; i < p->nsets; i++)
+				if (slice_eq(w[1], p->sets[i].key))
+					return lex_error(&lx, &l, w[1].s, "duplicate setting '%s'", p->sets[i].key);
+			const char *vs = w[2].s, *ve = l.s + l.len;
+			while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t'))
+				ve--;
+			p->sets = xrealloc(p->sets, (p->nsets + 1) * sizeof *p->sets);
+			p->sets[p->nsets].key = slice_dup(w[1]);
+			p->sets[p->nsets].value = xstrndup(vs, (size_t)(ve - vs));
+			p->nsets++;
+		} else if (slice_eq(k, "stage")) {
+			if (n < 2 || n > 3)
+				return lex_error(&lx, &l, k.s, "expected 'stage NAME [rootfs=STEP]'");
+			int idx = -1;
+			for (int i = 0; STAGES[i]; i++)
+				if (slice_eq(w[1], STAGES[i]))
+					idx = i;
+			if (idx < 0)
+				return lex_error(&lx, &l, w[1].s, "unknown stage '%.*s' (expected host, cross, native or packages)",
+						 (int)w[1].len, w[1].s);
+			for (size_t i = 0; i < p->nstages; i++) {
+				int j = 0;
+				while (strcmp(STAGES[j], p->stages[i].name))
+					j++;
+				if (j >= idx)
+					return lex_error(&lx, &l, w[1].s, "stage '%s' must come before stage '%s'",
+							 STAGES[idx], p->stages[i].name);
+			}
+			p->stages = xrealloc(p->stages, (p->nstages + 1) * sizeof *p->stages);
+			struct stage *st = &p->stages[p->nstages++];
+			st->name = xstrdup(STAGES[idx]);
+			st->mode = idx >= 2 ? RUN_NATIVE : RUN_HOST;
+			st->rootfs = -1;
+			st->rootfs_name = NULL;
+			st->line = l.lineno;
+			*rootfs_line = xrealloc(*rootfs_line, p->nstages * sizeof **rootfs_line);
+			(*rootfs_line)[p->nstages - 1] = 0;
+			if (n == 3) {
+				if (w[2].len < 8 || strncmp(w[2].s, "rootfs=", 7))
+					return lex_error(&lx, &l, w[2].s, "expected rootfs=STEP");
+				/* Resolved once every step is known. */
+				(*rootfs_line)[p->nstages - 1] = lex_col(&l, w[2].s + 7);
+				st->rootfs_name = xstrndup(w[2].s + 7, w[2].len - 7);
+			}
+			if (st->mode == RUN_NATIVE && n != 3)
+				return lex_error(&lx, &l, k.s, "stage '%s' runs inside a root tree: expected rootfs=STEP",
+						 STAGES[idx]);
+		} else if (slice_eq(k, "step")) {
+			int r = parse_step(&lx, &l, p, w, n);
+			if (r)
+				return r;
+		} else if (slice_eq(k, "fixpoint")) {
+			if (n != 3 || !slice_is_name(w[1]) || !slice_is_name(w[2]))
+				return lex_error(&lx, &l, k.s, "expected 'fixpoint STEP STEP'");
+			if (p->fixpoint[0])
+				return lex_error(&lx, &l, k.s, "duplicate 'fixpoint'");
+			p->fixpoint[0] = slice_dup(w[1]);
+			p->fixpoint[1] = slice_dup(w[2]);
+			p->check_line[0] = l.lineno;
+		} else if (slice_eq(k, "host-built")) {
+			if (n < 3 || !slice_is_name(w[1]))
+				return lex_error(&lx, &l, k.s, "expected 'host-built ARCH STEP...'");
+			for (int i = 1; i < n; i++) {
+				if (!slice_is_name(w[i]))
+					return lex_error(&lx, &l, w[i].s, "bad name '%.*s'", (int)w[i].len, w[i].s);
+				addname(&p->host_built, &p->nhost_built, w[i].s, w[i].len);
+			}
+			/* An empty string ends each line's list. */
+			addname(&p->host_built, &p->nhost_built, "", 0);
+		} else if (slice_eq(k, "final") || slice_eq(k, "smoke")) {
+			char **dst = slice_eq(k, "final") ? &p->final : &p->smoke;
+			if (n != 2 || !slice_is_name(w[1]))
+				return lex_error(&lx, &l, k.s, "expected '%.*s STEP'", (int)k.len, k.s);
+			if (*dst)
+				return lex_error(&lx, &l, k.s, "duplicate '%.*s'", (int)k.len, k.s);
+			*dst = slice_dup(w[1]);
+			p->check_line[slice_eq(k, "final") ? 1 : 2] = l.lineno;
+		} else {
+			return lex_error(&lx, &l, k.s,
+					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage, step, fixpoint, final, smoke or host-built)",
+					 (int)k.len, k.s);
+		}
+	}
+	if (!seen_plan)
+		return lex_error(&lx, NULL, NULL, "missing required key 'plan'");
+	if (!seen_arches)
+		return lex_error(&lx, NULL, NULL, "missing required key 'arches'");
+	if (!plan_setting(p, "SOURCE_DATE_EPOCH"))
+		return lex_error(&lx, NULL, NULL, "missing required setting 'set SOURCE_DATE_EPOCH N'");
+	if (!p->nsteps)
+		return lex_error(&lx, NULL, NULL, "the plan has no steps");
+	return 0;
+}
+
+int plan_step_index(const struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (!strcmp(p->steps[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int plan_host_built_ok(const struct plan *p, const char *step)
+{
+	for (size_t i = 0; i < p->nhost_built;) {
+		int this_arch = !strcmp(p->host_built[i], p->arch);
+		for (i++; i < p->nhost_built && p->host_built[i][0]; i++)
+			if (this_arch && !strcmp(p->host_built[i], step))
+				return 1;
+		i++; /* the list's end marker */
+	}
+	return 0;
+}
+
+const char *plan_setting(const struct plan *p, const char *key)
+{
+	for (size_t i = 0; i < p->nsets; i++)
+		if (!strcmp(p->sets[i].key, key))
+			return p->sets[i].value;
+	return NULL;
+}
+
+int plan_override(struct plan *p, const char *key, const char *value)
+{
+	struct slice k = {key, strlen(key)};
+	if (!is_key(k))
+		return errf(ERR_USAGE, "--set: bad setting name '%s': expected [A-Z_][A-Z0-9_]*", key);
+	if (is_reserved(k))
+		return errf(ERR_USAGE, "--set: '%s' is set by sprout itself", key);
+	if (!value[0])
+		return errf(ERR_USAGE, "--set: %s needs a value", key);
+	for (size_t i = 0; i < p->nsets; i++)
+		if (!strcmp(p->sets[i].key, key)) {
+			free(p->sets[i].value);
+			p->sets[i].value = xstrdup(value);
+			return 0;
+		}
+	p->sets = xrealloc(p->sets, (p->nsets + 1) * sizeof *p->sets);
+	p->sets[p->nsets].key = xstrdup(key);
+	p->sets[p->nsets].value = xstrdup(value);
+	p->nsets++;
+	return 0;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int step_error(const struct plan *p, const struct step *s, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return errf(ERR_PARSE, "%s:%d:%d: %s", p->path, s->line, s->col, msg);
+}
+
+static int load_recipe(struct plan *p, struct step *s)
+{
+	for (size_t i = 0; i < p->nrecipes; i++)
+		if (!strcmp(p->recipes[i]->name, s->recipe_name)) {
+			s->recipe = p->recipes[i];
+			return 0;
+		}
+	for (size_t i = 0; i < p->nrecipe_dirs; i++) {
+		char *rp = xasprintf("%s/%s/recipe", p->recipe_dirs[i], s->recipe_name);
+		if (!path_exists(rp)) {
+			free(rp);
+			continue;
+		}
+		struct recipe *rc;
+		int r = recipe_parse_file(rp, &rc);
+		if (r) {
+			free(rp);
+			return r;
+		}
+		if (strcmp(rc->name, s->recipe_name)) {
+			r = errf(ERR_PARSE, "%s:1:1: recipe is named '%s' but lives in directory '%s'", rp, rc->name,
+				 s->recipe_name);
+			recipe_free(rc);
+			free(rp);
+			return r;
+		}
+		free(rp);
+		p->recipes = xrealloc(p->recipes, (p->nrecipes + 1) * sizeof *p->recipes);
+		p->recipes[p->nrecipes++] = rc;
+		s->recipe = rc;
+		return 0;
+	}
+	struct buf dirs = {0};
+	for (size_t i = 0; i < p->nrecipe_dirs; i++)
+		buf_addf(&dirs, "%s%s", i ? ", " : "", p->recipe_dirs[i]);
+	step_error(p, s, "no recipe '%s' (looked in %s)", s->recipe_name, dirs.s ? dirs.s : "nowhere");
+	buf_free(&dirs);
+	return -ERR_NOTFOUND;
+}
+
+static void add_dep_idx(struct step *s, int d)
+{
+	for (size_t i = 0; i < s->ndeps; i++)
+		if (s->deps[i] == d)
+			return;
+	s->deps = xrealloc(s->deps, (s->ndeps + 1) * sizeof *s->deps);
+	s->deps[s->ndeps++] = d;
+}
+
+/* Resolve a recipe dependency of step si: use:R=STEP, else the one other
+ * step of R in the same stage, else the last step of R in an earlier stage. */
+static int resolve_dep(struct plan *p, int si, const char *rname)
+{
+	struct step *s = &p->steps[si];
+	for (size_t i = 0; i < s->nuses; i++)
+		if (!strcmp(s->uses[i].recipe, rname)) {
+			int d = plan_step_index(p, s->uses[i].step);
+			if (d < 0)
+				return step_error(p, s, "use:%s=%s names an unknown step", rname, s->uses[i].step);
+			if (strcmp(p->steps[d].recipe_name, rname))
+				return step_error(p, s, "use:%s=%s names a step of another recipe", rname, s->uses[i].step);
+			return d;
+		}
+	int found = -1, count = 0;
+	struct buf cands = {0};
+	for (size_t i = 0; i < p->nsteps; i++)
+		if ((int)i != si && p->steps[i].stage == s->stage && !strcmp(p->steps[i].recipe_name, rname)) {
+			found = (int)i;
+			count++;
+			buf_addf(&cands, "%s%s", count > 1 ? ", " : "", p->steps[i].name);
+		}
+	if (count > 1) {
+		int r = step_error(p, s, "dependency '%s' is built by several steps of this stage (%s); choose one with use:%s=STEP",
+				   rname, cands.s, rname);
+		buf_free(&cands);
+		return r;
+	}
+	buf_free(&cands);
+	if (found >= 0)
+		return found;
+	for (int st = s->stage - 1; st >= 0 && found < 0; st--)
+		for (size_t i = 0; i < p->nsteps; i++)
+			if (p->steps[i].stage == st && !strcmp(p->steps[i].recipe_name, rname))
+				found = (int)i;
+	if (found < 0)
+		return step_error(p, s, "unknown dependency '%s': no step of this stage or an earlier one builds it", rname);
+	return found;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Depth-first topological sort; a back edge is a cycle, reported with its
+ * path. */
+static int visit(struct plan *p, int i, char *color, int *stack, int depth, int *n)
+{
+	color[i] = 1;
+	stack[depth] = i;
+	struct step *s = &p->steps[i];
+	for (size_t k = 0; k < s->ndeps; k++) {
+		int d = s->deps[k];
+		if (color[d] == 1) {
+			struct buf b = {0};
+			int start = depth;
+			while (stack[start] != d)
+				start--;
+			for (int j = start; j <= depth; j++)
+				buf_addf(&b, "%s -> ", p->steps[stack[j]].name);
+			buf_adds(&b, p->steps[d].name);
+			int r = errf(ERR_CYCLE, "%s:%d:%d: dependency cycle: %s", p->path, p->steps[d].line,
+				     p->steps[d].col, b.s);
+			buf_free(&b);
+			return r;
+		}
+		if (color[d] == 0) {
+			int r = visit(p, d, color, stack, depth + 1, n);
+			if (r)
+				return r;
+		}
+	}
+	color[i] = 2;
+	p->order[(*n)++] = i;
+	return 0;
+}
+
+static int resolve(struct plan *p, const int *rootfs_col)
+{
+	for (size_t si = 0; si < p->nsteps; si++) {
+		struct step *s = &p->steps[si];
+		int r = load_recipe(p, s);
+		if (r)
+			return r;
+		s->build = recipe_build(s->recipe, s->build_name);
+		if (!s->build) {
+			struct buf have = {0};
+			for (size_t i = 0; i < s->recipe->nbuilds; i++)
+				buf_addf(&have, "%s%s", i ? ", " : "", s->recipe->builds[i].name);
+			r = step_error(p, s, "recipe '%s' has no build script '%s' (it has: %s); choose one with build=NAME",
+				       s->recipe_name, s->build_name, have.s);
+			buf_free(&have);
+			return r;
+		}
+	}
+	/* The distfiles store is one namespace: one name, one content. */
+	for (size_t a = 0; a < p->nrecipes; a++)
+		for (size_t b = a; b < p->nrecipes; b++)
+			for (size_t i = 0; i < p->recipes[a]->nsources; i++)
+				for (size_t j = a == b ? i + 1 : 0; j < p->recipes[b]->nsources; j++) {
+					const struct source *x = &p->recipes[a]->sources[i], *y = &p->recipes[b]->sources[j];
+					if (!strcmp(x->file, y->file) && memcmp(x->sha256, y->sha256, 32))
+						return errf(ERR_PARSE,
+							    "%s:%d:1: source '%s' has another sha256 in %s:%d; "
+							    "source file names share one distfiles store, so give one of them another name",
+							    p->recipes[b]->path, y->line, y->file, p->recipes[a]->path, x->line);
+				}
+	for (size_t i = 0; i < p->nstages; i++) {
+		struct stage *st = &p->stages[i];
+		if (rootfs_col[i]) {
+			const char *rn = st->rootfs_name;
+			int d = plan_step_index(p, rn);
+			if (d < 0 || p->steps[d].stage >= (int)i)
+				return errf(ERR_PARSE, "%s:%d:%d: rootfs=%s must name a step of an earlier stage", p->path,
+					    st->line, rootfs_col[i], rn);
+			st->rootfs = d;
+		}
+	}
+	for (size_t si = 0; si < p->nsteps; si++) {
+		struct step *s = &p->steps[si];
+		const struct recipe *rc = s->recipe;
+		for (size_t k = 0; k < rc->ndeps + s->build->ndeps; k++) {
+			const char *dn = k < rc->ndeps ? rc->deps[k] : s->build->deps[k - rc->ndeps];
+			int d = resolve_dep(p, (int)si, dn);
+			if (d < 0)
+				return d;
+			add_dep_idx(s, d);
+		}
+		for (size_t k = 0; k < s->nafter; k++) {
+			int d = plan_step_index(p, s->after[k]);
+			if (d < 0 || d == (int)si)
+				return step_error(p, s, "after=%s names an unknown step", s->after[k]);
+			add_dep_idx(s, d);
+		}
+		if (p->stages[s->stage].rootfs >= 0)
+			add_dep_idx(s, p->stages[s->stage].rootfs);
+		if (s->ndeps)
+			qsort(s->deps, s->ndeps, sizeof *s->deps, cmp_int);
+	}
+	const char *named[] = {p->fixpoint[0], p->final, p->smoke, p->fixpoint[1]};
+	for (int k = 0; k < 4; k++)
+		if (named[k] && plan_step_index(p, named[k]) < 0)
+			return errf(ERR_PARSE, "%s:%d:1: no step '%s' in this plan", p->path, p->check_line[k % 3], named[k]);
+	p->order = xcalloc(p->nsteps, sizeof *p->order);
+	char *color = xcalloc(p->nsteps, 1);
+	int *stack = xcalloc(p->nsteps + 1, sizeof *stack);
+	int n = 0, r = 0;
+	for (size_t i = 0; i < p->nsteps && !r; i++)
+		if (!color[i])
+			r = visit(p, (int)i, color, stack, 0, &n);
+	free(color);
+	free(stack);
+	return r;
+}
+
+static void plan_free_steps(struct plan *p);
+
+/* Keep the steps that exist for p->arch. */
+static void keep_arch_steps(struct plan *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->nsteps; i++) {
+		struct step *s = &p->steps[i];
+		int keep = !s->nonly;
+		for (size_t k = 0; k < s->nonly; k++)
+			if (!strcmp(s->only[k], p->arch))
+				keep = 1;
+		if (keep) {
+			p->steps[n++] = *s;
+			continue;
+		}
+		struct plan one = {0};
+		one.steps = s;
+		one.nsteps = 1;
+		plan_free_steps(&one);
+	}
+	p->nsteps = n;
+}
+
+int plan_load(const char *path, const char *arch, struct plan **out)
+{
+	struct plan *p = xcalloc(1, sizeof *p);
+	struct buf text = {0};
+	int *rootfs_col = NULL;
+	int r = -ENOENT;
+	p->path = xstrdup(path);
+	p->dir = path_dirname(path);
+	p->recipe_dirs = xcalloc(1, sizeof *p->recipe_dirs);
+	p->recipe_dirs[0] = path_join(p->dir, "../../recipes");
+	p->nrecipe_dirs = 1;
+	r = file_read(path, &text);
+	if (r) {
+		r = errf(r, "%s: %s", path, err_str(r));
+		goto out;
+	}
+	r = parse(p, text.s, text.len, &rootfs_col);
+	if (r)
+		goto out;
+	if (!p->default_arch)
+		p->default_arch = xstrdup("host");
+	p->arch = plan_arch(p, arch);
+	if (!p->arch) {
+		r = -ERR_USAGE;
+		goto out;
+	}
+	keep_arch_steps(p);
+	if (!p->nsteps) {
+		r = errf(ERR_PARSE, "%s:1:1: the plan has no steps for arch %s", p->path, p->arch);
+		goto out;
+	}
+	r = resolve(p, rootfs_col);
+	if (r)
+		goto out;
+	*out = p;
+	free(rootfs_col);
+	buf_free(&text);
+	return 0;
+out:
+	free(rootfs_col);
+	buf_free(&text);
+	plan_free(p);
+	return r;
+}
+
+static void free_v(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void plan_free_steps(struct plan *p)
+{
+	for (size_t i = 0; i < p->nsteps; i++) {
+		struct step *s = &p->steps[i];
+		free(s->name);
+		free(s->recipe_name);
+		free(s->build_name);
+		for (size_t k = 0; k < s->nuses; k++) {
+			free(s->uses[k].recipe);
+			free(s->uses[k].step);
+		}
+		free(s->uses);
+		free_v(s->after, s->nafter);
+		free(s->deps);
+		free_v(s->only, s->nonly);
+	}
+}
+
+void plan_free(struct plan *p)
+{
+	if (!p)
+		return;
+	free(p->path);
+	free(p->dir);
+	free(p->name);
+	free(p->description);
+	free_v(p->arches, p->narches);
+	free(p->default_arch);
+	for (size_t i = 0; i < p->nsets; i++) {
+		free(p->sets[i].key);
+		free(p->sets[i].value);
+	}
+	free(p->sets);
+	free_v(p->recipe_dirs, p->nrecipe_dirs);
+	for (size_t i = 0; i < p->nstages; i++) {
+		free(p->stages[i].name);
+		free(p->stages[i].rootfs_name);
+	}
+	free(p->stages);
+	plan_free_steps(p);
+	free(p->steps);
+	free(p->order);
+	free(p->fixpoint[0]);
+	free(p->fixpoint[1]);
+	free(p->final);
+	free(p->smoke);
+	free_v(p->host_built, p->nhost_built);
+	for (size_t i = 0; i < p->nrecipes; i++)
+		recipe_free(p->recipes[i]);
+	free(p->recipes);
+	free(p);
+}
+
+const char *plan_arch(const struct plan *p, const char *requested)
+{
+	const char *a = requested;
+	if (!a)
+		a = strcmp(p->default_arch, "host") ? p->default_arch : host_arch();
+	for (size_t i = 0; i < p->narches; i++)
+		if (!strcmp(p->arches[i], a))
+			return p->arches[i];
+	if (!requested && !strcmp(p->default_arch, "host") && p->narches)
+		return p->arches[0];
+	struct buf b = {0};
+	for (size_t i = 0; i < p->narches; i++)
+		buf_addf(&b, "%s%s", i ? ", " : "", p->arches[i]);
+	errf(ERR_USAGE, "plan '%s' does not support arch '%s' (it supports: %s)", p->name, a, b.s);
+	buf_free(&b);
+	return NULL;
+}

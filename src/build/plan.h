@@ -1,0 +1,106 @@
+#ifndef SPROUT_PLAN_H
+#define SPROUT_PLAN_H
+
+#include <stddef.h>
+
+#include "build/recipe.h"
+#include "sandbox/run.h"
+
+/* A plan (docs/plans.md) with its recipes loaded and its step graph
+ * resolved: every dependency is a step index, the order is topological. */
+
+struct setting {
+	char *key, *value;
+};
+
+struct stage {
+	char *name;             /* host, cross, native or packages */
+	enum run_mode mode;
+	int rootfs;             /* step index of the root tree, or -1 */
+	char *rootfs_name;      /* as written in the plan, or NULL */
+	int line;
+};
+
+struct use {
+	char *recipe, *step;
+};
+
+struct step {
+	char *name;
+	char *recipe_name;
+	char *build_name;
+	int stage;              /* index into plan->stages */
+	int line, col;          /* of the step's name in the plan */
+	struct use *uses;
+	size_t nuses;
+	char **after;           /* explicit extra dependencies (step names) */
+	size_t nafter;
+	char **only;            /* only=: the arches the step exists for (none: all) */
+	size_t nonly;
+	struct recipe *recipe;  /* shared between steps of one recipe */
+	const struct build *build;
+	int *deps;              /* step indices, sorted, no duplicates */
+	size_t ndeps;
+};
+
+struct plan {
+	char *path;             /* the plan file */
+	char *dir;
+	char *name, *description;
+	char **arches;
+	size_t narches;
+	char *default_arch;     /* "host" or an arch */
+	struct setting *sets;   /* in file order */
+	size_t nsets;
+	char **recipe_dirs;     /* absolute or relative to the cwd */
+	size_t nrecipe_dirs;
+	struct stage *stages;
+	size_t nstages;
+	struct step *steps;     /* in plan order */
+	size_t nsteps;
+	int *order;             /* topological order of step indices */
+	char *fixpoint[2];      /* two steps whose outputs must be identical, or NULL */
+	char *final;            /* the step whose output is the final rootfs, or NULL */
+	char **host_built;      /* host-built ARCH STEP...: for this plan's arch, the steps
+				 * whose host-built files may stay in the final rootfs */
+	size_t nhost_built;
+	const char *arch;       /* the arch the plan was loaded for (one of arches) */
+	char *smoke;            /* the step that tests the final rootfs, or NULL */
+	int check_line[3];      /* lines of fixpoint, final, smoke */
+	struct recipe **recipes;/* loaded recipes, owned */
+	size_t nrecipes;
+};
+
+/* Find the plan named by arg: a directory holding a file "plan", a plan
+ * file, or a name under "plans/". Caller frees the returned path, or NULL. */
+char *plan_find(const char *arg);
+
+/* Parse the plan file for arch (NULL: the plan's default; see plan_arch),
+ * keep the steps that exist for it (only=), load their recipes and resolve
+ * the graph. ERR_PARSE with "path:line:col: message", ERR_CYCLE with the
+ * cycle's path, ERR_NOTFOUND for a missing recipe, ERR_USAGE for an arch
+ * the plan does not support. *out is freed with plan_free. */
+int plan_load(const char *path, const char *arch, struct plan **out);
+void plan_free(struct plan *p);
+
+/* The arch a run uses: requested when given (it must be one of the plan's),
+ * else the plan's default. Static or plan storage; NULL with errf() set
+ * when the arch is not supported. */
+const char *plan_arch(const struct plan *p, const char *requested);
+
+/* The step called name, or -1. */
+int plan_step_index(const struct plan *p, const char *name);
+
+/* Whether the plan lets host-built files of step stay in the final rootfs
+ * on its arch (host-built ARCH STEP...): a known gap, reported, not fatal. */
+int plan_host_built_ok(const struct plan *p, const char *step);
+
+/* A plan setting's value, or NULL. */
+const char *plan_setting(const struct plan *p, const char *key);
+
+/* Set key to value as if the plan said 'set KEY VALUE' (replacing its own
+ * value): the global option --set. ERR_USAGE (errf says why) for a bad or
+ * reserved name or an empty value. */
+int plan_override(struct plan *p, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,229 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "build/cache.h"
+#include "cli/cmd.h"
+#include "core/err.h"
+#include "build/plan.h"
+#include "core/util.h"
+
+void cmd_err(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("sprout: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cmd_exit_for(int r)
+{
+	switch (-r) {
+	case 0:
+		return EXIT_OK;
+	case ERR_PARSE:
+	case ERR_CYCLE:
+	case ERR_NOTFOUND:
+		return EXIT_PARSE;
+	case ERR_HASH:
+	case ERR_FETCH:
+		return EXIT_FETCH;
+	case ERR_USAGE:
+		return EXIT_USAGE;
+	case ERR_SANDBOX:
+		return EXIT_SANDBOX;
+	case ERR_BUSY:
+		return EXIT_BUSY;
+	case ERR_INTERRUPTED:
+		return EXIT_INTERRUPTED;
+	default:
+		return EXIT_FAIL;
+	}
+}
+
+int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **arch)
+{
+	char *path = plan_find(arg);
+	if (!path) {
+		cmd_err("no plan '%s' (expected a directory holding 'plan', a plan file, or a name under plans/)", arg);
+		return EXIT_PARSE;
+	}
+	err_clear();
+	int r = plan_load(path, c->arch, p);
+	free(path);
+	if (r) {
+		cmd_err("%s", err_msg(r));
+		return cmd_exit_for(r);
+	}
+	for (int i = 0; i < c->nsets; i++) {
+		char *k = xstrdup(c->sets[i]), *eq = strchr(k, '=');
+		*eq = 0;
+		r = plan_override(*p, k, eq + 1);
+		free(k);
+		if (r) {
+			cmd_err("%s", err_msg(r));
+			plan_free(*p);
+			*p = NULL;
+			return EXIT_USAGE;
+		}
+	}
+	*arch = (*p)->arch;
+	return 0;
+}
+
+/* The option of opts that argv[*i] is, taking its value; 0 when it is none. */
+static int take_opt(const struct cmd_opt *opts, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	for (; opts && opts->name; opts++) {
+		size_t n = strlen(opts->name);
+		if (!opts->arg) {
+			if (!strcmp(a, opts->name)) {
+				*opts->flag = 1;
+				return 1;
+			}
+		} else if (!strcmp(a, opts->name) && *i + 1 < argc) {
+			*opts->arg = argv[++*i];
+			return 1;
+		} else if (n == 2 && !strncmp(a, opts->name, n) && a[n]) {
+			*opts->arg = a + n;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *opts, const char *usage,
+		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch)
+{
+	const char *name = argv[0], *arg = NULL;
+	int rc = EXIT_USAGE;
+	for (int i = 1; i < argc; i++) {
+		if (take_opt(opts, argc, argv, &i))
+			continue;
+		if (argv[i][0] == '-') {
+			cmd_err("%s: unknown option '%s'", name, argv[i]);
+			goto out;
+		}
+		if (!arg) {
+			arg = argv[i];
+		} else if (steps) {
+			strv_add(steps, argv[i]);
+		} else {
+			cmd_err("%s: one plan at a time ('%s' is extra)", name, argv[i]);
+			goto out;
+		}
+	}
+	if (!arg) {
+		cmd_err("%s: which plan? (usage: sprout %s %s)", name, name, usage);
+		goto out;
+	}
+	rc = cmd_load_plan(c, arg, p, arch);
+	if (!rc && plan_arg)
+		*plan_arg = arg;
+out:
+	if (rc && steps)
+		strv_free(steps);
+	return rc;
+}
+
+void cmd_read_out(const char *state, const char *key, struct cmd_out *o)
+{
+	struct buf b = {0};
+	char *mp = xasprintf("%s/store/%s/manifest", state, key);
+	if (cache_digest(state, key, o->digest))
+		o->digest[0] = 0;
+	o->manifest = NULL;
+	if (!file_read(mp, &b))
+		o->manifest = buf_take(&b);
+	buf_free(&b);
+	free(mp);
+}
+
+void cmd_free_outs(struct cmd_out *o, size_t n)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < n; i++)
+		free(o[i].manifest);
+	free(o);
+}
+
+int cmd_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+void cmd_print_tail(const char *path, int n)
+{
+	struct buf b = {0};
+	if (file_read(path, &b)) {
+		fprintf(stderr, "    (no log)\n");
+		return;
+	}
+	size_t i = b.len;
+	if (i && b.s[i - 1] == '\n')
+		i--;
+	int lines = 0;
+	while (i > 0 && lines < n) {
+		i--;
+		if (b.s[i] == '\n')
+			lines++;
+	}
+	if (lines == n)
+		i++;
+	const char *p = b.s + i;
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		fprintf(stderr, "    %.*s\n", (int)l, p);
+		p += l + (e ? 1 : 0);
+	}
+	buf_free(&b);
+}
+
+static volatile sig_atomic_t got_sig;
+
+static void on_sig(int sig)
+{
+	got_sig = sig;
+}
+
+int cmd_wait_sandbox(pid_t pid, int interactive)
+{
+	/* The sandbox's init ends it on a signal: pass ours on. */
+	struct sigaction sa, old[3];
+	static const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = interactive ? SIG_IGN : on_sig;
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &sa, &old[k]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0) {
+		if (errno != EINTR)
+			break;
+		if (got_sig)
+			kill(pid, got_sig);
+	}
+	for (int k = 0; k < 3; k++)
+		sigaction(sigs[k], &old[k], NULL);
+	if (interactive && isatty(0)) {
+		/* The sandbox took the terminal's foreground: take it back. */
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGTTOU, &sa, &old[0]);
+		tcsetpgrp(0, getpgrp());
+		sigaction(SIGTTOU, &old[0], NULL);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}

@@ -1,0 +1,45 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cmd.h"
+#include "build/engine.h"
+#include "core/err.h"
+#include "build/plan.h"
+#include "core/util.h"
+
+int cmd_fetch(struct ctx *c, int argc, char **argv)
+{
+	int offline = 0;
+	const struct cmd_opt opts[] = {{"--offline", &offline, NULL}, {NULL, NULL, NULL}};
+	struct plan *p;
+	const char *arch;
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, &p, &arch);
+	if (rc)
+		return rc;
+	struct engine e;
+	engine_init(&e, p, arch, c->statedir);
+	cmd_engine_setup(c, &e);
+	size_t n = 0, had = 0;
+	char *distdir = cmd_distdir(c);
+	for (size_t i = 0; i < p->nrecipes; i++)
+		for (size_t k = 0; k < p->recipes[i]->nsources; k++) {
+			char *f = path_join(distdir, p->recipes[i]->sources[k].file);
+			had += path_exists(f);
+			n++;
+			free(f);
+		}
+	free(distdir);
+	err_clear();
+	int r = engine_fetch(&e, 1, offline);
+	if (r) {
+		cmd_err("fetch: %s", err_msg(r));
+		rc = cmd_exit_for(r);
+	} else if (!c->quiet) {
+		printf("fetch: %zu sources of plan %s verified: %zu were in the store, %zu fetched\n", n, p->name, had,
+		       n - had);
+	}
+	engine_free(&e);
+	plan_free(p);
+	return rc;
+}

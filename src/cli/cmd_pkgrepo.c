@@ -1,0 +1,267 @@
+/* sprout pkg build, create, check, index, keygen, sign: making packages
+ * and repositories (docs/package.md). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/cache.h"
+#include "cli/cmd_pkg.h"
+#include "core/err.h"
+#include "build/pkgbuild.h"
+#include "pkg/pkgrepo.h"
+#include "build/plan.h"
+#include "core/sha256.h"
+#include "core/sign.h"
+
+static int comp_of(const struct pkgopts *o, enum pkg_comp *comp)
+{
+	if (!o->compress) {
+		*comp = pkgfile_have_zstd() ? PKG_COMP_ZSTD : PKG_COMP_NONE;
+		return 0;
+	}
+	if (!strcmp(o->compress, "none")) {
+		*comp = PKG_COMP_NONE;
+		return 0;
+	}
+	if (!strcmp(o->compress, "zstd")) {
+		if (!pkgfile_have_zstd()) {
+			cmd_err("pkg %s: this sprout was built without libzstd: use --compress=none", o->verb);
+			return EXIT_USAGE;
+		}
+		*comp = PKG_COMP_ZSTD;
+		return 0;
+	}
+	cmd_err("pkg %s: --compress: expected zstd or none, got '%s'", o->verb, o->compress);
+	return EXIT_USAGE;
+}
+
+int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
+{
+	struct plan *p = NULL;
+	const char *arch;
+	enum pkg_comp comp;
+	int rc = comp_of(o, &comp);
+	if (rc)
+		return rc;
+	if (o->args.n < 1) {
+		cmd_err("pkg build: expected PLAN [STEP...]");
+		return EXIT_USAGE;
+	}
+	rc = cmd_load_plan(c, o->args.v[0], &p, &arch);
+	if (rc)
+		return rc;
+	char (*keys)[65] = xcalloc(p->nsteps, sizeof *keys);
+	int *pick = xcalloc(p->nsteps + 1, sizeof *pick);
+	size_t npick = 0;
+	char *outdir = NULL;
+	struct buf done = {0};
+	cache_keys(p, arch, keys, NULL);
+	if (o->args.n > 1) {
+		for (size_t k = 1; k < o->args.n; k++) {
+			int i = plan_step_index(p, o->args.v[k]);
+			if (i < 0) {
+				cmd_err("pkg build: plan %s has no step '%s'", p->name, o->args.v[k]);
+				rc = EXIT_PARSE;
+				goto out;
+			}
+			pick[npick++] = i;
+		}
+	} else if (p->final && plan_step_index(p, p->final) >= 0) {
+		/* What the final system is made of. */
+		const struct step *f = &p->steps[plan_step_index(p, p->final)];
+		for (size_t k = 0; k < f->ndeps; k++)
+			if (f->deps[k] != p->stages[f->stage].rootfs)    /* the tree it runs in is not a part */
+				pick[npick++] = f->deps[k];
+	} else {
+		for (size_t i = 0; i < p->nsteps; i++)
+			pick[npick++] = (int)i;
+	}
+	for (size_t k = 0; k < npick; k++) {
+		const struct step *s = &p->steps[pick[k]];
+		for (size_t l = 0; l < k; l++)
+			if (!strcmp(p->steps[pick[l]].recipe->name, s->recipe->name)) {
+				cmd_err("pkg build: steps %s and %s would both make the package %s; name the one to package",
+					p->steps[pick[l]].name, s->name, s->recipe->name);
+				rc = EXIT_USAGE;
+				goto out;
+			}
+	}
+	for (size_t k = 0; k < npick; k++) {
+		const struct step *s = &p->steps[pick[k]];
+		if (!cache_has(c->statedir, keys[pick[k]])) {
+			cmd_err("pkg build: step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
+				o->args.v[0], s->name);
+			rc = EXIT_FAIL;
+			goto out;
+		}
+	}
+	outdir = o->out ? xstrdup(o->out) : xasprintf("%s/packages/%s-%s", c->statedir, p->name, arch);
+	int r = mkdir_p(outdir, 0755);
+	if (r) {
+		cmd_err("pkg build: %s: %s", outdir, err_str(r));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	pkgbuild_no_step_key = o->nostepkey;
+	for (size_t k = 0; k < npick; k++) {
+		const struct step *s = &p->steps[pick[k]];
+		err_clear();
+		done.len = 0;
+		r = pkgbuild_step(c->statedir, p, pick[k], arch, keys[pick[k]], s->recipe->name, comp, outdir, &done);
+		if (done.len)
+			for (char *line = strtok(done.s, "\n"); line; line = strtok(NULL, "\n"))
+				printf(strchr(line, ':') ? "%s: %s\n" : "%s: wrote %s\n", s->name, line);
+		if (r) {
+			rc = cmd_pkg_fail(o, r);
+			goto out;
+		}
+	}
+	printf("packages of %s (%s) in %s\n", p->name, arch, outdir);
+out:
+	buf_free(&done);
+	free(outdir);
+	free(keys);
+	free(pick);
+	plan_free(p);
+	return rc;
+}
+
+static void atoms(struct pkg_dep **v, size_t *n, const struct strv *sv, int *bad)
+{
+	for (size_t i = 0; i < sv->n; i++) {
+		struct pkg_dep d;
+		if (pkg_dep_parse(sv->v[i], strlen(sv->v[i]), &d)) {
+			cmd_err("pkg create: %s", err_msg(-ERR_FORMAT));
+			*bad = 1;
+			continue;
+		}
+		*v = xrealloc(*v, (*n + 1) * sizeof **v);
+		(*v)[(*n)++] = d;
+	}
+}
+
+int cmd_pkg_create(struct ctx *c, struct pkgopts *o)
+{
+	struct pkg_meta m;
+	enum pkg_comp comp;
+	int bad = 0, rc = comp_of(o, &comp);
+	if (rc)
+		return rc;
+	if (o->args.n != 3 || !o->out) {
+		cmd_err("pkg create: expected DIR NAME VERSION -o FILE");
+		return EXIT_USAGE;
+	}
+	memset(&m, 0, sizeof m);
+	m.name = xstrdup(o->args.v[1]);
+	m.version = xstrdup(o->args.v[2]);
+	m.release = xstrdup(o->release ? o->release : "1");
+	m.arch = xstrdup(c->arch ? c->arch : host_arch());
+	m.license = xstrdup(o->license ? o->license : "NOASSERTION");
+	m.description = o->description ? xstrdup(o->description) : NULL;
+	atoms(&m.depends, &m.ndepends, &o->depends, &bad);
+	atoms(&m.provides, &m.nprovides, &o->provides, &bad);
+	atoms(&m.conflicts, &m.nconflicts, &o->conflicts, &bad);
+	if (bad) {
+		pkg_meta_free(&m);
+		return EXIT_USAGE;
+	}
+	err_clear();
+	int r = pkgbuild_tree(o->args.v[0], &m, comp, o->out);
+	pkg_meta_free(&m);
+	if (r)
+		return cmd_pkg_fail(o, r);
+	return EXIT_OK;
+}
+
+int cmd_pkg_check(struct ctx *c, struct pkgopts *o)
+{
+	int rc = EXIT_OK;
+	(void)c;
+	if (!o->args.n) {
+		cmd_err("pkg check: expected FILE...");
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < o->args.n; i++) {
+		struct pkgfile *pf = NULL;
+		err_clear();
+		int r = pkgfile_open(o->args.v[i], &pf);
+		if (!r)
+			r = pkgfile_check(pf);
+		if (r) {
+			rc = cmd_pkg_fail(o, r);
+		} else {
+			char hex[65];
+			sha256_hex(pf->sha256, hex);
+			printf("%s: ok: %s %s-%s (%s), %zu entries, payload %s, sha256 %s\n", o->args.v[i], pf->meta.name,
+			       pf->meta.version, pf->meta.release, pf->meta.arch, pf->man.n,
+			       pf->comp == PKG_COMP_ZSTD ? "zstd" : "none", hex);
+		}
+		pkgfile_close(pf);
+	}
+	return rc;
+}
+
+int cmd_pkg_index(struct ctx *c, struct pkgopts *o)
+{
+	size_t n = 0;
+	char id[17];
+	(void)c;
+	if (o->args.n != 1) {
+		cmd_err("pkg index: expected DIR [--key KEY]");
+		return EXIT_USAGE;
+	}
+	if (o->key && !sign_available()) {
+		cmd_err("pkg index: this sprout was built without libsodium and cannot sign; write the index without "
+			"--key, and use it with --allow-untrusted");
+		return EXIT_USAGE;
+	}
+	err_clear();
+	int r = pkgrepo_index(o->args.v[0], &n);
+	if (r)
+		return cmd_pkg_fail(o, r);
+	printf("%s/index: %zu package%s\n", o->args.v[0], n, n == 1 ? "" : "s");
+	if (!o->key)
+		return EXIT_OK;
+	char *ip = path_join(o->args.v[0], "index");
+	r = sign_file(ip, o->key, id);
+	if (!r)
+		printf("%s.sig: signed with key %s\n", ip, id);
+	free(ip);
+	return r ? cmd_pkg_fail(o, r) : EXIT_OK;
+}
+
+int cmd_pkg_keygen(struct ctx *c, struct pkgopts *o)
+{
+	char id[17];
+	(void)c;
+	if (o->args.n != 1) {
+		cmd_err("pkg keygen: expected PREFIX (writes PREFIX.key and PREFIX.pub)");
+		return EXIT_USAGE;
+	}
+	err_clear();
+	int r = sign_keygen(o->args.v[0], id);
+	if (r)
+		return cmd_pkg_fail(o, r);
+	printf("key %s: secret %s.key, public %s.pub\n"
+	       "trust it in a root: copy %s.pub into ROOT/etc/sprout/keys/\n",
+	       id, o->args.v[0], o->args.v[0], o->args.v[0]);
+	return EXIT_OK;
+}
+
+int cmd_pkg_sign(struct ctx *c, struct pkgopts *o)
+{
+	char id[17];
+	(void)c;
+	if (o->args.n != 1 || !o->key) {
+		cmd_err("pkg sign: expected --key KEY DIR");
+		return EXIT_USAGE;
+	}
+	char *ip = path_join(o->args.v[0], "index");
+	err_clear();
+	int r = sign_file(ip, o->key, id);
+	if (!r)
+		printf("%s.sig: signed with key %s\n", ip, id);
+	free(ip);
+	return r ? cmd_pkg_fail(o, r) : EXIT_OK;
+}

@@ -1,0 +1,72 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/cache.h"
+#include "cli/cmd.h"
+#include "build/engine.h"
+#include "core/err.h"
+#include "build/plan.h"
+
+int cmd_plan(struct ctx *c, int argc, char **argv)
+{
+	const char *why = NULL;
+	const struct cmd_opt opts[] = {{"--why", NULL, &why}, {NULL, NULL, NULL}};
+	struct plan *p;
+	const char *arch;
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN [--why STEP]", NULL, NULL, &p, &arch);
+	if (rc)
+		return rc;
+	struct engine e;
+	engine_init(&e, p, arch, c->statedir);
+	int only = -1;
+	if (why) {
+		only = plan_step_index(p, why);
+		if (only < 0) {
+			cmd_err("plan: plan '%s' has no step '%s'", p->name, why);
+			engine_free(&e);
+			plan_free(p);
+			return EXIT_PARSE;
+		}
+	}
+	size_t cached = 0;
+	char *is_cached = calloc(p->nsteps, 1);
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (cache_has(c->statedir, e.keys[i])) {
+			is_cached[i] = 1;
+			cached++;
+		}
+	if (only < 0)
+		printf("plan %s for %s: %zu steps, %zu cached, %zu to build\n", p->name, arch, p->nsteps, cached,
+		       p->nsteps - cached);
+	size_t w = 4;
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (strlen(p->steps[i].name) > w)
+			w = strlen(p->steps[i].name);
+	for (size_t k = 0; k < p->nsteps; k++) {
+		int i = p->order[k];
+		if (only >= 0 && i != only)
+			continue;
+		const struct step *s = &p->steps[i];
+		struct buf reason = {0};
+		if (is_cached[i]) {
+			char hex[65] = "?";
+			cache_digest(c->statedir, e.keys[i], hex);
+			buf_addf(&reason, "digest %.12s", hex);
+		} else {
+			cache_why(c->statedir, arch, p, i, e.inputs[i], &reason);
+		}
+		printf("  %-8s %-*s  %-6s  %s\n", p->stages[s->stage].name, (int)w, s->name,
+		       is_cached[i] ? "cached" : "build", reason.s);
+		if (c->verbose) {
+			printf("           key %s\n", e.keys[i]);
+			for (size_t d = 0; d < s->ndeps; d++)
+				printf("           needs %s\n", p->steps[s->deps[d]].name);
+		}
+		buf_free(&reason);
+	}
+	free(is_cached);
+	engine_free(&e);
+	plan_free(p);
+	return EXIT_OK;
+}

@@ -1,0 +1,449 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cmd.h"
+#include "core/config.h"
+#include "archive/decomp.h"
+#include "core/err.h"
+#include "fetch/fetch.h"
+#include "core/util.h"
+
+#define SPROUT_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*fn)(struct ctx *c, int argc, char **argv);
+	const char *args;
+	const char *summary;
+	const char *help;
+};
+
+static int cmd_help(struct ctx *c, int argc, char **argv);
+
+static const struct command commands[] = {
+	{"plan", cmd_plan, "PLAN [--why STEP]",
+	 "show the steps in order, each cached or to build, and why",
+	 "A dry run: nothing is fetched or built. Each step is listed in build order with its\n"
+	 "stage and whether its output is in the store; a step to build says why: never built,\n"
+	 "or which input changed (recipe, patch, source, dependency, setting).\n"
+	 "  --why STEP   explain only STEP\n"},
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4]",
+	 "fetch and build the minimal plan, check it, and report",
+	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
+	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
+	 "digests.ARCH, the smoke test of the final system, and the provenance of every file\n"
+	 "of the final rootfs. Writes the rootfs, its tarball, manifest and provenance under\n"
+	 "STATE/outputs/PLAN-ARCH/ and prints a short report.\n"
+	 "  --update-digests  record this run's digests as the expected ones\n"
+	 "  --stage4          then the rebootstrap from packages: package the final rootfs's\n"
+	 "                    parts, install a fresh root from them, and inside it build sprout\n"
+	 "                    with the system's tcc and rebuild the native stage and its\n"
+	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"},
+	{"fetch", cmd_fetch, "PLAN [--offline]",
+	 "get and verify every source of a plan",
+	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
+	 "fetched from its origins in order; a file enters the store only when its sha256\n"
+	 "matches. After fetch, build needs no network.\n"
+	 "  --offline    only check the store\n"},
+	{"build", cmd_build, "PLAN [STEP...]",
+	 "build what is needed, skip what is cached",
+	 "Builds the named steps (all by default) and what they depend on, skipping every step\n"
+	 "whose output is already in the store. Independent steps run in parallel up to -j.\n"
+	 "A failed step prints its log's tail and keeps its build tree.\n"},
+	{"shell", cmd_shell, "PLAN STEP",
+	 "open a shell in a step's sandbox",
+	 "Opens an interactive shell with the step's root, environment and build tree (that of\n"
+	 "its last failed attempt when there is one, else a freshly prepared one).\n"},
+	{"clean", cmd_clean, "[--all] [--distfiles]",
+	 "remove build trees, logs and temporary files",
+	 "Removes build trees, logs and leftovers of interrupted runs from the state directory.\n"
+	 "  --all        also the store of step outputs\n"
+	 "  --distfiles  also the downloaded sources\n"},
+	{"sandbox-run", cmd_sandbox_run, "[--rootfs DIR [--arch ARCH] [--rootfs-rw]] [--nest] (SCRIPT | -i | -- /PATH ARG...)",
+	 "run shell text in a throwaway sandbox",
+	 "Runs SCRIPT with /bin/sh -e in a host-stage sandbox whose /build and /destdir\n"
+	 "are empty and go with it; its output goes to stdout, its exit status is passed\n"
+	 "through (253 after --step-timeout). --rootfs DIR runs it in DIR instead (a native\n"
+	 "stage), -i opens an interactive shell, and -- /PATH ARG... runs a command without a shell.\n"
+	 "  --rootfs-rw  the root tree DIR writable\n"
+	 "  --nest       keep uid 0's capabilities inside, so that a sprout there can make\n"
+	 "               sandboxes of its own (as sprout bootstrap --stage4 does)\n"},
+	{"verify", cmd_verify, "PLAN [STEP...] | --diverse PLAN [STEP...]",
+	 "rebuild steps under variations and compare; or diverse double-compiling",
+	 "Rebuilds the named steps (all by default) from scratch in fresh state directories that\n"
+	 "share only the verified distfiles, under variations that must not change the result:\n"
+	 "another job count, state-directory path, order of independent steps, time, umask,\n"
+	 "environment, and user (rootless as well as root). Each step's digest is compared with\n"
+	 "the cached one (built first when missing) and the plan's digests.ARCH; a step that\n"
+	 "differs is shown with the files that differ (and diffoscope's report when installed).\n"
+	 "  --diverse        build the plan twice, with --set CC=gcc and --set CC=clang, and\n"
+	 "                   require every step after the host stages (or the STEPs named) to\n"
+	 "                   be bit-identical: David A. Wheeler's diverse double-compiling\n"
+	 "  --compilers A,B  the two host compilers for --diverse (default gcc,clang)\n"
+	 "  --keep           keep the variants' state directories\n"
+	 "See docs/trust.md for what this proves and what it does not.\n"},
+	{"audit", cmd_audit, "PLAN",
+	 "find pregenerated files and binaries in the sources, and how each is handled",
+	 "Extracts every source of every recipe of the plan and looks for what live-bootstrap\n"
+	 "refuses to trust: configure scripts generated by autoconf, Makefile.in generated by\n"
+	 "automake, aclocal.m4 and config.h.in, parsers generated by bison or yacc, scanners\n"
+	 "generated by flex, tables generated by gperf, and binaries (ELF, PE, Mach-O, .o, .a,\n"
+	 ".jar, .class, .pyc, .mo, other non-text files that are not images). Each must be\n"
+	 "accounted for by a rule of its source (regenerate, delete, or waive with a reason;\n"
+	 "docs/recipes.md). Exits 1 when a file is not accounted for or a rule matches nothing.\n"
+	 "  --offline    only use the distfiles store\n"},
+	{"sbom", cmd_sbom, "PLAN [-o FILE]",
+	 "write an SPDX 2.3 JSON document of what a build produced",
+	 "Describes every step of the plan as an SPDX package (name, version, license, sources\n"
+	 "with their download locations and sha256, patches) with its relationships (generated\n"
+	 "from its sources, depends on its dependencies), and every file of the final rootfs\n"
+	 "with its checksums. The plan must have been built (sprout build PLAN).\n"
+	 "  -o FILE      write to FILE instead of standard output\n"},
+	{"graph", cmd_graph, "PLAN",
+	 "print the step graph in Graphviz DOT",
+	 "Prints the plan's steps and dependencies as a Graphviz digraph, one cluster per\n"
+	 "stage; an edge goes from a dependency to the step that needs it (dashed: the root\n"
+	 "tree of a native stage). Render it with: sprout graph PLAN | dot -Tsvg >plan.svg\n"},
+	{"parts", cmd_parts, "PLAN [--recorded]",
+	 "document a plan's parts in Markdown",
+	 "Prints one Markdown section per step: what it is, version, license, sources with\n"
+	 "their origins and sha256, patches with their first line, stage, dependencies, and\n"
+	 "what it installs: from the last build in the state directory, else from the plan's\n"
+	 "manifests.ARCH, else 'not built yet'.\n"
+	 "  --recorded   only the plan's manifests.ARCH ('not recorded' without one): output\n"
+	 "               that does not depend on the state directory, for committed docs\n"},
+	{"config", cmd_config, "",
+	 "print the effective settings and where each came from",
+	 "Prints every setting of sprout.conf (docs/config.md) as in effect for this\n"
+	 "command line: from the command line, -c FILE, the user's file\n"
+	 "($XDG_CONFIG_HOME/sprout/sprout.conf), the system's (/etc/sprout.conf), or the\n"
+	 "default, and says which.\n"},
+	{"pkg", cmd_pkg, "VERB [options] [args]",
+	 "build, publish and install binary packages",
+	 "Binary packages of sprout's own format, signed repositories, and roots they are\n"
+	 "installed into with atomic, crash-safe transactions (docs/package.md).\n"
+	 "  build PLAN [STEP...] [-o DIR] [--compress=zstd|none] [--no-step-key]\n"
+	 "                 package step outputs in the store (default: what the plan's final\n"
+	 "                 step is made of) into DIR (default STATE/packages/PLAN-ARCH)\n"
+	 "  create DIR NAME VERSION -o FILE [--release R] [--license L] [--description D]\n"
+	 "         [--depends A]... [--provides A]... [--conflicts A]...\n"
+	 "                 package a directory (for --arch, default the host's)\n"
+	 "  check FILE...  read package files whole and check every byte\n"
+	 "  index DIR [--key KEY]   write DIR/index of the packages in DIR (and sign it)\n"
+	 "  keygen PREFIX  make an ed25519 key pair PREFIX.key, PREFIX.pub\n"
+	 "  sign --key KEY DIR      sign DIR/index into DIR/index.sig\n"
+	 "  install --root DIR [--repo DIR]... NAME|FILE...\n"
+	 "                 install packages and what they need, in one transaction\n"
+	 "  remove --root DIR NAME...   remove packages nothing else needs\n"
+	 "  list, info NAME|FILE, files NAME, owner PATH, verify [NAME...], history\n"
+	 "  rollback --root DIR N       return to what transaction N left\n"
+	 "Options of install and rollback: --keys DIR (trusted keys, default\n"
+	 "ROOT/etc/sprout/keys), --allow-untrusted (no signature check), --allow-setuid,\n"
+	 "--overwrite (replace files no package owns), --no-sync (no fsync: safe against a\n"
+	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout).\n"
+	 "Repositories: --repo DIR, else the lines of ROOT/etc/sprout/repositories.\n"},
+	{"script", cmd_script, "PLAN",
+	 "print the plan's build as a plain shell script",
+	 "Prints a POSIX shell script that runs the same build commands back to back without\n"
+	 "sprout: sources unpacked with tar, dependencies copied into a sysroot, each script\n"
+	 "under env -i, native-stage steps in their root tree through bwrap. Run it with\n"
+	 "'sh build.sh WORKDIR [JOBS]' after 'sprout fetch PLAN'. make bench measures sprout's\n"
+	 "overhead against it.\n"},
+	{"hash", cmd_hash, "FILE...", "print the sha256 of files", "Prints 'HEX  FILE' for each file, like sha256sum.\n"},
+	{"extract", cmd_extract, "ARCHIVE DIR", "safely extract a tar archive",
+	 "Extracts a tar archive (plain, gzip, bzip2, xz or zstd) into DIR, refusing members\n"
+	 "that would land outside it.\n"},
+	{"tar", cmd_tar, "DIR OUT [--mtime N]", "write a deterministic tar archive of a tree",
+	 "Writes a sorted ustar/pax archive of DIR with uid/gid 0 and times clamped to N.\n"},
+	{"help", cmd_help, "[COMMAND]", "show help for a command", "Shows the help of COMMAND, or the list of commands.\n"},
+};
+
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sprout [global options] COMMAND [args]\n\n"
+		   "Builds a self-hosting Linux system from source, in stages, reproducibly.\n\n"
+		   "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nglobal options:\n"
+		   "  -C DIR             change to DIR first\n"
+		   "  -c FILE            read settings from FILE (after the system's and the user's)\n"
+		   "  -j N               run up to N steps at once; builds get $JOBS and MAKEFLAGS=-jN\n"
+		   "  --arch ARCH        target arch (default: the plan's default, usually the host's)\n"
+		   "  --state DIR        state directory (default: $XDG_CACHE_HOME/sprout)\n"
+		   "  --distfiles DIR    the sources' store (default: STATE/distfiles)\n"
+		   "  --mirror URL       try URL/FILE before a source's own origins (repeatable)\n"
+		   "  --step-timeout S   kill a step that runs longer than S seconds\n"
+		   "  --runner=KIND      sandbox (default) or plain (no isolation)\n"
+		   "  --set KEY=VALUE    override or add a plan setting (part of every step key)\n"
+		   "  --order=reverse    start ready steps in reverse plan order (default: plan)\n"
+		   "  --plain            one line per step start and end, even on a terminal\n"
+		   "  --color=WHEN       never, auto (default; off with $NO_COLOR) or always\n"
+		   "  -v, -q             more output (-v streams the builds' logs), or less\n"
+		   "  --version          print the version\n"
+		   "\nsprout help COMMAND shows a command's help; exit codes are in docs/cli.md.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void command_help(const struct command *cmd)
+{
+	printf("usage: sprout %s%s%s\n\n%s.\n\n%s", cmd->name, *cmd->args ? " " : "", cmd->args, cmd->summary, cmd->help);
+}
+
+static int cmd_help(struct ctx *c, int argc, char **argv)
+{
+	(void)c;
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	const struct command *cmd = find_command(argv[1]);
+	if (!cmd) {
+		cmd_err("help: no command '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	command_help(cmd);
+	return EXIT_OK;
+}
+
+static int parse_int(const char *opt, const char *s, int min, int *out)
+{
+	char *e;
+	errno = 0;
+	long v = strtol(s, &e, 10);
+	if (errno || e == s || *e || v < min || v > 1000000) {
+		cmd_err("%s: expected a number >= %d, got '%s'", opt, min, s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* Whether argv[*i] is option name, as "name value" or "name=value"; sets
+ * *v to the value. A missing value ends the program with a usage error. */
+static int optval(int argc, char **argv, int *i, const char *name, const char **v)
+{
+	const char *a = argv[*i];
+	size_t n = strlen(name);
+	if (!strcmp(a, name)) {
+		if (*i + 1 >= argc) {
+			cmd_err("%s needs a value", name);
+			exit(EXIT_USAGE);
+		}
+		*v = argv[++*i];
+		return 1;
+	}
+	if (!strncmp(a, name, n) && a[n] == '=') {
+		*v = a + n + 1;
+		return 1;
+	}
+	return 0;
+}
+
+static char *default_state(void)
+{
+	const char *x = getenv("XDG_CACHE_HOME");
+	if (x && x[0] == '/')
+		return path_join(x, "sprout");
+	const char *h = getenv("HOME");
+	if (h && h[0] == '/')
+		return xasprintf("%s/.cache/sprout", h);
+	return xstrdup("/var/tmp/sprout");
+}
+
+static char *absolute(const char *p)
+{
+	if (p[0] == '/')
+		return xstrdup(p);
+	char cwd[4096];
+	if (!getcwd(cwd, sizeof cwd))
+		return xstrdup(p);
+	return path_join(cwd, p);
+}
+
+/* Read the configuration files and lay the command line's settings over
+ * them; prints an error and returns an exit status, or 0. */
+static int load_config(struct config *cf, const char *file, const char *const opts[][2], size_t nopts)
+{
+	char *sys = config_system_path(), *user = config_user_path();
+	int r = config_load_file(cf, sys, CONFIG_SYSTEM, 0);
+	if (!r && user)
+		r = config_load_file(cf, user, CONFIG_USER, 0);
+	if (!r && file)
+		r = config_load_file(cf, file, CONFIG_FILE, 1);
+	free(sys);
+	free(user);
+	if (r) {
+		cmd_err("%s", err_msg(r));
+		return r == -ERR_PARSE ? EXIT_PARSE : EXIT_USAGE;
+	}
+	for (size_t i = 0; i < nopts; i++) {
+		char *v = strcmp(opts[i][0], "arch") && strcmp(opts[i][0], "jobs") && !strstr(opts[i][1], "://")
+				  ? absolute(opts[i][1])
+				  : xstrdup(opts[i][1]);
+		config_set(cf, opts[i][0], v, opts[i][0]);
+		free(v);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c;
+	struct config cf;
+	const char *chdir_to = NULL, *conf_file = NULL;
+	const char *(*opts)[2] = xcalloc((size_t)argc + 1, sizeof *opts); /* key, value from the command line */
+	size_t nopts = 0;
+	struct strv rest = {0}, sets = {0};
+	memset(&c, 0, sizeof c);
+	memset(&cf, 0, sizeof cf);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	c.jobs = ncpu > 0 ? (int)ncpu : 1;
+	c.sandbox = 1;
+	c.argv0 = strchr(argv[0], '/') ? argv[0] : "sprout";
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	/* Global options may come before or after the command's name. */
+	int ended = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = NULL;
+		if (ended || a[0] != '-' || !strcmp(a, "-")) {
+			strv_add(&rest, a);
+		} else if (!strcmp(a, "--")) {
+			ended = 1;
+			strv_add(&rest, a);
+		} else if (optval(argc, argv, &i, "-C", &v)) {
+			chdir_to = v;
+		} else if (optval(argc, argv, &i, "-c", &v) || optval(argc, argv, &i, "--config", &v)) {
+			conf_file = v;
+		} else if (optval(argc, argv, &i, "-j", &v) || optval(argc, argv, &i, "--jobs", &v) ||
+			   (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9' && (v = a + 2))) {
+			if (parse_int("-j", v, 1, &c.jobs))
+				return EXIT_USAGE;
+			opts[nopts][0] = "jobs", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--arch", &v)) {
+			opts[nopts][0] = "arch", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--state", &v)) {
+			opts[nopts][0] = "state", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--distfiles", &v)) {
+			opts[nopts][0] = "distfiles", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--mirror", &v)) {
+			if (strstr(v, "://") && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
+			    strncmp(v, "file://", 7)) {
+				cmd_err("--mirror: expected an http://, https:// or file:// URL or a directory, got '%s'", v);
+				return EXIT_USAGE;
+			}
+			opts[nopts][0] = "mirror", opts[nopts++][1] = v;
+		} else if (!strcmp(a, "--plain")) {
+			c.plain = 1;
+		} else if (optval(argc, argv, &i, "--color", &v) || optval(argc, argv, &i, "--colour", &v)) {
+			if (!strcmp(v, "never"))
+				c.color = CTX_COLOR_NEVER;
+			else if (!strcmp(v, "auto"))
+				c.color = CTX_COLOR_AUTO;
+			else if (!strcmp(v, "always"))
+				c.color = CTX_COLOR_ALWAYS;
+			else {
+				cmd_err("--color: expected never, auto or always, got '%s'", v);
+				return EXIT_USAGE;
+			}
+		} else if (optval(argc, argv, &i, "--step-timeout", &v)) {
+			if (parse_int("--step-timeout", v, 0, &c.step_timeout))
+				return EXIT_USAGE;
+		} else if (optval(argc, argv, &i, "--order", &v)) {
+			if (!strcmp(v, "reverse") || !strcmp(v, "plan")) {
+				c.reverse = !strcmp(v, "reverse");
+			} else {
+				cmd_err("--order: expected plan or reverse, got '%s'", v);
+				return EXIT_USAGE;
+			}
+		} else if (optval(argc, argv, &i, "--set", &v)) {
+			if (!strchr(v, '=') || v[0] == '=') {
+				cmd_err("--set: expected KEY=VALUE, got '%s'", v);
+				return EXIT_USAGE;
+			}
+			strv_add(&sets, v);
+		} else if (optval(argc, argv, &i, "--runner", &v)) {
+			if (!strcmp(v, "plain"))
+				c.sandbox = 0;
+			else if (!strcmp(v, "sandbox"))
+				c.sandbox = 1;
+			else {
+				cmd_err("--runner: expected sandbox or plain, got '%s'", v);
+				return EXIT_USAGE;
+			}
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			c.verbose++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			c.quiet = 1;
+		} else if (!strcmp(a, "--version")) {
+			printf("sprout %s (decompression: %s; http: %s)\n", SPROUT_VERSION, decomp_builtin(),
+			       fetch_http_backend());
+			return EXIT_OK;
+		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && !rest.n) {
+			usage(stdout);
+			return EXIT_OK;
+		} else {
+			strv_add(&rest, a); /* the command's own option */
+		}
+	}
+	if (!rest.n) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	c.sets = sets.v;
+	c.nsets = (int)sets.n;
+	if (chdir_to && chdir(chdir_to) < 0) {
+		cmd_err("-C %s: %s", chdir_to, strerror(errno));
+		return EXIT_USAGE;
+	}
+	int rc = load_config(&cf, conf_file, (const char *const(*)[2])opts, nopts);
+	free(opts);
+	if (rc)
+		return rc;
+	const char *v = config_get(&cf, "jobs");
+	if (v)
+		c.jobs = atoi(v);
+	c.arch = config_get(&cf, "arch");
+	v = config_get(&cf, "state");
+	char *abs = v ? absolute(v) : default_state();
+	c.statedir = abs;
+	const struct config_entry *se = config_find(&cf, "state");
+	c.state_given = se && (se->src == CONFIG_CMDLINE || se->src == CONFIG_FILE);
+	char *dist = (v = config_get(&cf, "distfiles")) ? absolute(v) : NULL;
+	c.distdir = dist;
+	c.mirrors = config_mirrors(&cf);
+	c.chdir_to = chdir_to;
+	c.conf_file = conf_file;
+	c.conf = &cf;
+	const struct command *cmd = find_command(rest.v[0]);
+	if (!cmd) {
+		cmd_err("unknown command '%s' (see sprout --help)", rest.v[0]);
+		return EXIT_USAGE;
+	}
+	if (cmd->fn != cmd_help && cmd_wants_help((int)rest.n, rest.v)) {
+		command_help(cmd);
+		return EXIT_OK;
+	}
+	rc = cmd->fn(&c, (int)rest.n, rest.v);
+	strv_free(&rest);
+	strv_free(&sets);
+	free(abs);
+	free(dist);
+	free(c.mirrors);
+	config_free(&cf);
+	return rc;
+}

@@ -1,0 +1,649 @@
+/* The distfiles store and the origins that fill it: a local file, and
+ * http(s) through libcurl or the curl/wget tools; Debian source packages
+ * are in debsrc.c. Whatever the origin, a file lands in a temporary name in
+ * the store, is hashed, and only a match is renamed into place. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef HAVE_CURL
+#include <curl/curl.h>
+#include <dlfcn.h>
+#endif
+
+#include "fetch/debsrc.h"
+#include "core/err.h"
+#include "fetch/fetch.h"
+#include "core/sha256.h"
+#include "core/util.h"
+
+extern char **environ;
+
+#define FETCH_CONNECT_TIMEOUT 30        /* seconds: unreachable hosts fail fast */
+#define FETCH_STALL_TIME 60             /* seconds without a byte: give up */
+
+/* What the origins did, for the message when none worked. */
+struct tries {
+	struct buf lines;     /* "\n  ORIGIN: what happened" per failure */
+	struct buf mismatch;  /* the first mismatch: "ORIGIN: expected X, got Y" */
+};
+
+#ifdef HAVE_CURL
+/* libcurl is loaded when the first download needs it, not linked: its
+ * thirty-odd libraries would cost every sprout command several
+ * milliseconds at startup. Without it, the curl or wget tool is used. */
+static struct {
+	int tried, ok;
+	CURLcode (*global_init)(long);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+} lc;
+
+static int curl_load(void)
+{
+	if (lc.tried)
+		return lc.ok;
+	lc.tried = 1;
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return 0;
+	*(void **)&lc.global_init = dlsym(h, "curl_global_init");
+	*(void **)&lc.easy_init = dlsym(h, "curl_easy_init");
+	*(void **)&lc.easy_setopt = dlsym(h, "curl_easy_setopt");
+	*(void **)&lc.easy_perform = dlsym(h, "curl_easy_perform");
+	*(void **)&lc.easy_getinfo = dlsym(h, "curl_easy_getinfo");
+	*(void **)&lc.easy_cleanup = dlsym(h, "curl_easy_cleanup");
+	*(void **)&lc.easy_strerror = dlsym(h, "curl_easy_strerror");
+	lc.ok = lc.global_init && lc.easy_init && lc.easy_setopt && lc.easy_perform && lc.easy_getinfo &&
+		lc.easy_cleanup && lc.easy_strerror && lc.global_init(CURL_GLOBAL_DEFAULT) == 0;
+	return lc.ok;
+}
+#endif
+
+const char *fetch_http_backend(void)
+{
+#ifdef HAVE_CURL
+	return curl_load() ? "libcurl" : "curl/wget";
+#else
+	return "curl/wget";
+#endif
+}
+
+char *fetch_store_path(const struct fetch_ctx *ctx, const struct source *src)
+{
+	return path_join(ctx->distdir, src->file);
+}
+
+/* ---- running a download tool (here and in debsrc.c) ---- */
+
+static int fd_move(int from, int to)
+{
+	if (from == to)
+		return fcntl(to, F_SETFD, 0);
+	return dup2(from, to);
+}
+
+int fetch_tool_run(char *const argv[], char *const envp[], const char *dir, int logfd)
+{
+	int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (nul < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(nul);
+		return -e;
+	}
+	if (pid == 0) {
+		if (fd_move(nul, 0) < 0 || fd_move(logfd, 1) < 0 || fd_move(logfd, 2) < 0)
+			_exit(127);
+		if (dir && chdir(dir) < 0)
+			_exit(127);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	close(nul);
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + WTERMSIG(st);
+}
+
+char *fetch_tool_find(const char *name)
+{
+	const char *p = getenv("PATH");
+	if (!p || !*p)
+		p = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+	while (*p) {
+		size_t n = strcspn(p, ":");
+		char *dir = n ? xstrndup(p, n) : xstrdup(".");
+		char *f = path_join(dir, name);
+		struct stat st;
+		free(dir);
+		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) && access(f, X_OK) == 0)
+			return f;
+		free(f);
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+void fetch_log_read(int fd, off_t at, struct buf *b)
+{
+	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+	if (fstat(fd, &st) == 0 && st.st_size - at > 65536)
+		at = st.st_size - 65536;
+	if (lseek(fd, at, SEEK_SET) < 0)
+		return;
+	while ((n = read(fd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			buf_add(b, chunk, (size_t)n);
+}
+
+void fetch_log_pick(const char *s, const char *dflt, struct buf *out)
+{
+	const char *best = NULL, *p = s ? s : "";
+	size_t bestn = 0;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		size_t m = n;
+		while (m && (p[m - 1] == '\r' || p[m - 1] == ' '))
+			m--;
+		if (m >= 3 && !strncmp(p, "E: ", 3)) {
+			best = p, bestn = m;
+			break;
+		}
+		if (m)
+			best = p, bestn = m;
+		p += n + (p[n] == '\n');
+	}
+	if (best)
+		buf_add(out, best, bestn);
+	else
+		buf_adds(out, dflt);
+}
+
+/* Hash the file at path and flush it to disk. 0 or -errno. */
+static int file_hash_sync(const char *path, unsigned char d[32])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = sha256_fd(fd, d);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+/* ---- origins: each leaves the file at tmp, or says why not in why ---- */
+
+static int local_get(const char *from, const char *tmp, struct buf *why)
+{
+	char chunk[65536];
+	ssize_t n;
+	int r = -EIO;
+	int out = -1, in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		r = -errno;
+		buf_addf(why, "%s", strerror(errno));
+		return r;
+	}
+	out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		r = -errno;
+		buf_addf(why, "cannot create %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	while ((n = read(in, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			buf_addf(why, "read error: %s", strerror(errno));
+			goto out;
+		}
+		for (ssize_t w, off = 0; off < n; off += w) {
+			w = write(out, chunk + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				w = 0;
+			else if (w < 0) {
+				r = -errno;
+				buf_addf(why, "cannot write %s: %s", tmp, strerror(errno));
+				goto out;
+			}
+		}
+	}
+	r = 0;
+out:
+	if (out >= 0 && close(out) < 0 && r == 0) {
+		r = -errno;
+		buf_addf(why, "cannot write %s: %s", tmp, strerror(errno));
+	}
+	close(in);
+	return r;
+}
+
+#ifdef HAVE_CURL
+static size_t http_write(char *p, size_t size, size_t n, void *f)
+{
+	return fwrite(p, size, n, f);
+}
+
+/* Like curl --retry: try again on timeouts and on transient HTTP errors. */
+static int http_transient(CURLcode c, long status)
+{
+	if (c == CURLE_OPERATION_TIMEDOUT)
+		return 1;
+	return c == CURLE_HTTP_RETURNED_ERROR && (status == 408 || status == 429 ||
+		status == 500 || status == 502 || status == 503 || status == 504);
+}
+
+static int http_get_lib(const char *url, const char *tmp, struct buf *why)
+{
+	char ebuf[CURL_ERROR_SIZE];
+	CURLcode c = CURLE_OK;
+	long status = 0;
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (attempt)
+			sleep((unsigned)attempt);
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+		if (!f) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			buf_addf(why, "cannot create %s: %s", tmp, strerror(e));
+			return -e;
+		}
+		CURL *h = lc.easy_init();
+		if (!h) {
+			fclose(f);
+			buf_adds(why, "libcurl could not start a transfer");
+			return -ENOMEM;
+		}
+		ebuf[0] = 0;
+		lc.easy_setopt(h, CURLOPT_URL, url);
+		lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
+		lc.easy_setopt(h, CURLOPT_WRITEDATA, f);
+		lc.easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+		lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		lc.easy_setopt(h, CURLOPT_MAXREDIRS, 20L);
+		lc.easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+		lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)FETCH_CONNECT_TIMEOUT);
+		lc.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		lc.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)FETCH_STALL_TIME);
+		lc.easy_setopt(h, CURLOPT_USERAGENT, "sprout");
+#if LIBCURL_VERSION_NUM >= 0x075500
+		lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+		lc.easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+		lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+		c = lc.easy_perform(h);
+		status = 0;
+		lc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		lc.easy_cleanup(h);
+		int werr = ferror(f) ? errno : 0;
+		if (fclose(f) != 0 && !werr)
+			werr = errno ? errno : EIO;
+		if (c == CURLE_OK && werr) {
+			buf_addf(why, "cannot write %s: %s", tmp, strerror(werr));
+			return -werr;
+		}
+		if (c == CURLE_OK)
+			return 0;
+		if (!http_transient(c, status))
+			break;
+	}
+	if (c == CURLE_HTTP_RETURNED_ERROR && status)
+		buf_addf(why, "HTTP %ld", status);
+	else if (c == CURLE_COULDNT_CONNECT)
+		buf_addf(why, "could not connect (%s)", ebuf[0] ? ebuf : lc.easy_strerror(c));
+	else
+		buf_adds(why, ebuf[0] ? ebuf : lc.easy_strerror(c));
+	return -EIO;
+}
+#endif
+
+/* An anonymous log file in dir: created and unlinked at once. */
+static int log_open(const char *dir)
+{
+	char *path = xasprintf("%s/.fetch.log.%ld", dir, (long)getpid());
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int e = errno;
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	return fd < 0 ? -e : fd;
+}
+
+/* What a wget exit status means, since -q leaves nothing else. */
+static const char *wget_status(int st)
+{
+	switch (st) {
+	case 3: return "file I/O error";
+	case 4: return "network failure";
+	case 5: return "TLS verification failure";
+	case 6: return "authentication failure";
+	case 7: return "protocol error";
+	case 8: return "the server answered with an error";
+	default: return "failed";
+	}
+}
+
+static int http_get(const char *url, const char *tmp, const char *logdir, struct buf *why)
+{
+#ifdef HAVE_CURL
+	if (curl_load())
+		return http_get_lib(url, tmp, why);
+#endif
+	char to[16], *argv[16];
+	int n = 0, wget = 0, st, r = -ENOENT;
+	char *tool = fetch_tool_find("curl");
+	snprintf(to, sizeof to, "%d", FETCH_CONNECT_TIMEOUT);
+	if (!tool) {
+		tool = fetch_tool_find("wget");
+		wget = 1;
+	}
+	if (!tool) {
+		buf_adds(why, "neither curl nor wget is in PATH");
+		return r;
+	}
+	int logfd = log_open(logdir);
+	if (logfd < 0) {
+		r = logfd;
+		buf_addf(why, "cannot create a log in %s: %s", logdir, strerror(-r));
+		goto out;
+	}
+	argv[n++] = tool;
+	if (!wget) {
+		argv[n++] = "-fsSL";
+		argv[n++] = "--retry";
+		argv[n++] = "2";
+		argv[n++] = "--connect-timeout";
+		argv[n++] = to;
+		argv[n++] = "-o";
+	} else {
+		argv[n++] = "-q";
+		argv[n++] = "--tries=3";
+		argv[n++] = "--connect-timeout";
+		argv[n++] = to;
+		argv[n++] = "-O";
+	}
+	argv[n++] = (char *)tmp;
+	argv[n++] = (char *)url;
+	argv[n] = NULL;
+	st = fetch_tool_run(argv, environ, NULL, logfd);
+	if (st == 0) {
+		r = 0;
+	} else if (st < 0) {
+		r = st;
+		buf_addf(why, "cannot run %s: %s", tool, strerror(-st));
+	} else {
+		struct buf log = {0};
+		r = -EIO;
+		fetch_log_read(logfd, 0, &log);
+		if (wget)
+			buf_addf(why, "wget: %s (exit %d)", wget_status(st), st);
+		else
+			fetch_log_pick(log.s, "curl failed", why);
+		buf_free(&log);
+	}
+	close(logfd);
+out:
+	free(tool);
+	return r;
+}
+
+/* ---- the store ---- */
+
+static void origin_label(const struct origin *o, struct buf *out)
+{
+	switch (o->kind) {
+	case ORIGIN_URL:
+		buf_adds(out, o->a);
+		break;
+	case ORIGIN_DEBIAN:
+		buf_addf(out, "debian %s %s", o->a, o->b ? o->b : "");
+		break;
+	case ORIGIN_LOCAL:
+		buf_addf(out, "local %s", o->a);
+		break;
+	}
+}
+
+static void tries_mismatch(struct tries *t, const char *label, const unsigned char want[32],
+			   const unsigned char got[32])
+{
+	char w[65], g[65];
+	sha256_hex(want, w);
+	sha256_hex(got, g);
+	if (!t->mismatch.len)
+		buf_addf(&t->mismatch, "%s: expected %s, got %s", label, w, g);
+	else
+		buf_addf(&t->lines, "\n  %s: sha256 mismatch, got %s", label, g);
+}
+
+/* Is the stored copy good? 0 yes; 1 no (missing, or moved aside to .bad
+ * and noted in t); or -errno. */
+static int store_check(const char *dst, const struct source *src, struct tries *t)
+{
+	unsigned char d[32];
+	int fd = open(dst, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd < 0)
+		return errf(-errno, "%s: %s", dst, strerror(errno));
+	int r = sha256_fd(fd, d);
+	close(fd);
+	if (r < 0)
+		return errf(r, "%s: %s", dst, strerror(-r));
+	if (!memcmp(d, src->sha256, 32))
+		return 0;
+	char *bad = xasprintf("%s.bad", dst);
+	char *label = xasprintf("the store (moved to %s)", bad);
+	r = rename(dst, bad) < 0 ? -errno : 1;
+	if (r < 0)
+		errf(r, "%s: sha256 mismatch, and cannot move it aside: %s", dst, strerror(-r));
+	else
+		tries_mismatch(t, label, src->sha256, d);
+	free(bad);
+	free(label);
+	return r;
+}
+
+/* The pid in name when it is one of file's temporaries, ".FILE.part.PID"
+ * or ".FILE.apt.PID.XXXXXX" (debsrc.c); else 0. */
+static long temp_pid(const char *name, const char *file)
+{
+	size_t n = strlen(file);
+	const char *p;
+	long pid = 0;
+	int apt;
+	if (name[0] != '.' || strncmp(name + 1, file, n))
+		return 0;
+	p = name + 1 + n;
+	if (!strncmp(p, ".part.", 6))
+		apt = 0, p += 6;
+	else if (!strncmp(p, ".apt.", 5))
+		apt = 1, p += 5;
+	else
+		return 0;
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (pid > 99999999 || (pid = pid * 10 + (*p - '0')) <= 0)
+			return 0;   /* more digits than any pid has */
+	if (!apt)
+		return *p ? 0 : pid;
+	if (*p++ != '.' || strlen(p) != 6)
+		return 0;
+	for (; *p; p++)
+		if (!(*p >= '0' && *p <= '9') && !(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z'))
+			return 0;
+	return pid;
+}
+
+/* Remove file's temporaries that a killed sprout left in the store: those
+ * whose pid is gone, and those with ours, which this process has not made
+ * yet (an earlier process had our pid). A live pid may be another sprout
+ * fetching the same file. Best effort: a temporary is never read before it
+ * was written afresh, so one that stays costs only space. */
+static void store_sweep(const char *distdir, const char *file)
+{
+	DIR *d = opendir(distdir);
+	struct dirent *e;
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		long pid = temp_pid(e->d_name, file);
+		if (!pid || (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
+			continue;
+		char *p = path_join(distdir, e->d_name);
+		rm_rf(p);
+		free(p);
+	}
+	closedir(d);
+}
+
+/* Fetch from one origin into tmp, check and store. 0 stored; 1 not (the
+ * reason is in t); -errno when the store itself fails. */
+static int origin_try(const struct fetch_ctx *ctx, const struct source *src,
+		      const struct origin *o, const char *tmp, const char *dst, struct tries *t)
+{
+	struct buf why = {0}, label = {0};
+	unsigned char d[32];
+	char *from = NULL;
+	int r = -EINVAL;
+	/* not every tool creates its output for an empty body: never hash
+	 * what an earlier try left */
+	unlink(tmp);
+	origin_label(o, &label);
+	switch (o->kind) {
+	case ORIGIN_LOCAL:
+		/* a mirror directory is absolute; a recipe's local file is not */
+		from = o->a[0] == '/' ? xstrdup(o->a) : path_join(ctx->recipedir ? ctx->recipedir : ".", o->a);
+		r = local_get(from, tmp, &why);
+		break;
+	case ORIGIN_URL:
+		if (strncmp(o->a, "http://", 7) && strncmp(o->a, "https://", 8)) {
+			buf_adds(&why, "not an http or https URL");
+			break;
+		}
+		r = http_get(o->a, tmp, ctx->distdir, &why);
+		break;
+	case ORIGIN_DEBIAN:
+		r = debsrc_get(ctx, o->a, o->b, src->file, tmp, &why);
+		break;
+	}
+	if (r == 0 && (r = file_hash_sync(tmp, d)) < 0)
+		buf_addf(&why, "cannot read %s: %s", tmp, strerror(-r));
+	if (r < 0) {
+		buf_addf(&t->lines, "\n  %s: %s", label.s, why.s ? why.s : "failed");
+		r = 1;
+	} else if (memcmp(d, src->sha256, 32)) {
+		tries_mismatch(t, label.s, src->sha256, d);
+		r = 1;
+	} else if (rename(tmp, dst) < 0) {
+		r = errf(-errno, "%s: cannot store it as %s: %s", src->file, dst, strerror(errno));
+	} else {
+		dir_sync(ctx->distdir);
+	}
+	if (r != 0)
+		unlink(tmp);
+	free(from);
+	buf_free(&why);
+	buf_free(&label);
+	return r;
+}
+
+/* A mirror is tried as one more origin: PREFIX/FILE, a URL or a file in a
+ * directory (file:///dir or /dir). */
+static int mirror_try(const struct fetch_ctx *ctx, const struct source *src, const char *prefix,
+		      const char *tmp, const char *dst, struct tries *t)
+{
+	struct origin o;
+	size_t n = strlen(prefix);
+	memset(&o, 0, sizeof o);
+	if (!strncmp(prefix, "file://", 7))
+		prefix += 7, n -= 7;
+	o.kind = prefix[0] == '/' ? ORIGIN_LOCAL : ORIGIN_URL;
+	while (n > 1 && prefix[n - 1] == '/')
+		n--;
+	o.a = xasprintf("%.*s/%s", (int)n, prefix, src->file);
+	int r = origin_try(ctx, src, &o, tmp, dst, t);
+	free(o.a);
+	return r;
+}
+
+int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **path)
+{
+	struct tries t = {0};
+	char *dst = NULL, *tmp = NULL;
+	int r = -EINVAL;
+	*path = NULL;
+	if (!*src->file || strchr(src->file, '/') || !strcmp(src->file, ".") ||
+	    !strcmp(src->file, "..")) {
+		r = errf(r, "%s: not a plain file name", src->file);
+		goto out;
+	}
+	if ((r = mkdir_p(ctx->distdir, 0755)) < 0) {
+		r = errf(r, "%s: cannot create %s: %s", src->file, ctx->distdir, strerror(-r));
+		goto out;
+	}
+	store_sweep(ctx->distdir, src->file);
+	dst = fetch_store_path(ctx, src);
+	if ((r = store_check(dst, src, &t)) <= 0)
+		goto out;
+	if (ctx->offline) {
+		if (t.mismatch.len)
+			r = errf(-ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline",
+				 src->file, t.mismatch.s);
+		else
+			r = errf(-ERR_FETCH, "%s: not in the store and --offline", src->file);
+		goto out;
+	}
+	tmp = xasprintf("%s/.%s.part.%ld", ctx->distdir, src->file, (long)getpid());
+	for (size_t i = 0; ctx->mirrors && ctx->mirrors[i]; i++)
+		if ((r = mirror_try(ctx, src, ctx->mirrors[i], tmp, dst, &t)) <= 0)
+			goto out;
+	for (size_t i = 0; i < src->norigins; i++)
+		if ((r = origin_try(ctx, src, &src->origins[i], tmp, dst, &t)) <= 0)
+			goto out;
+	if (t.mismatch.len)
+		r = errf(-ERR_HASH, "%s: sha256 mismatch from %s%s", src->file, t.mismatch.s,
+			 t.lines.s ? t.lines.s : "");
+	else if (!src->norigins && !t.lines.len)
+		r = errf(-ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
+	else
+		r = errf(-ERR_FETCH, "%s: no origin worked:%s", src->file, t.lines.s);
+out:
+	if (r == 0)
+		*path = dst;
+	else
+		free(dst);
+	free(tmp);
+	buf_free(&t.lines);
+	buf_free(&t.mismatch);
+	return r;
+}

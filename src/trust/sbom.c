@@ -1,0 +1,580 @@
+/* An SPDX 2.3 JSON document of a build (docs/trust.md, "sbom"). Every value
+ * comes from the plan, its recipes and the store, and the creation time is
+ * the plan's SOURCE_DATE_EPOCH, so the same build gives the same bytes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "build/cache.h"
+#include "core/err.h"
+#include "trust/sbom.h"
+#include "core/sha1.h"
+#include "core/sha256.h"
+
+/* ---- a small JSON writer: two-space indentation, keys in call order ---- */
+
+struct js {
+	struct buf *b;
+	int depth;
+	int first[16];
+};
+
+void sbom_json_str(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			buf_addc(out, '\\');
+			buf_addc(out, c);
+		} else if (c == '\n') {
+			buf_adds(out, "\\n");
+		} else if (c == '\t') {
+			buf_adds(out, "\\t");
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_addf(out, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+		} else if (c < 0x80) {
+			buf_addc(out, c);
+		} else {
+			/* A well-formed UTF-8 sequence is copied; a stray byte
+			 * becomes the code point of the same number. */
+			size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+			int good = len && i + len <= n;
+			for (size_t k = 1; good && k < len; k++)
+				good = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+			if (good) {
+				buf_add(out, s + i, len);
+				i += len - 1;
+			} else {
+				buf_addf(out, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+			}
+		}
+	}
+	buf_addc(out, '"');
+}
+
+static void js_sep(struct js *j)
+{
+	if (!j->first[j->depth])
+		buf_addc(j->b, ',');
+	j->first[j->depth] = 0;
+	if (j->depth) {
+		buf_addc(j->b, '\n');
+		for (int i = 0; i < j->depth; i++)
+			buf_adds(j->b, "  ");
+	}
+}
+
+static void js_key(struct js *j, const char *key)
+{
+	js_sep(j);
+	if (key) {
+		sbom_json_str(j->b, key, strlen(key));
+		buf_adds(j->b, ": ");
+	}
+}
+
+static void js_open(struct js *j, const char *key, char brace)
+{
+	js_key(j, key);
+	buf_addc(j->b, brace);
+	j->first[++j->depth] = 1;
+}
+
+static void js_close(struct js *j, char brace)
+{
+	int empty = j->first[j->depth];
+	j->depth--;
+	if (!empty) {
+		buf_addc(j->b, '\n');
+		for (int i = 0; i < j->depth; i++)
+			buf_adds(j->b, "  ");
+	}
+	buf_addc(j->b, brace);
+}
+
+static void js_str(struct js *j, const char *key, const char *v)
+{
+	js_key(j, key);
+	sbom_json_str(j->b, v, strlen(v));
+}
+
+static void js_bool(struct js *j, const char *key, int v)
+{
+	js_key(j, key);
+	buf_adds(j->b, v ? "true" : "false");
+}
+
+static void js_checksum(struct js *j, const char *alg, const char *hex)
+{
+	js_open(j, NULL, '{');
+	js_str(j, "algorithm", alg);
+	js_str(j, "checksumValue", hex);
+	js_close(j, '}');
+}
+
+/* ---- SPDX identifiers: SPDXRef-[A-Za-z0-9.-]+, unique in the document ---- */
+
+static char *spdx_id(struct strv *used, const char *kind, const char *name)
+{
+	struct buf b = {0};
+	buf_addf(&b, "SPDXRef-%s-", kind);
+	for (const char *p = name; *p; p++) {
+		char c = *p;
+		int okc = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+		buf_addc(&b, okc ? c : '-');
+	}
+	char *id = buf_take(&b);
+	for (int k = 2;; k++) {
+		int clash = 0;
+		for (size_t i = 0; i < used->n && !clash; i++)
+			clash = !strcmp(used->v[i], id);
+		if (!clash)
+			break;
+		char *base = xstrdup(id);
+		char *dash = strrchr(base, '-');
+		if (k > 2 && dash)
+			*dash = 0;
+		free(id);
+		id = xasprintf("%s-%d", base, k);
+		free(base);
+	}
+	strv_add(used, id);
+	return id;
+}
+
+/* A relationship, written after the elements. */
+static void rel(struct buf *r, const char *a, const char *type, const char *b)
+{
+	buf_addf(r, "%s %s %s\n", a, type, b);
+}
+
+/* purl's encoding of a version: ':' and '+' (Debian epochs and suffixes). */
+static char *purl_version(const char *v)
+{
+	struct buf b = {0};
+	for (const char *p = v; *p; p++) {
+		if (*p == ':')
+			buf_adds(&b, "%3A");
+		else if (*p == '+')
+			buf_adds(&b, "%2B");
+		else
+			buf_addc(&b, *p);
+	}
+	return buf_take(&b);
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decode a manifest path (\xHH escapes, docs/manifest.md) into a new string. */
+static char *unescape(const char *s, size_t n)
+{
+	struct buf b = {0};
+	buf_add(&b, "", 0);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 3 < n && s[i + 1] == 'x' && hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
+			buf_addc(&b, hexval(s[i + 2]) * 16 + hexval(s[i + 3]));
+			i += 3;
+		} else {
+			buf_addc(&b, s[i]);
+		}
+	}
+	return buf_take(&b);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct srcpkg {
+	const char *file;
+	char *id;
+};
+
+/* The final step's regular files as SPDX files; their ids into fids, their
+ * SHA1s into sha1s (for the verification code). */
+static int write_files(struct js *j, struct strv *used, const char *outdir, const char *manifest, struct strv *fids,
+		       struct strv *sha1s)
+{
+	int r = 0;
+	for (const char *l = manifest; l && *l && !r;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		if (len > 2 && l[0] == 'f' && l[1] == ' ') {
+			/* f MODE SIZE SHA256 PATH */
+			const char *f = l;
+			for (int k = 0; k < 4 && f; k++) {
+				f = memchr(f, ' ', len - (size_t)(f - l));
+				if (f)
+					f++;
+			}
+			if (!f || f - l < 66) {
+				r = errf(ERR_FORMAT, "malformed manifest line in %s: %.*s", outdir, (int)len, l);
+				break;
+			}
+			char sha256[65];
+			memcpy(sha256, f - 65, 64);
+			sha256[64] = 0;
+			char *path = unescape(f, len - (size_t)(f - l));
+			char *full = path_join(outdir, path);
+			char sha1[41];
+			r = sha1_file_hex(full, sha1);
+			if (r) {
+				r = errf(r, "%s: %s", full, err_str(r));
+			} else {
+				char *id = spdx_id(used, "File", path);
+				char *name = xasprintf("./%s", path);
+				js_open(j, NULL, '{');
+				js_str(j, "SPDXID", id);
+				js_str(j, "fileName", name);
+				js_open(j, "checksums", '[');
+				js_checksum(j, "SHA1", sha1);
+				js_checksum(j, "SHA256", sha256);
+				js_close(j, ']');
+				js_str(j, "licenseConcluded", "NOASSERTION");
+				js_str(j, "copyrightText", "NOASSERTION");
+				js_close(j, '}');
+				strv_addown(fids, id);
+				strv_add(sha1s, sha1);
+				free(name);
+			}
+			free(full);
+			free(path);
+		}
+		l = e ? e + 1 : NULL;
+	}
+	return r;
+}
+
+int sbom_write(const struct plan *p, const char *arch, const char *statedir, const char *tool, struct buf *out)
+{
+	size_t n = p->nsteps;
+	char (*keys)[65] = xcalloc(n, sizeof *keys);
+	char (*digests)[65] = xcalloc(n, sizeof *digests);
+	char **ids = xcalloc(n, sizeof *ids);
+	struct srcpkg *srcs = NULL;
+	size_t nsrcs = 0;
+	struct strv used = {0}, fids = {0}, sha1s = {0};
+	struct buf rels = {0}, files = {0}, manifest = {0}, ns = {0};
+	struct js j;
+	int fin = p->final ? plan_step_index(p, p->final) : -1;
+	int r = -ERR_NOTFOUND;
+	cache_keys(p, arch, keys, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (cache_digest(statedir, keys[i], digests[i])) {
+			r = errf(ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
+				 p->steps[i].name, p->name, arch, keys[i]);
+			goto out;
+		}
+		buf_addf(&ns, "%s %s\n", keys[i], digests[i]);
+	}
+	if (fin >= 0) {
+		char *mp = xasprintf("%s/store/%s/manifest", statedir, keys[fin]);
+		r = file_read(mp, &manifest);
+		if (r)
+			r = errf(r, "%s: %s", mp, err_str(r));
+		free(mp);
+		if (r)
+			goto out;
+	}
+	unsigned char d[32];
+	char nshex[65];
+	sha256_buf(ns.s, ns.len, d);
+	sha256_hex(d, nshex);
+
+	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
+	time_t t = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
+	struct tm tm;
+	char created[32];
+	gmtime_r(&t, &tm);
+	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	for (size_t i = 0; i < n; i++)
+		ids[i] = spdx_id(&used, "Step", p->steps[i].name);
+
+	/* The final rootfs's files first (into their own buffer): the final
+	 * package needs their ids and verification code. */
+	char vcode[41] = "";
+	if (fin >= 0) {
+		struct js fj;
+		memset(&fj, 0, sizeof fj);
+		fj.b = &files;
+		fj.depth = 2; /* the document's object, then its "files" array */
+		fj.first[2] = 1;
+		char *outdir = xasprintf("%s/store/%s/out", statedir, keys[fin]);
+		r = write_files(&fj, &used, outdir, manifest.s, &fids, &sha1s);
+		free(outdir);
+		if (r)
+			goto out;
+		/* SPDX's package verification code: SHA1 of the sorted file SHA1s. */
+		struct sha1 c;
+		unsigned char h[20];
+		if (sha1s.n)
+			qsort(sha1s.v, sha1s.n, sizeof *sha1s.v, cmp_str);
+		sha1_init(&c);
+		for (size_t i = 0; i < sha1s.n; i++)
+			sha1_update(&c, sha1s.v[i], 40);
+		sha1_final(&c, h);
+		sha1_hex(h, vcode);
+	}
+
+	memset(&j, 0, sizeof j);
+	j.b = out;
+	j.first[0] = 1;
+	js_open(&j, NULL, '{');
+	js_str(&j, "spdxVersion", "SPDX-2.3");
+	js_str(&j, "dataLicense", "CC0-1.0");
+	js_str(&j, "SPDXID", "SPDXRef-DOCUMENT");
+	char *name = xasprintf("sprout %s %s", p->name, arch);
+	js_str(&j, "name", name);
+	free(name);
+	char *nsuri = xasprintf("https://sprout.invalid/spdx/%s/%s/%s", p->name, arch, nshex);
+	js_str(&j, "documentNamespace", nsuri);
+	free(nsuri);
+	js_open(&j, "creationInfo", '{');
+	js_str(&j, "created", created);
+	js_open(&j, "creators", '[');
+	js_str(&j, NULL, tool);
+	js_close(&j, ']');
+	{
+		struct buf cm = {0};
+		buf_addf(&cm, "A build of sprout plan %s for %s. 'created' is the plan's SOURCE_DATE_EPOCH, so that the "
+			      "same build gives the same document. Plan settings:", p->name, arch);
+		for (size_t i = 0; i < p->nsets; i++)
+			buf_addf(&cm, " %s=%s", p->sets[i].key, p->sets[i].value);
+		buf_adds(&cm, ".");
+		js_str(&j, "comment", cm.s);
+		buf_free(&cm);
+	}
+	js_close(&j, '}');
+	js_open(&j, "documentDescribes", '[');
+	for (size_t i = 0; i < n; i++)
+		if (fin < 0 || (int)i == fin)
+			js_str(&j, NULL, ids[i]);
+	js_close(&j, ']');
+
+	js_open(&j, "packages", '[');
+	/* A package per step. */
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &p->steps[i];
+		const struct recipe *rc = s->recipe;
+		js_open(&j, NULL, '{');
+		js_str(&j, "SPDXID", ids[i]);
+		js_str(&j, "name", rc->name);
+		js_str(&j, "versionInfo", rc->version);
+		js_str(&j, "downloadLocation", "NOASSERTION");
+		js_bool(&j, "filesAnalyzed", (int)i == fin);
+		if ((int)i == fin) {
+			js_open(&j, "packageVerificationCode", '{');
+			js_str(&j, "packageVerificationCodeValue", vcode);
+			js_close(&j, '}');
+			js_open(&j, "hasFiles", '[');
+			for (size_t k = 0; k < fids.n; k++)
+				js_str(&j, NULL, fids.v[k]);
+			js_close(&j, ']');
+			js_str(&j, "primaryPackagePurpose", "OPERATING_SYSTEM");
+		}
+		js_str(&j, "licenseConcluded", "NOASSERTION");
+		js_str(&j, "licenseDeclared", rc->license);
+		js_str(&j, "copyrightText", "NOASSERTION");
+		if (rc->description)
+			js_str(&j, "summary", rc->description);
+		struct buf cm = {0};
+		buf_addf(&cm, "sprout step %s of plan %s (stage %s, recipe %s, build script '%s'), for %s; key %s; "
+			      "output digest %s (the sha256 of its manifest, docs/manifest.md).",
+			 s->name, p->name, p->stages[s->stage].name, rc->name, s->build_name, arch, keys[i], digests[i]);
+		if (rc->npatches) {
+			buf_adds(&cm, " Patches given to the build (in patches/, applied as its script says):");
+			for (size_t k = 0; k < rc->npatches; k++)
+				buf_addf(&cm, " %s", rc->patches[k].file);
+			buf_adds(&cm, ".");
+		}
+		js_str(&j, "comment", cm.s);
+		buf_free(&cm);
+		js_close(&j, '}');
+	}
+	/* A package per source file (one store: a name is one file). */
+	for (size_t i = 0; i < n; i++) {
+		const struct recipe *rc = p->steps[i].recipe;
+		for (size_t k = 0; k < rc->nsources; k++) {
+			const struct source *src = &rc->sources[k];
+			size_t m = 0;
+			while (m < nsrcs && strcmp(srcs[m].file, src->file))
+				m++;
+			if (m < nsrcs) {
+				rel(&rels, ids[i], "GENERATED_FROM", srcs[m].id);
+				continue;
+			}
+			srcs = xrealloc(srcs, (nsrcs + 1) * sizeof *srcs);
+			srcs[nsrcs].file = src->file;
+			srcs[nsrcs].id = spdx_id(&used, "Source", src->file);
+			rel(&rels, ids[i], "GENERATED_FROM", srcs[nsrcs].id);
+			nsrcs++;
+			const char *dl = "NOASSERTION";
+			struct buf info = {0};
+			buf_adds(&info, "Origins, tried in this order after sprout's distfiles store:");
+			for (size_t o = 0; o < src->norigins; o++) {
+				const struct origin *org = &src->origins[o];
+				if (org->kind == ORIGIN_URL && !strcmp(dl, "NOASSERTION"))
+					dl = org->a;
+				if (org->kind == ORIGIN_URL)
+					buf_addf(&info, " %s;", org->a);
+				else if (org->kind == ORIGIN_DEBIAN)
+					buf_addf(&info, " the Debian source package %s %s;", org->a, org->b);
+				else
+					buf_addf(&info, " the file %s beside the recipe %s;", org->a, rc->name);
+			}
+			info.s[info.len - 1] = '.';
+			for (size_t q = 0; q < src->nrules; q++) {
+				const struct source_rule *ru = &src->rules[q];
+				buf_addf(&info, " Audit: %s %s%s%s.", recipe_rule_action(ru->action), ru->glob,
+					 ru->reason ? ": " : "", ru->reason ? ru->reason : "");
+			}
+			char hex[65];
+			sha256_hex(src->sha256, hex);
+			js_open(&j, NULL, '{');
+			js_str(&j, "SPDXID", srcs[nsrcs - 1].id);
+			js_str(&j, "name", src->file);
+			js_str(&j, "versionInfo", rc->version);
+			js_str(&j, "packageFileName", src->file);
+			js_str(&j, "downloadLocation", dl);
+			js_bool(&j, "filesAnalyzed", 0);
+			js_open(&j, "checksums", '[');
+			js_checksum(&j, "SHA256", hex);
+			js_close(&j, ']');
+			js_str(&j, "licenseConcluded", "NOASSERTION");
+			js_str(&j, "licenseDeclared", rc->license);
+			js_str(&j, "copyrightText", "NOASSERTION");
+			js_str(&j, "sourceInfo", info.s);
+			js_str(&j, "primaryPackagePurpose", "SOURCE");
+			int refs = 0;
+			for (size_t o = 0; o < src->norigins; o++) {
+				const struct origin *org = &src->origins[o];
+				if (org->kind != ORIGIN_DEBIAN)
+					continue;
+				if (!refs++)
+					js_open(&j, "externalRefs", '[');
+				char *v = purl_version(org->b);
+				char *purl = xasprintf("pkg:deb/debian/%s@%s?arch=source", org->a, v);
+				js_open(&j, NULL, '{');
+				js_str(&j, "referenceCategory", "PACKAGE-MANAGER");
+				js_str(&j, "referenceType", "purl");
+				js_str(&j, "referenceLocator", purl);
+				js_close(&j, '}');
+				free(v);
+				free(purl);
+			}
+			if (refs)
+				js_close(&j, ']');
+			js_close(&j, '}');
+			buf_free(&info);
+		}
+	}
+	js_close(&j, ']');
+
+	/* The patches, and the final rootfs's files. */
+	js_open(&j, "files", '[');
+	for (size_t i = 0; i < p->nrecipes; i++) {
+		const struct recipe *rc = p->recipes[i];
+		for (size_t k = 0; k < rc->npatches; k++) {
+			char *pp = path_join(rc->dir, rc->patches[k].file);
+			char sha1[41], hex[65];
+			r = sha1_file_hex(pp, sha1);
+			if (r) {
+				r = errf(r, "%s: %s", pp, err_str(r));
+				free(pp);
+				js_close(&j, ']');
+				goto out;
+			}
+			sha256_hex(rc->patches[k].sha256, hex);
+			char *pname = xasprintf("%s/%s", rc->name, rc->patches[k].file);
+			char *id = spdx_id(&used, "Patch", pname);
+			char *fname = xasprintf("./recipes/%s", pname);
+			js_open(&j, NULL, '{');
+			js_str(&j, "SPDXID", id);
+			js_str(&j, "fileName", fname);
+			js_open(&j, "fileTypes", '[');
+			js_str(&j, NULL, "SOURCE");
+			js_close(&j, ']');
+			js_open(&j, "checksums", '[');
+			js_checksum(&j, "SHA1", sha1);
+			js_checksum(&j, "SHA256", hex);
+			js_close(&j, ']');
+			js_str(&j, "licenseConcluded", "NOASSERTION");
+			js_str(&j, "copyrightText", "NOASSERTION");
+			js_str(&j, "comment", "a patch beside the recipe; its sha256 is part of the step key");
+			js_close(&j, '}');
+			for (size_t s = 0; s < n; s++)
+				if (p->steps[s].recipe == rc)
+					rel(&rels, id, "PATCH_FOR", ids[s]);
+			free(id);
+			free(fname);
+			free(pname);
+			free(pp);
+		}
+	}
+	if (files.len) {
+		/* Written at this depth without a leading comma. */
+		if (!j.first[j.depth])
+			buf_addc(out, ',');
+		buf_add(out, files.s, files.len);
+		j.first[j.depth] = 0;
+	}
+	js_close(&j, ']');
+
+	js_open(&j, "relationships", '[');
+	for (size_t i = 0; i < n; i++)
+		if (fin < 0 || (int)i == fin)
+			rel(&rels, "SPDXRef-DOCUMENT", "DESCRIBES", ids[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct step *s = &p->steps[i];
+		int rootfs = p->stages[s->stage].rootfs;
+		for (size_t k = 0; k < s->ndeps; k++) {
+			int dp = s->deps[k];
+			/* The root of a native stage is what the build runs in. */
+			if (dp == rootfs)
+				rel(&rels, ids[dp], "BUILD_DEPENDENCY_OF", ids[i]);
+			else
+				rel(&rels, ids[i], "DEPENDS_ON", ids[dp]);
+		}
+	}
+	for (const char *l = rels.s; l && *l;) {
+		const char *e = strchr(l, '\n');
+		char a[256], ty[64], b[256];
+		if (sscanf(l, "%255s %63s %255s", a, ty, b) == 3) {
+			js_open(&j, NULL, '{');
+			js_str(&j, "spdxElementId", a);
+			js_str(&j, "relationshipType", ty);
+			js_str(&j, "relatedSpdxElement", b);
+			js_close(&j, '}');
+		}
+		l = e ? e + 1 : NULL;
+	}
+	js_close(&j, ']');
+	js_close(&j, '}');
+	buf_addc(out, '\n');
+	r = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	for (size_t i = 0; i < nsrcs; i++)
+		free(srcs[i].id);
+	free(srcs);
+	free(keys);
+	free(digests);
+	strv_free(&used);
+	strv_free(&fids);
+	strv_free(&sha1s);
+	buf_free(&rels);
+	buf_free(&files);
+	buf_free(&manifest);
+	buf_free(&ns);
+	return r;
+}
