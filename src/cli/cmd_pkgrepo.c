@@ -36,13 +36,21 @@ static int comp_of(const struct pkgopts *o, enum pkg_comp *comp)
 	return EXIT_USAGE;
 }
 
+/* A line of what pkg build wrote. */
+static void build_note(void *ud, const char *step, const char *line)
+{
+	(void)ud;
+	printf(strchr(line, ':') ? "%s: %s\n" : "%s: wrote %s\n", step, line);
+}
+
 int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 {
 	struct plan *p = NULL;
 	const char *arch;
-	enum pkg_comp comp;
-	int rc = comp_of(o, &comp);
-	if (rc)
+	struct pkgbuild_opts bo;
+	int rc;
+	memset(&bo, 0, sizeof bo);
+	if ((rc = comp_of(o, &bo.comp)))
 		return rc;
 	if (o->args.n < 1) {
 		cmd_err("pkg build: expected PLAN [STEP...]");
@@ -51,78 +59,17 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 	rc = cmd_load_plan(c, o->args.v[0], &p, &arch);
 	if (rc)
 		return rc;
-	char (*keys)[65] = xcalloc(p->nsteps, sizeof *keys);
-	int *pick = xcalloc(p->nsteps + 1, sizeof *pick);
-	size_t npick = 0;
-	char *outdir = NULL;
-	struct buf done = {0};
-	cache_keys(p, arch, keys, NULL);
-	if (o->args.n > 1) {
-		for (size_t k = 1; k < o->args.n; k++) {
-			int i = plan_step_index(p, o->args.v[k]);
-			if (i < 0) {
-				cmd_err("pkg build: plan %s has no step '%s'", p->name, o->args.v[k]);
-				rc = EXIT_PARSE;
-				goto out;
-			}
-			pick[npick++] = i;
-		}
-	} else if (p->final && plan_step_index(p, p->final) >= 0) {
-		/* What the final system is made of. */
-		const struct step *f = &p->steps[plan_step_index(p, p->final)];
-		for (size_t k = 0; k < f->ndeps; k++)
-			if (f->deps[k] != p->stages[f->stage].rootfs)    /* the tree it runs in is not a part */
-				pick[npick++] = f->deps[k];
-	} else {
-		for (size_t i = 0; i < p->nsteps; i++)
-			pick[npick++] = (int)i;
-	}
-	for (size_t k = 0; k < npick; k++) {
-		const struct step *s = &p->steps[pick[k]];
-		for (size_t l = 0; l < k; l++)
-			if (!strcmp(p->steps[pick[l]].recipe->name, s->recipe->name)) {
-				cmd_err("pkg build: steps %s and %s would both make the package %s; name the one to package",
-					p->steps[pick[l]].name, s->name, s->recipe->name);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-	}
-	for (size_t k = 0; k < npick; k++) {
-		const struct step *s = &p->steps[pick[k]];
-		if (!cache_has(c->statedir, keys[pick[k]])) {
-			cmd_err("pkg build: step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
-				o->args.v[0], s->name);
-			rc = EXIT_FAIL;
-			goto out;
-		}
-	}
-	outdir = o->out ? xstrdup(o->out) : xasprintf("%s/packages/%s-%s", c->statedir, p->name, arch);
-	int r = mkdir_p(outdir, 0755);
-	if (r) {
-		cmd_err("pkg build: %s: %s", outdir, err_str(r));
-		rc = EXIT_FAIL;
-		goto out;
-	}
-	pkgbuild_no_step_key = o->nostepkey;
-	for (size_t k = 0; k < npick; k++) {
-		const struct step *s = &p->steps[pick[k]];
-		err_clear();
-		done.len = 0;
-		r = pkgbuild_step(c->statedir, p, pick[k], arch, keys[pick[k]], s->recipe->name, comp, outdir, &done);
-		if (done.len)
-			for (char *line = strtok(done.s, "\n"); line; line = strtok(NULL, "\n"))
-				printf(strchr(line, ':') ? "%s: %s\n" : "%s: wrote %s\n", s->name, line);
-		if (r) {
-			rc = cmd_pkg_fail(o, r);
-			goto out;
-		}
-	}
-	printf("packages of %s (%s) in %s\n", p->name, arch, outdir);
-out:
-	buf_free(&done);
+	char *outdir = o->out ? xstrdup(o->out) : xasprintf("%s/packages/%s-%s", c->statedir, p->name, arch);
+	bo.no_step_key = o->nostepkey;
+	bo.plan_ref = o->args.v[0];
+	bo.note = build_note;
+	err_clear();
+	int r = pkgbuild_plan(c->statedir, p, arch, o->args.v + 1, o->args.n - 1, outdir, &bo);
+	if (r)
+		rc = cmd_pkg_fail(o, r);
+	else
+		printf("packages of %s (%s) in %s\n", p->name, arch, outdir);
 	free(outdir);
-	free(keys);
-	free(pick);
 	plan_free(p);
 	return rc;
 }
