@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dirwalk.h"
 #include "core/err.h"
 #include "pkg/pkgfs.h"
 #include "pkg/pkgtx.h"
@@ -318,40 +319,9 @@ static int recover(struct pkgroot *rt, struct buf *note)
 
 /* ---- the root ---- */
 
-/* Open (making it when create) directory name in dirfd, not through a
- * link. */
-static int open_dir(int dirfd, const char *name, int create)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	return fd < 0 ? -errno : fd;
-}
-
 int pkgtx_open_path(int dirfd, const char *path, int create)
 {
-	int fd = dup(dirfd);
-	if (fd < 0)
-		return -errno;
-	char *p = xstrdup(path), *s = p;
-	while (s) {
-		char *sl = strchr(s, '/');
-		if (sl)
-			*sl = 0;
-		int nfd = open_dir(fd, s, create);
-		close(fd);
-		if (nfd < 0) {
-			free(p);
-			return nfd;
-		}
-		fd = nfd;
-		s = sl ? sl + 1 : NULL;
-	}
-	free(p);
-	return fd;
+	return dirwalk_open_path(dirfd, path, create);
 }
 
 int pkgroot_open(const char *path, int create, struct pkgroot *rt, struct buf *note)
