@@ -133,7 +133,7 @@ int pkgbuild_step(const char *statedir, const struct plan *p, int i, const char 
 	add_atoms(&m.provides, &m.nprovides, rc->pkg.provides, rc->pkg.nprovides);
 	add_atoms(&m.conflicts, &m.nconflicts, rc->pkg.conflicts, rc->pkg.nconflicts);
 	if (!pkg_version_ok(m.version, strlen(m.version))) {
-		r = errf(-ERR_USAGE, "recipe %s: version '%s' cannot be a package version (letters, digits and . _ + ~)",
+		r = errf(-SPROUT_ERR_USAGE, "recipe %s: version '%s' cannot be a package version (letters, digits and . _ + ~)",
 			 rc->name, m.version);
 		goto out;
 	}
@@ -223,7 +223,7 @@ static int pick_steps(const struct plan *p, char **steps, size_t nsteps, int *pi
 		for (size_t k = 0; k < nsteps; k++) {
 			int i = plan_step_index(p, steps[k]);
 			if (i < 0)
-				return errf(-ERR_NOTFOUND, "plan %s has no step '%s'", p->name, steps[k]);
+				return errf(-SPROUT_ERR_NOTFOUND, "plan %s has no step '%s'", p->name, steps[k]);
 			pick[(*npick)++] = i;
 		}
 	} else if (p->final && plan_step_index(p, p->final) >= 0) {
@@ -240,7 +240,7 @@ static int pick_steps(const struct plan *p, char **steps, size_t nsteps, int *pi
 		const struct step *s = &p->steps[pick[k]];
 		for (size_t l = 0; l < k; l++)
 			if (!strcmp(p->steps[pick[l]].recipe->name, s->recipe->name))
-				return errf(-ERR_USAGE, "steps %s and %s would both make the package %s; name the one to package",
+				return errf(-SPROUT_ERR_USAGE, "steps %s and %s would both make the package %s; name the one to package",
 					    p->steps[pick[l]].name, s->name, s->recipe->name);
 	}
 	return 0;

@@ -33,7 +33,7 @@ struct pkgbuild_opts {
  * missing): those named in steps, else (nsteps 0) what the plan's final
  * system is made of, else every step. Every step must be built, and no
  * two may make a package of the same name. 0 or negative code with
- * errf(): ERR_NOTFOUND for a step the plan has not, ERR_USAGE for two
+ * errf(): SPROUT_ERR_NOTFOUND for a step the plan has not, SPROUT_ERR_USAGE for two
  * steps of one name, -ENOENT for a step not built. */
 int pkgbuild_plan(const char *statedir, const struct plan *p, const char *arch, char **steps, size_t nsteps,
 		  const char *outdir, const struct pkgbuild_opts *o);

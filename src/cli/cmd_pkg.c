@@ -33,7 +33,7 @@ int cmd_pkg_open_root(struct pkgopts *o, int create, struct pkgroot *rt)
 	struct buf note = {0};
 	if (!o->root) {
 		cmd_err("pkg %s: --root DIR is required (--root / for this system)", o->verb);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	err_clear();
 	int r = pkgroot_open(o->root, create, rt, &note);
@@ -66,7 +66,7 @@ static int report(const struct pkgopts *o, int r, struct pkgops_result *res, con
 		return cmd_pkg_fail(o, r);
 	if (res->nothing) {
 		printf("%s\n", nothing);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	if (res->nadd) {
 		printf("install:");
@@ -80,7 +80,7 @@ static int report(const struct pkgopts *o, int r, struct pkgops_result *res, con
 	}
 	printf("transaction %lu: %zu installed, %zu removed; %zu files written, %zu removed\n", res->st.id,
 	       res->installed, res->removed, res->st.written, res->st.deleted);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 static int pkg_install(struct ctx *c, struct pkgopts *o)
@@ -90,7 +90,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 	struct pkgops_result res;
 	if (!o->args.n) {
 		cmd_err("pkg install: expected NAME... or FILE...");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 1, &rt);
 	if (rc)
@@ -111,7 +111,7 @@ static int pkg_remove(struct ctx *c, struct pkgopts *o)
 	struct pkgops_result res;
 	if (!o->args.n) {
 		cmd_err("pkg remove: expected NAME...");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
@@ -133,12 +133,12 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 	char *end, nothing[96];
 	if (o->args.n != 1) {
 		cmd_err("pkg rollback: expected N, a transaction number (see sprout pkg history)");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	unsigned long id = strtoul(o->args.v[0], &end, 10);
 	if (*end || end == o->args.v[0]) {
 		cmd_err("pkg rollback: expected a transaction number, got '%s'", o->args.v[0]);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
@@ -217,11 +217,11 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 {
 	struct pkgopts o;
 	const struct verb *v = NULL;
-	int rc = EXIT_USAGE;
+	int rc = CMD_EXIT_USAGE;
 	memset(&o, 0, sizeof o);
 	if (argc < 2) {
 		usage_verbs(stderr);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
 		if (!strcmp(verbs[i].name, argv[1]))
@@ -229,7 +229,7 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 	if (!v) {
 		cmd_err("pkg: unknown verb '%s'", argv[1]);
 		usage_verbs(stderr);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	o.verb = v->name;
 	int ended = 0;

@@ -125,7 +125,7 @@ int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
 		return -ENOENT;
 	}
 	if (fd == -ELOOP || fd == -ENOTDIR)
-		return errf(-ERR_UNSAFE, "%s: not a directory (a link, or a file) in the root", w->tmp);
+		return errf(-SPROUT_ERR_UNSAFE, "%s: not a directory (a link, or a file) in the root", w->tmp);
 	return errf(fd, "%s: %s", path, strerror(-fd));
 }
 

@@ -15,7 +15,7 @@
 int pkgops_root_arch(const struct pkgroot *rt, const char *want, const char **arch)
 {
 	if (rt->db.arch && want && strcmp(rt->db.arch, want))
-		return errf(-ERR_USAGE, "%s is a root for %s, not %s", rt->path, rt->db.arch, want);
+		return errf(-SPROUT_ERR_USAGE, "%s is a root for %s, not %s", rt->path, rt->db.arch, want);
 	*arch = rt->db.arch ? rt->db.arch : want ? want : host_arch();
 	return 0;
 }
@@ -110,7 +110,7 @@ static int check_file(const char *path, const unsigned char *want_sha, unsigned 
 		char got[65], want[65];
 		sha256_hex((*pf)->sha256, got);
 		sha256_hex(want_sha, want);
-		r = errf(-ERR_HASH, "%s: sha256 %s, but the index says %s: refused", path, got, want);
+		r = errf(-SPROUT_ERR_HASH, "%s: sha256 %s, but the index says %s: refused", path, got, want);
 	}
 	if (r) {
 		pkgfile_close(*pf);
@@ -207,7 +207,7 @@ static int take_files(struct inst *in, const struct pkgops_opts *o, char **args,
 			for (size_t e = 0; e < in->repos[k].n && !known; e++)
 				known = in->repos[k].trusted && !memcmp(in->repos[k].e[e].sha256, in->locals[i]->sha256, 32);
 		if (!known && !o->allow_untrusted)
-			return errf(-ERR_HASH, "%s is in no signed repository's index; --allow-untrusted installs it",
+			return errf(-SPROUT_ERR_HASH, "%s is in no signed repository's index; --allow-untrusted installs it",
 				    args[i]);
 		in->req[i] = xasprintf("#%zu", in->ncand);
 		memcpy(in->sha[in->ncand], in->locals[i]->sha256, 32);
@@ -243,7 +243,7 @@ static int take_pick(struct inst *in, char **args, size_t nargs, size_t k)
 	struct buf *data = &in->adata[in->nadds];
 	int r = check_file(path, e->sha256, e->size, &pf, data);
 	if (!r && (pf->meta_len != e->meta_len || memcmp(pf->meta_text, e->meta_text, e->meta_len))) {
-		r = errf(-ERR_HASH, "%s: its metadata differs from the index's", path);
+		r = errf(-SPROUT_ERR_HASH, "%s: its metadata differs from the index's", path);
 		pkgfile_close(pf);
 		buf_free(data);
 	}
@@ -294,9 +294,9 @@ int pkgops_install(struct pkgroot *rt, const struct pkgops_opts *o, char **args,
 	char *what = NULL;
 	memset(&in, 0, sizeof in);
 	memset(res, 0, sizeof *res);
-	int r = -ERR_USAGE;
+	int r = -SPROUT_ERR_USAGE;
 	if (!nargs) {
-		r = errf(-ERR_USAGE, "expected NAME... or FILE...");
+		r = errf(-SPROUT_ERR_USAGE, "expected NAME... or FILE...");
 		goto out;
 	}
 	if ((r = pkgops_root_arch(rt, o->arch, &arch)) || (r = load_repos(rt, o, &in.repos, &in.nrepos, &res->notes)))
@@ -348,7 +348,7 @@ int pkgops_remove(struct pkgroot *rt, const struct pkgops_opts *o, char **names,
 {
 	memset(res, 0, sizeof *res);
 	if (!n)
-		return errf(-ERR_USAGE, "expected NAME...");
+		return errf(-SPROUT_ERR_USAGE, "expected NAME...");
 	err_clear();
 	int r = pkgsolve_remove(&rt->db, names, n);
 	if (r)
@@ -376,7 +376,7 @@ static int rollback_file(struct pkgroot *rt, const struct pkgdb_change *t, struc
 	struct pkgfile *pf = NULL;
 	int r = check_file(path, t->sha256, 0, &pf, data);
 	if (r && !path_exists(path))
-		r = errf(-ERR_NOTFOUND, "%s %s-%s is neither in %s/var/cache/sprout/packages nor in a --repo", t->name,
+		r = errf(-SPROUT_ERR_NOTFOUND, "%s %s-%s is neither in %s/var/cache/sprout/packages nor in a --repo", t->name,
 			 t->version, t->release, rt->path);
 	if (r) {
 		free(path);

@@ -53,7 +53,7 @@ int pkgops_rollback(struct pkgroot *rt, const struct pkgops_opts *o, unsigned lo
 void pkgops_result_free(struct pkgops_result *res);
 
 /* The root's arch: the one it records, which want (when not NULL) must
- * not contradict; else want; else the host's. ERR_USAGE with errf(). */
+ * not contradict; else want; else the host's. SPROUT_ERR_USAGE with errf(). */
 int pkgops_root_arch(const struct pkgroot *rt, const char *want, const char **arch);
 
 #endif

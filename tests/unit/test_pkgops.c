@@ -104,7 +104,7 @@ int main(void)
 	int ri = r ? r : pkgops_install(&rt, &po, app, 1, &res);
 	int quiet = unhush();
 	ok(r == 0, "root opened");
-	ok(ri == (sign_available() ? -ERR_HASH : -ENOTSUP), "an unsigned index is refused without allow_untrusted (%s)",
+	ok(ri == (sign_available() ? -SPROUT_ERR_HASH : -ENOTSUP), "an unsigned index is refused without allow_untrusted (%s)",
 	   err_msg(ri));
 	pkgops_result_free(&res);
 	po.allow_untrusted = 1;
