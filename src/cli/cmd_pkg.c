@@ -55,6 +55,7 @@ static void ops_of(const struct ctx *c, const struct pkgopts *o, struct pkgops_o
 	po->overwrite = o->overwrite;
 	po->nosync = o->nosync;
 	po->nocache = o->nocache;
+	po->allow_downgrade = o->allow_downgrade;
 }
 
 /* Print what a transaction did (or the error r), after the library's
@@ -165,11 +166,11 @@ static const struct verb verbs[] = {
 	{"create", cmd_pkg_create,
 	 " -o --out --compress --release --license --description --depends --provides --conflicts "},
 	{"check", cmd_pkg_check, " "},
-	{"index", cmd_pkg_index, " --key "},
+	{"index", cmd_pkg_index, " --key --sequence --expires "},
 	{"keygen", cmd_pkg_keygen, " "},
 	{"sign", cmd_pkg_sign, " --key "},
 	{"install", pkg_install,
-	 " --root --repo --keys --allow-untrusted --allow-setuid --overwrite --no-sync --no-cache "},
+	 " --root --repo --keys --allow-untrusted --allow-setuid --overwrite --no-sync --no-cache --allow-downgrade "},
 	{"remove", pkg_remove, " --root --no-sync "},
 	{"rollback", pkg_rollback,
 	 " --root --repo --keys --allow-untrusted --allow-setuid --overwrite --no-sync --no-cache "},
@@ -182,7 +183,7 @@ static const struct verb verbs[] = {
 };
 
 static const char *const flags[] = {"--allow-untrusted", "--allow-setuid", "--overwrite", "--no-sync", "--no-cache",
-	"--no-step-key", NULL};
+	"--no-step-key", "--allow-downgrade", NULL};
 
 /* Where option name's value goes. */
 static const char **value_slot(struct pkgopts *o, const char *name, struct strv **multi)
@@ -196,6 +197,7 @@ static const char **value_slot(struct pkgopts *o, const char *name, struct strv 
 		{"--key", offsetof(struct pkgopts, key)}, {"--compress", offsetof(struct pkgopts, compress)},
 		{"--release", offsetof(struct pkgopts, release)}, {"--license", offsetof(struct pkgopts, license)},
 		{"--description", offsetof(struct pkgopts, description)},
+		{"--sequence", offsetof(struct pkgopts, sequence)}, {"--expires", offsetof(struct pkgopts, expires)},
 	};
 	*multi = !strcmp(name, "--repo") ? &o->repos : !strcmp(name, "--depends") ? &o->depends
 		: !strcmp(name, "--provides") ? &o->provides : !strcmp(name, "--conflicts") ? &o->conflicts : NULL;
@@ -257,7 +259,7 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 				flag = k + 1;
 		if (flag) {
 			int *f[] = {&o.allow_untrusted, &o.allow_setuid, &o.overwrite, &o.nosync, &o.nocache,
-				    &o.nostepkey};
+				    &o.nostepkey, &o.allow_downgrade};
 			*f[flag - 1] = 1;
 			continue;
 		}

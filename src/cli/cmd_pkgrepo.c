@@ -155,7 +155,7 @@ int cmd_pkg_index(struct ctx *c, struct pkgopts *o)
 	char id[17];
 	(void)c;
 	if (o->args.n != 1) {
-		cmd_err("pkg index: expected DIR [--key KEY]");
+		cmd_err("pkg index: expected DIR [--key KEY] [--sequence N] [--expires DURATION]");
 		return CMD_EXIT_USAGE;
 	}
 	if (o->key && !sign_available()) {
@@ -163,11 +163,27 @@ int cmd_pkg_index(struct ctx *c, struct pkgopts *o)
 			"--key, and use it with --allow-untrusted");
 		return CMD_EXIT_USAGE;
 	}
+	struct pkgrepo_index_opts io;
+	unsigned long long seq = 0;
+	memset(&io, 0, sizeof io);
 	err_clear();
-	int r = pkgrepo_index(o->args.v[0], &n);
+	if (o->sequence) {
+		char *e;
+		io.sequence = strtoull(o->sequence, &e, 10);
+		if (*e || e == o->sequence || o->sequence[0] < '1' || o->sequence[0] > '9') {
+			cmd_err("pkg index: --sequence: expected a number from 1, got '%s'", o->sequence);
+			return CMD_EXIT_USAGE;
+		}
+	}
+	int r = o->expires ? pkgrepo_parse_duration(o->expires, &io.expires_in) : 0;
+	if (r) {
+		cmd_err("pkg index: --expires: %s", err_msg(r));
+		return CMD_EXIT_USAGE;
+	}
+	r = pkgrepo_index(o->args.v[0], &io, &n, &seq);
 	if (r)
 		return cmd_pkg_fail(o, r);
-	printf("%s/index: %zu package%s\n", o->args.v[0], n, n == 1 ? "" : "s");
+	printf("%s/index: %zu package%s, sequence %llu\n", o->args.v[0], n, n == 1 ? "" : "s", seq);
 	if (!o->key)
 		return CMD_EXIT_OK;
 	char *ip = path_join(o->args.v[0], "index");

@@ -91,7 +91,7 @@ static int stage4_publish(struct ctx *c, const struct plan *p, const char *arch,
 		if (!(r = sign_keygen(keyp, id)))
 			printf("key %s: secret %s.key, public %s.pub\n", id, keyp, keyp);
 	}
-	if (!r && !(r = pkgrepo_index(pk1, &n)))
+	if (!r && !(r = pkgrepo_index(pk1, NULL, &n, NULL)))
 		printf("%s: %zu package%s\n", ip, n, n == 1 ? "" : "s");
 	if (!r && sign && !(r = sign_file(ip, seckey, id)))
 		printf("%s.sig: signed with key %s\n", ip, id);

@@ -1,11 +1,15 @@
 /* sprout pkg install, remove and rollback as a library: find the
  * packages, check them whole, resolve, run one transaction. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "core/dirwalk.h"
 #include "core/err.h"
 #include "core/sha256.h"
 #include "pkg/pkgops.h"
@@ -43,33 +47,147 @@ static void free_repos(struct pkgrepo *r, size_t n)
 	free(r);
 }
 
-/* o->repos, else the lines of ROOT/etc/sprout/repositories. */
+/* The indexes a root has accepted: per signing key, the newest sequence
+ * and that index's sha256 (ROOT/var/lib/sprout/indexes, docs/package.md). */
+struct seen {
+	char keyid[17];
+	unsigned long long seq;
+	unsigned char sha[32];
+};
+
+static size_t seen_read(struct pkgroot *rt, struct seen **out)
+{
+	struct buf b = {0};
+	size_t n = 0;
+	*out = NULL;
+	if (pkgroot_read_state(rt, "indexes", &b) || strncmp(b.s, "sprout-indexes 1\n", 17)) {
+		buf_free(&b);
+		return 0;
+	}
+	for (char *l = strtok(b.s + 17, "\n"); l; l = strtok(NULL, "\n")) {
+		struct seen s;
+		char hex[65];
+		memset(&s, 0, sizeof s);
+		if (sscanf(l, "%16s %llu %64s", s.keyid, &s.seq, hex) != 3 || sha256_unhex(hex, 64, s.sha))
+			continue;
+		*out = xrealloc(*out, (n + 1) * sizeof **out);
+		(*out)[n++] = s;
+	}
+	buf_free(&b);
+	return n;
+}
+
+/* Refuse a signed index older than one the root has accepted from its key
+ * (a replay: TUF's rollback and freeze attacks), then remember it. */
+static int seen_check(struct pkgroot *rt, const struct pkgops_opts *o, struct pkgrepo *repos, size_t n)
+{
+	struct seen *s;
+	size_t ns = seen_read(rt, &s), before = ns;
+	int r = 0, changed = 0;
+	for (size_t i = 0; i < n && !r; i++) {
+		const struct pkgrepo *p = &repos[i];
+		size_t k = 0;
+		if (!p->trusted)
+			continue;
+		while (k < ns && strcmp(s[k].keyid, p->keyid))
+			k++;
+		if (k < ns && p->sequence < s[k].seq)
+			r = errf(-SPROUT_ERR_HASH, "%s/index: sequence %llu from key %s, but this root has seen sequence %llu from "
+				 "it: an older index (a replayed or rolled-back repository): refused", p->dir, p->sequence,
+				 p->keyid, s[k].seq);
+		else if (k < ns && p->sequence == s[k].seq && memcmp(p->sha256, s[k].sha, 32))
+			r = errf(-SPROUT_ERR_HASH, "%s/index: not the index of sequence %llu from key %s this root has seen: "
+				 "refused", p->dir, p->sequence, p->keyid);
+		else if (k == ns || p->sequence > s[k].seq) {
+			if (k == ns)
+				s = xrealloc(s, ++ns * sizeof *s);
+			memcpy(s[k].keyid, p->keyid, 17);
+			s[k].seq = p->sequence;
+			memcpy(s[k].sha, p->sha256, 32);
+			changed = 1;
+		}
+	}
+	if (!r && changed && rt->lockfd >= 0) {
+		struct buf b = {0};
+		char hex[65];
+		buf_adds(&b, "sprout-indexes 1\n");
+		for (size_t k = 0; k < ns; k++) {
+			sha256_hex(s[k].sha, hex);
+			buf_addf(&b, "%s %llu %s\n", s[k].keyid, s[k].seq, hex);
+		}
+		r = pkgroot_write_state(rt, "indexes", &b, !o->nosync);
+		if (r == -EACCES && !before)
+			r = 0;  /* a root that cannot be written remembers nothing */
+		else if (r)
+			r = errf(r, "%s/var/lib/sprout/indexes: %s", rt->path, err_str(r));
+		buf_free(&b);
+	}
+	free(s);
+	return r;
+}
+
+/* The root's trusted keys: o->keys, else ROOT/etc/sprout/keys, reached
+ * from the root's descriptor without following a link (a link to another
+ * etc would make other keys trusted). *label names it; the descriptor or
+ * a negative errno. */
+static int open_keys(struct pkgroot *rt, const struct pkgops_opts *o, char **label)
+{
+	if (o->keys) {
+		*label = xstrdup(o->keys);
+		int fd = open(o->keys, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	int fd = dirwalk_open_path(rt->fd, "etc/sprout/keys", 0);
+	*label = xasprintf("%s/etc/sprout/keys%s", rt->path,
+			   fd == -ELOOP || fd == -ENOTDIR ? " (a link on the way, not followed)" : "");
+	return fd;
+}
+
+/* The lines of ROOT/etc/sprout/repositories, read from inside the root. */
+static void root_repos(struct pkgroot *rt, struct strv *dirs)
+{
+	struct buf b = {0};
+	int fd = dirwalk_open_path(rt->fd, "etc/sprout", 0);
+	if (fd < 0)
+		return;
+	int ffd = openat(fd, "repositories", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	close(fd);
+	if (ffd < 0)
+		return;
+	int r = fd_read(ffd, &b);
+	close(ffd);
+	for (char *l = !r && b.len ? strtok(b.s, "\n") : NULL; l; l = strtok(NULL, "\n"))
+		if (l[0] && l[0] != '#')
+			strv_add(dirs, l);
+	buf_free(&b);
+}
+
+/* o->repos, else the lines of ROOT/etc/sprout/repositories; each signed
+ * index fresh, and none older than the root has seen. */
 static int load_repos(struct pkgroot *rt, const struct pkgops_opts *o, struct pkgrepo **out, size_t *n,
 		      struct buf *notes)
 {
 	struct strv dirs = {0};
+	char *label = NULL;
 	int r = 0;
 	for (size_t i = 0; i < o->nrepos; i++)
 		strv_add(&dirs, o->repos[i]);
-	if (!dirs.n) {
-		char *cf = xasprintf("%s/etc/sprout/repositories", rt->path);
-		struct buf b = {0};
-		if (!file_read(cf, &b))
-			for (char *l = strtok(b.s, "\n"); l; l = strtok(NULL, "\n"))
-				if (l[0] && l[0] != '#')
-					strv_add(&dirs, l);
-		buf_free(&b);
-		free(cf);
-	}
-	char *keys = o->keys ? xstrdup(o->keys) : xasprintf("%s/etc/sprout/keys", rt->path);
+	if (!dirs.n)
+		root_repos(rt, &dirs);
+	int kfd = open_keys(rt, o, &label);
+	long long now = o->now ? o->now : (long long)time(NULL);
 	*out = xcalloc(dirs.n + 1, sizeof **out);
 	*n = 0;
 	for (size_t i = 0; i < dirs.n && !r; i++) {
-		r = pkgrepo_load(dirs.v[i], keys, o->allow_untrusted, &(*out)[*n], notes);
+		r = pkgrepo_load_at(dirs.v[i], kfd, label, !o->keys, o->allow_untrusted, now, &(*out)[*n], notes);
 		if (!r)
 			++*n;
 	}
-	free(keys);
+	if (!r)
+		r = seen_check(rt, o, *out, *n);
+	if (kfd >= 0)
+		close(kfd);
+	free(label);
 	strv_free(&dirs);
 	if (r) {
 		free_repos(*out, *n);
@@ -259,6 +377,23 @@ static int take_pick(struct inst *in, char **args, size_t nargs, size_t k)
 	return 0;
 }
 
+/* An installed package is never replaced by an older one unasked: an old
+ * index (or package) served again must not take a root back. */
+static int no_downgrade(const struct pkgroot *rt, const struct inst *in)
+{
+	for (size_t k = 0; k < in->npicks; k++) {
+		const struct pkg_meta *m = in->cand[in->picks[k].cand];
+		int i = pkgdb_find(&rt->db, m->name);
+		if (i < 0)
+			continue;
+		const struct pkg_meta *old = &rt->db.p[i]->meta;
+		if (pkg_evrcmp(m->version, m->release, old->version, old->release) < 0)
+			return errf(-EPERM, "%s %s-%s is installed; %s-%s is older: not downgraded (--allow-downgrade "
+				    "does it)", m->name, old->version, old->release, m->version, m->release);
+	}
+	return 0;
+}
+
 static void inst_free(struct inst *in, size_t nargs)
 {
 	for (size_t a = 0; a < in->nadds; a++) {
@@ -326,6 +461,8 @@ int pkgops_install(struct pkgroot *rt, const struct pkgops_opts *o, char **args,
 		res->nothing = 1;
 		goto out;
 	}
+	if (!o->allow_downgrade && (r = no_downgrade(rt, &in)))
+		goto out;
 	in.adds = xcalloc(in.npicks, sizeof *in.adds);
 	in.adata = xcalloc(in.npicks, sizeof *in.adata);
 	in.adds_local = xcalloc(in.npicks, sizeof *in.adds_local);

@@ -18,6 +18,8 @@ struct pkgops_opts {
 	size_t nrepos;
 	int allow_untrusted;    /* an unsigned index or a package file in no index may be used */
 	int allow_setuid, overwrite, nosync, nocache;   /* as struct pkgtx_opts */
+	int allow_downgrade;    /* an installed package may be replaced by an older one */
+	long long now;          /* the time indexes must not have expired at; 0: now */
 };
 
 /* A package a transaction adds. */

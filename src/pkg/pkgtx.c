@@ -431,3 +431,24 @@ void pkgtx_cache_keep(int cfd, const char *file, const unsigned char sha256[32])
 	if (!ok || renameat(cfd, tmp, cfd, name) < 0)
 		unlinkat(cfd, tmp, 0);
 }
+
+int pkgroot_read_state(struct pkgroot *rt, const char *name, struct buf *b)
+{
+	if (rt->dbfd < 0)
+		return -ENOENT;
+	int fd = openat(rt->dbfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return file_read_at(rt->dbfd, name, b);
+}
+
+int pkgroot_write_state(struct pkgroot *rt, const char *name, const struct buf *b, int sync)
+{
+	if (rt->dbfd < 0 || rt->lockfd < 0)
+		return -EACCES;
+	int r = pkgtx_write_at(rt->dbfd, name, b, 1, sync);
+	if (!r && sync && fsync(rt->dbfd) < 0)
+		r = -errno;
+	return r;
+}

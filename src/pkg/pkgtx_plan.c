@@ -310,6 +310,10 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	memset(st, 0, sizeof *st);
 	if (rt->lockfd < 0)
 		return errf(-EACCES, "%s: cannot change this root (no write access to var/lib/sprout)", rt->path);
+	/* The history keeps the description whole, on one line, or not at all. */
+	if (o->what && (strlen(o->what) > PKGDB_LINE_MAX - 64 || strchr(o->what, '\n')))
+		return errf(-SPROUT_ERR_USAGE, "'%.40s...' (%zu bytes) is too long for one line of the history (at most %d): "
+			    "do it in several transactions", o->what, strlen(o->what), PKGDB_LINE_MAX - 64);
 	u.rt = rt;
 	u.sync = sync;
 	u.cachefd = -2;

@@ -92,7 +92,7 @@ int main(void)
 	char *repo = xasprintf("%s/repo", base), *root = xasprintf("%s/root", base);
 	mkdir_p(repo, 0755);
 	ok(make_pkg(repo, "lib", "1.0", NULL) == 0 && make_pkg(repo, "app", "2.0", "lib>=1.0") == 0, "packages written");
-	ok(pkgrepo_index(repo, &n) == 0 && n == 2, "indexed");
+	ok(pkgrepo_index(repo, NULL, &n, NULL) == 0 && n == 2, "indexed");
 	memset(&po, 0, sizeof po);
 	po.repos = &repo;
 	po.nrepos = 1;
