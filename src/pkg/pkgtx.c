@@ -195,7 +195,7 @@ int pkgtx_exists_at(int dirfd, const char *name)
 
 /* The commit's work, also the redo of a committed journal: every step
  * can be done again. 0 or negative code. */
-int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, int sync)
+int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, int sync, struct buf *skipped)
 {
 	static const enum op_kind order[] = {OP_DEL, OP_ADD, OP_RMDIR, OP_CHMOD};
 	char tmp[64];
@@ -210,6 +210,13 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 			int pfd = pkgfs_parent(w, o->path, &base);
 			if (pfd == -ENOENT)
 				continue;
+			if (pfd == -SPROUT_ERR_UNSAFE && skipped) {
+				/* Replaced by a link (or a file) since: nothing of the
+				 * transaction is reachable there, and nothing is followed. */
+				buf_addf(skipped, "%s: %s: a link or a file on the way, left alone\n", o->path,
+					 op_word[o->k]);
+				continue;
+			}
 			if (pfd < 0)
 				return pfd;
 			switch (o->k) {
@@ -234,6 +241,10 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 			}
 			default:
 				break;
+			}
+			if ((r == -ENOTDIR || r == -ELOOP) && skipped) {
+				buf_addf(skipped, "%s: %s: not a directory any more, left alone\n", o->path, op_word[o->k]);
+				r = 0;
 			}
 			if (r)
 				return errf(r, "%s: %s: %s", o->path, op_word[o->k], strerror(-r));
@@ -291,7 +302,7 @@ int pkgtx_undo(struct pkgroot *rt, struct pkgfs *w, const struct journal *j)
 /* Finish or undo what a killed run left. */
 static int recover(struct pkgroot *rt, struct buf *note)
 {
-	struct buf b = {0};
+	struct buf b = {0}, skipped = {0};
 	struct journal j;
 	struct pkgfs w;
 	int committed = pkgtx_exists_at(rt->dbfd, "journal.commit");
@@ -309,9 +320,18 @@ static int recover(struct pkgroot *rt, struct buf *note)
 		return pkg_errwrap(r, "%s/var/lib/sprout: cannot read the journal of an interrupted transaction",
 				   rt->path);
 	pkgfs_init(&w, rt->fd);
-	r = committed ? pkgtx_apply(rt, &w, &j, 1) : pkgtx_undo(rt, &w, &j);
+	r = committed ? pkgtx_apply(rt, &w, &j, 1, &skipped) : pkgtx_undo(rt, &w, &j);
 	if (!r)
 		buf_addf(note, "%s interrupted transaction %lu\n", committed ? "finished" : "undid", j.id);
+	if (!r && skipped.len) {
+		for (char *l = strtok(skipped.s, "\n"); l; l = strtok(NULL, "\n"))
+			buf_addf(note, "  %s\n", l);
+		buf_addf(note, "sprout pkg verify --root %s shows what that left different\n", rt->path);
+	}
+	if (r && committed)
+		r = pkg_errwrap(r, "%s: transaction %lu was committed but cannot be finished; fix what this says, then "
+				"any sprout pkg command on the root finishes it", rt->path, j.id);
+	buf_free(&skipped);
 	pkgfs_done(&w);
 	pkgtx_journal_free(&j);
 	return r;
