@@ -86,7 +86,9 @@ static int plan_entry(struct run *u, const struct pkgdb_pkg *p, size_t a, size_t
 	if (r == 0 && !g && !u->o->overwrite)
 		return errf(-EEXIST, "%s: exists in %s and belongs to no package (--overwrite replaces it)", e->path,
 			    root);
-	pkgtx_op_add(&u->ops[OP_ADD], OP_ADD, e->path, 0, a, ei);
+	/* A path that is not there is written straight to (OP_NEW); one
+	 * that is gets replaced by a rename at the commit. */
+	pkgtx_op_add(&u->ops[OP_ADD], r == -ENOENT ? OP_NEW : OP_ADD, e->path, 0, a, ei);
 	return 0;
 }
 
@@ -201,7 +203,7 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 		const struct pkg_entry *e = &pf->man.e[i];
 		if (e->type == 'd')
 			continue;
-		while (*cursor < j->n && j->ops[*cursor].k != OP_ADD)
+		while (*cursor < j->n && j->ops[*cursor].k != OP_ADD && j->ops[*cursor].k != OP_NEW)
 			++*cursor;
 		size_t k = (*cursor)++;
 		if (k >= j->n || j->ops[k].add != a || j->ops[k].ei != i) {
@@ -214,22 +216,32 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 			r = pfd;
 			goto out;
 		}
-		pkgfs_tmpname(tmp, sizeof tmp, j->id, k);
+		/* A new path is made where it goes; a replacement under a
+		 * temporary name (a leftover one of an undone run is replaced). */
+		int direct = j->ops[k].k == OP_NEW;
+		const char *name = tmp;
+		if (direct)
+			name = base;
+		else
+			pkgfs_tmpname(tmp, sizeof tmp, j->id, k);
 		if (e->type == 'l') {
-			if (symlinkat(e->target, pfd, tmp) < 0 && (errno != EEXIST || unlinkat(pfd, tmp, 0) < 0 ||
-								  symlinkat(e->target, pfd, tmp) < 0)) {
+			if (symlinkat(e->target, pfd, name) < 0 &&
+			    (direct || errno != EEXIST || unlinkat(pfd, name, 0) < 0 || symlinkat(e->target, pfd, name) < 0)) {
 				r = errf(-errno, "%s: symlink: %s", e->path, strerror(errno));
+				j->ops[k].foreign = direct && r == -EEXIST;
 				goto out;
 			}
 		} else {
 			/* Created with its permissions (the umask is 0 during the
 			 * transaction); the special bits only once it is whole. */
 			mode_t cm = (mode_t)(e->mode & 0777);
-			int fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
-			if (fd < 0 && errno == EEXIST && unlinkat(pfd, tmp, 0) == 0)
-				fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
+			int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
+			if (fd < 0 && errno == EEXIST && !direct && unlinkat(pfd, name, 0) == 0)
+				fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
 			if (fd < 0) {
-				r = errf(-errno, "%s: create: %s", e->path, strerror(errno));
+				r = errf(-errno, "%s: create: %s%s", e->path, strerror(errno),
+					 direct && errno == EEXIST ? " (it appeared in the root during the transaction)" : "");
+				j->ops[k].foreign = direct && r == -EEXIST;
 				goto out;
 			}
 			r = pkgfile_read_file(pf, e, fd);
@@ -404,15 +416,19 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 			r = pfd;
 			goto out;
 		}
-		if (mkdirat(pfd, base, 0700) < 0 ||
-		    (fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-		    fchmod(fd, j.ops[i].mode | 0700) < 0) {
+		/* Writable for its files until the commit; with the umask 0 the
+		 * mode is the one asked for, but for the special bits. */
+		unsigned dm = j.ops[i].mode | 0700;
+		if (mkdirat(pfd, base, (dm & 07000) ? 0700 : dm) < 0 ||
+		    ((dm & 07000) && ((fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+				      fchmod(fd, dm) < 0))) {
 			r = errf(-errno, "%s: mkdir: %s", j.ops[i].path, strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			goto out;
 		}
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		pkgfs_made(&u.w);
 		st->dirs++;
 		pkgtx_crash_point();
@@ -463,7 +479,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 		goto out;
 	}
 	for (size_t i = 0; i < j.n; i++)
-		if (j.ops[i].k == OP_ADD)
+		if (j.ops[i].k == OP_ADD || j.ops[i].k == OP_NEW)
 			st->written++;
 		else if (j.ops[i].k == OP_DEL)
 			st->deleted++;
