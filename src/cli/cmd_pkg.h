@@ -14,7 +14,7 @@ struct pkgopts {
 	const char *release, *license, *description;
 	const char *sequence, *expires;
 	struct strv repos, depends, provides, conflicts;
-	int allow_untrusted, allow_setuid, overwrite, nosync, nocache, nostepkey, allow_downgrade;
+	int allow_untrusted, allow_setuid, overwrite, nosync, nocache, nostepkey, allow_downgrade, reinstall;
 	struct strv args;       /* the operands */
 };
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/cmd_pkg.h"
@@ -87,7 +88,8 @@ int cmd_pkg_info(struct ctx *c, struct pkgopts *o)
 	struct pkgroot rt;
 	const struct pkgdb_pkg *p;
 	(void)c;
-	if (o->args.n == 1 && !o->root) {
+	struct stat st;
+	if (o->args.n == 1 && !o->root && stat(o->args.v[0], &st) == 0 && S_ISREG(st.st_mode)) {
 		/* A package file. */
 		struct pkgfile *pf = NULL;
 		err_clear();

@@ -133,18 +133,23 @@ static const struct command commands[] = {
 	 "         [--depends A]... [--provides A]... [--conflicts A]...\n"
 	 "                 package a directory (for --arch, default the host's)\n"
 	 "  check FILE...  read package files whole and check every byte\n"
-	 "  index DIR [--key KEY]   write DIR/index of the packages in DIR (and sign it)\n"
+	 "  index DIR [--key KEY] [--sequence N] [--expires 30d]\n"
+	 "                 write DIR/index of the packages in DIR (and sign it)\n"
 	 "  keygen PREFIX  make an ed25519 key pair PREFIX.key, PREFIX.pub\n"
 	 "  sign --key KEY DIR      sign DIR/index into DIR/index.sig\n"
 	 "  install --root DIR [--repo DIR]... NAME|FILE...\n"
 	 "                 install packages and what they need, in one transaction\n"
+	 "  upgrade --root DIR [NAME...] every package to the newest the repositories offer\n"
+	 "  fix --root DIR [NAME...]     write again what pkg verify finds different\n"
 	 "  remove --root DIR NAME...   remove packages nothing else needs\n"
 	 "  list, info NAME|FILE, files NAME, owner PATH, verify [NAME...], history\n"
+	 "                 (these read --root /, the running system, by default)\n"
 	 "  rollback --root DIR N       return to what transaction N left\n"
 	 "Options of install and rollback: --keys DIR (trusted keys, default\n"
 	 "ROOT/etc/sprout/keys), --allow-untrusted (no signature check), --allow-setuid,\n"
 	 "--overwrite (replace files no package owns), --no-sync (no fsync: safe against a\n"
-	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout).\n"
+	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout);\n"
+	 "of install: --reinstall, --allow-downgrade. 'sprout pkg VERB --help': one verb.\n"
 	 "Repositories: --repo DIR, else the lines of ROOT/etc/sprout/repositories.\n"},
 	{"script", cmd_script, "PLAN",
 	 "print the plan's build as a plain shell script",
@@ -435,7 +440,9 @@ int main(int argc, char **argv)
 		cmd_err("unknown command '%s' (see sprout --help)", rest.v[0]);
 		return CMD_EXIT_USAGE;
 	}
-	if (cmd->fn != cmd_help && cmd_wants_help((int)rest.n, rest.v)) {
+	/* pkg VERB --help is the verb's own help (cmd_pkg.c). */
+	int verb_help = cmd->fn == cmd_pkg && rest.n > 2 && rest.v[1][0] != '-';
+	if (cmd->fn != cmd_help && !verb_help && cmd_wants_help((int)rest.n, rest.v)) {
 		command_help(cmd);
 		return CMD_EXIT_OK;
 	}

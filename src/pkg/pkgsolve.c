@@ -18,6 +18,7 @@ struct solve {
 	size_t ncand;
 	struct pkgsolve_pick *p;
 	size_t np;
+	int flags;
 };
 
 static int arch_ok(const struct solve *s, const struct pkg_meta *m)
@@ -149,7 +150,7 @@ static int request(struct solve *s, const char *req)
 	}
 	const struct pkg_meta *m = s->cand[c];
 	int i = pkgdb_find(s->db, m->name);
-	if (i >= 0 && !memcmp(s->db->p[i]->sha256, s->sha[c], 32))
+	if (i >= 0 && !memcmp(s->db->p[i]->sha256, s->sha[c], 32) && !(s->flags & PKGSOLVE_REINSTALL))
 		return 0;       /* installed already, the same bytes */
 	long k = picked(s, m->name);
 	if (k >= 0 && s->p[k].cand == (size_t)c)
@@ -209,10 +210,10 @@ static int check_final(struct solve *s)
 }
 
 int pkgsolve_install(const struct pkgdb *db, const char *arch, const struct pkg_meta *const *cand,
-		     const unsigned char (*cand_sha)[32], size_t ncand, char **req, size_t nreq,
+		     const unsigned char (*cand_sha)[32], size_t ncand, char **req, size_t nreq, int flags,
 		     struct pkgsolve_pick **out, size_t *nout)
 {
-	struct solve s = {db, arch, cand, cand_sha, ncand, NULL, 0};
+	struct solve s = {db, arch, cand, cand_sha, ncand, NULL, 0, flags};
 	int r = 0;
 	for (size_t i = 0; i < nreq && !r; i++)
 		r = request(&s, req[i]);
