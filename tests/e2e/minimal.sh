@@ -48,6 +48,8 @@ check "  ... which rebuilt the native stage in sandboxes of its own" grep -q '^m
 check "  ... and 5 packages, each bit-identical to the first" \
 	sh -c "test \$(grep -c '^            .*\.spk  *identical ' '$T/out3') = 5 && grep -q '^stage4:     ok' '$T/out3'"
 check "  ... the rebuilt files are the same bytes" sh -c "cd '$R' && for f in packages/*.spk; do cmp -s \"\$f\" \"work/\$f\" || exit 1; done"
+sprout pkg remove --root "$R/root" --no-sync musl >"$T/rm.out" 2>&1; rc=$?
+check "  ... whose packages say what they need: musl cannot go while tcc needs it" sh -c "test $rc != 0 && grep -q 'tcc needs musl' '$T/rm.out'"
 check "a sprout inside a sandbox makes its own with --nest" \
 	sprout sandbox-run --rootfs "$R/root" --nest 'sprout sandbox-run "test \$(id -u) = 0"'
 fails "  ... and cannot without it (no capabilities)" \
