@@ -163,9 +163,11 @@ static void root_repos(struct pkgroot *rt, struct strv *dirs)
 }
 
 /* o->repos, else the lines of ROOT/etc/sprout/repositories; each signed
- * index fresh, and none older than the root has seen. */
+ * index fresh, and none older than the root has seen, unless pinned: the
+ * packages wanted are named by their sha256 (rollback, fix), so an old
+ * index cannot take the root anywhere it did not ask to go. */
 static int load_repos(struct pkgroot *rt, const struct pkgops_opts *o, struct pkgrepo **out, size_t *n,
-		      struct buf *notes)
+		      struct buf *notes, int pinned)
 {
 	struct strv dirs = {0};
 	char *label = NULL;
@@ -175,7 +177,7 @@ static int load_repos(struct pkgroot *rt, const struct pkgops_opts *o, struct pk
 	if (!dirs.n)
 		root_repos(rt, &dirs);
 	int kfd = open_keys(rt, o, &label);
-	long long now = o->now ? o->now : (long long)time(NULL);
+	long long now = pinned ? 0 : o->now ? o->now : (long long)time(NULL);
 	*out = xcalloc(dirs.n + 1, sizeof **out);
 	*n = 0;
 	for (size_t i = 0; i < dirs.n && !r; i++) {
@@ -183,7 +185,7 @@ static int load_repos(struct pkgroot *rt, const struct pkgops_opts *o, struct pk
 		if (!r)
 			++*n;
 	}
-	if (!r)
+	if (!r && !pinned)
 		r = seen_check(rt, o, *out, *n);
 	if (kfd >= 0)
 		close(kfd);
@@ -462,7 +464,7 @@ static int install(struct pkgroot *rt, const struct pkgops_opts *o, char **args,
 			r = errf(-SPROUT_ERR_NOTFOUND, "%s is not installed in %s", args[k], rt->path);
 			goto out;
 		}
-	if ((r = pkgops_root_arch(rt, o->arch, &arch)) || (r = load_repos(rt, o, &in.repos, &in.nrepos, &res->notes)))
+	if ((r = pkgops_root_arch(rt, o->arch, &arch)) || (r = load_repos(rt, o, &in.repos, &in.nrepos, &res->notes, 0)))
 		goto out;
 	if (mode == UPGRADE) {
 		/* The candidates are the repositories' only: find what is newer. */
@@ -599,7 +601,7 @@ int pkgops_rollback(struct pkgroot *rt, const struct pkgops_opts *o, unsigned lo
 	int r = pkgdb_state_at(&rt->db, id, &target, &nt);
 	if (r)
 		goto out;
-	if (o->nrepos && (r = load_repos(rt, o, &repos, &nrepos, &res->notes)))
+	if (o->nrepos && (r = load_repos(rt, o, &repos, &nrepos, &res->notes, 1)))
 		goto out;
 	rem = xcalloc(rt->db.n + 1, sizeof *rem);
 	adds = xcalloc(nt + 1, sizeof *adds);
@@ -684,7 +686,7 @@ int pkgops_fix(struct pkgroot *rt, const struct pkgops_opts *o, char **names, si
 		res->nothing = 1;
 		goto out;
 	}
-	if (o->nrepos && (r = load_repos(rt, o, &repos, &nrepos, &res->notes)))
+	if (o->nrepos && (r = load_repos(rt, o, &repos, &nrepos, &res->notes, 1)))
 		goto out;
 	adds = xcalloc(nbad, sizeof *adds);
 	adata = xcalloc(nbad, sizeof *adata);
