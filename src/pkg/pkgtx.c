@@ -214,8 +214,8 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 			if (pfd == -SPROUT_ERR_UNSAFE && skipped) {
 				/* Replaced by a link (or a file) since: nothing of the
 				 * transaction is reachable there, and nothing is followed. */
-				buf_addf(skipped, "%s: %s: a link or a file on the way, left alone\n", o->path,
-					 op_word[o->k]);
+				pkg_escape(skipped, o->path);
+				buf_addf(skipped, ": %s: a link or a file on the way, left alone\n", op_word[o->k]);
 				continue;
 			}
 			if (pfd < 0)
@@ -244,7 +244,8 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 				break;
 			}
 			if ((r == -ENOTDIR || r == -ELOOP) && skipped) {
-				buf_addf(skipped, "%s: %s: not a directory any more, left alone\n", o->path, op_word[o->k]);
+				pkg_escape(skipped, o->path);
+				buf_addf(skipped, ": %s: not a directory any more, left alone\n", op_word[o->k]);
 				r = 0;
 			}
 			if (r)
