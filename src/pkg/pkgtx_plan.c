@@ -437,6 +437,8 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	u.np = xcalloc(nadds + 1, sizeof *u.np);
 	u.gone = xcalloc(rt->db.n + 1, sizeof *u.gone);
 	pkgfs_init(&u.w, rt->fd);
+	if (!sync)
+		u.w.walk.opened = NULL;     /* the file systems are only noted for syncfs() */
 	mode_t mask = umask(0);
 	r = records(&u, removes, nremoves);
 	if (r)
