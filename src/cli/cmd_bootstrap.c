@@ -66,6 +66,26 @@ static char *expected_manifest(const char *all, const char *step)
 	return NULL;
 }
 
+/* The line "STEP DIGEST" of digests and the manifest of manifests recorded
+ * for step, appended to d and m when there are. */
+static void keep_recorded(struct buf *d, struct buf *m, const char *digests, const char *manifests, const char *step)
+{
+	size_t sl = strlen(step);
+	for (const char *l = digests; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		if (n == sl + 65 && !strncmp(l, step, sl) && l[sl] == ' ') {
+			buf_addf(d, "%.*s\n", (int)n, l);
+			char *em = manifests ? expected_manifest(manifests, step) : NULL;
+			if (em)
+				buf_addf(m, "== %.*s\n%s", (int)n, l, em);
+			free(em);
+			return;
+		}
+		l = e ? e + 1 : NULL;
+	}
+}
+
 static int check_digests(struct bs *b, int update)
 {
 	const struct plan *p = b->p;
@@ -74,10 +94,17 @@ static int check_digests(struct bs *b, int update)
 	int r = 0;
 	if (update) {
 		struct buf d = {0}, m = {0};
+		file_read(dp, &want);
+		file_read(mp, &wantm);
 		buf_addf(&d, "# The expected digest of every step of plan %s on %s.\n"
 			     "# Written by 'sprout bootstrap --update-digests'; checked by every bootstrap.\n",
 			 p->name, b->arch);
 		for (size_t i = 0; i < p->nsteps; i++) {
+			if (!b->digests[i][0] && p->steps[i].ondemand) {
+				/* Not built by this run: what was recorded stays. */
+				keep_recorded(&d, &m, want.s, wantm.s, p->steps[i].name);
+				continue;
+			}
 			buf_addf(&d, "%s %s\n", p->steps[i].name, b->digests[i]);
 			buf_addf(&m, "== %s %s\n%s", p->steps[i].name, b->digests[i], b->manifests[i]);
 		}
@@ -102,6 +129,8 @@ static int check_digests(struct bs *b, int update)
 	for (size_t i = 0; i < p->nsteps; i++) {
 		const char *name = p->steps[i].name;
 		const char *exp = NULL;
+		if (!b->digests[i][0] && p->steps[i].ondemand)
+			continue; /* built on demand, and not yet */
 		size_t nl = strlen(name);
 		for (const char *l = want.s; l && *l;) {
 			if (!strncmp(l, name, nl) && l[nl] == ' ')
