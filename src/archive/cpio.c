@@ -182,7 +182,7 @@ static int put_entry(struct cw *w, int rootfd, const char *path, unsigned long i
 	unsigned long mode = st.st_mode & (S_IFMT | 07777);
 	if (S_ISREG(st.st_mode)) {
 		if (st.st_size > 0xffffffffLL)
-			return errf(ERR_FORMAT, "%s: too large for cpio newc (4 GiB)", path);
+			return errf(SPROUT_ERR_FORMAT, "%s: too large for cpio newc (4 GiB)", path);
 		int r = put_header(w, ino, mode, 1, mtime, (unsigned long)st.st_size, 0, 0, path);
 		return r ? r : put_file_data(w, rootfd, path, st.st_size);
 	}

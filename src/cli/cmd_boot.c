@@ -25,7 +25,7 @@ static void print_lines(const char *first, const char *rest, const char *text)
 static int report(const struct plan *p, const char *arch, const struct vm_spec *vs, const struct vm_result *res)
 {
 	if (vs->interactive)
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	if (res->boot_secs >= 0)
 		printf("boot:       init started %.1fs after qemu\n", res->boot_secs);
 	else
@@ -35,7 +35,7 @@ static int report(const struct plan *p, const char *arch, const struct vm_spec *
 	if (res->pass) {
 		printf("result:     PASS: %s for %s booted (%s) and its smoke test passed %.1fs after qemu started\n",
 		       p->name, arch, vs->disk ? "disk image, UEFI" : "initramfs", res->smoke_secs);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	if (res->finished)
 		printf("result:     FAILED: the smoke test failed in the VM (%.1fs)\n", res->smoke_secs);
@@ -48,7 +48,7 @@ static int report(const struct plan *p, const char *arch, const struct vm_spec *
 		print_lines("  | ", "  | ", res->tail.s);
 	if (vs->console_log)
 		printf("console:    %s\n", vs->console_log);
-	return EXIT_FAIL;
+	return CMD_EXIT_FAIL;
 }
 
 int cmd_boot(struct ctx *c, int argc, char **argv)
@@ -69,7 +69,7 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 	if ((image && !disk && strcmp(image, "initramfs")) || secs <= 0) {
 		cmd_err("boot: %s (expected --image disk or initramfs, --timeout SECONDS)", image ? image : timeout);
 		plan_free(p);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	struct cmd_sys s;
 	rc = cmd_sys_prepare(c, p, arch, plan_arg, CMD_SYS_KERNEL | CMD_SYS_OVERLAY | (disk ? CMD_SYS_MKE2FS : 0), &s);

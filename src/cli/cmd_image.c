@@ -37,7 +37,7 @@ static int need(const struct ctx *c, const struct plan *p, char (*keys)[65], con
 	int i = plan_step_index(p, name);
 	if (i < 0) {
 		cmd_err("plan %s has no step '%s', which this needs", p->name, name);
-		return EXIT_PARSE;
+		return CMD_EXIT_PARSE;
 	}
 	if (!cache_has(c->statedir, keys[i]))
 		strv_add(want, name);
@@ -54,7 +54,7 @@ int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char 
 	cache_keys(p, arch, keys, NULL);
 	if (!p->final) {
 		cmd_err("plan %s has no final step: no system to make an image of", p->name);
-		rc = EXIT_PARSE;
+		rc = CMD_EXIT_PARSE;
 		goto out;
 	}
 	rc = need(c, p, keys, p->final, &want);
@@ -67,7 +67,7 @@ int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char 
 	if (!rc && want.n) {
 		struct build_stats st;
 		int r = cmd_build_plan(c, p, arch, plan_arg, want.v, (int)want.n, &st);
-		if (r && r != -ERR_BUILD)
+		if (r && r != -SPROUT_ERR_BUILD)
 			cmd_err("%s", err_msg(r));
 		if (r)
 			rc = cmd_exit_for(r);
@@ -159,7 +159,7 @@ int cmd_image(struct ctx *c, int argc, char **argv)
 		cmd_err("image: %s '%s' (expected --format tar, cpio, ext4, oci or disk)",
 			fmt ? "unknown format" : "which format?", fmt ? fmt : "");
 		plan_free(p);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	static const char *const ext[] = {"tar", "cpio.gz", "ext4", "oci", "img"};
 	char *dflt = xasprintf("%s-%s.%s", p->name, arch, ext[f]);

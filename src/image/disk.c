@@ -309,7 +309,7 @@ int image_disk(const struct image_spec *s, const char *ext4, const char *out)
 	int fd = -1;
 	memset(&f, 0, sizeof f);
 	if (!s->kernel)
-		return errf(ERR_NOTFOUND, "no kernel for the disk image");
+		return errf(SPROUT_ERR_NOTFOUND, "no kernel for the disk image");
 	int r = file_read(s->kernel, &kernel);
 	if (r)
 		return errf(r, "%s: %s", s->kernel, err_str(r));

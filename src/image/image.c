@@ -132,7 +132,7 @@ int image_run(char *const argv[], char *const envp[], const char *log, int usern
 	char *last = log_last_line(log);
 	int r;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
-		r = errf(ERR_SANDBOX, "%s: cannot make a user namespace to run it as uid 0", argv[0]);
+		r = errf(SPROUT_ERR_SANDBOX, "%s: cannot make a user namespace to run it as uid 0", argv[0]);
 	else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		r = errf(-ENOENT, "%s: cannot run it (%s)", argv[0], last);
 	else
@@ -186,7 +186,7 @@ int image_ext4(const struct image_spec *s, const char *dir, const char *out)
 		mib = 32;
 	unsigned long long inodes = n * 2 + 1024;
 	if (!s->mke2fs)
-		return errf(ERR_NOTFOUND, "no mke2fs to write an ext4 image with");
+		return errf(SPROUT_ERR_NOTFOUND, "no mke2fs to write an ext4 image with");
 	char *size = xasprintf("%lluM", mib);
 	char *nopt = xasprintf("%llu", inodes);
 	char *eopt = xasprintf("hash_seed=%s,root_owner=0:0,lazy_itable_init=0,lazy_journal_init=0,nodiscard",
@@ -275,7 +275,7 @@ int image_write(const struct image_spec *s, const char *out, char digest[65])
 			r = image_disk(s, ext4, out);
 		break;
 	default:
-		r = errf(ERR_USAGE, "unknown image format");
+		r = errf(SPROUT_ERR_USAGE, "unknown image format");
 	}
 	if (!r && s->format != IMAGE_OCI)
 		r = file_digest(out, digest);

@@ -61,7 +61,7 @@ static int qemu_argv(const struct vm_spec *s, int kvm, struct strv *a)
 {
 	int x86 = !strcmp(s->arch, "x86_64");
 	if (!x86 && strcmp(s->arch, "aarch64"))
-		return errf(ERR_USAGE, "no qemu machine for arch %s", s->arch);
+		return errf(SPROUT_ERR_USAGE, "no qemu machine for arch %s", s->arch);
 	strv_add(a, x86 ? "qemu-system-x86_64" : "qemu-system-aarch64");
 	strv_add(a, "-M");
 	strv_add(a, x86 ? "q35" : "virt");
@@ -84,7 +84,7 @@ static int qemu_argv(const struct vm_spec *s, int kvm, struct strv *a)
 	if (s->disk) {
 		const char *fw = vm_firmware(s->arch);
 		if (!fw)
-			return errf(ERR_NOTFOUND, "no UEFI firmware for %s (Debian's %s: sh mk/deps.sh --vm)", s->arch,
+			return errf(SPROUT_ERR_NOTFOUND, "no UEFI firmware for %s (Debian's %s: sh mk/deps.sh --vm)", s->arch,
 				    x86 ? "ovmf" : "qemu-efi-aarch64");
 		strv_add(a, "-bios");
 		strv_add(a, fw);
@@ -243,7 +243,7 @@ int vm_boot(const struct vm_spec *s, struct vm_result *res)
 	res->command = join_argv(&a);
 	char *q = fetch_tool_find(a.v[0]);
 	if (!q) {
-		r = errf(ERR_NOTFOUND, "%s is not in PATH (Debian's %s: sh mk/deps.sh --vm)", a.v[0],
+		r = errf(SPROUT_ERR_NOTFOUND, "%s is not in PATH (Debian's %s: sh mk/deps.sh --vm)", a.v[0],
 			 !strcmp(s->arch, "x86_64") ? "qemu-system-x86" : "qemu-system-arm");
 		goto out;
 	}
@@ -281,7 +281,7 @@ int vm_boot(const struct vm_spec *s, struct vm_result *res)
 		res->total_secs = now_sec() - rd.t0;
 		keep_tail(&rd);
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 127 && !rd.all.len)
-			r = errf(ERR_NOTFOUND, "cannot run %s", a.v[0]);
+			r = errf(SPROUT_ERR_NOTFOUND, "cannot run %s", a.v[0]);
 	}
 	signal(SIGPIPE, op);
 	if (rd.logfd >= 0)
