@@ -165,6 +165,11 @@ static int fat_build(struct fat *f, const char *app, const struct buf *kernel, c
 	if (r)
 		return r;
 	unsigned char *root = img + (size_t)(FAT_RESERVED + 2 * FAT_SECTORS) * SECTOR;
+	/* The volume label, as the boot sector has it. */
+	fat_dirent(f, root, "SPROUT-E.SP", 0, 0, 0);
+	memcpy(root, "SPROUT-ESP ", 11);
+	root[11] = 0x08;
+	root += 32;
 	fat_dirent(f, root, "EFI", 1, efi, 0);
 	fat_dirent(f, cluster(f, efi), ".", 1, efi, 0);
 	fat_dirent(f, cluster(f, efi) + 32, "..", 1, 0, 0);
