@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	 "stage and whether its output is in the store; a step to build says why: never built,\n"
 	 "or which input changed (recipe, patch, source, dependency, setting).\n"
 	 "  --why STEP   explain only STEP\n"},
-	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4]",
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4] [--boot]",
 	 "fetch and build the minimal plan, check it, and report",
 	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
 	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
@@ -41,7 +41,9 @@ static const struct command commands[] = {
 	 "  --stage4          then the rebootstrap from packages: package the final rootfs's\n"
 	 "                    parts, install a fresh root from them, and inside it build sprout\n"
 	 "                    with the system's tcc and rebuild the native stage and its\n"
-	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"},
+	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"
+	 "  --boot            then boot the result in qemu and run its smoke test there\n"
+	 "                    (sprout boot; builds the kernel the first time)\n"},
 	{"fetch", cmd_fetch, "PLAN [--offline]",
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
