@@ -26,6 +26,8 @@ static int report(const struct plan *p, const char *arch, const struct vm_spec *
 {
 	if (vs->interactive)
 		return CMD_EXIT_OK;
+	if (res->kvm_fallback)
+		printf("accel:      KVM ran nothing for a minute; booted again under TCG\n");
 	if (res->boot_secs >= 0)
 		printf("boot:       init started %.1fs after qemu\n", res->boot_secs);
 	else
@@ -53,21 +55,21 @@ static int report(const struct plan *p, const char *arch, const struct vm_spec *
 
 int cmd_boot(struct ctx *c, int argc, char **argv)
 {
-	const char *image = NULL, *timeout = NULL;
+	const char *image = NULL, *timeout = NULL, *accel = NULL;
 	int interactive = 0;
-	const struct cmd_opt opts[] = {{"--image", NULL, &image},   {"--timeout", NULL, &timeout},
+	const struct cmd_opt opts[] = {{"--image", NULL, &image},   {"--timeout", NULL, &timeout}, {"--accel", NULL, &accel},
 				       {"--arch", NULL, &c->arch}, {"-i", &interactive, NULL},
 				       {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch, *plan_arg;
-	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S]", NULL,
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S] [--accel tcg]", NULL,
 			       &plan_arg, &p, &arch);
 	if (rc)
 		return rc;
 	int disk = image && !strcmp(image, "disk");
 	int secs = timeout ? atoi(timeout) : 1800;
-	if ((image && !disk && strcmp(image, "initramfs")) || secs <= 0) {
-		cmd_err("boot: %s (expected --image disk or initramfs, --timeout SECONDS)", image ? image : timeout);
+	if ((image && !disk && strcmp(image, "initramfs")) || secs <= 0 || (accel && strcmp(accel, "tcg") && strcmp(accel, "kvm"))) {
+		cmd_err("boot: bad option value (expected --image disk or initramfs, --timeout SECONDS, --accel tcg or kvm)");
 		plan_free(p);
 		return CMD_EXIT_USAGE;
 	}
@@ -82,6 +84,7 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 	vs.arch = arch;
 	vs.timeout = secs;
 	vs.interactive = interactive;
+	vs.no_kvm = accel && !strcmp(accel, "tcg");
 	char *initrd = path_join(s.dir, "initramfs.cpio.gz");
 	char *img = path_join(s.dir, "disk.img");
 	char *log = path_join(s.dir, "console.log");
@@ -107,7 +110,7 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 	memset(&res, 0, sizeof res);
 	if (!rc) {
 		printf("boot %s for %s (%s, %s)\n", p->name, arch, disk ? "disk image through UEFI" : "kernel and initramfs",
-		       vm_kvm_usable() ? "KVM" : "TCG");
+		       vm_kvm_usable() && !vs.no_kvm ? "KVM" : "TCG");
 		fflush(stdout);
 		err_clear();
 		int r = vm_boot(&vs, &res);

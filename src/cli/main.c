@@ -166,7 +166,7 @@ static const struct command commands[] = {
 	 "  --format disk  a GPT disk: an EFI system partition with the kernel and an ext4 root\n"
 	 "                 that boots to the smoke test and a shell (write it to a USB stick)\n"
 	 "  -o FILE        where to write it (default: PLAN-ARCH.tar, .cpio.gz, .ext4, .oci, .img)\n"},
-	{"boot", cmd_boot, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S]",
+	{"boot", cmd_boot, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S] [--accel tcg]",
 	 "boot a plan's final system in qemu and run its smoke test",
 	 "Boots the plan's kernel (built first when missing: it takes a while) with its final\n"
 	 "system as the initramfs in qemu-system-ARCH (KVM when /dev/kvm works, else TCG);\n"
@@ -174,7 +174,9 @@ static const struct command commands[] = {
 	 "read from the serial console. PASS or FAIL, with the times (docs/boot.md).\n"
 	 "  --image disk   boot the disk image (sprout image --format disk) through UEFI firmware\n"
 	 "  -i             an interactive console in the booted system instead (no test)\n"
-	 "  --timeout S    fail when there is no result after S seconds (default 1800)\n"},
+	 "  --timeout S    fail when there is no result after S seconds (default 1800)\n"
+	 "  --accel tcg    TCG even when KVM works (KVM that runs nothing for a minute falls\n"
+	 "                 back to TCG by itself)\n"},
 	{"hash", cmd_hash, "FILE...", "print the sha256 of files", "Prints 'HEX  FILE' for each file, like sha256sum.\n"},
 	{"extract", cmd_extract, "ARCHIVE DIR", "safely extract a tar archive",
 	 "Extracts a tar archive (plain, gzip, bzip2, xz or zstd) into DIR, refusing members\n"

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,22 +18,90 @@
 #include "fetch/fetch.h"
 #include "vm/vm.h"
 
-/* KVM_CREATE_VM, _IO(0xAE, 1): spelled out, since a system without the
- * kernel's headers (sprout's own) builds this file too. */
+/* KVM's ioctls and the parts of its structures the probe uses, spelled
+ * out: a system without the kernel's headers (sprout's own) builds this
+ * file too. */
 #define VM_KVM_CREATE_VM 0xAE01
+#define VM_KVM_GET_VCPU_MMAP_SIZE 0xAE04
+#define VM_KVM_CREATE_VCPU 0xAE41
+#define VM_KVM_SET_USER_MEMORY_REGION 0x4020AE46
+#define VM_KVM_RUN 0xAE80
+#define VM_KVM_SET_REGS 0x4090AE82
+#define VM_KVM_GET_SREGS 0x8138AE83
+#define VM_KVM_SET_SREGS 0x4138AE84
+#define VM_KVM_EXIT_HLT 5
 #define TAIL_LINES 30
 #define GRACE 60                /* seconds qemu may take to stop after the result */
+#define KVM_STALL 60            /* seconds until a KVM guest that printed nothing is taken for stuck */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* In a child: a VM of one page whose code is `hlt` must stop on it within
+ * two seconds. A /dev/kvm that makes VMs but never runs them (some nested
+ * setups) fails here, not in qemu. */
+static int kvm_probe_child(int kvm)
+{
+	int vm = ioctl(kvm, VM_KVM_CREATE_VM, 0);
+	if (vm < 0)
+		return 1;
+	unsigned char *mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return 1;
+	mem[0] = 0xf4; /* hlt */
+	struct {
+		uint32_t slot, flags;
+		uint64_t guest_phys_addr, memory_size, userspace_addr;
+	} region = {0, 0, 0x1000, 4096, (uint64_t)(uintptr_t)mem};
+	if (ioctl(vm, VM_KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return 1;
+	int cpu = ioctl(vm, VM_KVM_CREATE_VCPU, 0);
+	int size = ioctl(kvm, VM_KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (cpu < 0 || size < 16)
+		return 1;
+	unsigned char *run = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0);
+	unsigned char sregs[312], regs[144];
+	if (run == MAP_FAILED || ioctl(cpu, VM_KVM_GET_SREGS, sregs) < 0)
+		return 1;
+	memset(sregs, 0, 8);            /* cs.base: real mode at 0 */
+	memset(sregs + 12, 0, 2);       /* cs.selector */
+	memset(regs, 0, sizeof regs);
+	uint64_t rip = 0x1000, rflags = 2;
+	memcpy(regs + 128, &rip, 8);
+	memcpy(regs + 136, &rflags, 8);
+	if (ioctl(cpu, VM_KVM_SET_SREGS, sregs) < 0 || ioctl(cpu, VM_KVM_SET_REGS, regs) < 0)
+		return 1;
+	signal(SIGALRM, on_alarm);
+	alarm(2);
+	if (ioctl(cpu, VM_KVM_RUN, 0) < 0)
+		return 1;
+	uint32_t reason;
+	memcpy(&reason, run + 8, 4);
+	return reason == VM_KVM_EXIT_HLT ? 0 : 1;
+}
 
 int vm_kvm_usable(void)
 {
+	static int known = -1;
+	if (known >= 0)
+		return known;
+	known = 0;
+#if defined(__x86_64__)
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	int vm = ioctl(fd, VM_KVM_CREATE_VM, 0);
-	if (vm >= 0)
-		close(vm);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(kvm_probe_child(fd));
 	close(fd);
-	return vm >= 0;
+	int st;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	known = pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+#endif
+	return known;
 }
 
 const char *vm_firmware(const char *arch)
@@ -119,6 +189,7 @@ struct reader {
 	int in;                 /* qemu's stdin */
 	int logfd;
 	int in_report;
+	int saw_kernel;         /* the kernel's first line ("Linux version") */
 	double t0;
 	struct buf line, all;
 };
@@ -129,6 +200,8 @@ static void on_line(struct reader *rd, const char *l)
 	struct vm_result *res = rd->res;
 	double t = now_sec() - rd->t0;
 	buf_addf(&rd->all, "%s\n", l);
+	if (strstr(l, "Linux version "))
+		rd->saw_kernel = 1;
 	if (!strncmp(l, "sprout-boot: init", 17) && res->boot_secs < 0)
 		res->boot_secs = t;
 	else if (!strcmp(l, "sprout-boot: report begin"))
@@ -200,6 +273,11 @@ static void read_console(struct reader *rd, pid_t pid, int out, int timeout, int
 			else if (got == 0 || errno != EINTR)
 				done = 1;
 		}
+		if (!done && rd->res->accel_kvm && !rd->saw_kernel && t > KVM_STALL) {
+			rd->res->kvm_stalled = 1;
+			kill(pid, SIGKILL);
+			done = 1;
+		}
 		if (!done && (t > timeout || (rd->res->finished && t > rd->res->smoke_secs + GRACE))) {
 			rd->res->timed_out = !rd->res->finished;
 			kill(pid, SIGKILL);
@@ -230,13 +308,14 @@ static int run_interactive(char **argv, struct vm_result *res)
 	return 0;
 }
 
-int vm_boot(const struct vm_spec *s, struct vm_result *res)
+static int boot_once(const struct vm_spec *s, int kvm, struct vm_result *res)
 {
 	struct strv a = {0};
 	int in[2] = {-1, -1}, out[2] = {-1, -1};
+	vm_result_free(res);
 	memset(res, 0, sizeof *res);
 	res->boot_secs = res->smoke_secs = -1;
-	res->accel_kvm = vm_kvm_usable();
+	res->accel_kvm = kvm;
 	int r = qemu_argv(s, res->accel_kvm, &a);
 	if (r)
 		goto out;
@@ -296,6 +375,19 @@ out:
 			close(out[i]);
 	}
 	strv_free(&a);
+	return r;
+}
+
+int vm_boot(const struct vm_spec *s, struct vm_result *res)
+{
+	memset(res, 0, sizeof *res);
+	int kvm = vm_kvm_usable() && !s->no_kvm;
+	int r = boot_once(s, kvm, res);
+	/* A /dev/kvm that passed the probe but runs no real guest: then TCG. */
+	if (!r && kvm && res->kvm_stalled) {
+		r = boot_once(s, 0, res);
+		res->kvm_fallback = 1;
+	}
 	return r;
 }
 

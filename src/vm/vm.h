@@ -30,6 +30,7 @@ struct vm_spec {
 	int timeout;            /* seconds until a run without a result fails */
 	int interactive;        /* the console is the user's terminal; no result is read */
 	int memory;             /* MiB */
+	int no_kvm;             /* TCG even when KVM is usable */
 };
 
 struct vm_result {
@@ -40,18 +41,23 @@ struct vm_result {
 	double smoke_secs;      /* qemu's start to the smoke test's result, or -1 */
 	double total_secs;      /* until qemu ended */
 	int accel_kvm;          /* KVM, else TCG */
+	int kvm_stalled;        /* under KVM the kernel printed nothing for a minute */
+	int kvm_fallback;       /* so this result is TCG's, after a stalled KVM run */
 	struct buf report;      /* the lines between the report markers */
 	struct buf tail;        /* the console's last lines */
 	char *command;          /* the qemu command line, for the user (owned) */
 };
 
-/* Whether /dev/kvm can make a VM for this process. */
+/* Whether /dev/kvm can make a VM for this process and run it (a real-mode
+ * `hlt` must exit within two seconds; x86_64 hosts only). */
 int vm_kvm_usable(void);
 
 /* The UEFI firmware image for arch (static path), or NULL when missing. */
 const char *vm_firmware(const char *arch);
 
-/* Boot s in qemu and fill *res (freed with vm_result_free). 0 when qemu ran
+/* Boot s in qemu and fill *res (freed with vm_result_free): under KVM when
+ * it is usable, and again under TCG when the kernel printed nothing under
+ * KVM within a minute. 0 when qemu ran
  * (whatever the test said), else a negative code (errf set): no qemu, no
  * firmware. */
 int vm_boot(const struct vm_spec *s, struct vm_result *res);
