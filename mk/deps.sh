@@ -2,6 +2,8 @@
 # Install the Debian packages sprout needs on the host, only those missing.
 #   sh mk/deps.sh          what building and running the main job needs
 #   sh mk/deps.sh --test   also what the test suite and benchmarks use
+#                          (binutils-aarch64-linux-gnu: the encoding test
+#                          of tcc's AArch64 assembler compares with it)
 #   sh mk/deps.sh --cross  also the aarch64 cross compiler (Debian's
 #                          gcc-aarch64-linux-gnu) that the host stage of
 #                          `sprout --arch aarch64 bootstrap` uses
@@ -13,7 +15,7 @@ pkgs="make gcc libc6-dev ca-certificates curl bzip2 xz-utils zstd gzip
 for a in "$@"; do
 	case $a in
 	--test) pkgs="$pkgs clang lld tcc bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps
-		pacman-package-manager libarchive-tools" ;;
+		pacman-package-manager libarchive-tools binutils-aarch64-linux-gnu" ;;
 	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;
 	*) echo "mk/deps.sh: unknown option '$a' (expected --test or --cross)" >&2; exit 2 ;;
 	esac
