@@ -14,17 +14,35 @@
 #include "pkg/pkgops.h"
 #include "pkg/pkgtx.h"
 
+char *cmd_pkg_shown(const char *s)
+{
+	struct buf b = {0};
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			buf_addf(&b, "\\x%02x", *p);
+		else
+			buf_addc(&b, (char)*p);
+	if (!b.s)
+		buf_adds(&b, "");
+	return buf_take(&b);
+}
+
 int cmd_pkg_fail(const struct pkgopts *o, int r)
 {
-	cmd_err("pkg %s: %s", o->verb, err_msg(r));
+	char *m = cmd_pkg_shown(err_msg(r));
+	cmd_err("pkg %s: %s", o->verb, m);
+	free(m);
 	return cmd_exit_for(r);
 }
 
 /* Print what opening the root finished or undid. */
 static void notes(struct buf *b)
 {
-	for (char *l = b->len ? strtok(b->s, "\n") : NULL; l; l = strtok(NULL, "\n"))
-		cmd_err("%s", l);
+	for (char *l = b->len ? strtok(b->s, "\n") : NULL; l; l = strtok(NULL, "\n")) {
+		char *m = cmd_pkg_shown(l);
+		cmd_err("%s", m);
+		free(m);
+	}
 	b->len = 0;
 }
 

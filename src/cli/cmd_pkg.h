@@ -37,7 +37,12 @@ int cmd_pkg_history(struct ctx *c, struct pkgopts *o);
  * what recovery did and errors; 0 or an exit status. */
 int cmd_pkg_open_root(struct pkgopts *o, int create, struct pkgroot *rt);
 
-/* Print "sprout: pkg VERB: " and err_msg(r); returns the exit status for r. */
+/* s with its control bytes (C0, DEL) as \xHH, for echoing what a package
+ * or the user gave (caller frees). */
+char *cmd_pkg_shown(const char *s);
+
+/* Print "sprout: pkg VERB: " and err_msg(r), control bytes escaped;
+ * returns the exit status for r. */
 int cmd_pkg_fail(const struct pkgopts *o, int r);
 
 #endif

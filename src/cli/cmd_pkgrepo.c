@@ -138,11 +138,12 @@ int cmd_pkg_check(struct ctx *c, struct pkgopts *o)
 		if (r) {
 			rc = cmd_pkg_fail(o, r);
 		} else {
-			char hex[65];
+			char hex[65], *shown = cmd_pkg_shown(o->args.v[i]);
 			sha256_hex(pf->sha256, hex);
-			printf("%s: ok: %s %s-%s (%s), %zu entries, payload %s, sha256 %s\n", o->args.v[i], pf->meta.name,
+			printf("%s: ok: %s %s-%s (%s), %zu entries, payload %s, sha256 %s\n", shown, pf->meta.name,
 			       pf->meta.version, pf->meta.release, pf->meta.arch, pf->man.n,
 			       pf->comp == PKG_COMP_ZSTD ? "zstd" : "none", hex);
+			free(shown);
 		}
 		pkgfile_close(pf);
 	}
