@@ -185,8 +185,8 @@ static int check_final(struct solve *s)
 	size_t total = s->np + s->db->n;
 	for (size_t x = 0; x < total; x++) {
 		const struct pkg_meta *a = x < s->np ? s->cand[s->p[x].cand] : &s->db->p[x - s->np]->meta;
-		if (x >= s->np && replaced(s, x - s->np))
-			continue;
+		if (!a->nconflicts || (x >= s->np && replaced(s, x - s->np)))
+			continue;       /* (most packages conflict with nothing: no pairs to look at) */
 		for (size_t y = 0; y < total; y++) {
 			const struct pkg_meta *b = y < s->np ? s->cand[s->p[y].cand] : &s->db->p[y - s->np]->meta;
 			if (x == y || (x >= s->np && y >= s->np) || (y >= s->np && replaced(s, y - s->np)) ||
