@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "build/cache.h"
+#include "build/state.h"
 #include "core/err.h"
 #include "core/sha256.h"
 
@@ -61,14 +62,9 @@ void cache_keys(const struct plan *p, const char *arch, char (*keys)[65], char *
 	}
 }
 
-char *cache_dir(const char *statedir, const char *key)
-{
-	return xasprintf("%s/store/%s", statedir, key);
-}
-
 int cache_has(const char *statedir, const char *key)
 {
-	char *d = cache_dir(statedir, key);
+	char *d = state_store(statedir, key, NULL);
 	struct stat st;
 	int r = stat(d, &st) == 0 && S_ISDIR(st.st_mode);
 	free(d);
@@ -77,7 +73,7 @@ int cache_has(const char *statedir, const char *key)
 
 int cache_digest(const char *statedir, const char *key, char hex[65])
 {
-	char *p = xasprintf("%s/store/%s/digest", statedir, key);
+	char *p = state_store(statedir, key, "digest");
 	struct buf b = {0};
 	int r = file_read(p, &b);
 	free(p);
@@ -242,14 +238,13 @@ static void changed_lines(const char *now, const char *was, struct buf *why)
 void cache_why(const char *statedir, const char *arch, const struct plan *p, int i, const char *inputs,
 	       struct buf *why)
 {
-	char *lp = xasprintf("%s/last/%s/%s", statedir, arch, p->steps[i].name);
-	struct buf last = {0}, old = {0};
-	if (file_read(lp, &last) || last.len < 64) {
+	char last[65];
+	struct buf old = {0};
+	if (state_last(statedir, p->name, arch, p->steps[i].name, last)) {
 		buf_adds(why, "never built");
-		goto out;
+		return;
 	}
-	last.s[64] = 0;
-	char *ip = xasprintf("%s/store/%s/inputs", statedir, last.s);
+	char *ip = state_store(statedir, last, "inputs");
 	int r = file_read(ip, &old);
 	free(ip);
 	if (r) {
@@ -258,35 +253,14 @@ void cache_why(const char *statedir, const char *arch, const struct plan *p, int
 		sha256_buf(inputs, strlen(inputs), d);
 		sha256_hex(d, hex);
 		/* the last build's output was removed (sprout clean --all, by hand) */
-		buf_adds(why, !strcmp(hex, last.s) ? "output missing from the store"
-						   : "its last build is gone from the store (nothing to compare with)");
-		goto out;
-	}
-	if (!strcmp(old.s, inputs)) {
+		buf_adds(why, !strcmp(hex, last) ? "output missing from the store"
+						 : "its last build is gone from the store (nothing to compare with)");
+	} else if (!strcmp(old.s, inputs)) {
 		buf_adds(why, "output missing from the store");
-		goto out;
+	} else {
+		changed_lines(inputs, old.s, why);
+		if (!why->len)
+			buf_adds(why, "inputs changed");
 	}
-	changed_lines(inputs, old.s, why);
-	if (!why->len)
-		buf_adds(why, "inputs changed");
-out:
-	free(lp);
-	buf_free(&last);
 	buf_free(&old);
-}
-
-int cache_set_last(const char *statedir, const char *arch, const char *step, const char *key)
-{
-	char *d = xasprintf("%s/last/%s", statedir, arch);
-	int r = mkdir_p(d, 0755);
-	if (!r) {
-		char *f = path_join(d, step);
-		char line[66];
-		memcpy(line, key, 64);
-		line[64] = '\n';
-		r = file_write_atomic(f, line, 65);
-		free(f);
-	}
-	free(d);
-	return r;
 }

@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "fetch/fetch.h"
 #include "build/manifest.h"
+#include "build/state.h"
 #include "sandbox/run.h"
 #include "archive/tar.h"
 #include "core/util.h"
@@ -77,7 +78,7 @@ int engine_lock(struct engine *e)
 	int r = mkdir_p(e->statedir, 0755);
 	if (r)
 		return errf(r, "cannot create state directory %s: %s", e->statedir, err_str(r));
-	char *lp = path_join(e->statedir, "lock");
+	char *lp = state_path(e->statedir, "lock");
 	e->lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (e->lockfd < 0) {
 		r = errf(-errno, "%s: %s", lp, err_str(-errno));
@@ -90,8 +91,11 @@ int engine_lock(struct engine *e)
 		return r;
 	}
 	free(lp);
+	r = state_upgrade(e->statedir);
+	if (r)
+		return errf(r, "cannot bring the state directory %s up to date: %s", e->statedir, err_str(r));
 	/* With the lock held, anything under tmp/ is a dead run's work. */
-	char *tmp = path_join(e->statedir, "tmp");
+	char *tmp = state_path(e->statedir, "tmp");
 	r = rm_rf(tmp);
 	if (!r)
 		r = mkdir_p(tmp, 0755);
@@ -101,7 +105,7 @@ int engine_lock(struct engine *e)
 
 static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struct fetch_ctx *fc, char **distdir)
 {
-	*distdir = e->distdir ? xstrdup(e->distdir) : path_join(e->statedir, "distfiles");
+	*distdir = e->distdir ? xstrdup(e->distdir) : state_path(e->statedir, "distfiles");
 	memset(fc, 0, sizeof *fc);
 	fc->distdir = *distdir;
 	fc->mirrors = (const char *const *)e->mirrors;
@@ -152,55 +156,31 @@ int engine_fetch(struct engine *e, int all, int offline)
 
 char *engine_builddir(const struct engine *e, int i)
 {
-	return xasprintf("%s/build/%s/%s", e->statedir, e->arch, e->plan->steps[i].name);
+	return state_record(e->statedir, STATE_BUILD, e->plan->name, e->arch, e->plan->steps[i].name);
 }
 
 char *engine_logpath(const struct engine *e, int i)
 {
-	return xasprintf("%s/logs/%s/%s.log", e->statedir, e->arch, e->plan->steps[i].name);
+	return state_record(e->statedir, STATE_LOG, e->plan->name, e->arch, e->plan->steps[i].name);
 }
 
 static char *tmpdir_of(const struct engine *e, int i)
 {
-	return xasprintf("%s/tmp/%s", e->statedir, e->keys[i]);
+	return state_tmp(e->statedir, e->keys[i]);
 }
 
-/* Lay out step i's trees: base/work (sources, patches), base/sysroot (the
- * dependencies' outputs merged), base/deps/NAME links, tmp/KEY/out. */
-static int prepare(struct engine *e, int i)
+/* Unpack or copy step i's sources into work, each verified again (a
+ * stored file that changed is never used); apply the recipe's regenerate
+ * and delete rules, noting what they removed in the log. */
+static int prepare_sources(struct engine *e, const struct recipe *rc, const char *work, const char *log)
 {
-	const struct plan *p = e->plan;
-	const struct step *s = &p->steps[i];
-	const struct recipe *rc = s->recipe;
-	char *base = engine_builddir(e, i);
-	char *work = path_join(base, "work");
-	char *tmp = tmpdir_of(e, i);
-	char *out = path_join(tmp, "out");
-	char *logdir = xasprintf("%s/logs/%s", e->statedir, e->arch);
-	char *log = engine_logpath(e, i);
-	int r = rm_rf(base);
-	if (!r)
-		r = rm_rf(tmp);
-	if (!r)
-		r = mkdir_p(work, 0755);
-	if (!r)
-		r = mkdir_p(out, 0755);
-	if (!r)
-		r = mkdir_p(logdir, 0755);
-	if (r) {
-		r = errf(r, "cannot prepare the build tree %s: %s", base, err_str(r));
-		goto out;
-	}
-	int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (lfd >= 0)
-		close(lfd);
-	for (size_t k = 0; k < rc->nsources; k++) {
+	int r = 0;
+	for (size_t k = 0; k < rc->nsources && !r; k++) {
 		const struct source *src = &rc->sources[k];
 		struct fetch_ctx fc;
 		char *dd, *path = NULL;
 		fetch_ctx_for(e, rc, &fc, &dd);
 		fc.offline = 1;
-		/* Verified again here: a stored file that changed is never used. */
 		r = fetch_source(&fc, src, &path);
 		free(dd);
 		if (!r) {
@@ -230,10 +210,8 @@ static int prepare(struct engine *e, int i)
 			}
 			buf_free(&removed);
 		}
-		if (r)
-			goto out;
 	}
-	if (rc->npatches) {
+	if (!r && rc->npatches) {
 		char *pd = path_join(work, "patches");
 		r = mkdir_p(pd, 0755);
 		for (size_t k = 0; !r && k < rc->npatches; k++) {
@@ -246,33 +224,70 @@ static int prepare(struct engine *e, int i)
 			free(dst);
 		}
 		free(pd);
+	}
+	return r;
+}
+
+/* base/deps/NAME links to each dependency's output, and base/sysroot
+ * holding them merged (but for a native stage's root tree, its /). */
+static int prepare_deps(struct engine *e, int i, const char *base)
+{
+	const struct plan *p = e->plan;
+	const struct step *s = &p->steps[i];
+	char *sysroot = path_join(base, "sysroot");
+	char *deps = path_join(base, "deps");
+	int r = mkdir_p(sysroot, 0755);
+	if (!r)
+		r = mkdir_p(deps, 0755);
+	int rootfs = p->stages[s->stage].rootfs;
+	for (size_t k = 0; !r && k < s->ndeps; k++) {
+		int d = s->deps[k];
+		char *dout = state_store(e->statedir, e->keys[d], "out");
+		char *link = path_join(deps, p->steps[d].name);
+		if (symlink(dout, link) < 0)
+			r = -errno;
+		if (!r && d != rootfs)
+			r = tree_copy(dout, sysroot, 0);
 		if (r)
-			goto out;
+			r = errf(r, "cannot lay out dependency %s: %s", p->steps[d].name, err_str(r));
+		free(dout);
+		free(link);
 	}
-	if (s->ndeps) {
-		char *sysroot = path_join(base, "sysroot");
-		char *deps = path_join(base, "deps");
-		r = mkdir_p(sysroot, 0755);
-		if (!r)
-			r = mkdir_p(deps, 0755);
-		int rootfs = p->stages[s->stage].rootfs;
-		for (size_t k = 0; !r && k < s->ndeps; k++) {
-			int d = s->deps[k];
-			char *dout = xasprintf("%s/store/%s/out", e->statedir, e->keys[d]);
-			char *link = path_join(deps, p->steps[d].name);
-			if (symlink(dout, link) < 0)
-				r = -errno;
-			/* The root tree of a native stage is its /, not part of the sysroot. */
-			if (!r && d != rootfs)
-				r = tree_copy(dout, sysroot, 0);
-			if (r)
-				r = errf(r, "cannot lay out dependency %s: %s", p->steps[d].name, err_str(r));
-			free(dout);
-			free(link);
-		}
-		free(sysroot);
-		free(deps);
+	free(sysroot);
+	free(deps);
+	return r;
+}
+
+/* Lay out step i's trees: base/work (sources, patches), base/sysroot (the
+ * dependencies' outputs merged), base/deps/NAME links, tmp/KEY/out. */
+static int prepare(struct engine *e, int i)
+{
+	const struct step *s = &e->plan->steps[i];
+	char *base = engine_builddir(e, i);
+	char *work = path_join(base, "work");
+	char *tmp = tmpdir_of(e, i);
+	char *out = path_join(tmp, "out");
+	char *logdir = state_record_dir(e->statedir, STATE_LOG, e->plan->name, e->arch);
+	char *log = engine_logpath(e, i);
+	int r = rm_rf(base);
+	if (!r)
+		r = rm_rf(tmp);
+	if (!r)
+		r = mkdir_p(work, 0755);
+	if (!r)
+		r = mkdir_p(out, 0755);
+	if (!r)
+		r = mkdir_p(logdir, 0755);
+	if (r) {
+		r = errf(r, "cannot prepare the build tree %s: %s", base, err_str(r));
+		goto out;
 	}
+	int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (lfd >= 0)
+		close(lfd);
+	r = prepare_sources(e, s->recipe, work, log);
+	if (!r && s->ndeps)
+		r = prepare_deps(e, i, base);
 out:
 	free(base);
 	free(work);
@@ -307,7 +322,7 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 	int rootfs = p->stages[s->stage].rootfs;
 	for (size_t k = 0; k < s->ndeps; k++) {
 		int d = s->deps[k];
-		strv_addown(hold, xasprintf("%s/store/%s/out", e->statedir, e->keys[d]));
+		strv_addown(hold, state_store(e->statedir, e->keys[d], "out"));
 		(*deps)[k].name = p->steps[d].name;
 		(*deps)[k].path = hold->v[hold->n - 1];
 		if (d == rootfs)
@@ -363,8 +378,8 @@ static int commit(struct engine *e, int i, char hex[65], long long *size)
 {
 	char *tmp = tmpdir_of(e, i);
 	char *out = path_join(tmp, "out");
-	char *dst = cache_dir(e->statedir, e->keys[i]);
-	char *store = path_join(e->statedir, "store");
+	char *dst = state_store(e->statedir, e->keys[i], NULL);
+	char *store = state_path(e->statedir, "store");
 	struct buf m = {0};
 	int r = manifest_build(out, &m);
 	if (r)
@@ -398,7 +413,7 @@ static int commit(struct engine *e, int i, char hex[65], long long *size)
 		goto out;
 	}
 	dir_sync(store);
-	r = cache_set_last(e->statedir, e->arch, e->plan->steps[i].name, e->keys[i]);
+	r = state_set_last(e->statedir, e->plan->name, e->arch, e->plan->steps[i].name, e->keys[i]);
 out:
 	if (r)
 		r = errf(r, "cannot store the output of %s: %s", e->plan->steps[i].name, err_str(r));
@@ -464,185 +479,223 @@ static pid_t wait_any(struct engine *e, int *st)
 static void discard_tree(struct engine *e, const char *dir)
 {
 	static unsigned serial;
-	char *trash = xasprintf("%s/tmp/trash", e->statedir), *to = xasprintf("%s/%u", trash, serial++);
+	char *trash = state_path(e->statedir, "tmp/trash"), *to = xasprintf("%s/%u", trash, serial++);
 	if (mkdir_p(trash, 0755) || rename(dir, to) < 0)
 		rm_rf(dir);
 	free(trash);
 	free(to);
 }
 
+/* What engine_build keeps per run. */
+struct sched {
+	char *state;            /* ST_* per step */
+	pid_t *pids;
+	double *start;
+	int running, failed, r;
+};
+
+/* Steps whose output is in the store are done before anything starts. */
+static void mark_cached(struct engine *e, struct sched *sc)
+{
+	const struct plan *p = e->plan;
+	for (size_t k = 0; k < p->nsteps; k++) {
+		int i = p->order[k];
+		if (!e->want[i] || !cache_has(e->statedir, e->keys[i]))
+			continue;
+		char hex[65] = "";
+		struct engine_event ev = {0};
+		char *mp = state_store(e->statedir, e->keys[i], "manifest");
+		struct buf m = {0};
+		if (!file_read(mp, &m))
+			ev.size = manifest_size(m.s);
+		buf_free(&m);
+		free(mp);
+		cache_digest(e->statedir, e->keys[i], hex);
+		sc->state[i] = ST_DONE;
+		ev.kind = EV_CACHED;
+		ev.step = i;
+		ev.digest = hex;
+		emit(e, &ev);
+	}
+}
+
+/* The first wanted pending step, in plan order (or reverse), whose
+ * dependencies are done; -1 when there is none. */
+static int next_ready(const struct engine *e, const struct sched *sc)
+{
+	const struct plan *p = e->plan;
+	size_t n = p->nsteps;
+	for (size_t k = 0; k < n; k++) {
+		int i = p->order[e->reverse ? n - 1 - k : k];
+		if (!e->want[i] || sc->state[i] != ST_PENDING)
+			continue;
+		int ready = 1;
+		for (size_t d = 0; d < p->steps[i].ndeps && ready; d++)
+			ready = sc->state[p->steps[i].deps[d]] == ST_DONE;
+		if (ready)
+			return i;
+	}
+	return -1;
+}
+
+/* Mark step i failed and report it (unless the run was interrupted). */
+static void fail_step(struct engine *e, struct sched *sc, int i, struct engine_event *ev)
+{
+	char *log = engine_logpath(e, i);
+	char *bd = engine_builddir(e, i);
+	sc->state[i] = ST_FAILED;
+	sc->failed = 1;
+	if (!interrupted) {
+		ev->kind = EV_FAIL;
+		ev->step = i;
+		ev->log = log;
+		ev->builddir = bd;
+		emit(e, ev);
+	}
+	free(log);
+	free(bd);
+}
+
+/* Prepare step i and start its script. 0, or -1 when it could not start
+ * (reported as its failure). */
+static int start_step(struct engine *e, struct sched *sc, int i)
+{
+	struct engine_event ev = {0};
+	ev.kind = EV_START;
+	ev.step = i;
+	emit(e, &ev);
+	sc->start[i] = now_sec();
+	err_clear();
+	int pr = prepare(e, i);
+	pid_t pid = -1;
+	if (!pr) {
+		struct run_spec spec;
+		struct run_dep *deps;
+		struct strv hold = {0};
+		char *tmp = tmpdir_of(e, i);
+		char *out = path_join(tmp, "out");
+		engine_spec(e, i, &spec, &deps, &hold, out);
+		free(tmp);
+		free(out);
+		pid = run_spawn(&spec);
+		if (pid < 0)
+			pr = pid;
+		free(deps);
+		strv_free(&hold);
+	}
+	if (pr) {
+		ev.secs = now_sec() - sc->start[i];
+		ev.error = err_msg(pr);
+		fail_step(e, sc, i, &ev);
+		if (pr != -ERR_BUILD && !sc->r)
+			sc->r = pr;
+		return -1;
+	}
+	sc->pids[i] = pid;
+	sc->state[i] = ST_RUNNING;
+	sc->running++;
+	return 0;
+}
+
+/* Step i's process ended with wait status st: commit its output, or
+ * record its failure. */
+static void finish_step(struct engine *e, struct sched *sc, int i, int st)
+{
+	sc->running--;
+	int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	struct engine_event ev = {0};
+	ev.step = i;
+	ev.secs = now_sec() - sc->start[i];
+	char hex[65];
+	int cr = status == 0 && !interrupted ? commit(e, i, hex, &ev.size) : 0;
+	if (status == 0 && !interrupted && !cr) {
+		char *bd = engine_builddir(e, i);
+		discard_tree(e, bd);
+		free(bd);
+		sc->state[i] = ST_DONE;
+		ev.kind = EV_DONE;
+		ev.digest = hex;
+		emit(e, &ev);
+		return;
+	}
+	char *tmp = tmpdir_of(e, i);
+	rm_rf(tmp);
+	free(tmp);
+	ev.status = status;
+	ev.error = cr ? err_msg(cr) : NULL;
+	fail_step(e, sc, i, &ev);
+}
+
+/* Wait for one running step and finish it. 0, or -1 when the run must
+ * stop (sc->r set). */
+static int reap_one(struct engine *e, struct sched *sc)
+{
+	size_t n = e->plan->nsteps;
+	int st;
+	pid_t w = wait_any(e, &st);
+	if (w < 0) {
+		if (errno != EINTR) {
+			sc->r = -errno;
+			return -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (sc->state[i] == ST_RUNNING)
+				kill(sc->pids[i], SIGTERM);
+		return 0;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (sc->state[k] == ST_RUNNING && sc->pids[k] == w) {
+			finish_step(e, sc, (int)k, st);
+			break;
+		}
+	return 0;
+}
+
 int engine_build(struct engine *e)
 {
 	const struct plan *p = e->plan;
 	size_t n = p->nsteps;
-	char *state = xcalloc(n, 1);
-	pid_t *pids = xcalloc(n, sizeof *pids);
-	double *start = xcalloc(n, sizeof *start);
-	int running = 0, failed = 0, r = 0;
+	struct sched sc = {0};
 	struct sigaction sa, old_int, old_term;
+	sc.state = xcalloc(n + 1, 1);
+	sc.pids = xcalloc(n + 1, sizeof *sc.pids);
+	sc.start = xcalloc(n + 1, sizeof *sc.start);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 
-	for (size_t k = 0; k < n; k++) {
-		int i = p->order[k];
-		if (!e->want[i])
-			continue;
-		if (cache_has(e->statedir, e->keys[i])) {
-			char hex[65] = "";
-			struct engine_event ev = {0};
-			char *mp = xasprintf("%s/store/%s/manifest", e->statedir, e->keys[i]);
-			struct buf m = {0};
-			if (!file_read(mp, &m))
-				ev.size = manifest_size(m.s);
-			buf_free(&m);
-			free(mp);
-			cache_digest(e->statedir, e->keys[i], hex);
-			state[i] = ST_DONE;
-			ev.kind = EV_CACHED;
-			ev.step = i;
-			ev.digest = hex;
-			emit(e, &ev);
-		}
-	}
-
+	mark_cached(e, &sc);
 	for (;;) {
-		while (!failed && !interrupted && running < e->jobs) {
-			int next = -1;
-			for (size_t k = 0; k < n && next < 0; k++) {
-				int i = p->order[e->reverse ? n - 1 - k : k];
-				if (!e->want[i] || state[i] != ST_PENDING)
-					continue;
-				int ready = 1;
-				for (size_t d = 0; d < p->steps[i].ndeps; d++)
-					if (state[p->steps[i].deps[d]] != ST_DONE)
-						ready = 0;
-				if (ready)
-					next = i;
-			}
-			if (next < 0)
+		while (!sc.failed && !interrupted && sc.running < e->jobs) {
+			int next = next_ready(e, &sc);
+			if (next < 0 || start_step(e, &sc, next))
 				break;
-			struct engine_event ev = {0};
-			ev.kind = EV_START;
-			ev.step = next;
-			emit(e, &ev);
-			start[next] = now_sec();
-			err_clear();
-			int pr = prepare(e, next);
-			pid_t pid = -1;
-			if (!pr) {
-				struct run_spec spec;
-				struct run_dep *deps;
-				struct strv hold = {0};
-				char *tmp = tmpdir_of(e, next);
-				char *out = path_join(tmp, "out");
-				engine_spec(e, next, &spec, &deps, &hold, out);
-				free(tmp);
-				free(out);
-				pid = run_spawn(&spec);
-				if (pid < 0)
-					pr = pid;
-				free(deps);
-				strv_free(&hold);
-			}
-			if (pr) {
-				char *log = engine_logpath(e, next);
-				char *bd = engine_builddir(e, next);
-				ev.kind = EV_FAIL;
-				ev.secs = now_sec() - start[next];
-				ev.error = err_msg(pr);
-				ev.log = log;
-				ev.builddir = bd;
-				emit(e, &ev);
-				free(log);
-				free(bd);
-				state[next] = ST_FAILED;
-				failed = 1;
-				if (pr != -ERR_BUILD && !r)
-					r = pr;
-				break;
-			}
-			pids[next] = pid;
-			state[next] = ST_RUNNING;
-			running++;
 		}
-		if (!running)
+		if (!sc.running || reap_one(e, &sc))
 			break;
-		int st;
-		pid_t w = wait_any(e, &st);
-		if (w < 0) {
-			if (errno == EINTR) {
-				for (size_t i = 0; i < n; i++)
-					if (state[i] == ST_RUNNING)
-						kill(pids[i], SIGTERM);
-				continue;
-			}
-			r = -errno;
-			break;
-		}
-		int i = -1;
-		for (size_t k = 0; k < n; k++)
-			if (state[k] == ST_RUNNING && pids[k] == w)
-				i = (int)k;
-		if (i < 0)
-			continue;
-		running--;
-		int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		struct engine_event ev = {0};
-		ev.step = i;
-		ev.secs = now_sec() - start[i];
-		char hex[65];
-		int cr = status == 0 && !interrupted ? commit(e, i, hex, &ev.size) : 0;
-		if (status == 0 && !interrupted && !cr) {
-			char *bd = engine_builddir(e, i);
-			discard_tree(e, bd);
-			free(bd);
-			state[i] = ST_DONE;
-			ev.kind = EV_DONE;
-			ev.digest = hex;
-			emit(e, &ev);
-			continue;
-		}
-		char *log = engine_logpath(e, i);
-		char *bd = engine_builddir(e, i);
-		char *tmp = tmpdir_of(e, i);
-		rm_rf(tmp);
-		free(tmp);
-		state[i] = ST_FAILED;
-		failed = 1;
-		if (!interrupted) {
-			ev.kind = EV_FAIL;
-			ev.status = status;
-			ev.error = cr ? err_msg(cr) : NULL;
-			ev.log = log;
-			ev.builddir = bd;
-			emit(e, &ev);
-		}
-		free(log);
-		free(bd);
 	}
 	for (size_t k = 0; k < n; k++) {
 		int i = p->order[k];
-		if (e->want[i] && state[i] == ST_PENDING) {
+		if (e->want[i] && sc.state[i] == ST_PENDING) {
 			struct engine_event ev = {0};
 			ev.kind = EV_SKIP;
 			ev.step = i;
 			emit(e, &ev);
 		}
 	}
-	char *trash = xasprintf("%s/tmp/trash", e->statedir);
+	char *trash = state_path(e->statedir, "tmp/trash");
 	rm_rf(trash);
 	free(trash);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	free(state);
-	free(pids);
-	free(start);
+	free(sc.state);
+	free(sc.pids);
+	free(sc.start);
 	if (interrupted)
 		return errf(ERR_INTERRUPTED, "interrupted by signal %d", (int)interrupted);
-	if (r)
-		return r;
-	return failed ? -ERR_BUILD : 0;
+	if (sc.r)
+		return sc.r;
+	return sc.failed ? -ERR_BUILD : 0;
 }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "build/eta.h"
+#include "build/state.h"
 #include "core/util.h"
 
 /* Seconds per byte of (mostly compressed) source when nothing was
@@ -12,17 +13,12 @@
 /* Every step costs at least this much: preparing, committing. */
 #define ETA_BASE 1.0
 
-static char *path_of(const char *statedir, const char *arch, const char *step)
+int eta_record(const char *statedir, const char *plan, const char *arch, const char *step, double secs)
 {
-	return xasprintf("%s/durations/%s/%s", statedir, arch, step);
-}
-
-int eta_record(const char *statedir, const char *arch, const char *step, double secs)
-{
-	char *d = xasprintf("%s/durations/%s", statedir, arch);
+	char *d = state_record_dir(statedir, STATE_DURATION, plan, arch);
 	int r = mkdir_p(d, 0755);
 	if (!r) {
-		char *f = path_of(statedir, arch, step);
+		char *f = state_record(statedir, STATE_DURATION, plan, arch, step);
 		char line[64];
 		int n = snprintf(line, sizeof line, "%.3f\n", secs);
 		r = file_write_atomic(f, line, (size_t)n);
@@ -32,9 +28,9 @@ int eta_record(const char *statedir, const char *arch, const char *step, double 
 	return r;
 }
 
-double eta_recorded(const char *statedir, const char *arch, const char *step)
+double eta_recorded(const char *statedir, const char *plan, const char *arch, const char *step)
 {
-	char *f = path_of(statedir, arch, step);
+	char *f = state_record(statedir, STATE_DURATION, plan, arch, step);
 	struct buf b = {0};
 	double v = -1;
 	if (!file_read(f, &b) && b.len) {
@@ -68,7 +64,7 @@ void eta_expect(const struct plan *p, const char *statedir, const char *distdir,
 	double rec_s = 0, rec_b = 0;
 	for (size_t i = 0; i < p->nsteps; i++) {
 		bytes[i] = eta_source_bytes(distdir, p->steps[i].recipe);
-		expect[i] = eta_recorded(statedir, arch, p->steps[i].name);
+		expect[i] = eta_recorded(statedir, p->name, arch, p->steps[i].name);
 		guessed[i] = expect[i] < 0;
 		if (!guessed[i] && bytes[i] > 0) {
 			rec_s += expect[i] > ETA_BASE ? expect[i] - ETA_BASE : 0;

@@ -4,15 +4,16 @@
 #include "build/plan.h"
 
 /* How long steps take: the wall time of each step's last successful build
- * is kept in STATE/durations/ARCH/STEP (outside the store: it is not an
+ * is kept in STATE/durations/PLAN/ARCH/STEP (outside the store: it is not an
  * input and changes no key or digest), and the time a run has left is
  * estimated from it by replaying the schedule. */
 
-/* Record that step took secs to build for arch (atomic). 0 or negative code. */
-int eta_record(const char *statedir, const char *arch, const char *step, double secs);
+/* Record that step of plan took secs to build for arch (atomic). 0 or
+ * negative code. */
+int eta_record(const char *statedir, const char *plan, const char *arch, const char *step, double secs);
 
-/* The duration last recorded for step, or -1 when there is none. */
-double eta_recorded(const char *statedir, const char *arch, const char *step);
+/* The duration last recorded for step of plan, or -1 when there is none. */
+double eta_recorded(const char *statedir, const char *plan, const char *arch, const char *step);
 
 /* The bytes of rc's sources found in distdir (missing ones count 0). */
 long long eta_source_bytes(const char *distdir, const struct recipe *rc);

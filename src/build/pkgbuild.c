@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "build/manifest.h"
 #include "build/pkgbuild.h"
+#include "build/state.h"
 
 static void entry_copy(struct pkg_manifest *m, const struct pkg_entry *e)
 {
@@ -98,7 +99,7 @@ int pkgbuild_step(const char *statedir, const struct plan *p, int i, const char 
 {
 	const struct step *s = &p->steps[i];
 	const struct recipe *rc = s->recipe;
-	char *dir = cache_dir(statedir, key), *mp = path_join(dir, "manifest"), *op = path_join(dir, "out");
+	char *dir = state_store(statedir, key, NULL), *mp = path_join(dir, "manifest"), *op = path_join(dir, "out");
 	struct buf mt = {0};
 	struct pkg_manifest all = {0}, main = {0};
 	struct pkg_meta m;

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "build/manifest.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "archive/tar.h"
 #include "core/util.h"
 
@@ -33,7 +34,7 @@ static void load_outputs(struct bs *b)
 	cache_keys(b->p, b->arch, b->keys, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct buf m = {0};
-		char *mp = xasprintf("%s/store/%s/manifest", b->c->statedir, b->keys[i]);
+		char *mp = state_store(b->c->statedir, b->keys[i], "manifest");
 		if (!file_read(mp, &m))
 			manifest_digest(&m, b->digests[i]);
 		b->manifests[i] = buf_take(&m);
@@ -353,7 +354,7 @@ static int write_outputs(struct bs *b, int fin, const char *outdir)
 		goto done;
 	char *rootfs = path_join(outdir, "rootfs");
 	char *tarp = path_join(outdir, "rootfs.tar");
-	char *src = xasprintf("%s/store/%s/out", b->c->statedir, b->keys[fin]);
+	char *src = state_store(b->c->statedir, b->keys[fin], "out");
 	char *mf = path_join(outdir, "manifest");
 	char *pf = path_join(outdir, "provenance");
 	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
@@ -398,7 +399,7 @@ done:
 static void print_smoke(struct bs *b)
 {
 	int s = plan_step_index(b->p, b->p->smoke);
-	char *rp = xasprintf("%s/store/%s/out/smoke/report", b->c->statedir, b->keys[s]);
+	char *rp = state_store(b->c->statedir, b->keys[s], "out/smoke/report");
 	struct buf rep = {0};
 	if (file_read(rp, &rep)) {
 		printf("smoke:      no report at %s\n", rp);

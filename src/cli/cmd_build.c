@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "build/eta.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "sandbox/run.h"
 #include "core/util.h"
 
@@ -476,7 +477,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 		si->secs = ev->secs;
 		si->size = ev->size;
 		snprintf(si->digest, sizeof si->digest, "%.12s", ev->digest);
-		eta_record(rp->e->statedir, rp->e->arch, s->name, ev->secs);
+		eta_record(rp->e->statedir, p->name, rp->e->arch, s->name, ev->secs);
 		if (!quiet) {
 			snprintf(tail, sizeof tail, " %.1fs %.12s", ev->secs, ev->digest);
 			step_line(rp, "done", C_GREEN, ev->step, tail);
@@ -551,7 +552,7 @@ static void print_summary(struct report *rp)
 
 char *cmd_distdir(const struct ctx *c)
 {
-	return c->distdir ? xstrdup(c->distdir) : path_join(c->statedir, "distfiles");
+	return c->distdir ? xstrdup(c->distdir) : state_path(c->statedir, "distfiles");
 }
 
 void cmd_engine_setup(const struct ctx *c, struct engine *e)

@@ -27,6 +27,7 @@
 #include "fetch/fetch.h"
 #include "build/manifest.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "core/util.h"
 
 extern char **environ;
@@ -399,13 +400,13 @@ static void explain(struct vf *f, struct variant *v, int i, const char *tool)
 	}
 	if (shown > 20)
 		printf("    %c: ... %d more in %s\n", v->label, shown - 20, df);
-	char *slog = xasprintf("%s/logs/%s/%s.log", v->state, f->arch, name);
+	char *slog = state_record(v->state, STATE_LOG, f->e.plan->name, f->arch, name);
 	char *dlog = xasprintf("%s/%s.%c.log", f->logdir, name, v->label);
 	copy_file(slog, dlog);
 	if (tool) {
 		char *rep = xasprintf("%s/%s.%c.diffoscope.txt", f->logdir, name, v->label);
-		char *ra = xasprintf("%s/store/%s/out", f->c->statedir, f->e.keys[i]);
-		char *rb = xasprintf("%s/store/%s/out", v->state, f->e.keys[i]);
+		char *ra = state_store(f->c->statedir, f->e.keys[i], "out");
+		char *rb = state_store(v->state, f->e.keys[i], "out");
 		char *argv[] = {(char *)tool, "--text", rep, ra, rb, NULL};
 		int nfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		int st = fetch_tool_run(argv, environ, NULL, nfd);
@@ -558,9 +559,11 @@ static int verify_variants(struct vf *f)
 				explain(f, v, i, tool);
 			}
 		}
-		if (head)
-			printf("    logs: %s/%s.VARIANT.log; the cached build's: %s/logs/%s/%s.log\n", f->logdir,
-			       p->steps[i].name, f->c->statedir, f->arch, p->steps[i].name);
+		if (head) {
+			char *log = engine_logpath(&f->e, (int)i);
+			printf("    logs: %s/%s.VARIANT.log; the cached build's: %s\n", f->logdir, p->steps[i].name, log);
+			free(log);
+		}
 		if (f->expected[i] && strcmp(f->expected[i], f->ref[i].digest)) {
 			printf("\n  %s: the cached digest %.12s differs from the plan's %.12s (%s)\n", p->steps[i].name,
 			       f->ref[i].digest, f->expected[i], f->expected_path);
@@ -639,7 +642,9 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 		if (f.e.want[i])
 			cmd_read_out(c->statedir, f.e.keys[i], &f.ref[i]);
 	read_expected(&f);
-	f.logdir = xasprintf("%s/logs/%s/verify", c->statedir, f.arch);
+	char *logs = state_record_dir(c->statedir, STATE_LOG, p->name, f.arch);
+	f.logdir = path_join(logs, "verify");
+	free(logs);
 	rm_rf(f.logdir);
 	if (mkdir_p(f.logdir, 0755)) {
 		cmd_err("verify: cannot create %s", f.logdir);

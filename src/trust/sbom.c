@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "build/cache.h"
+#include "build/state.h"
 #include "core/err.h"
 #include "trust/sbom.h"
 #include "core/sha1.h"
@@ -275,7 +276,7 @@ int sbom_write(const struct plan *p, const char *arch, const char *statedir, con
 		buf_addf(&ns, "%s %s\n", keys[i], digests[i]);
 	}
 	if (fin >= 0) {
-		char *mp = xasprintf("%s/store/%s/manifest", statedir, keys[fin]);
+		char *mp = state_store(statedir, keys[fin], "manifest");
 		r = file_read(mp, &manifest);
 		if (r)
 			r = errf(r, "%s: %s", mp, err_str(r));
@@ -307,7 +308,7 @@ int sbom_write(const struct plan *p, const char *arch, const char *statedir, con
 		fj.b = &files;
 		fj.depth = 2; /* the document's object, then its "files" array */
 		fj.first[2] = 1;
-		char *outdir = xasprintf("%s/store/%s/out", statedir, keys[fin]);
+		char *outdir = state_store(statedir, keys[fin], "out");
 		r = write_files(&fj, &used, outdir, manifest.s, &fids, &sha1s);
 		free(outdir);
 		if (r)

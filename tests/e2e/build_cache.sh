@@ -105,7 +105,7 @@ build build "$P"; rc=$?
 check "a wrong sha256 fails with exit 4" test "$rc" = 4
 check "  ... naming the file and both hashes" sh -c "grep -q 'data.txt' '$T/out' && grep -q '$h3' '$T/out' && grep -q '$h2' '$T/out'"
 check "  ... with nothing in the store" test ! -e "$S/distfiles/data.txt"
-check "  ... and nothing extracted" test ! -e "$S/build/x86_64/base/work/data.txt"
+check "  ... and nothing extracted" test ! -e "$S/build/synth/x86_64/base/work/data.txt"
 sed -i "s/$h3/$h2/" "$P/recipes/base/recipe"
 
 # Parallel steps really overlap: each waits for the other's marker.
@@ -145,9 +145,9 @@ build build "$T/fail"; rc=$?
 check "a failed step exits 1" test "$rc" = 1
 check "  ... names the step, stage and status" grep -q "step 'bad' (stage host) failed: exit status 3" "$T/out"
 check "  ... shows the log's tail" grep -q '    something went wrong' "$T/out"
-check "  ... keeps the build tree" test -e "$S/build/x86_64/bad/work/left-behind"
+check "  ... keeps the build tree" test -e "$S/build/fail/x86_64/bad/work/left-behind"
 check "  ... and says how to enter it" grep -q "shell $T/fail bad" "$T/out"
-check "  ... and stores nothing" sh -c "! ls '$S'/last/x86_64/bad 2>/dev/null"
+check "  ... and stores nothing" sh -c "! ls '$S'/last/fail/x86_64/bad 2>/dev/null"
 
 # SIGKILL in the middle of a step, then resume.
 mkdir -p "$T/kill/recipes/one" "$T/kill/recipes/two" "$T/kill/recipes/three"
@@ -165,11 +165,11 @@ pid=$!
 i=0; while [ ! -e "$T/shared/two-started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 kill -9 $pid; wait $pid 2>/dev/null
 sleep 0.5
-check "after SIGKILL, 'two' is not counted as done" sh -c "! test -e '$S/last/x86_64/two'"
+check "after SIGKILL, 'two' is not counted as done" sh -c "! test -e '$S/last/kill/x86_64/two'"
 check "  ... and no step process is left running" sh -c "! pgrep -f '^sleep 3.21' >/dev/null"
 build build "$T/kill"
 check "the rerun resumes at the unfinished step" grep -q '^kill: 2 built, 1 cached' "$T/out"
-ref=$(for s in one two three; do cat "$T/ref/store/$(cat "$T/ref/last/x86_64/$s" | head -c 64)/digest"; done)
-got=$(for s in one two three; do cat "$S/store/$(cat "$S/last/x86_64/$s" | head -c 64)/digest"; done)
+ref=$(for s in one two three; do cat "$T/ref/store/$(cat "$T/ref/last/kill/x86_64/$s" | head -c 64)/digest"; done)
+got=$(for s in one two three; do cat "$S/store/$(cat "$S/last/kill/x86_64/$s" | head -c 64)/digest"; done)
 check "  ... and its digests equal an uninterrupted run's" test "$ref" = "$got"
-check "the resumed output is whole" grep -qx done "$S/store/$(head -c 64 "$S/last/x86_64/two")/out/two"
+check "the resumed output is whole" grep -qx done "$S/store/$(head -c 64 "$S/last/kill/x86_64/two")/out/two"

@@ -79,7 +79,7 @@ check "the run ends with the summary table" sh -c "tail -n 5 '$T/live.screen' | 
 check "  ... one row per step, built" test "$(grep -c '^[a-z]*  *host  *built ' "$T/live.screen")" = 3
 check "  ... and the totals" sh -c "tail -n 1 '$T/live.screen' | grep -q '^tty: 3 built'"
 check "colours on a terminal by default" grep -q "$(printf '\033')\[32m" "$T/live.ts"
-check "durations were recorded for the next ETA" test -s "$T/state/durations/x86_64/three"
+check "durations were recorded for the next ETA" test -s "$T/state/durations/tty/x86_64/three"
 
 sed -i 's/ is at / now at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
 on_tty "$T/nocolor.ts" NO_COLOR=1 -j2 build "$P"

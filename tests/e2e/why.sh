@@ -46,13 +46,13 @@ is() { # step, expected reason
 
 is lib "never built"
 build
-is lib "digest $(cat "$S/store/$(head -c 64 "$S/last/x86_64/lib")/digest" | head -c 12)"
+is lib "digest $(cat "$S/store/$(head -c 64 "$S/last/why/x86_64/lib")/digest" | head -c 12)"
 check "--why prints only that step" test "$("$SPROUT" --state "$S" plan "$P" --why lib | wc -l)" = 1
 
 sed -i 's/^version 1$/version 2/' "$P/recipes/lib/recipe"
 is lib "recipe changed (version 1 -> 2)"
 is app "dependency lib changed"
-is base "digest $(cat "$S/store/$(head -c 64 "$S/last/x86_64/base")/digest" | head -c 12)"
+is base "digest $(cat "$S/store/$(head -c 64 "$S/last/why/x86_64/base")/digest" | head -c 12)"
 build
 sed -i 's/cat patches/cat -- patches/' "$P/recipes/lib/recipe"
 is lib "recipe changed"
@@ -93,8 +93,8 @@ plan 'set FLAVOUR hotter' 'build=other'
 is lib "build script changed (host -> other), dependency tool removed"
 build
 
-rm -rf "$S/store/$(head -c 64 "$S/last/x86_64/app")"
+rm -rf "$S/store/$(head -c 64 "$S/last/why/x86_64/app")"
 is app "output missing from the store"
 sed -i 's/^version 1$/version 5/' "$P/recipes/tool/recipe"
-rm -rf "$S/store/$(head -c 64 "$S/last/x86_64/tool")"
+rm -rf "$S/store/$(head -c 64 "$S/last/why/x86_64/tool")"
 is tool "its last build is gone from the store (nothing to compare with)"

@@ -15,6 +15,7 @@ static char dir[] = "/tmp/sprout-test-eta.XXXXXX";
 static struct plan *mkplan(size_t n, const int deps[][3], struct recipe *rc)
 {
 	struct plan *p = xcalloc(1, sizeof *p);
+	p->name = (char *)"p";
 	p->nsteps = n;
 	p->steps = xcalloc(n, sizeof *p->steps);
 	p->order = xcalloc(n, sizeof *p->order);
@@ -72,9 +73,9 @@ int main(void)
 	memset(st, ETA_DONE, sizeof st);
 	ok(near(eta_left(p, want, st, expect, ran, 2), 0), "nothing left: 0");
 
-	ok(eta_recorded(dir, "x86_64", "s0") < 0, "no duration recorded yet");
-	ok(eta_record(dir, "x86_64", "s0", 12.5) == 0, "record one");
-	ok(near(eta_recorded(dir, "x86_64", "s0"), 12.5), "  ... and read it back");
+	ok(eta_recorded(dir, "p", "x86_64", "s0") < 0, "no duration recorded yet");
+	ok(eta_record(dir, "p", "x86_64", "s0", 12.5) == 0, "record one");
+	ok(near(eta_recorded(dir, "p", "x86_64", "s0"), 12.5), "  ... and read it back");
 	double ex[4];
 	char guessed[4];
 	eta_expect(p, dir, dir, "x86_64", ex, guessed);
@@ -94,13 +95,13 @@ int main(void)
 	ok(eta_source_bytes(dir, &rc) == 1 << 20, "source bytes from the distfiles");
 	eta_expect(p, dir, dir, "x86_64", ex, guessed);
 	ok(guessed[1] && near(ex[1], 12.5), "  ... a step not timed yet takes as long per byte as one timed (%g)", ex[1]);
-	eta_record(dir, "x86_64", "s0", -1);
+	eta_record(dir, "p", "x86_64", "s0", -1);
 	eta_expect(p, dir, dir, "x86_64", ex, guessed);
 	ok(guessed[1] && near(ex[1], 9), "  ... the first time, about 8 s per MiB (%g)", ex[1]);
 	rc.sources = NULL;
 	rc.nsources = 0;
-	char *state = path_join(dir, "durations");
-	ok(path_exists(state), "durations live in STATE/durations/ARCH/STEP, outside the store");
+	char *state = path_join(dir, "durations/p/x86_64/s0");
+	ok(path_exists(state), "durations live in STATE/durations/PLAN/ARCH/STEP, outside the store");
 	free(state);
 
 	freeplan(p);
