@@ -13,6 +13,7 @@
 #include "build/audit.h"
 #include "build/cache.h"
 #include "build/engine.h"
+#include "build/engine_int.h"
 #include "core/err.h"
 #include "fetch/fetch.h"
 #include "build/manifest.h"
@@ -29,11 +30,12 @@ int engine_init(struct engine *e, struct plan *p, const char *arch, const char *
 	e->statedir = statedir;
 	e->jobs = 1;
 	e->lockfd = -1;
-	e->keys = xcalloc(p->nsteps, sizeof *e->keys);
-	e->inputs = xcalloc(p->nsteps, sizeof *e->inputs);
-	e->want = xcalloc(p->nsteps, 1);
+	e->keys = xcalloc(p->nsteps + 1, sizeof *e->keys);
+	e->digests = xcalloc(p->nsteps + 1, sizeof *e->digests);
+	e->inputs = xcalloc(p->nsteps + 1, sizeof *e->inputs);
+	e->want = xcalloc(p->nsteps + 1, 1);
 	memset(e->want, 1, p->nsteps);
-	cache_keys(p, arch, e->keys, e->inputs);
+	cache_keys(p, arch, statedir, e->keys, e->digests, e->inputs);
 	return 0;
 }
 
@@ -44,6 +46,7 @@ void engine_free(struct engine *e)
 			free(e->inputs[i]);
 	free(e->inputs);
 	free(e->keys);
+	free(e->digests);
 	free(e->want);
 	if (e->lockfd >= 0)
 		close(e->lockfd);
@@ -114,8 +117,6 @@ static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struc
 	fc->verbose = e->verbose;
 }
 
-static void emit(struct engine *e, struct engine_event *ev);
-
 int engine_fetch(struct engine *e, int all, int offline)
 {
 	const struct plan *p = e->plan;
@@ -142,7 +143,7 @@ int engine_fetch(struct engine *e, int all, int offline)
 				ev.kind = EV_FETCH;
 				ev.step = (int)i;
 				ev.source = rc->sources[k].file;
-				emit(e, &ev);
+				engine_emit(e, &ev);
 			}
 			free(sp);
 			r = fetch_source(&fc, &rc->sources[k], &path);
@@ -164,7 +165,7 @@ char *engine_logpath(const struct engine *e, int i)
 	return state_record(e->statedir, STATE_LOG, e->plan->name, e->arch, e->plan->steps[i].name);
 }
 
-static char *tmpdir_of(const struct engine *e, int i)
+char *engine_tmpdir(const struct engine *e, int i)
 {
 	return state_tmp(e->statedir, e->keys[i]);
 }
@@ -260,12 +261,12 @@ static int prepare_deps(struct engine *e, int i, const char *base)
 
 /* Lay out step i's trees: base/work (sources, patches), base/sysroot (the
  * dependencies' outputs merged), base/deps/NAME links, tmp/KEY/out. */
-static int prepare(struct engine *e, int i)
+int engine_prepare(struct engine *e, int i)
 {
 	const struct step *s = &e->plan->steps[i];
 	char *base = engine_builddir(e, i);
 	char *work = path_join(base, "work");
-	char *tmp = tmpdir_of(e, i);
+	char *tmp = engine_tmpdir(e, i);
 	char *out = path_join(tmp, "out");
 	char *logdir = state_record_dir(e->statedir, STATE_LOG, e->plan->name, e->arch);
 	char *log = engine_logpath(e, i);
@@ -358,7 +359,7 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 	free(base);
 }
 
-static long long manifest_size(const char *m)
+long long engine_manifest_size(const char *m)
 {
 	long long total = 0;
 	for (const char *p = m; *p;) {
@@ -374,9 +375,9 @@ static long long manifest_size(const char *m)
 
 /* Record step i's output: manifest, digest and inputs written beside out/,
  * then the whole directory renamed into the store in one step. */
-static int commit(struct engine *e, int i, char hex[65], long long *size)
+int engine_commit(struct engine *e, int i, char hex[65], long long *size)
 {
-	char *tmp = tmpdir_of(e, i);
+	char *tmp = engine_tmpdir(e, i);
 	char *out = path_join(tmp, "out");
 	char *dst = state_store(e->statedir, e->keys[i], NULL);
 	char *store = state_path(e->statedir, "store");
@@ -385,7 +386,7 @@ static int commit(struct engine *e, int i, char hex[65], long long *size)
 	if (r)
 		goto out;
 	manifest_digest(&m, hex);
-	*size = manifest_size(m.s);
+	*size = engine_manifest_size(m.s);
 	char *f = path_join(tmp, "manifest");
 	r = file_write_atomic(f, m.s, m.len);
 	free(f);
@@ -425,277 +426,8 @@ out:
 	return r;
 }
 
-static volatile sig_atomic_t interrupted, nsignals;
-
-static void on_interrupt(int sig)
-{
-	interrupted = sig;
-	nsignals++;
-}
-
-enum { ST_PENDING, ST_RUNNING, ST_DONE, ST_FAILED };
-
-static void emit(struct engine *e, struct engine_event *ev)
+void engine_emit(struct engine *e, struct engine_event *ev)
 {
 	if (e->on_event)
 		e->on_event(e->arg, ev);
-}
-
-/* waitpid(-1) that emits EV_TICK every e->tick seconds while it waits. It
- * polls (WNOHANG and short sleeps) rather than catching SIGCHLD, so that
- * nothing else in the process sees an interrupted call. A signal that
- * arrives while waiting gives -1 and EINTR, like a blocking waitpid. */
-static pid_t wait_any(struct engine *e, int *st)
-{
-	if (e->tick <= 0)
-		return waitpid(-1, st, 0);
-	sig_atomic_t seen = nsignals;
-	double next = now_sec() + e->tick;
-	for (;;) {
-		pid_t w = waitpid(-1, st, WNOHANG);
-		if (w != 0)
-			return w;
-		if (nsignals != seen) {
-			errno = EINTR;
-			return -1;
-		}
-		double t = now_sec();
-		if (t >= next) {
-			struct engine_event ev = {0};
-			ev.kind = EV_TICK;
-			ev.step = -1;
-			emit(e, &ev);
-			next = t + e->tick;
-		}
-		struct timespec ts = {0, 20 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-}
-
-/* A finished step's build tree is renamed aside into tmp/trash/ (which
- * engine_lock clears after a dead run) and deleted when the run is over:
- * on ext4, files created soon after many were deleted are slow to create,
- * and the next step's sources are exactly that. */
-static void discard_tree(struct engine *e, const char *dir)
-{
-	static unsigned serial;
-	char *trash = state_path(e->statedir, "tmp/trash"), *to = xasprintf("%s/%u", trash, serial++);
-	if (mkdir_p(trash, 0755) || rename(dir, to) < 0)
-		rm_rf(dir);
-	free(trash);
-	free(to);
-}
-
-/* What engine_build keeps per run. */
-struct sched {
-	char *state;            /* ST_* per step */
-	pid_t *pids;
-	double *start;
-	int running, failed, r;
-};
-
-/* Steps whose output is in the store are done before anything starts. */
-static void mark_cached(struct engine *e, struct sched *sc)
-{
-	const struct plan *p = e->plan;
-	for (size_t k = 0; k < p->nsteps; k++) {
-		int i = p->order[k];
-		if (!e->want[i] || !cache_has(e->statedir, e->keys[i]))
-			continue;
-		char hex[65] = "";
-		struct engine_event ev = {0};
-		char *mp = state_store(e->statedir, e->keys[i], "manifest");
-		struct buf m = {0};
-		if (!file_read(mp, &m))
-			ev.size = manifest_size(m.s);
-		buf_free(&m);
-		free(mp);
-		cache_digest(e->statedir, e->keys[i], hex);
-		sc->state[i] = ST_DONE;
-		ev.kind = EV_CACHED;
-		ev.step = i;
-		ev.digest = hex;
-		emit(e, &ev);
-	}
-}
-
-/* The first wanted pending step, in plan order (or reverse), whose
- * dependencies are done; -1 when there is none. */
-static int next_ready(const struct engine *e, const struct sched *sc)
-{
-	const struct plan *p = e->plan;
-	size_t n = p->nsteps;
-	for (size_t k = 0; k < n; k++) {
-		int i = p->order[e->reverse ? n - 1 - k : k];
-		if (!e->want[i] || sc->state[i] != ST_PENDING)
-			continue;
-		int ready = 1;
-		for (size_t d = 0; d < p->steps[i].ndeps && ready; d++)
-			ready = sc->state[p->steps[i].deps[d]] == ST_DONE;
-		if (ready)
-			return i;
-	}
-	return -1;
-}
-
-/* Mark step i failed and report it (unless the run was interrupted). */
-static void fail_step(struct engine *e, struct sched *sc, int i, struct engine_event *ev)
-{
-	char *log = engine_logpath(e, i);
-	char *bd = engine_builddir(e, i);
-	sc->state[i] = ST_FAILED;
-	sc->failed = 1;
-	if (!interrupted) {
-		ev->kind = EV_FAIL;
-		ev->step = i;
-		ev->log = log;
-		ev->builddir = bd;
-		emit(e, ev);
-	}
-	free(log);
-	free(bd);
-}
-
-/* Prepare step i and start its script. 0, or -1 when it could not start
- * (reported as its failure). */
-static int start_step(struct engine *e, struct sched *sc, int i)
-{
-	struct engine_event ev = {0};
-	ev.kind = EV_START;
-	ev.step = i;
-	emit(e, &ev);
-	sc->start[i] = now_sec();
-	err_clear();
-	int pr = prepare(e, i);
-	pid_t pid = -1;
-	if (!pr) {
-		struct run_spec spec;
-		struct run_dep *deps;
-		struct strv hold = {0};
-		char *tmp = tmpdir_of(e, i);
-		char *out = path_join(tmp, "out");
-		engine_spec(e, i, &spec, &deps, &hold, out);
-		free(tmp);
-		free(out);
-		pid = run_spawn(&spec);
-		if (pid < 0)
-			pr = pid;
-		free(deps);
-		strv_free(&hold);
-	}
-	if (pr) {
-		ev.secs = now_sec() - sc->start[i];
-		ev.error = err_msg(pr);
-		fail_step(e, sc, i, &ev);
-		if (pr != -ERR_BUILD && !sc->r)
-			sc->r = pr;
-		return -1;
-	}
-	sc->pids[i] = pid;
-	sc->state[i] = ST_RUNNING;
-	sc->running++;
-	return 0;
-}
-
-/* Step i's process ended with wait status st: commit its output, or
- * record its failure. */
-static void finish_step(struct engine *e, struct sched *sc, int i, int st)
-{
-	sc->running--;
-	int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	struct engine_event ev = {0};
-	ev.step = i;
-	ev.secs = now_sec() - sc->start[i];
-	char hex[65];
-	int cr = status == 0 && !interrupted ? commit(e, i, hex, &ev.size) : 0;
-	if (status == 0 && !interrupted && !cr) {
-		char *bd = engine_builddir(e, i);
-		discard_tree(e, bd);
-		free(bd);
-		sc->state[i] = ST_DONE;
-		ev.kind = EV_DONE;
-		ev.digest = hex;
-		emit(e, &ev);
-		return;
-	}
-	char *tmp = tmpdir_of(e, i);
-	rm_rf(tmp);
-	free(tmp);
-	ev.status = status;
-	ev.error = cr ? err_msg(cr) : NULL;
-	fail_step(e, sc, i, &ev);
-}
-
-/* Wait for one running step and finish it. 0, or -1 when the run must
- * stop (sc->r set). */
-static int reap_one(struct engine *e, struct sched *sc)
-{
-	size_t n = e->plan->nsteps;
-	int st;
-	pid_t w = wait_any(e, &st);
-	if (w < 0) {
-		if (errno != EINTR) {
-			sc->r = -errno;
-			return -1;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (sc->state[i] == ST_RUNNING)
-				kill(sc->pids[i], SIGTERM);
-		return 0;
-	}
-	for (size_t k = 0; k < n; k++)
-		if (sc->state[k] == ST_RUNNING && sc->pids[k] == w) {
-			finish_step(e, sc, (int)k, st);
-			break;
-		}
-	return 0;
-}
-
-int engine_build(struct engine *e)
-{
-	const struct plan *p = e->plan;
-	size_t n = p->nsteps;
-	struct sched sc = {0};
-	struct sigaction sa, old_int, old_term;
-	sc.state = xcalloc(n + 1, 1);
-	sc.pids = xcalloc(n + 1, sizeof *sc.pids);
-	sc.start = xcalloc(n + 1, sizeof *sc.start);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_interrupt;
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
-	mark_cached(e, &sc);
-	for (;;) {
-		while (!sc.failed && !interrupted && sc.running < e->jobs) {
-			int next = next_ready(e, &sc);
-			if (next < 0 || start_step(e, &sc, next))
-				break;
-		}
-		if (!sc.running || reap_one(e, &sc))
-			break;
-	}
-	for (size_t k = 0; k < n; k++) {
-		int i = p->order[k];
-		if (e->want[i] && sc.state[i] == ST_PENDING) {
-			struct engine_event ev = {0};
-			ev.kind = EV_SKIP;
-			ev.step = i;
-			emit(e, &ev);
-		}
-	}
-	char *trash = state_path(e->statedir, "tmp/trash");
-	rm_rf(trash);
-	free(trash);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	free(sc.state);
-	free(sc.pids);
-	free(sc.start);
-	if (interrupted)
-		return errf(ERR_INTERRUPTED, "interrupted by signal %d", (int)interrupted);
-	if (sc.r)
-		return sc.r;
-	return sc.failed ? -ERR_BUILD : 0;
 }

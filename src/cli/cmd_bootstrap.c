@@ -31,7 +31,7 @@ static void load_outputs(struct bs *b)
 	b->keys = xcalloc(n, sizeof *b->keys);
 	b->digests = xcalloc(n, sizeof *b->digests);
 	b->manifests = xcalloc(n, sizeof *b->manifests);
-	cache_keys(b->p, b->arch, b->keys, NULL);
+	cache_keys(b->p, b->arch, b->c->statedir, b->keys, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct buf m = {0};
 		char *mp = state_store(b->c->statedir, b->keys[i], "manifest");

@@ -97,7 +97,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 		}
 		printf("verify --diverse: CC=%s: %zu built, %zu cached\n", cc[k], st.built, st.cached);
 		keys[k] = xcalloc(n, sizeof *keys[k]);
-		cache_keys(p[k], arch, keys[k], NULL);
+		cache_keys(p[k], arch, c->statedir, keys[k], NULL, NULL);
 		outs[k] = xcalloc(n, sizeof *outs[k]);
 	}
 	/* Every step the compared ones need, and the compared ones. */

@@ -290,7 +290,7 @@ int cmd_parts(struct ctx *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	char (*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);
-	cache_keys(p, arch, keys, NULL);
+	cache_keys(p, arch, c->statedir, keys, NULL, NULL);
 	char *recpath = xasprintf("%s/manifests.%s", p->dir, arch);
 	char *recshow = tidy_path(recpath);
 	struct buf recorded = {0};

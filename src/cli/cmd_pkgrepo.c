@@ -56,7 +56,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 	size_t npick = 0;
 	char *outdir = NULL;
 	struct buf done = {0};
-	cache_keys(p, arch, keys, NULL);
+	cache_keys(p, arch, c->statedir, keys, NULL, NULL);
 	if (o->args.n > 1) {
 		for (size_t k = 1; k < o->args.n; k++) {
 			int i = plan_step_index(p, o->args.v[k]);

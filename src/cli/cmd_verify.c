@@ -44,6 +44,7 @@ struct variant {
 	double secs;
 	char *log;              /* the child's output */
 	struct cmd_out *outs;   /* per step */
+	char (*keys)[65];       /* per step, in its state: a key follows its dependencies' outputs */
 	int differs;
 };
 
@@ -406,7 +407,7 @@ static void explain(struct vf *f, struct variant *v, int i, const char *tool)
 	if (tool) {
 		char *rep = xasprintf("%s/%s.%c.diffoscope.txt", f->logdir, name, v->label);
 		char *ra = state_store(f->c->statedir, f->e.keys[i], "out");
-		char *rb = state_store(v->state, f->e.keys[i], "out");
+		char *rb = state_store(v->state, v->keys[i], "out");
 		char *argv[] = {(char *)tool, "--text", rep, ra, rb, NULL};
 		int nfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		int st = fetch_tool_run(argv, environ, NULL, nfd);
@@ -467,9 +468,11 @@ static int verify_variants(struct vf *f)
 			break;
 		}
 		ref_end = time(NULL);
+		v->keys = xcalloc(p->nsteps + 1, sizeof *v->keys);
+		cache_keys(p, f->arch, v->state, v->keys, NULL, NULL);
 		for (size_t i = 0; i < p->nsteps; i++)
 			if (f->e.want[i])
-				cmd_read_out(v->state, f->e.keys[i], &v->outs[i]);
+				cmd_read_out(v->state, v->keys[i], &v->outs[i]);
 		if (v->status == 0) {
 			printf("  %c  built in %.1fs\n", v->label, v->secs);
 			continue;
@@ -637,6 +640,8 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 		goto out;
 	}
 	printf("verify: reference: %zu built, %zu cached\n", st.built, st.cached);
+	/* Its keys now that every output they follow is in the store. */
+	cache_keys(f.p, f.arch, c->statedir, f.e.keys, f.e.digests, NULL);
 	f.ref = xcalloc(p->nsteps, sizeof *f.ref);
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (f.e.want[i])
@@ -659,6 +664,7 @@ out:
 		free(f.v[k].skip);
 		free(f.v[k].log);
 		cmd_free_outs(f.v[k].outs, p->nsteps);
+		free(f.v[k].keys);
 	}
 	if (f.expected)
 		for (size_t i = 0; i < p->nsteps; i++)

@@ -266,11 +266,11 @@ int sbom_write(const struct plan *p, const char *arch, const char *statedir, con
 	struct js j;
 	int fin = p->final ? plan_step_index(p, p->final) : -1;
 	int r = -ERR_NOTFOUND;
-	cache_keys(p, arch, keys, NULL);
+	cache_keys(p, arch, statedir, keys, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (cache_digest(statedir, keys[i], digests[i])) {
 			r = errf(ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
-				 p->steps[i].name, p->name, arch, keys[i]);
+				 p->steps[i].name, p->name, arch, keys[i][0] ? keys[i] : "not known");
 			goto out;
 		}
 		buf_addf(&ns, "%s %s\n", keys[i], digests[i]);

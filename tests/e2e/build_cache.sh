@@ -71,13 +71,24 @@ build -j2 build "$P"
 check "second build does nothing" grep -q '^synth: 0 built, 4 cached' "$T/out"
 check "plan shows everything cached" sh -c "'$SPROUT' --state '$S' plan '$P' | grep -c ' cached ' | grep -qx 4"
 
-# One byte of the lib recipe: lib and app rebuild, base and tool do not.
-sed -i 's/^version 1$/version 2/' "$P/recipes/lib/recipe"
+# Early cutoff: a comment in the lib recipe changes lib's key, and lib is
+# rebuilt, to the same bytes: app, keyed by lib's output digest, stays cached.
+printf '# a comment\n' >>"$P/recipes/lib/recipe"
 sprout --state "$S" plan "$P" >"$T/plan.out"
-check "plan: lib rebuilds because its recipe changed" grep -q 'lib .*build .*recipe changed' "$T/plan.out"
-check "plan: app rebuilds because lib changed" grep -q 'app .*build .*dependency lib changed' "$T/plan.out"
+check "plan: lib rebuilds because its recipe changed" grep -q 'lib .*build .*recipe changed$' "$T/plan.out"
+check "plan: app waits for lib (its key follows lib's output)" grep -q 'app .*build .*waits for lib$' "$T/plan.out"
+check "  ... the header counts it to build" grep -q '4 steps, 2 cached, 2 to build' "$T/plan.out"
 build build "$P"
-check "recipe change rebuilds lib and app only" grep -q '^synth: 2 built, 2 cached' "$T/out"
+check "a comment rebuilds lib and nothing else (same bytes)" grep -q '^synth: 1 built, 3 cached' "$T/out"
+check "  ... and app is cached after lib is done" sh -c "'$SPROUT' --state '$S' plan '$P' | grep -q ' app .*cached'"
+check "  ... by a key that hashes lib's digest, not its key" sh -c "
+	k=\$(head -c 64 '$S/last/synth/x86_64/app'); l=\$(head -c 64 '$S/last/synth/x86_64/lib')
+	grep -qx \"dep lib \$(cat '$S/store/'\$l/digest)\" '$S/store/'\$k/inputs"
+
+# A real change to lib's output: lib and app rebuild, base and tool do not.
+sed -i 's#patches/fix.patch >#patches/fix.patch extra >#; s#^build host#build host\n\techo v2 >extra#' "$P/recipes/lib/recipe"
+build build "$P"
+check "an output change rebuilds lib and app only" grep -q '^synth: 2 built, 2 cached' "$T/out"
 check "  ... and the rebuilt steps are lib and app" sh -c "grep 'done' '$T/out' | awk '{print \$3}' | sort | tr '\n' ' ' | grep -qx 'app lib '"
 
 # A patch byte.
