@@ -70,7 +70,7 @@ int engine_select(struct engine *e, char **names, int n)
 	for (int k = 0; k < n; k++) {
 		int i = plan_step_index(e->plan, names[k]);
 		if (i < 0)
-			return errf(ERR_NOTFOUND, "plan '%s' has no step '%s'", e->plan->name, names[k]);
+			return errf(SPROUT_ERR_NOTFOUND, "plan '%s' has no step '%s'", e->plan->name, names[k]);
 		want_with_deps(e, i);
 	}
 	return 0;
@@ -89,7 +89,7 @@ int engine_lock(struct engine *e)
 		return r;
 	}
 	if (flock(e->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		r = errf(ERR_BUSY, "another sprout is using the state directory %s", e->statedir);
+		r = errf(SPROUT_ERR_BUSY, "another sprout is using the state directory %s", e->statedir);
 		free(lp);
 		return r;
 	}
@@ -140,7 +140,7 @@ int engine_fetch(struct engine *e, int all, int offline)
 			char *sp = fetch_store_path(&fc, &rc->sources[k]);
 			if (!offline && !path_exists(sp)) {
 				struct engine_event ev = {0};
-				ev.kind = EV_FETCH;
+				ev.kind = SPROUT_EV_FETCH;
 				ev.step = (int)i;
 				ev.source = rc->sources[k].file;
 				engine_emit(e, &ev);

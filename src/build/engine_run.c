@@ -139,7 +139,7 @@ static void mark_done(const struct engine *e, struct sched *sc, int i)
 }
 
 /* Whether ready step i's output is in the store, by the key its
- * dependencies' digests give it; when it is, it is done (EV_CACHED). */
+ * dependencies' digests give it; when it is, it is done (SPROUT_EV_CACHED). */
 static int try_cached(struct engine *e, struct sched *sc, int i)
 {
 	if (!e->keys[i][0] || !e->inputs[i])
@@ -155,7 +155,7 @@ static int try_cached(struct engine *e, struct sched *sc, int i)
 		ev.size = engine_manifest_size(m.s);
 	buf_free(&m);
 	free(mp);
-	ev.kind = EV_CACHED;
+	ev.kind = SPROUT_EV_CACHED;
 	ev.step = i;
 	ev.digest = e->digests[i];
 	engine_emit(e, &ev);
@@ -201,7 +201,7 @@ static void fail_step(struct engine *e, struct sched *sc, int i, struct engine_e
 	sc->state[i] = ST_FAILED;
 	sc->failed = 1;
 	if (!interrupted) {
-		ev->kind = EV_FAIL;
+		ev->kind = SPROUT_EV_FAIL;
 		ev->step = i;
 		ev->log = log;
 		ev->builddir = bd;
@@ -216,7 +216,7 @@ static void fail_step(struct engine *e, struct sched *sc, int i, struct engine_e
 static int start_step(struct engine *e, struct sched *sc, int i)
 {
 	struct engine_event ev = {0};
-	ev.kind = EV_START;
+	ev.kind = SPROUT_EV_START;
 	ev.step = i;
 	engine_emit(e, &ev);
 	sc->start[i] = now_sec();
@@ -242,7 +242,7 @@ static int start_step(struct engine *e, struct sched *sc, int i)
 		ev.secs = now_sec() - sc->start[i];
 		ev.error = err_msg(pr);
 		fail_step(e, sc, i, &ev);
-		if (pr != -ERR_BUILD && !sc->r)
+		if (pr != -SPROUT_ERR_BUILD && !sc->r)
 			sc->r = pr;
 		return -1;
 	}
@@ -279,7 +279,7 @@ static void finish_step(struct engine *e, struct sched *sc, int i, int st)
 		char *bd = engine_builddir(e, i);
 		discard_tree(e, bd);
 		free(bd);
-		ev.kind = EV_DONE;
+		ev.kind = SPROUT_EV_DONE;
 		ev.digest = e->digests[i];
 		engine_emit(e, &ev);
 		mark_done(e, sc, i);
@@ -294,7 +294,7 @@ static void finish_step(struct engine *e, struct sched *sc, int i, int st)
 	fail_step(e, sc, i, &ev);
 }
 
-/* waitpid(-1) that emits EV_TICK every e->tick seconds while it waits. It
+/* waitpid(-1) that emits SPROUT_EV_TICK every e->tick seconds while it waits. It
  * polls (WNOHANG and short sleeps) rather than catching SIGCHLD, so that
  * nothing else in the process sees an interrupted call. A signal that
  * arrives while waiting gives -1 and EINTR, like a blocking waitpid. */
@@ -315,7 +315,7 @@ static pid_t wait_any(struct engine *e, int *st)
 		double t = now_sec();
 		if (t >= next) {
 			struct engine_event ev = {0};
-			ev.kind = EV_TICK;
+			ev.kind = SPROUT_EV_TICK;
 			ev.step = -1;
 			engine_emit(e, &ev);
 			next = t + e->tick;
@@ -378,7 +378,7 @@ int engine_build(struct engine *e)
 		int i = p->order[k];
 		if (e->want[i] && sc.state[i] == ST_PENDING) {
 			struct engine_event ev = {0};
-			ev.kind = EV_SKIP;
+			ev.kind = SPROUT_EV_SKIP;
 			ev.step = i;
 			engine_emit(e, &ev);
 		}
@@ -390,8 +390,8 @@ int engine_build(struct engine *e)
 	sigaction(SIGTERM, &old_term, NULL);
 	sched_free(&sc);
 	if (interrupted)
-		return errf(ERR_INTERRUPTED, "interrupted by signal %d", (int)interrupted);
+		return errf(SPROUT_ERR_INTERRUPTED, "interrupted by signal %d", (int)interrupted);
 	if (sc.r)
 		return sc.r;
-	return sc.failed ? -ERR_BUILD : 0;
+	return sc.failed ? -SPROUT_ERR_BUILD : 0;
 }

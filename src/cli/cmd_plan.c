@@ -26,7 +26,7 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			cmd_err("plan: plan '%s' has no step '%s'", p->name, why);
 			engine_free(&e);
 			plan_free(p);
-			return EXIT_PARSE;
+			return CMD_EXIT_PARSE;
 		}
 	}
 	/* engine_init knows every key the store lets it know: a step is cached
@@ -63,5 +63,5 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 	}
 	engine_free(&e);
 	plan_free(p);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
