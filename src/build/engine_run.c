@@ -142,9 +142,12 @@ static void mark_done(const struct engine *e, struct sched *sc, int i)
  * dependencies' digests give it; when it is, it is done (SPROUT_EV_CACHED). */
 static int try_cached(struct engine *e, struct sched *sc, int i)
 {
-	if (!e->keys[i][0] || !e->inputs[i])
+	/* engine_init found the digest of every step the store had then. */
+	if (!e->keys[i][0] || !e->inputs[i]) {
 		cache_key(e->plan, i, e->arch, e->digests, e->keys[i], &e->inputs[i]);
-	if (cache_digest(e->statedir, e->keys[i], e->digests[i])) {
+		e->digests[i][0] = 0;
+	}
+	if (!e->digests[i][0] && cache_digest(e->statedir, e->keys[i], e->digests[i])) {
 		e->digests[i][0] = 0;
 		return 0;
 	}
