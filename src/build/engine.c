@@ -335,6 +335,7 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 	spec->mode = p->stages[s->stage].mode;
 	spec->arch = e->arch;
 	spec->script = s->build->script;
+	spec->trace = 1;
 	spec->timeout = e->timeout;
 	strv_addown(&env, xasprintf("ARCH=%s", e->arch));
 	strv_addown(&env, xasprintf("HOST_ARCH=%s", host_arch()));

@@ -10,6 +10,7 @@
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/manifest.h"
+#include "build/eta.h"
 #include "build/plan.h"
 #include "build/state.h"
 #include "archive/tar.h"
@@ -89,6 +90,9 @@ static int check_digests(struct bs *b, int update)
 			cmd_err("bootstrap: cannot write %s: %s", dp, err_str(r));
 		else
 			printf("digests:    %zu step digests written to %s\n", p->nsteps, dp);
+		/* and how long each took, for a first build's ETA */
+		if (!r && eta_save_planned(p, b->c->statedir, b->arch, b->c->jobs))
+			cmd_err("bootstrap: cannot write %s/durations.%s", p->dir, b->arch);
 		buf_free(&d);
 		buf_free(&m);
 		goto out;

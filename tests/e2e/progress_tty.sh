@@ -120,3 +120,17 @@ check "a failure on a terminal: the report" grep -q "step 'two' (stage host) fai
 check "  ... with the command to look inside" grep -q "to look inside: .*shell $P two" "$T/fail.screen"
 check "  ... and the summary" grep -q '^two  *host  *failed ' "$T/fail.screen"
 check "  ... and no live line left" sh -c "! grep -q 'elapsed' '$T/fail.screen'"
+
+# The ETA of a first build on this machine: from the durations recorded
+# with the plan (durations.ARCH, as bootstrap --update-digests writes
+# them), scaled by how fast this machine runs the first finished steps.
+sed -i '/^\texit 7$/d; s/ loudly at / timely at /' "$P"/recipes/*/recipe
+rm -rf "$T/state/durations"
+printf '# recorded elsewhere\none 60\ntwo 60\nthree 60\n' >"$P/durations.x86_64"
+on_tty "$T/eta.ts" "" -j2 build "$P"
+check "first build: the plan's durations give the first ETA (one and two at once, then three)" \
+	grep -q 'ETA 2:00' "$T/eta.ts"
+nosgr "$T/eta.ts" >"$T/eta.raw"
+check "  ... and each step's expected time" grep -q 'one (host) 0:0[0-9] of ~1:00' "$T/eta.raw"
+check "  ... scaled down once the first steps finish in seconds, not minutes" \
+	sh -c "sed -n '/done.* one /,\$p' '$T/eta.ts' | grep -q 'ETA 0:0[0-9]'"
