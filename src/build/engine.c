@@ -286,6 +286,17 @@ int engine_prepare(struct engine *e, int i)
 	int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (lfd >= 0)
 		close(lfd);
+	/* What sprout shell gives JOBS and MAKEFLAGS in this tree. */
+	char jobs[16], *jf = path_join(base, "jobs");
+	int jn = snprintf(jobs, sizeof jobs, "%d\n", e->jobs);
+	int fd = open(jf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		r = fd_write_all(fd, jobs, (size_t)jn);
+		close(fd);
+	}
+	free(jf);
+	if (r)
+		goto out;
 	r = prepare_sources(e, s->recipe, work, log);
 	if (!r && s->ndeps)
 		r = prepare_deps(e, i, base);
@@ -297,6 +308,20 @@ out:
 	free(logdir);
 	free(log);
 	return r;
+}
+
+/* The job count the build tree at base was prepared for (BASE/jobs), or
+ * dflt when it says none. */
+static int built_jobs(const char *base, int dflt)
+{
+	char *f = path_join(base, "jobs");
+	struct buf b = {0};
+	int j = dflt;
+	if (!file_read(f, &b) && b.len && atoi(b.s) > 0)
+		j = atoi(b.s);
+	buf_free(&b);
+	free(f);
+	return j;
 }
 
 void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct run_dep **deps, struct strv *hold,
@@ -343,8 +368,11 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 	strv_addown(&env, xasprintf("STEP=%s", s->name));
 	strv_addown(&env, xasprintf("RECIPE=%s", s->recipe->name));
 	strv_addown(&env, xasprintf("VERSION=%s", s->recipe->version));
-	strv_addown(&env, xasprintf("JOBS=%d", e->jobs));
-	strv_addown(&env, xasprintf("MAKEFLAGS=-j%d", e->jobs));
+	int jobs = e->shell ? built_jobs(base, e->jobs) : e->jobs;
+	strv_addown(&env, xasprintf("JOBS=%d", jobs));
+	strv_addown(&env, xasprintf("MAKEFLAGS=-j%d", jobs));
+	if (e->shell)
+		strv_addown(&env, xasprintf("STEP_SCRIPT=%s", s->build->script));
 	strv_add(&env, "TZ=UTC");
 	strv_add(&env, "LC_ALL=C");
 	strv_add(&env, "LANG=C");

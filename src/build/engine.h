@@ -40,6 +40,8 @@ struct engine {
 	int timeout;
 	int verbose;
 	int reverse;            /* start ready steps in reverse plan order (sprout verify) */
+	int shell;              /* engine_spec is for sprout shell: JOBS as the step's last build had
+				 * them, and STEP_SCRIPT, the step's script, to run again */
 	double tick;            /* > 0: emit SPROUT_EV_TICK about this often (seconds) while steps run */
 	const char *distdir;    /* the distfiles store, or NULL for STATE/distfiles */
 	char **mirrors;         /* URL prefixes tried before each source's origins (NULL-terminated), or NULL */

@@ -35,3 +35,23 @@ check "  ... in the store" sh -c "case '$out' in '$S'/store/*/out) ;; *) exit 1 
 check "path PLAN STEP: that step's" test "$(cat "$(sprout $A path "$P" a)/a")" = a
 check "the build says where the final step's output is" grep -qx "output of c: $out" "$T/out"
 fails "path of an unknown step fails" sprout $A path "$P" nosuch
+
+# A failed step: the report names the failing command and its recipe line;
+# inside sprout shell, JOBS and MAKEFLAGS are the build's, and one command
+# runs the step's script again from the start.
+mkdir -p "$T/bad/recipes/bad"
+printf 'name bad\nversion 1\nlicense MIT\nbuild host\n\techo "building with $JOBS jobs"\n\tfalse --flag\n\techo never\n' >"$T/bad/recipes/bad/recipe"
+printf 'plan bad\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 0\nstage host\n\tstep bad\n' >"$T/bad/plan"
+sprout $A -j3 build "$T/bad" >"$T/out" 2>&1
+check "the failed command, with its recipe line" grep -qx "command:    $T/bad/recipes/bad/recipe:6: false --flag" "$T/out"
+check "  ... the log traces the script" grep -qx '+ false --flag' "$S/logs/bad/x86_64/bad.log"
+if command -v script >/dev/null 2>&1; then
+	printf 'echo "in: JOBS=$JOBS MAKEFLAGS=$MAKEFLAGS"\nsh -ex -c "$STEP_SCRIPT"\nexit\n' >"$T/cmds"
+	script -qec "'$SPROUT' $A shell '$T/bad' bad" "$T/shell.ts" <"$T/cmds" >/dev/null 2>&1
+	check "shell of a failed step: JOBS and MAKEFLAGS as the build had them" grep -q 'in: JOBS=3 MAKEFLAGS=-j3' "$T/shell.ts"
+	check "  ... and STEP_SCRIPT runs its script again from the start" \
+		sh -c "grep -q '^building with 3 jobs' '$T/shell.ts' && grep -q '^+ false --flag' '$T/shell.ts'"
+	check "  ... which the shell says on entry" grep -q 'sh -ex -c "\$STEP_SCRIPT" runs the step' "$T/shell.ts"
+else
+	ok "# SKIP no script(1) for a terminal"
+fi
