@@ -23,9 +23,12 @@ measure() {
 	/usr/bin/time -f '%e %U %S %M' -o "$BENCH_TMP/time" "$@" >/dev/null 2>&1 || { echo "0 0 0"; return; }
 	awk '{ printf "%.2f %.2f %d\n", $1, $2 + $3, $4 }' "$BENCH_TMP/time"
 }
-# the run of median wall time of three: "WALL CPU KIB"
-median3() {
-	for k in 1 2 3; do measure "$@"; done | sort -n | sed -n 2p
+# five runs in a row, per run: "WALL CPU KIB" (CPU time is counted in
+# 10 ms ticks: five runs make a small figure readable)
+runs5() {
+	printf '%s\n' "$*" >"$BENCH_TMP/cmd"
+	measure sh -c 'for k in 1 2 3 4 5; do eval "$(cat "$1")" >/dev/null 2>&1; done' - "$BENCH_TMP/cmd" |
+		awk '{ printf "%.3f %.3f %d\n", $1 / 5, $2 / 5, $3 }'
 }
 for shape in wide deep; do
 	prev=
@@ -36,16 +39,16 @@ for shape in wide deep; do
 		"$SPROUT" -q --state "$S" --runner=plain -j2 build "$P" >/dev/null 2>&1 ||
 			{ echo "scale $shape $n: the first build failed"; continue; }
 		ph=$("$SPROUT_PHASES" "$P/plan" "$S")
-		load=$(echo "$ph" | awk '{print $2}') keys=$(echo "$ph" | awk '{print $4}')
-		set -- $(median3 "$SPROUT" --state "$S" plan "$P")
+		load=$(echo "$ph" | awk '{print $8}') keys=$(echo "$ph" | awk '{print $10}')
+		set -- $(runs5 "$SPROUT" --state "$S" plan "$P")
 		pt=$1 pc=$2 pm=$3
-		set -- $(median3 "$SPROUT" -q --state "$S" --runner=plain build "$P")
+		set -- $(runs5 "$SPROUT" -q --state "$S" --runner=plain build "$P")
 		bt=$1 bc=$2 bm=$3
-		printf 'scale %-4s %5d steps: load %.3f s, keys %.3f s, plan %.2f s (cpu %.2f s) %d MiB, cached build %.2f s (cpu %.2f s) %d MiB\n' \
+		printf 'scale %-4s %5d steps: cpu load %.3f s, keys %.3f s; plan %.3f s (cpu %.3f s) %d MiB; cached build %.3f s (cpu %.3f s) %d MiB\n' \
 			$shape $n "$load" "$keys" "$pt" "$pc" $((pm / 1024)) "$bt" "$bc" $((bm / 1024))
 		if [ -n "$prev" ]; then
 			awk -v a="$prev" -v b="$bc" -v n=$n -v s=$shape 'BEGIN {
-				if (a < 0.01) a = 0.01
+				if (a < 0.002) a = 0.002
 				printf "scale %s: cached build cpu, %d steps / %d steps: %.1fx for 10x the steps (goal <= 10x, linear)\n", s, n, n / 10, b / a }'
 		fi
 		prev=$bc

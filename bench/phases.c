@@ -5,6 +5,7 @@
  * case). Prints "load SECS keys SECS unknown N". */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "build/cache.h"
 #include "build/plan.h"
@@ -18,9 +19,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct plan *p;
+	clock_t c0 = clock();
 	double t0 = now_sec();
 	int r = plan_load(argv[1], NULL, &p);
 	double t1 = now_sec();
+	clock_t c1 = clock();
 	if (r) {
 		fprintf(stderr, "phases: %s\n", err_msg(r));
 		return 1;
@@ -29,7 +32,9 @@ int main(int argc, char **argv)
 	char(*digests)[65] = xcalloc(p->nsteps + 1, sizeof *digests);
 	size_t unknown = cache_keys(p, p->arch, argv[2], keys, digests, NULL);
 	double t2 = now_sec();
-	printf("load %.4f keys %.4f unknown %zu\n", t1 - t0, t2 - t1, unknown);
+	clock_t c2 = clock();
+	printf("load %.4f keys %.4f unknown %zu cpu-load %.4f cpu-keys %.4f\n", t1 - t0, t2 - t1, unknown,
+	       (double)(c1 - c0) / CLOCKS_PER_SEC, (double)(c2 - c1) / CLOCKS_PER_SEC);
 	free(keys);
 	free(digests);
 	plan_free(p);
