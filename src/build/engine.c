@@ -283,6 +283,20 @@ out:
 	return r;
 }
 
+int engine_prepare(struct engine *e, int i)
+{
+	const struct step *s = &e->plan->steps[i];
+	for (size_t k = 0; k < s->ndeps; k++)
+		if (!cache_has(e->statedir, e->keys[s->deps[k]]))
+			return errf(-ENOENT, "step '%s' needs '%s', which is not in the store", s->name,
+				    e->plan->steps[s->deps[k]].name);
+	int r = prepare(e, i);
+	char *tmp = tmpdir_of(e, i); /* prepare's output directory: a shell has its own */
+	rm_rf(tmp);
+	free(tmp);
+	return r;
+}
+
 void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct run_dep **deps, struct strv *hold,
 		 const char *destdir)
 {

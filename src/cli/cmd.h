@@ -101,6 +101,15 @@ struct cmd_opt {
  * and *arch. */
 int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *opts, const char *usage,
 		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch);
+/* Append s to b as one shell word: as is when it needs no quoting, else
+ * in single quotes. */
+struct buf;
+void cmd_shell_word(struct buf *b, const char *s);
+/* Append to b how to run sprout again as this command line did: argv0 and
+ * the global options that pick the same directory, settings file, state,
+ * arch (when arch is not NULL), --set values and runner. For the commands
+ * a hint tells the user to run. */
+void cmd_again(const struct ctx *c, const char *arch, struct buf *b);
 /* Whether argv[i] is --help or -h. */
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */

@@ -471,6 +471,15 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		free(outdir);
 	}
 	printf("result:     %s\n", b.failed ? "FAILED (see above)" : "ok");
+	if (!b.failed && p->final) {
+		/* The way in: a shell in the final system (sprout shell PLAN). */
+		struct buf cmd = {0};
+		cmd_again(c, c->arch, &cmd);
+		buf_adds(&cmd, " shell ");
+		cmd_shell_word(&cmd, plan_arg);
+		printf("enter it:   %s   (a shell in the final system, the current directory at /mnt)\n", cmd.s);
+		buf_free(&cmd);
+	}
 	rc = b.failed ? EXIT_FAIL : EXIT_OK;
 	if (!rc && stage4)
 		rc = cmd_stage4(c, p, b.arch, plan_arg);

@@ -157,6 +157,53 @@ void cmd_free_outs(struct cmd_out *o, size_t n)
 	free(o);
 }
 
+void cmd_shell_word(struct buf *b, const char *s)
+{
+	int plain = *s != 0;
+	for (const char *p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%", *p))
+			plain = 0;
+	if (plain) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '\'');
+}
+
+void cmd_again(const struct ctx *c, const char *arch, struct buf *b)
+{
+	cmd_shell_word(b, c->argv0 ? c->argv0 : "sprout");
+	if (c->chdir_to) {
+		buf_adds(b, " -C ");
+		cmd_shell_word(b, c->chdir_to);
+	}
+	if (c->conf_file) {
+		buf_adds(b, " -c ");
+		cmd_shell_word(b, c->conf_file);
+	}
+	if (c->state_given) {
+		buf_adds(b, " --state ");
+		cmd_shell_word(b, c->statedir);
+	}
+	if (arch) {
+		buf_adds(b, " --arch ");
+		cmd_shell_word(b, arch);
+	}
+	for (int i = 0; i < c->nsets; i++) {
+		buf_adds(b, " --set ");
+		cmd_shell_word(b, c->sets[i]);
+	}
+	if (!c->sandbox)
+		buf_adds(b, " --runner=plain");
+}
+
 int cmd_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)

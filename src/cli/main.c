@@ -53,10 +53,16 @@ static const struct command commands[] = {
 	 "Builds the named steps (all by default) and what they depend on, skipping every step\n"
 	 "whose output is already in the store. Independent steps run in parallel up to -j.\n"
 	 "A failed step prints its log's tail and keeps its build tree.\n"},
-	{"shell", cmd_shell, "PLAN STEP",
-	 "open a shell in a step's sandbox",
-	 "Opens an interactive shell with the step's root, environment and build tree (that of\n"
-	 "its last failed attempt when there is one, else a freshly prepared one).\n"},
+	{"shell", cmd_shell, "PLAN [STEP]",
+	 "open a shell in a step's sandbox, or in the plan's final system",
+	 "With STEP: a shell with the step's root, environment and build tree: that of its\n"
+	 "last failed attempt when there is one, else a freshly prepared one (sources unpacked,\n"
+	 "patches and dependencies laid out as for a build), removed when the shell ends.\n"
+	 "Without STEP: a throwaway shell in the plan's final system (its 'final' step, which\n"
+	 "must be built), read-only but for /tmp, with the current directory at /mnt: compile\n"
+	 "your own code there with the bootstrapped compiler.\n"
+	 "Standard input that is not a terminal is read as commands:\n"
+	 "  echo 'tcc -v' | sprout shell plans/minimal\n"},
 	{"clean", cmd_clean, "[--all] [--distfiles]",
 	 "remove build trees, logs and temporary files",
 	 "Removes build trees, logs and leftovers of interrupted runs from the state directory.\n"
