@@ -110,6 +110,26 @@ void cmd_shell_word(struct buf *b, const char *s);
  * arch (when arch is not NULL), --set values and runner. For the commands
  * a hint tells the user to run. */
 void cmd_again(const struct ctx *c, const char *arch, struct buf *b);
+/* Names (cmd_hint.c). The name of names[0..n) closest to word, close
+ * enough to be a typing mistake, or NULL. */
+const char *cmd_closest(const char *word, const char *const *names, size_t n);
+/* Print that plan p has no step name, the closest step, and its steps; who
+ * is the command's name. */
+void cmd_unknown_step(const char *who, const struct plan *p, const char *name);
+/* Where installed plans and recipes are: $SPROUT_DATADIR, else
+ * PREFIX/share/sprout beside the program's PREFIX/bin, else the PREFIX it
+ * was built for. Caller frees. */
+char *cmd_datadir(void);
+/* The plan file arg names: plan_find's (a directory holding 'plan', a
+ * plan file, plans/NAME/plan), else DATADIR/plans/NAME/plan. NULL when
+ * none, with the paths looked at added to tried (when not NULL). Caller
+ * frees. */
+char *cmd_find_plan(const char *arg, struct strv *tried);
+/* Print that there is no plan arg, where it was looked for (tried), and
+ * the closest plan name. */
+void cmd_no_plan(const char *arg, const struct strv *tried);
+/* n bytes for a person: "512 B", "1.5 KiB", "3.2 MiB" (cmd_hint.c). */
+void cmd_human_size(long long n, char *out, size_t size);
 /* Whether argv[i] is --help or -h. */
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */

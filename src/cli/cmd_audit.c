@@ -130,9 +130,10 @@ int cmd_audit(struct ctx *c, int argc, char **argv)
 	}
 	if (rc)
 		goto out;
-	printf("%zu sources, %zu files (%zu images, not flagged); %zu flagged: %zu regenerated, %zu deleted, %zu waived, "
-	       "%zu not accounted for\n",
-	       t.sources, t.files, t.images, t.flagged, t.by[RULE_REGENERATE], t.by[RULE_DELETE], t.by[RULE_WAIVE],
+	printf("%zu source%s, %zu file%s (%zu image%s, not flagged); %zu flagged: %zu regenerated, %zu deleted, "
+	       "%zu waived, %zu not accounted for\n",
+	       t.sources, t.sources == 1 ? "" : "s", t.files, t.files == 1 ? "" : "s", t.images, t.images == 1 ? "" : "s",
+	       t.flagged, t.by[RULE_REGENERATE], t.by[RULE_DELETE], t.by[RULE_WAIVE],
 	       t.unhandled);
 	if (t.stale)
 		printf("%zu rule%s match%s no file: remove or fix %s\n", t.stale, t.stale == 1 ? "" : "s",

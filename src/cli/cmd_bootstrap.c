@@ -16,6 +16,7 @@
 
 struct bs {
 	struct ctx *c;
+	const char *plan_arg;
 	struct plan *p;
 	const char *arch;
 	char (*keys)[65];
@@ -93,7 +94,12 @@ static int check_digests(struct bs *b, int update)
 		goto out;
 	}
 	if (file_read(dp, &want)) {
-		printf("digests:    MISSING: no %s; check the run, then record it with --update-digests\n", dp);
+		struct buf again = {0};
+		cmd_again(b->c, b->c->arch, &again);
+		buf_adds(&again, " bootstrap --plan ");
+		cmd_shell_word(&again, b->plan_arg);
+		printf("digests:    MISSING: no %s; check the run, then record it with: %s --update-digests\n", dp, again.s);
+		buf_free(&again);
 		r = -ENOENT;
 		goto out;
 	}
@@ -342,7 +348,8 @@ static int write_outputs(struct bs *b, int fin, const char *outdir)
 		}
 	}
 	if (nhost) {
-		printf("provenance: %zu entries; %zu host-built files remain:\n", nfiles, nhost);
+		printf("provenance: %zu entr%s; %zu host-built file%s remain%s:\n", nfiles, nfiles == 1 ? "y" : "ies", nhost,
+		       nhost == 1 ? "" : "s", nhost == 1 ? "s" : "");
 		for (const char *l = host.s; l && *l;) {
 			const char *e = strchr(l, '\n');
 			printf("              %.*s\n", (int)(e ? e - l : (long)strlen(l)), l);
@@ -436,6 +443,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	struct bs b;
 	memset(&b, 0, sizeof b);
 	b.c = c;
+	b.plan_arg = plan_arg;
 	int rc = cmd_load_plan(c, plan_arg, &b.p, &b.arch);
 	if (rc)
 		return rc;

@@ -648,6 +648,14 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	int rc = cmd_open_plan(c, argc, argv, NULL, "PLAN [STEP...]", &steps, &plan_arg, &p, &arch);
 	if (rc)
 		return rc;
+	for (size_t i = 0; i < steps.n; i++) {
+		if (plan_step_index(p, steps.v[i]) < 0) {
+			cmd_unknown_step("build", p, steps.v[i]);
+			plan_free(p);
+			strv_free(&steps);
+			return EXIT_PARSE;
+		}
+	}
 	double t0 = now_sec();
 	struct build_stats st;
 	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);

@@ -51,11 +51,14 @@ int cmd_exit_for(int r)
 
 int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **arch)
 {
-	char *path = plan_find(arg);
+	struct strv tried = {0};
+	char *path = cmd_find_plan(arg, &tried);
 	if (!path) {
-		cmd_err("no plan '%s' (expected a directory holding 'plan', a plan file, or a name under plans/)", arg);
+		cmd_no_plan(arg, &tried);
+		strv_free(&tried);
 		return EXIT_PARSE;
 	}
+	strv_free(&tried);
 	err_clear();
 	int r = plan_load(path, c->arch, p);
 	free(path);

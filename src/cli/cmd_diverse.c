@@ -65,7 +65,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 	for (int i = 0; i < nsteps; i++) {
 		int s = plan_step_index(p[0], steps[i]);
 		if (s < 0) {
-			cmd_err("verify: plan '%s' has no step '%s'", p[0]->name, steps[i]);
+			cmd_unknown_step("verify", p[0], steps[i]);
 			rc = EXIT_PARSE;
 			goto out;
 		}

@@ -158,8 +158,8 @@ static int add_checked(const struct pkgopts *o, int r, char *path, struct pkgfil
 
 static void print_stats(const struct pkgtx_stats *st, size_t in, size_t out)
 {
-	printf("transaction %lu: %zu installed, %zu removed; %zu files written, %zu removed\n", st->id, in, out,
-	       st->written, st->deleted);
+	printf("transaction %lu: %zu installed, %zu removed; %zu file%s written, %zu removed\n", st->id, in, out,
+	       st->written, st->written == 1 ? "" : "s", st->deleted);
 }
 
 static int run_tx(struct pkgopts *o, struct pkgroot *rt, const char *arch, struct pkgtx_add *adds, size_t nadds,

@@ -196,7 +196,7 @@ int cmd_pkg_verify(struct ctx *c, struct pkgopts *o)
 	} else {
 		fputs(out.s ? out.s : "", stdout);
 		size_t np = o->args.n ? o->args.n : rt.db.n;
-		printf("%zu package%s, %zu entries: %s", np, np == 1 ? "" : "s", entries,
+		printf("%zu package%s, %zu entr%s: %s", np, np == 1 ? "" : "s", entries, entries == 1 ? "y" : "ies",
 		       problems ? "" : "no difference\n");
 		if (problems)
 			printf("%zu difference%s\n", problems, problems == 1 ? "" : "s");

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "build/cache.h"
 #include "cli/cmd_pkg.h"
@@ -61,7 +62,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 		for (size_t k = 1; k < o->args.n; k++) {
 			int i = plan_step_index(p, o->args.v[k]);
 			if (i < 0) {
-				cmd_err("pkg build: plan %s has no step '%s'", p->name, o->args.v[k]);
+				cmd_unknown_step("pkg build", p, o->args.v[k]);
 				rc = EXIT_PARSE;
 				goto out;
 			}
@@ -90,8 +91,11 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 	for (size_t k = 0; k < npick; k++) {
 		const struct step *s = &p->steps[pick[k]];
 		if (!cache_has(c->statedir, keys[pick[k]])) {
-			cmd_err("pkg build: step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
+			struct buf again = {0};
+			cmd_again(c, arch, &again);
+			cmd_err("pkg build: step %s is not built for %s (%s build %s %s)", s->name, arch, again.s,
 				o->args.v[0], s->name);
+			buf_free(&again);
 			rc = EXIT_FAIL;
 			goto out;
 		}
@@ -168,6 +172,12 @@ int cmd_pkg_create(struct ctx *c, struct pkgopts *o)
 	}
 	err_clear();
 	int r = pkgbuild_tree(o->args.v[0], &m, comp, o->out);
+	struct stat st;
+	if (!r && !c->quiet && stat(o->out, &st) == 0) {
+		char size[32];
+		cmd_human_size((long long)st.st_size, size, sizeof size);
+		printf("pkg create: wrote %s: %s %s-%s for %s, %s\n", o->out, m.name, m.version, m.release, m.arch, size);
+	}
 	pkg_meta_free(&m);
 	if (r)
 		return cmd_pkg_fail(o, r);
@@ -193,8 +203,8 @@ int cmd_pkg_check(struct ctx *c, struct pkgopts *o)
 		} else {
 			char hex[65];
 			sha256_hex(pf->sha256, hex);
-			printf("%s: ok: %s %s-%s (%s), %zu entries, payload %s, sha256 %s\n", o->args.v[i], pf->meta.name,
-			       pf->meta.version, pf->meta.release, pf->meta.arch, pf->man.n,
+			printf("%s: ok: %s %s-%s (%s), %zu entr%s, payload %s, sha256 %s\n", o->args.v[i], pf->meta.name,
+			       pf->meta.version, pf->meta.release, pf->meta.arch, pf->man.n, pf->man.n == 1 ? "y" : "ies",
 			       pf->comp == PKG_COMP_ZSTD ? "zstd" : "none", hex);
 		}
 		pkgfile_close(pf);

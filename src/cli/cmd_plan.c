@@ -23,7 +23,7 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 	if (why) {
 		only = plan_step_index(p, why);
 		if (only < 0) {
-			cmd_err("plan: plan '%s' has no step '%s'", p->name, why);
+			cmd_unknown_step("plan", p, why);
 			engine_free(&e);
 			plan_free(p);
 			return EXIT_PARSE;

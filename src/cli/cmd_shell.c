@@ -96,7 +96,7 @@ static int shell_step(struct ctx *c, struct plan *p, const char *arch, const cha
 {
 	int i = plan_step_index(p, name);
 	if (i < 0) {
-		cmd_err("shell: plan '%s' has no step '%s'", p->name, name);
+		cmd_unknown_step("shell", p, name);
 		return EXIT_PARSE;
 	}
 	struct engine e;

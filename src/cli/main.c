@@ -203,6 +203,36 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* The command name closest to a mistyped one, or NULL. */
+static const char *near_command(const char *name)
+{
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	return cmd_closest(name, names, NCOMMANDS);
+}
+
+static void command_list(FILE *f)
+{
+	fprintf(f, "commands:");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, " %s", commands[i].name);
+	fprintf(f, "\n");
+}
+
+/* An unknown command or global option; returns the exit status. */
+static int unknown(const char *what, const char *name)
+{
+	const char *near = name[0] != '-' ? near_command(name) : NULL;
+	if (near)
+		cmd_err("unknown %s '%s'; did you mean '%s'?", what, name, near);
+	else
+		cmd_err("unknown %s '%s' (see sprout --help)", what, name);
+	if (name[0] != '-')
+		command_list(stderr);
+	return EXIT_USAGE;
+}
+
 static void command_help(const struct command *cmd)
 {
 	printf("usage: sprout %s%s%s\n\n%s.\n\n%s", cmd->name, *cmd->args ? " " : "", cmd->args, cmd->summary, cmd->help);
@@ -217,7 +247,12 @@ static int cmd_help(struct ctx *c, int argc, char **argv)
 	}
 	const struct command *cmd = find_command(argv[1]);
 	if (!cmd) {
-		cmd_err("help: no command '%s'", argv[1]);
+		const char *near = near_command(argv[1]);
+		if (near)
+			cmd_err("help: no command '%s'; did you mean '%s'?", argv[1], near);
+		else
+			cmd_err("help: no command '%s'", argv[1]);
+		command_list(stderr);
 		return EXIT_USAGE;
 	}
 	command_help(cmd);
@@ -436,10 +471,8 @@ int main(int argc, char **argv)
 	c.conf_file = conf_file;
 	c.conf = &cf;
 	const struct command *cmd = find_command(rest.v[0]);
-	if (!cmd) {
-		cmd_err("unknown command '%s' (see sprout --help)", rest.v[0]);
-		return EXIT_USAGE;
-	}
+	if (!cmd)
+		return unknown(rest.v[0][0] == '-' ? "option" : "command", rest.v[0]);
 	if (cmd->fn != cmd_help && cmd_wants_help((int)rest.n, rest.v)) {
 		command_help(cmd);
 		return EXIT_OK;
