@@ -37,8 +37,8 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			cached++;
 		}
 	if (only < 0)
-		printf("plan %s for %s: %zu steps, %zu cached, %zu to build\n", p->name, arch, p->nsteps, cached,
-		       p->nsteps - cached);
+		printf("plan %s for %s: %zu step%s, %zu cached, %zu to build\n", p->name, arch, p->nsteps,
+		       p->nsteps == 1 ? "" : "s", cached, p->nsteps - cached);
 	size_t w = 4;
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (strlen(p->steps[i].name) > w)

@@ -46,7 +46,8 @@ static const struct command commands[] = {
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
 	 "fetched from its origins in order; a file enters the store only when its sha256\n"
-	 "matches. After fetch, build needs no network.\n"
+	 "matches. After fetch, build needs no network. Every file that fails is named;\n"
+	 "with -v, what served each (in the store, or the origin).\n"
 	 "  --offline    only check the store\n"},
 	{"build", cmd_build, "PLAN [STEP...]",
 	 "build what is needed, skip what is cached",
