@@ -291,7 +291,7 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 	struct lex lx;
 	struct lexline l, block_line = {0};
 	struct seen seen = {0};
-	int r = -ERR_PARSE;
+	int r = -SPROUT_ERR_PARSE;
 	enum { NONE, SOURCE, BUILD, PACKAGE } block = NONE;
 	int have_sha = 0;
 	struct buf script = {0};

@@ -42,12 +42,12 @@ int cmd_clean(struct ctx *c, int argc, char **argv)
 			distfiles = 1;
 		else {
 			cmd_err("clean: unexpected '%s' (usage: sprout clean [--all] [--distfiles])", argv[i]);
-			return EXIT_USAGE;
+			return CMD_EXIT_USAGE;
 		}
 	}
 	const char *dirs[] = {"build", "logs", "tmp", all ? "store" : NULL, all ? "last" : NULL,
 			      distfiles ? "distfiles" : NULL};
-	int rc = EXIT_OK;
+	int rc = CMD_EXIT_OK;
 	long long freed = 0;
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		if (!dirs[i])
@@ -57,15 +57,15 @@ int cmd_clean(struct ctx *c, int argc, char **argv)
 		int r = rm_rf(d);
 		if (r) {
 			cmd_err("clean: %s: %s", d, err_str(r));
-			rc = EXIT_FAIL;
+			rc = CMD_EXIT_FAIL;
 		} else {
 			freed += n;
 		}
 		free(d);
 	}
-	if (!c->quiet && rc == EXIT_OK && !freed) {
+	if (!c->quiet && rc == CMD_EXIT_OK && !freed) {
 		printf("clean: nothing to remove in %s\n", c->statedir);
-	} else if (!c->quiet && rc == EXIT_OK) {
+	} else if (!c->quiet && rc == CMD_EXIT_OK) {
 		char size[32];
 		cmd_human_size(freed, size, sizeof size);
 		printf("clean: removed build trees, logs and temporary files%s%s from %s: %s freed\n",

@@ -55,7 +55,7 @@ static int fetch_recipe(const struct ctx *c, const struct recipe *rc, const char
 		if (r) {
 			cmd_err("fetch: %s", err_msg(r));
 			strv_add(&t->failed, src->file);
-			if (!worst || r == -ERR_HASH)
+			if (!worst || r == -SPROUT_ERR_HASH)
 				worst = r;
 			continue;
 		}
@@ -96,7 +96,7 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 			continue;
 		done[ri] = 1;
 		int e = fetch_recipe(c, r, distdir, offline, &t);
-		if (e && (!worst || e == -ERR_HASH))
+		if (e && (!worst || e == -SPROUT_ERR_HASH))
 			worst = e;
 	}
 	free(done);

@@ -70,7 +70,7 @@ static int shell_prepare(struct ctx *c, struct engine *e, int i, const char *pla
 			e->plan->steps[i].name, miss.s, hint.s, plan_arg, e->plan->steps[i].name);
 		buf_free(&hint);
 		buf_free(&miss);
-		return EXIT_FAIL;
+		return CMD_EXIT_FAIL;
 	}
 	int r = engine_lock(e);
 	if (!r) {
@@ -97,7 +97,7 @@ static int shell_step(struct ctx *c, struct plan *p, const char *arch, const cha
 	int i = plan_step_index(p, name);
 	if (i < 0) {
 		cmd_unknown_step("shell", p, name);
-		return EXIT_PARSE;
+		return CMD_EXIT_PARSE;
 	}
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
@@ -142,7 +142,7 @@ static int shell_final(struct ctx *c, struct plan *p, const char *arch, const ch
 	if (i < 0) {
 		cmd_err("shell: plan '%s' names no final system (its 'final' line); name a step: sprout shell %s STEP",
 			p->name, plan_arg);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
@@ -157,13 +157,13 @@ static int shell_final(struct ctx *c, struct plan *p, const char *arch, const ch
 		cmd_err("shell: the final system of plan '%s' (step '%s') is not built for %s; build it first: %s build %s",
 			p->name, p->final, arch, hint.s, plan_arg);
 		buf_free(&hint);
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 	} else if (!c->sandbox) {
 		cmd_err("shell: a shell in the final system needs the sandbox (not --runner=plain)");
-		rc = EXIT_USAGE;
+		rc = CMD_EXIT_USAGE;
 	} else if (!getcwd(cwd, sizeof cwd)) {
 		cmd_err("shell: the current directory: %s", strerror(errno));
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 	}
 	if (!rc) {
 		struct run_spec spec;
@@ -199,7 +199,7 @@ int cmd_shell(struct ctx *c, int argc, char **argv)
 {
 	if (argc != 2 && argc != 3) {
 		cmd_err("shell: usage: sprout shell PLAN [STEP]");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	struct plan *p;
 	const char *arch;

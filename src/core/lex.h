@@ -33,7 +33,7 @@ int lex_next(struct lex *lx, struct lexline *l);
 int lex_words(const struct lexline *l, struct slice *w, int max);
 /* The 1-based column of position p within l. */
 int lex_col(const struct lexline *l, const char *p);
-/* ERR_PARSE with the message "path:line:col: ...". */
+/* SPROUT_ERR_PARSE with the message "path:line:col: ...". */
 int lex_error(const struct lex *lx, const struct lexline *l, const char *at, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 4, 5)))

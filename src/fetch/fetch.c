@@ -626,10 +626,10 @@ int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **p
 	}
 	if (ctx->offline) {
 		if (t.mismatch.len)
-			r = errf(-ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline",
+			r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline",
 				 src->file, t.mismatch.s);
 		else
-			r = errf(-ERR_FETCH, "%s: not in the store and --offline", src->file);
+			r = errf(-SPROUT_ERR_FETCH, "%s: not in the store and --offline", src->file);
 		goto out;
 	}
 	tmp = xasprintf("%s/.%s.part.%ld", ctx->distdir, src->file, (long)getpid());
@@ -640,12 +640,12 @@ int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **p
 		if ((r = origin_try(ctx, src, &src->origins[i], tmp, dst, &t)) <= 0)
 			goto out;
 	if (t.mismatch.len)
-		r = errf(-ERR_HASH, "%s: sha256 mismatch from %s%s", src->file, t.mismatch.s,
+		r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s%s", src->file, t.mismatch.s,
 			 t.lines.s ? t.lines.s : "");
 	else if (!src->norigins && !t.lines.len)
-		r = errf(-ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
+		r = errf(-SPROUT_ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
 	else
-		r = errf(-ERR_FETCH, "%s: no origin worked:%s", src->file, t.lines.s);
+		r = errf(-SPROUT_ERR_FETCH, "%s: no origin worked:%s", src->file, t.lines.s);
 out:
 	if (r == 0)
 		*path = dst;

@@ -21,9 +21,9 @@ struct fetch_ctx {
 /* Make sure src is in the store with the right sha256, trying the stored
  * file first and then each origin in order. A download goes to a temporary
  * file, is hashed, and is renamed into the store only on a match. Returns 0
- * and sets *path (caller frees) to the stored file; else ERR_HASH (a stored
+ * and sets *path (caller frees) to the stored file; else SPROUT_ERR_HASH (a stored
  * or downloaded file that does not match; errf names the file, expected and
- * actual hash) or ERR_FETCH (no origin worked; errf says what each origin
+ * actual hash) or SPROUT_ERR_FETCH (no origin worked; errf says what each origin
  * did). A mismatching stored file is never used. First removes the
  * temporaries of src that a killed sprout left (".FILE.part.PID",
  * ".FILE.apt.PID.XXXXXX") when PID is not alive. */
