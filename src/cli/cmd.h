@@ -27,6 +27,7 @@ struct ctx {
 	const char *conf_file;  /* -c, or NULL */
 	int state_given;        /* the state came from the command line or -c */
 	struct config *conf;    /* the effective settings and their origins */
+	int json;               /* --json: machine-readable output (docs/cli.md) */
 };
 
 enum { CTX_COLOR_AUTO, CTX_COLOR_NEVER, CTX_COLOR_ALWAYS };
@@ -130,6 +131,12 @@ char *cmd_find_plan(const char *arg, struct strv *tried);
 void cmd_no_plan(const char *arg, const struct strv *tried);
 /* n bytes for a person: "512 B", "1.5 KiB", "3.2 MiB" (cmd_hint.c). */
 void cmd_human_size(long long n, char *out, size_t size);
+/* --json output (cmd_json.c, schemas in docs/cli.md). The build summary
+ * of the run record r, result "ok" or "failed", on stdout. */
+struct runrec;
+/* Write b (a JSON document) to stdout and free it. */
+void cmd_json_print(struct buf *b);
+void cmd_json_build(const struct ctx *c, const struct runrec *r, const char *result);
 /* Whether argv[i] is --help or -h. */
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */

@@ -13,6 +13,7 @@
 
 #include "cli/cmd.h"
 #include "build/engine.h"
+#include "build/runrec.h"
 #include "core/err.h"
 #include "build/eta.h"
 #include "build/plan.h"
@@ -57,6 +58,7 @@ struct report {
 	double t0;
 	double *expect;
 	char *guessed;
+	struct runrec rec;      /* the run record (build/runrec.h) */
 };
 
 static const char *col(const struct report *rp, const char *c)
@@ -414,7 +416,8 @@ static void on_event(void *arg, const struct engine_event *ev)
 	struct report *rp = arg;
 	const struct plan *p = rp->e->plan;
 	struct build_stats *bs = rp->st;
-	int quiet = rp->c->quiet;
+	int quiet = rp->c->quiet || rp->c->json;
+	runrec_event(&rp->rec, ev);
 	char tail[128];
 	if (ev->kind == SPROUT_EV_FETCH) {
 		if (!quiet) {
@@ -596,7 +599,8 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	rp.si = xcalloc(p->nsteps + 1, sizeof *rp.si);
 	rp.expect = xcalloc(p->nsteps + 1, sizeof *rp.expect);
 	rp.guessed = xcalloc(p->nsteps + 1, 1);
-	rp.live = !c->plain && !c->quiet && isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+	rp.live = !c->plain && !c->quiet && !c->json && isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+	runrec_begin(&rp.rec, p, arch, c->jobs);
 	rp.color = want_color(c, STDOUT_FILENO);
 	rp.ecolor = want_color(c, STDERR_FILENO);
 	if (rp.live || c->verbose)
@@ -625,8 +629,12 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		fflush(stdout);
 		buf_free(&out);
 	}
-	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD))
+	runrec_write(&rp.rec, c->statedir); /* for sprout report; a build does not fail for it */
+	if (c->json && (!r || r == -SPROUT_ERR_BUILD))
+		cmd_json_build(c, &rp.rec, r ? "failed" : "ok");
+	else if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD))
 		print_summary(&rp);
+	runrec_free(&rp.rec);
 	for (size_t i = 0; i < p->nsteps; i++) {
 		free(rp.si[i].log);
 		buf_free(&rp.si[i].part);
@@ -661,7 +669,7 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);
 	if (r && r != -SPROUT_ERR_BUILD)
 		cmd_err("build: %s", err_msg(r));
-	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD))
+	if (!c->quiet && !c->json && (!r || r == -SPROUT_ERR_BUILD))
 		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
 		       st.failed, st.skipped, now_sec() - t0);
 	rc = cmd_exit_for(r);

@@ -7,6 +7,7 @@
 #include "build/engine.h"
 #include "core/err.h"
 #include "build/plan.h"
+#include "core/json.h"
 
 int cmd_plan(struct ctx *c, int argc, char **argv)
 {
@@ -36,7 +37,18 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			is_cached[i] = 1;
 			cached++;
 		}
-	if (only < 0)
+	struct buf jb = {0};
+	struct json j;
+	json_init(&j, &jb);
+	if (c->json) {
+		json_object_begin(&j, NULL);
+		json_string(&j, "plan", p->name);
+		json_string(&j, "arch", arch);
+		json_int(&j, "total", (long long)p->nsteps);
+		json_int(&j, "cached", (long long)cached);
+		json_int(&j, "to_build", (long long)(p->nsteps - cached));
+		json_array_begin(&j, "steps");
+	} else if (only < 0)
 		printf("plan %s for %s: %zu step%s, %zu cached, %zu to build\n", p->name, arch, p->nsteps,
 		       p->nsteps == 1 ? "" : "s", cached, p->nsteps - cached);
 	size_t w = 4;
@@ -56,6 +68,25 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 		} else {
 			cache_why(c->statedir, arch, p, i, e.inputs[i], &reason);
 		}
+		if (c->json) {
+			char hex[65] = "";
+			if (is_cached[i])
+				cache_digest(c->statedir, e.keys[i], hex);
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", s->name);
+			json_string(&j, "stage", p->stages[s->stage].name);
+			json_string(&j, "state", is_cached[i] ? "cached" : "build");
+			json_string(&j, "digest", hex[0] ? hex : NULL);
+			json_string(&j, "reason", is_cached[i] ? NULL : reason.s);
+			json_string(&j, "key", e.keys[i]);
+			json_array_begin(&j, "needs");
+			for (size_t d = 0; d < s->ndeps; d++)
+				json_string(&j, NULL, p->steps[s->deps[d]].name);
+			json_array_end(&j);
+			json_object_end(&j);
+			buf_free(&reason);
+			continue;
+		}
 		printf("  %-8s %-*s  %-6s  %s\n", p->stages[s->stage].name, (int)w, s->name,
 		       is_cached[i] ? "cached" : "build", reason.s);
 		if (c->verbose) {
@@ -64,6 +95,11 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 				printf("           needs %s\n", p->steps[s->deps[d]].name);
 		}
 		buf_free(&reason);
+	}
+	if (c->json) {
+		json_array_end(&j);
+		json_object_end(&j);
+		cmd_json_print(&jb);
 	}
 	free(is_cached);
 	engine_free(&e);

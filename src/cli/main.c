@@ -191,6 +191,8 @@ static void usage(FILE *f)
 		   "  --order=reverse    start ready steps in reverse plan order (default: plan)\n"
 		   "  --plain            one line per step start and end, even on a terminal\n"
 		   "  --color=WHEN       never, auto (default; off with $NO_COLOR) or always\n"
+		   "  --json             machine-readable output: one JSON document (plan, build,\n"
+		   "                     verify, audit, pkg list, pkg info, pkg history)\n"
 		   "  -v, -q             more output (-v streams the builds' logs), or less\n"
 		   "  --version          print the version\n"
 		   "\nsprout help COMMAND shows a command's help; exit codes are in docs/cli.md.\n");
@@ -202,6 +204,18 @@ static const struct command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/* The commands that take --json (docs/cli.md, "Machine-readable output"). */
+#define JSON_COMMANDS "plan, build, verify, audit, pkg list, pkg info, pkg history"
+
+static int json_command(const char *name)
+{
+	static const char *const names[] = {"plan", "build", "verify", "audit", "pkg"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
 }
 
 /* The command name closest to a mistyped one, or NULL. */
@@ -391,6 +405,8 @@ int main(int argc, char **argv)
 			opts[nopts][0] = "mirror", opts[nopts++][1] = v;
 		} else if (!strcmp(a, "--plain")) {
 			c.plain = 1;
+		} else if (!strcmp(a, "--json")) {
+			c.json = 1;
 		} else if (optval(argc, argv, &i, "--color", &v) || optval(argc, argv, &i, "--colour", &v)) {
 			if (!strcmp(v, "never"))
 				c.color = CTX_COLOR_NEVER;
@@ -474,6 +490,10 @@ int main(int argc, char **argv)
 	const struct command *cmd = find_command(rest.v[0]);
 	if (!cmd)
 		return unknown(rest.v[0][0] == '-' ? "option" : "command", rest.v[0]);
+	if (c.json && !json_command(cmd->name)) {
+		cmd_err("--json: '%s' has no machine-readable output (only %s)", cmd->name, JSON_COMMANDS);
+		return CMD_EXIT_USAGE;
+	}
 	if (cmd->fn != cmd_help && cmd_wants_help((int)rest.n, rest.v)) {
 		command_help(cmd);
 		return CMD_EXIT_OK;

@@ -7,7 +7,8 @@
 # Optional lines:
 #   @SETUP words   run first, in order, with the same state; output dropped
 #   @DURATIONS     durations ("0.0s", " 12.34s") read " Ns", spaces before
-#                  them included, so that timings do not matter
+#                  them included, and JSON's ("seconds": 0.012) read
+#                  "seconds": N, so that timings do not matter
 # No configuration file is read (docs/config.md) but one a case names.
 # The installed plans (SPROUT_DATADIR) are looked for in a directory that
 # does not exist, which the output names $DATADIR.
@@ -28,7 +29,7 @@ eval "\"\$sprout\" --state \"\$tmp/state\" $args" >"$tmp/got" 2>&1
 rc=$?
 sed -i -e "s|$tmp/state|\$STATE|g" -e "s|$tmp/data|\$DATADIR|g" -e "s|$sprout|sprout|g" "$tmp/got"
 if grep -q '^@DURATIONS$' "$case"; then
-	sed -i -E 's/ +[0-9]+(\.[0-9]+)?s\b/ Ns/g' "$tmp/got"
+	sed -i -E -e 's/ +[0-9]+(\.[0-9]+)?s\b/ Ns/g' -e 's/"seconds": [0-9]+(\.[0-9]+)?/"seconds": N/g' "$tmp/got"
 fi
 name=$(basename "$case" .test)
 if [ "$rc" = "$exp_rc" ] && cmp -s "$tmp/expect" "$tmp/got"; then
