@@ -27,6 +27,7 @@
 #include "fetch/fetch.h"
 #include "build/manifest.h"
 #include "build/plan.h"
+#include "core/json.h"
 #include "core/util.h"
 
 extern char **environ;
@@ -595,6 +596,103 @@ static int verify_variants(struct vf *f)
 	return rc;
 }
 
+/* --json: the descriptor the document goes to (stdout, while the report
+ * goes to stderr), or -1. */
+static int json_fd = -1;
+
+/* A step's cell for variant v: "same", "diff", "none" (no output), "skip". */
+static const char *cell_of(const struct vf *f, const struct variant *v, int i)
+{
+	if (v->skip || !v->outs)
+		return "skip";
+	if (!v->outs[i].digest[0])
+		return "none";
+	return strcmp(v->outs[i].digest, f->ref[i].digest) ? "diff" : "same";
+}
+
+/* The result as JSON (docs/cli.md) into b, and the counts for the record. */
+static void verify_doc(const struct vf *f, int rc, struct buf *b, size_t *good, size_t *total, int *ran)
+{
+	const struct plan *p = f->p;
+	struct json j;
+	json_init(&j, b);
+	json_object_begin(&j, NULL);
+	json_string(&j, "plan", p->name);
+	json_string(&j, "arch", f->arch);
+	json_string(&j, "expected_digests", f->expected_path);
+	json_array_begin(&j, "variants");
+	*ran = 0;
+	for (int k = 0; k < f->nv; k++) {
+		const struct variant *v = &f->v[k];
+		char l[2] = {v->label, 0};
+		*ran += !v->skip;
+		json_object_begin(&j, NULL);
+		json_string(&j, "label", l);
+		json_string(&j, "what", v->what);
+		json_string(&j, "status", v->skip ? "skipped" : v->status ? "failed" : "built");
+		json_string(&j, "skipped_because", v->skip);
+		json_number(&j, "seconds", v->skip ? 0 : v->secs, 3);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_array_begin(&j, "steps");
+	*good = *total = 0;
+	for (size_t n = 0; f->ref && n < p->nsteps; n++) {
+		int i = p->order[n], ok = 1;
+		if (!f->e.want[i])
+			continue;
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", p->steps[i].name);
+		json_string(&j, "cached", f->ref[i].digest[0] ? f->ref[i].digest : NULL);
+		json_object_begin(&j, "variants");
+		for (int k = 0; k < f->nv; k++) {
+			char l[2] = {f->v[k].label, 0};
+			const char *cell = cell_of(f, &f->v[k], i);
+			ok &= !strcmp(cell, "same") || !strcmp(cell, "skip");
+			json_string(&j, l, cell);
+		}
+		json_object_end(&j);
+		const char *exp = f->expected ? f->expected[i] : NULL;
+		json_string(&j, "expected", exp);
+		if (exp && strcmp(exp, f->ref[i].digest))
+			ok = 0;
+		json_bool(&j, "reproducible", ok);
+		json_object_end(&j);
+		*good += ok;
+		(*total)++;
+	}
+	json_array_end(&j);
+	json_int(&j, "reproducible", (long long)*good);
+	json_int(&j, "total", (long long)*total);
+	json_string(&j, "result", rc == CMD_EXIT_OK ? "reproducible" : *good < *total ? "not reproducible" : "failed");
+	json_object_end(&j);
+}
+
+/* The document on the --json descriptor, and the record sprout report
+ * shows: STATE/runs/ARCH/PLAN.verify, one line (docs/cache.md). */
+static void verify_outputs(const struct vf *f, int rc)
+{
+	struct buf b = {0}, rec = {0};
+	size_t good, total;
+	int ran;
+	verify_doc(f, rc, &b, &good, &total, &ran);
+	if (json_fd >= 0) {
+		fflush(stdout);
+		if (fd_write_all(json_fd, b.s, b.len))
+			cmd_err("verify: cannot write the JSON document");
+	}
+	buf_addf(&rec, "verify %lld %s %zu %zu %d\n", (long long)time(NULL),
+		 rc == CMD_EXIT_OK ? "reproducible" : good < total ? "not-reproducible" : "failed", good, total, ran);
+	char *dir = xasprintf("%s/runs/%s", f->c->statedir, f->arch);
+	char *path = xasprintf("%s/%s.verify", dir, f->p->name);
+	if (!mkdir_p(dir, 0755))
+		file_write_atomic(path, rec.s, rec.len);
+	free(dir);
+	free(path);
+	buf_free(&b);
+	buf_free(&rec);
+}
+
 static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps, int keep, const char *user)
 {
 	struct vf f;
@@ -647,6 +745,8 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 		goto out;
 	}
 	rc = verify_variants(&f);
+	if (rc != CMD_EXIT_INTERRUPTED)
+		verify_outputs(&f, rc);
 out:
 	for (int k = 0; k < f.nv; k++) {
 		free(f.v[k].what);
@@ -706,8 +806,27 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 	stop = 0;
 	sigaction(SIGINT, &sa, &oi);
 	sigaction(SIGTERM, &sa, &ot);
+	if (c->json && div) {
+		cmd_err("verify: --json is for verify, not yet for --diverse");
+		strv_free(&steps);
+		return CMD_EXIT_USAGE;
+	}
+	if (c->json) {
+		/* stdout carries the document alone; the report goes to stderr */
+		fflush(stdout);
+		json_fd = dup(1);
+		dup2(2, 1);
+		c->json = 0; /* the reference build prints no JSON of its own */
+	}
 	int rc = div ? cmd_verify_diverse(c, plan_arg, steps.v, (int)steps.n, compilers)
 		: verify(c, plan_arg, steps.v, (int)steps.n, keep, user);
+	if (json_fd >= 0) {
+		fflush(stdout);
+		dup2(json_fd, 1);
+		close(json_fd);
+		json_fd = -1;
+		c->json = 1;
+	}
 	sigaction(SIGINT, &oi, NULL);
 	sigaction(SIGTERM, &ot, NULL);
 	strv_free(&steps);
