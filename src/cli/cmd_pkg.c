@@ -535,6 +535,10 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	o.verb = v->name;
+	if (c->json && strcmp(v->name, "list") && strcmp(v->name, "info") && strcmp(v->name, "history")) {
+		cmd_err("--json: 'pkg %s' has no machine-readable output (only pkg list, pkg info, pkg history)", v->name);
+		return CMD_EXIT_USAGE;
+	}
 	int ended = 0;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];

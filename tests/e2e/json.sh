@@ -41,4 +41,10 @@ check "  ... and each step, with its cells" js "$T/verify.json" \
 	"d['steps'][0]['name'] == 'pkg' and d['steps'][0]['reproducible'] is True and d['steps'][0]['variants']['A'] == 'same' and len(d['steps'][0]['cached']) == 64"
 check "  ... the totals and result" js "$T/verify.json" "d['reproducible'] == 1 and d['total'] == 1 and d['result'] == 'reproducible'"
 check "  ... and leaves the record" grep -q "^verify [0-9]* reproducible 1 1 [0-9]" "$S/runs/$(uname -m)/js.verify"
+sprout pkg install --root "$T/root" --repo "$TOP/tests/golden/data/pkg/repo" --allow-untrusted app >/dev/null 2>&1
+sprout --json pkg history --root "$T/root" >"$T/history.json" 2>&1
+check "pkg history --json: the transactions" js "$T/history.json" \
+	"len(d['transactions']) == 1 and d['transactions'][0]['id'] == 1 and d['transactions'][0]['date'].endswith('Z')"
+check "  ... each with its changes" js "$T/history.json" \
+	"sorted((c['op'], c['name']) for c in d['transactions'][0]['changes']) == [('+', 'app'), ('+', 'base'), ('+', 'lib')]"
 echo "1..$n"
