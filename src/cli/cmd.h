@@ -52,6 +52,7 @@ int cmd_parts(struct ctx *c, int argc, char **argv);
 int cmd_config(struct ctx *c, int argc, char **argv);
 int cmd_pkg(struct ctx *c, int argc, char **argv);
 int cmd_script(struct ctx *c, int argc, char **argv);
+int cmd_report(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {

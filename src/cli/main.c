@@ -109,6 +109,15 @@ static const struct command commands[] = {
 	 "from its sources, depends on its dependencies), and every file of the final rootfs\n"
 	 "with its checksums. The plan must have been built (sprout build PLAN).\n"
 	 "  -o FILE      write to FILE instead of standard output\n"},
+	{"report", cmd_report, "PLAN [-o FILE.html]",
+	 "write an HTML page about the last build of a plan",
+	 "One self-contained HTML page (no script, no network): a timeline of the steps as they\n"
+	 "ran in the -j job slots (SVG), each step's result, time, size and digest, then the\n"
+	 "fixpoint, the digest check against digests.ARCH, the provenance of the final rootfs,\n"
+	 "the smoke test, and the last verify and audit when they were run. From the run\n"
+	 "record of the plan's last build that ran a step (docs/cache.md); something to attach\n"
+	 "to a release or a bug report.\n"
+	 "  -o FILE      write to FILE instead of standard output\n"},
 	{"graph", cmd_graph, "PLAN",
 	 "print the step graph in Graphviz DOT",
 	 "Prints the plan's steps and dependencies as a Graphviz digraph, one cluster per\n"
