@@ -48,7 +48,7 @@ for e in tests/e2e/*.sh; do
 	[ -f "$e" ] || continue
 	case "$e" in */lib.sh) continue ;; esac
 	want "$e" || continue
-	SPROUT="$top/sprout" TOP="$top" sh "$e" >"$tmp/out" 2>&1; rc=$?
+	SPROUT="$top/sprout" TOP="$top" SPROUT_O="$O" sh "$e" >"$tmp/out" 2>&1; rc=$?
 	tally "e2e/$(basename "$e" .sh)" "$tmp/out" $rc
 done
 
