@@ -3,7 +3,7 @@
 # finds after the working directory's plans/ (issue 16 item 3).
 . "$TOP/tests/e2e/lib.sh"
 R=$T/root
-make -s -C "$TOP" install DESTDIR="$R" PREFIX=/usr >"$T/make.out" 2>&1; rc=$?
+make -s -C "$TOP" -o all install DESTDIR="$R" PREFIX=/usr >"$T/make.out" 2>&1; rc=$?
 check "make install DESTDIR=... PREFIX=/usr works" test $rc = 0
 check "  ... installs the program" test -x "$R/usr/bin/sprout"
 check "  ... the plans" test -f "$R/usr/share/sprout/plans/minimal/plan"
