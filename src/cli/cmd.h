@@ -130,6 +130,10 @@ char *cmd_find_plan(const char *arg, struct strv *tried);
 /* Print that there is no plan arg, where it was looked for (tried), and
  * the closest plan name. */
 void cmd_no_plan(const char *arg, const struct strv *tried);
+/* When e's arch is not the host's and a host-stage step is to be built:
+ * each of the plan's cross-tools must be in PATH. 0, or
+ * -SPROUT_ERR_SANDBOX naming what is missing (errf). */
+int cmd_cross_tools(const struct engine *e);
 /* n bytes for a person: "512 B", "1.5 KiB", "3.2 MiB" (cmd_hint.c). */
 void cmd_human_size(long long n, char *out, size_t size);
 /* --json output (cmd_json.c, schemas in docs/cli.md). The build summary

@@ -609,6 +609,8 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	err_clear();
 	int r = engine_select(&e, steps, nsteps);
 	if (!r)
+		r = cmd_cross_tools(&e); /* before anything is fetched */
+	if (!r)
 		r = engine_lock(&e);
 	if (!r && c->sandbox)
 		r = run_sandbox_check();

@@ -9,7 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build/cache.h"
+#include "build/engine.h"
 #include "build/plan.h"
+#include "core/err.h"
+#include "fetch/fetch.h"
+#include "sandbox/run.h"
 #include "cli/cmd.h"
 #include "core/util.h"
 
@@ -188,4 +193,43 @@ void cmd_human_size(long long n, char *out, size_t size)
 	while (v >= 1024 && u < 3)
 		v /= 1024, u++;
 	snprintf(out, size, "%.1f %s", v, units[u]);
+}
+
+int cmd_cross_tools(const struct engine *e)
+{
+	const struct plan *p = e->plan;
+	if (!p->ncross_tools || !strcmp(e->arch, host_arch()))
+		return 0;
+	int need = 0;
+	for (size_t i = 0; i < p->nsteps && !need; i++)
+		need = e->want[i] && p->stages[p->steps[i].stage].mode == RUN_HOST &&
+		       !cache_has(e->statedir, e->keys[i]);
+	if (!need)
+		return 0;
+	struct buf miss = {0};
+	for (size_t k = 0; k < p->ncross_tools; k++) {
+		struct buf name = {0};
+		for (const char *s = p->cross_tools[k]; *s; s++) {
+			if (!strncmp(s, "$ARCH", 5)) {
+				buf_adds(&name, e->arch);
+				s += 4;
+			} else {
+				buf_addc(&name, *s);
+			}
+		}
+		char *path = fetch_tool_find(name.s);
+		if (!path) {
+			buf_adds(&miss, miss.len ? ", " : "");
+			buf_adds(&miss, name.s);
+		}
+		free(path);
+		buf_free(&name);
+	}
+	int r = 0;
+	if (miss.len)
+		r = errf(-SPROUT_ERR_SANDBOX, "--arch %s: the host stage cross-compiles with %s, which is not in PATH "
+					      "(on Debian: sh mk/deps.sh --cross); nothing was fetched or built",
+			 e->arch, miss.s);
+	buf_free(&miss);
+	return r;
 }
