@@ -365,6 +365,42 @@ static int load_config(struct config *cf, const char *file, const char *const op
 	return 0;
 }
 
+/* The settings of cf (files and command line) into c; *abs and *dist are
+ * the state and distfiles paths c points at (the caller frees them). */
+static void ctx_settings(struct ctx *c, struct config *cf, char **abs, char **dist)
+{
+	const char *v = config_get(cf, "jobs");
+	if (v)
+		c->jobs = atoi(v);
+	c->arch = config_get(cf, "arch");
+	v = config_get(cf, "state");
+	*abs = v ? absolute(v) : default_state();
+	c->statedir = *abs;
+	const struct config_entry *se = config_find(cf, "state");
+	c->state_given = se && (se->src == CONFIG_CMDLINE || se->src == CONFIG_FILE);
+	*dist = (v = config_get(cf, "distfiles")) ? absolute(v) : NULL;
+	c->distdir = *dist;
+	c->mirrors = config_mirrors(cf);
+	c->conf = cf;
+}
+
+/* The command named by rest's first word, with the rest; its exit status. */
+static int run_command(struct ctx *c, struct strv *rest)
+{
+	const struct command *cmd = find_command(rest->v[0]);
+	if (!cmd)
+		return unknown(rest->v[0][0] == '-' ? "option" : "command", rest->v[0]);
+	if (c->json && !json_command(cmd->name)) {
+		cmd_err("--json: '%s' has no machine-readable output (only %s)", cmd->name, JSON_COMMANDS);
+		return CMD_EXIT_USAGE;
+	}
+	if (cmd->fn != cmd_help && cmd_wants_help((int)rest->n, rest->v)) {
+		command_help(cmd);
+		return CMD_EXIT_OK;
+	}
+	return cmd->fn(c, (int)rest->n, rest->v);
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c;
@@ -482,33 +518,11 @@ int main(int argc, char **argv)
 	free(opts);
 	if (rc)
 		return rc;
-	const char *v = config_get(&cf, "jobs");
-	if (v)
-		c.jobs = atoi(v);
-	c.arch = config_get(&cf, "arch");
-	v = config_get(&cf, "state");
-	char *abs = v ? absolute(v) : default_state();
-	c.statedir = abs;
-	const struct config_entry *se = config_find(&cf, "state");
-	c.state_given = se && (se->src == CONFIG_CMDLINE || se->src == CONFIG_FILE);
-	char *dist = (v = config_get(&cf, "distfiles")) ? absolute(v) : NULL;
-	c.distdir = dist;
-	c.mirrors = config_mirrors(&cf);
+	char *abs, *dist;
+	ctx_settings(&c, &cf, &abs, &dist);
 	c.chdir_to = chdir_to;
 	c.conf_file = conf_file;
-	c.conf = &cf;
-	const struct command *cmd = find_command(rest.v[0]);
-	if (!cmd)
-		return unknown(rest.v[0][0] == '-' ? "option" : "command", rest.v[0]);
-	if (c.json && !json_command(cmd->name)) {
-		cmd_err("--json: '%s' has no machine-readable output (only %s)", cmd->name, JSON_COMMANDS);
-		return CMD_EXIT_USAGE;
-	}
-	if (cmd->fn != cmd_help && cmd_wants_help((int)rest.n, rest.v)) {
-		command_help(cmd);
-		return CMD_EXIT_OK;
-	}
-	rc = cmd->fn(&c, (int)rest.n, rest.v);
+	rc = run_command(&c, &rest);
 	strv_free(&rest);
 	strv_free(&sets);
 	free(abs);
