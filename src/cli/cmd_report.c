@@ -323,7 +323,7 @@ static const char CSS[] =
 	".sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 5px 0 0}"
 	"svg text{font:12px system-ui,sans-serif}svg .lane{text-anchor:end;fill:#555}"
 	"svg .axis{text-anchor:middle;fill:#555}svg .bar{fill:#fff}svg .tick{stroke:#ccc}"
-	".legend{font-size:13px;color:#555}.meta{color:#555}ul{padding-left:20px}";
+	".legend{font-size:13px;color:#555}.meta{color:#555}ul{padding-left:20px}pre{white-space:pre-wrap;font-size:13px}";
 
 static void html_page(struct rep *rp)
 {
