@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build/state.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -46,13 +47,13 @@ int cmd_clean(struct ctx *c, int argc, char **argv)
 		}
 	}
 	const char *dirs[] = {"build", "logs", "tmp", all ? "store" : NULL, all ? "last" : NULL,
-			      distfiles ? "distfiles" : NULL};
+			      all ? "old-records" : NULL, distfiles ? "distfiles" : NULL};
 	int rc = CMD_EXIT_OK;
 	long long freed = 0;
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		if (!dirs[i])
 			continue;
-		char *d = path_join(c->statedir, dirs[i]);
+		char *d = state_path(c->statedir, dirs[i]);
 		long long n = tree_bytes(AT_FDCWD, d, 0);
 		int r = rm_rf(d);
 		if (r) {

@@ -30,13 +30,11 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			return CMD_EXIT_PARSE;
 		}
 	}
+	/* engine_init knows every key the store lets it know: a step is cached
+	 * when its output is there (its digest is known). */
 	size_t cached = 0;
-	char *is_cached = calloc(p->nsteps, 1);
 	for (size_t i = 0; i < p->nsteps; i++)
-		if (cache_has(c->statedir, e.keys[i])) {
-			is_cached[i] = 1;
-			cached++;
-		}
+		cached += e.digests[i][0] != 0;
 	struct buf jb = {0};
 	struct json j;
 	json_init(&j, &jb);
@@ -48,9 +46,10 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 		json_int(&j, "cached", (long long)cached);
 		json_int(&j, "to_build", (long long)(p->nsteps - cached));
 		json_array_begin(&j, "steps");
-	} else if (only < 0)
+	} else if (only < 0) {
 		printf("plan %s for %s: %zu step%s, %zu cached, %zu to build\n", p->name, arch, p->nsteps,
 		       p->nsteps == 1 ? "" : "s", cached, p->nsteps - cached);
+	}
 	size_t w = 4;
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (strlen(p->steps[i].name) > w)
@@ -61,24 +60,19 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			continue;
 		const struct step *s = &p->steps[i];
 		struct buf reason = {0};
-		if (is_cached[i]) {
-			char hex[65] = "?";
-			cache_digest(c->statedir, e.keys[i], hex);
-			buf_addf(&reason, "digest %.12s", hex);
-		} else {
-			cache_why(c->statedir, arch, p, i, e.inputs[i], &reason);
-		}
+		int is_cached = e.digests[i][0] != 0;
+		if (is_cached)
+			buf_addf(&reason, "digest %.12s", e.digests[i]);
+		else
+			cache_why(c->statedir, arch, p, i, e.digests, &reason);
 		if (c->json) {
-			char hex[65] = "";
-			if (is_cached[i])
-				cache_digest(c->statedir, e.keys[i], hex);
 			json_object_begin(&j, NULL);
 			json_string(&j, "name", s->name);
 			json_string(&j, "stage", p->stages[s->stage].name);
-			json_string(&j, "state", is_cached[i] ? "cached" : "build");
-			json_string(&j, "digest", hex[0] ? hex : NULL);
-			json_string(&j, "reason", is_cached[i] ? NULL : reason.s);
-			json_string(&j, "key", e.keys[i]);
+			json_string(&j, "state", is_cached ? "cached" : "build");
+			json_string(&j, "digest", is_cached ? e.digests[i] : NULL);
+			json_string(&j, "reason", is_cached ? NULL : reason.s);
+			json_string(&j, "key", e.keys[i][0] ? e.keys[i] : NULL);
 			json_array_begin(&j, "needs");
 			for (size_t d = 0; d < s->ndeps; d++)
 				json_string(&j, NULL, p->steps[s->deps[d]].name);
@@ -88,9 +82,9 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			continue;
 		}
 		printf("  %-8s %-*s  %-6s  %s\n", p->stages[s->stage].name, (int)w, s->name,
-		       is_cached[i] ? "cached" : "build", reason.s);
+		       is_cached ? "cached" : "build", reason.s);
 		if (c->verbose) {
-			printf("           key %s\n", e.keys[i]);
+			printf("           key %s\n", e.keys[i][0] ? e.keys[i] : "(not known until its dependencies are built)");
 			for (size_t d = 0; d < s->ndeps; d++)
 				printf("           needs %s\n", p->steps[s->deps[d]].name);
 		}
@@ -101,7 +95,6 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 		json_object_end(&j);
 		cmd_json_print(&jb);
 	}
-	free(is_cached);
 	engine_free(&e);
 	plan_free(p);
 	return CMD_EXIT_OK;

@@ -393,7 +393,7 @@ int cmd_report(struct ctx *c, int argc, char **argv)
 		return CMD_EXIT_FAIL;
 	}
 	rp.keys = xcalloc(p->nsteps + 1, sizeof *rp.keys);
-	cache_keys(p, arch, rp.keys, NULL);
+	cache_keys(p, arch, c->statedir, rp.keys, NULL, NULL);
 	struct buf page = {0};
 	rp.h = &page;
 	html_page(&rp);

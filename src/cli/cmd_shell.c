@@ -16,6 +16,7 @@
 #include "build/engine.h"
 #include "core/err.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "sandbox/run.h"
 #include "core/util.h"
 
@@ -82,6 +83,12 @@ static int shell_prepare(struct ctx *c, struct engine *e, int i, const char *pla
 	if (!r)
 		r = engine_prepare(e, i);
 	/* The tree is this shell's: a build may run meanwhile. */
+	if (!r) {
+		/* the output directory a build would fill: a shell has its own */
+		char *tmp = state_tmp(e->statedir, e->keys[i]);
+		rm_rf(tmp);
+		free(tmp);
+	}
 	if (e->lockfd >= 0)
 		close(e->lockfd);
 	e->lockfd = -1;
@@ -113,6 +120,7 @@ static int shell_step(struct ctx *c, struct plan *p, const char *arch, const cha
 		struct run_spec spec;
 		struct run_dep *deps;
 		struct strv hold = {0};
+		e.shell = 1; /* JOBS and MAKEFLAGS as the step's build had them */
 		engine_spec(&e, i, &spec, &deps, &hold, dest);
 		shell_io(&spec);
 		if (!c->quiet)
@@ -121,6 +129,9 @@ static int shell_step(struct ctx *c, struct plan *p, const char *arch, const cha
 				name, p->stages[p->steps[i].stage].name,
 				fresh ? "a freshly prepared build tree, removed when the shell ends"
 				      : "the build tree of its last failed attempt");
+		if (!c->quiet)
+			fprintf(stderr, "sprout: JOBS and MAKEFLAGS are the build's; sh -ex -c \"$STEP_SCRIPT\" runs the "
+					"step's script again\n");
 		rc = shell_run(c, &spec);
 		free(deps);
 		strv_free(&hold);
@@ -147,11 +158,9 @@ static int shell_final(struct ctx *c, struct plan *p, const char *arch, const ch
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
 	int rc = 0;
-	char *store = cache_dir(c->statedir, e.keys[i]);
-	char *root = path_join(store, "out");
-	free(store);
+	char *root = NULL;
 	char cwd[4096];
-	if (!cache_has(c->statedir, e.keys[i])) {
+	if (cmd_path_of(c, p, arch, i, &root)) {
 		struct buf hint = {0};
 		cmd_again(c, c->arch, &hint);
 		cmd_err("shell: the final system of plan '%s' (step '%s') is not built for %s; build it first: %s build %s",

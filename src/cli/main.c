@@ -66,6 +66,10 @@ static const struct command commands[] = {
 	 "your own code there with the bootstrapped compiler.\n"
 	 "Standard input that is not a terminal is read as commands:\n"
 	 "  echo 'tcc -v' | sprout shell plans/minimal\n"},
+	{"path", cmd_path, "PLAN [STEP]",
+	 "print where a step's output is",
+	 "Prints the directory of STEP's output in the store (the plan's final step by default,\n"
+	 "else its last): what a build made, to copy or look into. Fails when it is not built.\n"},
 	{"clean", cmd_clean, "[--all] [--distfiles]",
 	 "remove build trees, logs and temporary files",
 	 "Removes build trees, logs and leftovers of interrupted runs from the state directory.\n"
