@@ -100,7 +100,7 @@ printf 'echo "pwd=$(pwd)"\nls patches\necho "step=$STEP"\n' | "$SPROUT" --state 
 check "'shell PLAN STEP' of a built step opens a freshly prepared tree" grep -qx 'fix.patch' "$T/out"
 check "  ... as its working directory, with the step's environment" sh -c "grep -qx 'pwd=/build' '$T/out' && grep -qx 'step=tool' '$T/out'"
 check "  ... says it is fresh" grep -q "shell in step 'tool' (native), in a freshly prepared build tree, removed when the shell ends" "$T/err"
-check "  ... and removes it afterwards" test ! -e "$S/build/$(uname -m)/tool"
+check "  ... and removes it afterwards" test ! -e "$S/build/tiny/$(uname -m)/tool"
 check "  ... exit 0" test $rc = 0
 
 # A failed attempt's tree is the one a shell opens.
@@ -109,7 +109,7 @@ sed -i 's|test -f patches/fix.patch|test -f patches/fix.patch; echo left >left.t
 echo 'cat left.txt' | "$SPROUT" --state "$S" shell "$P" tool >"$T/out" 2>"$T/err"
 check "after a failure, the shell opens the failed build tree" grep -qx left "$T/out"
 check "  ... and says so" grep -q "the build tree of its last failed attempt" "$T/err"
-check "  ... and keeps it" test -f "$S/build/$(uname -m)/tool/work/left.txt"
+check "  ... and keeps it" test -f "$S/build/tiny/$(uname -m)/tool/work/left.txt"
 
 echo 'exit 0' | "$SPROUT" --state "$S" shell "$P" nosuch >"$T/out" 2>&1; rc=$?
 check "an unknown step: exit 3" test $rc = 3
