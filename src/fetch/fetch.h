@@ -3,7 +3,7 @@
 
 #include <sys/types.h>
 
-#include "build/recipe.h"
+#include "fetch/source.h"
 
 struct fetch_ctx {
 	const char *distdir;   /* the distfiles store (created if missing) */
