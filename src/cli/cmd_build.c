@@ -14,6 +14,7 @@
 #include "cli/cmd.h"
 #include "build/engine.h"
 #include "core/err.h"
+#include "core/escape.h"
 #include "build/eta.h"
 #include "build/plan.h"
 #include "sandbox/run.h"
@@ -224,6 +225,7 @@ static void log_last_line(const char *path, char *out, size_t n)
 	size_t l = (size_t)(got - s) < n - 1 ? (size_t)(got - s) : n - 1;
 	memcpy(out, tail + s, l);
 	out[l] = 0;
+	esc_inplace(out, n, 0); /* a build's output is the sources' to choose */
 }
 
 /* Compose the block: one line per running step, then the totals. */
