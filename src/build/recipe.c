@@ -179,6 +179,7 @@ static int attr_sha256(struct parser *ps, struct slice *w, int n, int arg)
 	if (sha256_unhex(w[1].s, w[1].len, src->sha256))
 		return err_at(ps, w[1].s, "malformed sha256 '%.*s': expected 64 hex digits", (int)w[1].len, w[1].s);
 	ps->have_sha = 1;
+	src->pin_line = ps->l.lineno;
 	return 0;
 }
 

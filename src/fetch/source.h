@@ -44,6 +44,7 @@ struct source {
 	struct source_rule *rules;  /* in recipe order; the first that matches a path applies */
 	size_t nrules;
 	int line;
+	int pin_line;               /* of its sha256 */
 };
 
 #endif
