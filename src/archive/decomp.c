@@ -177,21 +177,21 @@ static int next_stream(struct decomp *d)
 		}
 	}
 	if (decomp_sniff(d->in + d->pos, d->len - d->pos) != d->kind)
-		return errf(-ERR_FORMAT, "decompress: %s: trailing garbage after the compressed data",
+		return errf(-SPROUT_ERR_FORMAT, "decompress: %s: trailing garbage after the compressed data",
 			kind_name[d->kind]);
 	return 1;
 }
 
 static int truncated(struct decomp *d)
 {
-	return errf(-ERR_FORMAT, "decompress: %s: unexpected end of compressed data",
+	return errf(-SPROUT_ERR_FORMAT, "decompress: %s: unexpected end of compressed data",
 		kind_name[d->kind]);
 }
 
 #if defined(HAVE_ZLIB) || defined(HAVE_BZIP2) || defined(HAVE_LZMA) || defined(HAVE_ZSTD)
 static int corrupt(struct decomp *d, const char *what)
 {
-	return errf(-ERR_FORMAT, "decompress: %s: %s", kind_name[d->kind], what);
+	return errf(-SPROUT_ERR_FORMAT, "decompress: %s: %s", kind_name[d->kind], what);
 }
 #endif
 
@@ -603,9 +603,9 @@ static int tool_finish(struct decomp *d)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return errf(-ENOENT, "decompress: cannot run %s", d->tool);
 	if (WIFSIGNALED(status))
-		return errf(-ERR_FORMAT, "decompress: %s -dc killed by signal %d",
+		return errf(-SPROUT_ERR_FORMAT, "decompress: %s -dc killed by signal %d",
 			d->tool, WTERMSIG(status));
-	return errf(-ERR_FORMAT, "decompress: %s -dc failed (exit status %d)",
+	return errf(-SPROUT_ERR_FORMAT, "decompress: %s -dc failed (exit status %d)",
 		d->tool, WEXITSTATUS(status));
 }
 

@@ -149,7 +149,7 @@ static int fail_io(struct ex *x, int r)
 
 static int fail_format(struct ex *x, const char *what)
 {
-	return errf(-ERR_FORMAT, "%s: %s at offset %llu", x->archive, what, x->rd.off);
+	return errf(-SPROUT_ERR_FORMAT, "%s: %s at offset %llu", x->archive, what, x->rd.off);
 }
 
 /* Parse a numeric header field: octal (space or NUL terminated) or
@@ -355,7 +355,7 @@ static int path_split(char *s, char **comp, size_t *n, const char **why)
 	size_t k = 0;
 	if (s[0] == '/') {
 		*why = "absolute path";
-		return -ERR_UNSAFE;
+		return -SPROUT_ERR_UNSAFE;
 	}
 	for (char *p = s; *p;) {
 		char *e = strchr(p, '/');
@@ -363,7 +363,7 @@ static int path_split(char *s, char **comp, size_t *n, const char **why)
 			*e = 0;
 		if (!strcmp(p, "..")) {
 			*why = "path has a '..' component";
-			return -ERR_UNSAFE;
+			return -SPROUT_ERR_UNSAFE;
 		}
 		if (*p && strcmp(p, "."))
 			comp[k++] = p;
@@ -425,7 +425,7 @@ static int dir_step(struct ex *x, const struct member *m, int pfd, const char *n
 		struct stat st;
 		if ((e == ELOOP || e == ENOTDIR) &&
 		    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-			return fail(x, m, -ERR_UNSAFE, "path goes through the symlink '%s'", name);
+			return fail(x, m, -SPROUT_ERR_UNSAFE, "path goes through the symlink '%s'", name);
 		return fail(x, m, -e, "open directory '%s': %s", name, strerror(e));
 	}
 }
@@ -590,7 +590,7 @@ static int make_dir(struct ex *x, const struct member *m, int pfd, const char *n
 			return 0;
 		}
 		if (S_ISLNK(st.st_mode))
-			return fail(x, m, -ERR_UNSAFE, "a symlink is in the way");
+			return fail(x, m, -SPROUT_ERR_UNSAFE, "a symlink is in the way");
 		if (unlinkat(pfd, name, 0) < 0)
 			return fail(x, m, -errno, "remove the old file: %s", strerror(errno));
 	}
@@ -600,7 +600,7 @@ static int make_symlink(struct ex *x, const struct member *m, int pfd, const cha
 {
 	const char *why = symlink_check(m->link, m->ncomp - 1);
 	if (why)
-		return fail(x, m, -ERR_UNSAFE, "%s ('%s')", why, m->link);
+		return fail(x, m, -SPROUT_ERR_UNSAFE, "%s ('%s')", why, m->link);
 	for (int tries = 0;; tries++) {
 		if (symlinkat(m->link, pfd, name) == 0) {
 			struct timespec ts[2];
@@ -619,7 +619,7 @@ static int make_symlink(struct ex *x, const struct member *m, int pfd, const cha
 
 static int make_hardlink(struct ex *x, const struct member *m, int pfd, const char *name)
 {
-	int r = -ERR_UNSAFE;
+	int r = -SPROUT_ERR_UNSAFE;
 	char *t = xstrdup(m->link);
 	size_t tn = strlen(t) / 2 + 2, n = 0;
 	char **tc = xcalloc(tn, sizeof *tc);
@@ -632,7 +632,7 @@ static int make_hardlink(struct ex *x, const struct member *m, int pfd, const ch
 		goto out;
 	}
 	if (!n) {
-		r = fail(x, m, -ERR_UNSAFE, "hard link to the destination itself");
+		r = fail(x, m, -SPROUT_ERR_UNSAFE, "hard link to the destination itself");
 		goto out;
 	}
 	tfd = dir_walk(x, m, tc, n - 1);
@@ -656,7 +656,7 @@ static int make_hardlink(struct ex *x, const struct member *m, int pfd, const ch
 		tgt[k] = 0;
 		why = symlink_check(tgt, m->ncomp - 1);
 		if (why) {
-			r = fail(x, m, -ERR_UNSAFE, "hard link to a symlink: %s ('%s')", why, tgt);
+			r = fail(x, m, -SPROUT_ERR_UNSAFE, "hard link to a symlink: %s ('%s')", why, tgt);
 			goto out;
 		}
 	}
@@ -689,7 +689,7 @@ static int extract_member(struct ex *x, struct member *m, char *path)
 {
 	const char *why;
 	size_t max = strlen(path) / 2 + 2;
-	int r = -ERR_UNSAFE;
+	int r = -SPROUT_ERR_UNSAFE;
 	m->comp = xcalloc(max, sizeof *m->comp);
 	r = path_split(path, m->comp, &m->ncomp, &why);
 	if (r) {
@@ -697,7 +697,7 @@ static int extract_member(struct ex *x, struct member *m, char *path)
 		goto out;
 	}
 	if (m->type == '3' || m->type == '4' || m->type == '6') {
-		r = fail(x, m, -ERR_UNSAFE, "devices and fifos are not extracted");
+		r = fail(x, m, -SPROUT_ERR_UNSAFE, "devices and fifos are not extracted");
 		goto out;
 	}
 	if (m->ncomp == 0) {
@@ -706,7 +706,7 @@ static int extract_member(struct ex *x, struct member *m, char *path)
 			r = skip_data(x, m->size);
 			goto out;
 		}
-		r = fail(x, m, -ERR_UNSAFE, "empty path");
+		r = fail(x, m, -SPROUT_ERR_UNSAFE, "empty path");
 		goto out;
 	}
 	int pfd = parent_open(x, m, m->comp, m->ncomp - 1);
@@ -733,7 +733,7 @@ static int extract_member(struct ex *x, struct member *m, char *path)
 		r = make_hardlink(x, m, pfd, base);
 		break;
 	default:
-		r = fail(x, m, -ERR_FORMAT, "unsupported member type '%c'", m->type);
+		r = fail(x, m, -SPROUT_ERR_FORMAT, "unsupported member type '%c'", m->type);
 		goto out;
 	}
 	if (!r)
@@ -1026,7 +1026,7 @@ static int collect(struct wr *w, int dfd, const char *pre)
 			continue;
 		}
 		if (!S_ISREG(e.st.st_mode) && !S_ISDIR(e.st.st_mode) && !S_ISLNK(e.st.st_mode)) {
-			r = errf(-ERR_FORMAT, "%s: not a regular file, directory or symlink", e.path);
+			r = errf(-SPROUT_ERR_FORMAT, "%s: not a regular file, directory or symlink", e.path);
 			free(e.path);
 			break;
 		}

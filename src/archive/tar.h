@@ -5,11 +5,11 @@
  * xz, zstd) into the existing directory dest. ustar, pax (long names and
  * large sizes) and GNU long names are read. A member with an absolute path,
  * a ".." component, or a symlink or hard link that would lead outside dest,
- * or a member written through a symlink, is refused with ERR_UNSAFE and
+ * or a member written through a symlink, is refused with SPROUT_ERR_UNSAFE and
  * errf() naming the member. Regular files, directories, symlinks and hard
  * links are created; devices and fifos are refused. Modes are kept (masked
  * to 0777 | sticky), owners are not. A pax mtime other than [-]DIGITS[.DIGITS]
- * within +-10^11 s is ERR_FORMAT. On an error the member being written is
+ * within +-10^11 s is SPROUT_ERR_FORMAT. On an error the member being written is
  * removed (members before it stay). 0 or negative code. */
 int tar_extract(const char *path, const char *dest);
 

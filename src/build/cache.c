@@ -82,7 +82,7 @@ int cache_digest(const char *statedir, const char *key, char hex[65])
 	int r = file_read(p, &b);
 	free(p);
 	if (!r && (b.len < 64))
-		r = -ERR_FORMAT;
+		r = -SPROUT_ERR_FORMAT;
 	if (!r) {
 		memcpy(hex, b.s, 64);
 		hex[64] = 0;

@@ -66,7 +66,7 @@ int engine_select(struct engine *e, char **names, int n)
 	for (int k = 0; k < n; k++) {
 		int i = plan_step_index(e->plan, names[k]);
 		if (i < 0)
-			return errf(ERR_NOTFOUND, "plan '%s' has no step '%s'", e->plan->name, names[k]);
+			return errf(SPROUT_ERR_NOTFOUND, "plan '%s' has no step '%s'", e->plan->name, names[k]);
 		want_with_deps(e, i);
 	}
 	return 0;
@@ -85,7 +85,7 @@ int engine_lock(struct engine *e)
 		return r;
 	}
 	if (flock(e->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		r = errf(ERR_BUSY, "another sprout is using the state directory %s", e->statedir);
+		r = errf(SPROUT_ERR_BUSY, "another sprout is using the state directory %s", e->statedir);
 		free(lp);
 		return r;
 	}
@@ -136,7 +136,7 @@ int engine_fetch(struct engine *e, int all, int offline)
 			char *sp = fetch_store_path(&fc, &rc->sources[k]);
 			if (!offline && !path_exists(sp)) {
 				struct engine_event ev = {0};
-				ev.kind = EV_FETCH;
+				ev.kind = SPROUT_EV_FETCH;
 				ev.step = (int)i;
 				ev.source = rc->sources[k].file;
 				emit(e, &ev);
@@ -427,7 +427,7 @@ static void emit(struct engine *e, struct engine_event *ev)
 		e->on_event(e->arg, ev);
 }
 
-/* waitpid(-1) that emits EV_TICK every e->tick seconds while it waits. It
+/* waitpid(-1) that emits SPROUT_EV_TICK every e->tick seconds while it waits. It
  * polls (WNOHANG and short sleeps) rather than catching SIGCHLD, so that
  * nothing else in the process sees an interrupted call. A signal that
  * arrives while waiting gives -1 and EINTR, like a blocking waitpid. */
@@ -448,7 +448,7 @@ static pid_t wait_any(struct engine *e, int *st)
 		double t = now_sec();
 		if (t >= next) {
 			struct engine_event ev = {0};
-			ev.kind = EV_TICK;
+			ev.kind = SPROUT_EV_TICK;
 			ev.step = -1;
 			emit(e, &ev);
 			next = t + e->tick;
@@ -502,7 +502,7 @@ int engine_build(struct engine *e)
 			free(mp);
 			cache_digest(e->statedir, e->keys[i], hex);
 			state[i] = ST_DONE;
-			ev.kind = EV_CACHED;
+			ev.kind = SPROUT_EV_CACHED;
 			ev.step = i;
 			ev.digest = hex;
 			emit(e, &ev);
@@ -526,7 +526,7 @@ int engine_build(struct engine *e)
 			if (next < 0)
 				break;
 			struct engine_event ev = {0};
-			ev.kind = EV_START;
+			ev.kind = SPROUT_EV_START;
 			ev.step = next;
 			emit(e, &ev);
 			start[next] = now_sec();
@@ -551,7 +551,7 @@ int engine_build(struct engine *e)
 			if (pr) {
 				char *log = engine_logpath(e, next);
 				char *bd = engine_builddir(e, next);
-				ev.kind = EV_FAIL;
+				ev.kind = SPROUT_EV_FAIL;
 				ev.secs = now_sec() - start[next];
 				ev.error = err_msg(pr);
 				ev.log = log;
@@ -561,7 +561,7 @@ int engine_build(struct engine *e)
 				free(bd);
 				state[next] = ST_FAILED;
 				failed = 1;
-				if (pr != -ERR_BUILD && !r)
+				if (pr != -SPROUT_ERR_BUILD && !r)
 					r = pr;
 				break;
 			}
@@ -601,7 +601,7 @@ int engine_build(struct engine *e)
 			discard_tree(e, bd);
 			free(bd);
 			state[i] = ST_DONE;
-			ev.kind = EV_DONE;
+			ev.kind = SPROUT_EV_DONE;
 			ev.digest = hex;
 			emit(e, &ev);
 			continue;
@@ -614,7 +614,7 @@ int engine_build(struct engine *e)
 		state[i] = ST_FAILED;
 		failed = 1;
 		if (!interrupted) {
-			ev.kind = EV_FAIL;
+			ev.kind = SPROUT_EV_FAIL;
 			ev.status = status;
 			ev.error = cr ? err_msg(cr) : NULL;
 			ev.log = log;
@@ -628,7 +628,7 @@ int engine_build(struct engine *e)
 		int i = p->order[k];
 		if (e->want[i] && state[i] == ST_PENDING) {
 			struct engine_event ev = {0};
-			ev.kind = EV_SKIP;
+			ev.kind = SPROUT_EV_SKIP;
 			ev.step = i;
 			emit(e, &ev);
 		}
@@ -642,8 +642,8 @@ int engine_build(struct engine *e)
 	free(pids);
 	free(start);
 	if (interrupted)
-		return errf(ERR_INTERRUPTED, "interrupted by signal %d", (int)interrupted);
+		return errf(SPROUT_ERR_INTERRUPTED, "interrupted by signal %d", (int)interrupted);
 	if (r)
 		return r;
-	return failed ? -ERR_BUILD : 0;
+	return failed ? -SPROUT_ERR_BUILD : 0;
 }

@@ -10,26 +10,26 @@
  * the store. It reports through a callback; it prints nothing itself. */
 
 enum engine_ev {
-	EV_CACHED,      /* step output already in the store */
-	EV_START,       /* step started */
-	EV_DONE,        /* step finished and stored */
-	EV_FAIL,        /* step failed; status, log, builddir set */
-	EV_SKIP,        /* not started because an earlier step failed */
-	EV_TICK,        /* steps are running (step is -1); only when tick > 0 */
-	EV_FETCH,       /* source, not in the store, is about to be fetched for step */
+	SPROUT_EV_CACHED,      /* step output already in the store */
+	SPROUT_EV_START,       /* step started */
+	SPROUT_EV_DONE,        /* step finished and stored */
+	SPROUT_EV_FAIL,        /* step failed; status, log, builddir set */
+	SPROUT_EV_SKIP,        /* not started because an earlier step failed */
+	SPROUT_EV_TICK,        /* steps are running (step is -1); only when tick > 0 */
+	SPROUT_EV_FETCH,       /* source, not in the store, is about to be fetched for step */
 };
 
 struct engine_event {
 	enum engine_ev kind;
 	int step;
-	double secs;            /* EV_DONE, EV_FAIL: wall time */
-	int status;             /* EV_FAIL: the runner's exit status */
-	const char *digest;     /* EV_DONE, EV_CACHED */
-	const char *log;        /* EV_FAIL */
-	const char *builddir;   /* EV_FAIL: kept for inspection */
-	const char *error;      /* EV_FAIL: a setup error instead of a status */
-	long long size;         /* EV_DONE, EV_CACHED: output bytes */
-	const char *source;     /* EV_FETCH: the file's name */
+	double secs;            /* SPROUT_EV_DONE, SPROUT_EV_FAIL: wall time */
+	int status;             /* SPROUT_EV_FAIL: the runner's exit status */
+	const char *digest;     /* SPROUT_EV_DONE, SPROUT_EV_CACHED */
+	const char *log;        /* SPROUT_EV_FAIL */
+	const char *builddir;   /* SPROUT_EV_FAIL: kept for inspection */
+	const char *error;      /* SPROUT_EV_FAIL: a setup error instead of a status */
+	long long size;         /* SPROUT_EV_DONE, SPROUT_EV_CACHED: output bytes */
+	const char *source;     /* SPROUT_EV_FETCH: the file's name */
 };
 
 struct engine {
@@ -40,7 +40,7 @@ struct engine {
 	int timeout;
 	int verbose;
 	int reverse;            /* start ready steps in reverse plan order (sprout verify) */
-	double tick;            /* > 0: emit EV_TICK about this often (seconds) while steps run */
+	double tick;            /* > 0: emit SPROUT_EV_TICK about this often (seconds) while steps run */
 	const char *distdir;    /* the distfiles store, or NULL for STATE/distfiles */
 	char **mirrors;         /* URL prefixes tried before each source's origins (NULL-terminated), or NULL */
 	char (*keys)[65];       /* per step */
@@ -57,19 +57,19 @@ int engine_init(struct engine *e, struct plan *p, const char *arch, const char *
 void engine_free(struct engine *e);
 
 /* Restrict the run to the named steps and what they depend on. 0, or
- * ERR_NOTFOUND naming an unknown step. */
+ * SPROUT_ERR_NOTFOUND naming an unknown step. */
 int engine_select(struct engine *e, char **names, int n);
 
 /* Take the state directory's lock and clear what an interrupted run left
- * (temporary outputs). 0, or ERR_BUSY when another sprout holds it. */
+ * (temporary outputs). 0, or SPROUT_ERR_BUSY when another sprout holds it. */
 int engine_lock(struct engine *e);
 
 /* Fetch and verify every source of the wanted steps that are not cached
  * (all of them when all is non-zero). 0 or negative code (errf set). */
 int engine_fetch(struct engine *e, int all, int offline);
 
-/* Build the wanted steps that are not cached. 0, ERR_BUILD when a step
- * failed (reported through EV_FAIL), ERR_INTERRUPTED, or another negative
+/* Build the wanted steps that are not cached. 0, SPROUT_ERR_BUILD when a step
+ * failed (reported through SPROUT_EV_FAIL), SPROUT_ERR_INTERRUPTED, or another negative
  * code for a setup failure. */
 int engine_build(struct engine *e);
 

@@ -8,9 +8,9 @@
 
 /* Seconds per byte of (mostly compressed) source when nothing was
  * recorded yet: about 8 s per MiB, what small autotools packages take. */
-#define ETA_RATE (8.0 / (1024 * 1024))
+#define SPROUT_ETA_RATE (8.0 / (1024 * 1024))
 /* Every step costs at least this much: preparing, committing. */
-#define ETA_BASE 1.0
+#define SPROUT_ETA_BASE 1.0
 
 static char *path_of(const char *statedir, const char *arch, const char *step)
 {
@@ -71,15 +71,15 @@ void eta_expect(const struct plan *p, const char *statedir, const char *distdir,
 		expect[i] = eta_recorded(statedir, arch, p->steps[i].name);
 		guessed[i] = expect[i] < 0;
 		if (!guessed[i] && bytes[i] > 0) {
-			rec_s += expect[i] > ETA_BASE ? expect[i] - ETA_BASE : 0;
+			rec_s += expect[i] > SPROUT_ETA_BASE ? expect[i] - SPROUT_ETA_BASE : 0;
 			rec_b += (double)bytes[i];
 		}
 	}
 	/* This machine's rate, when some steps with sources were timed. */
-	double rate = rec_b > 0 ? rec_s / rec_b : ETA_RATE;
+	double rate = rec_b > 0 ? rec_s / rec_b : SPROUT_ETA_RATE;
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (guessed[i])
-			expect[i] = ETA_BASE + rate * (double)bytes[i];
+			expect[i] = SPROUT_ETA_BASE + rate * (double)bytes[i];
 	free(bytes);
 }
 
@@ -94,8 +94,8 @@ double eta_left(const struct plan *p, const char *want, const char *state, const
 	if (jobs < 1)
 		jobs = 1;
 	for (size_t i = 0; i < n; i++) {
-		st[i] = want[i] ? state[i] : ETA_DONE;
-		if (st[i] == ETA_RUNNING) {
+		st[i] = want[i] ? state[i] : SPROUT_ETA_DONE;
+		if (st[i] == SPROUT_ETA_RUNNING) {
 			left[i] = expect[i] - ran[i];
 			if (left[i] < 1)
 				left[i] = 1;
@@ -106,15 +106,15 @@ double eta_left(const struct plan *p, const char *want, const char *state, const
 		/* start what is ready, in plan order, like the engine */
 		for (size_t k = 0; k < n && running < jobs; k++) {
 			int i = p->order[k];
-			if (st[i] != ETA_PENDING)
+			if (st[i] != SPROUT_ETA_PENDING)
 				continue;
 			int ready = 1;
 			for (size_t d = 0; d < p->steps[i].ndeps; d++)
-				if (st[p->steps[i].deps[d]] != ETA_DONE)
+				if (st[p->steps[i].deps[d]] != SPROUT_ETA_DONE)
 					ready = 0;
 			if (!ready)
 				continue;
-			st[i] = ETA_RUNNING;
+			st[i] = SPROUT_ETA_RUNNING;
 			left[i] = expect[i];
 			running++;
 		}
@@ -123,14 +123,14 @@ double eta_left(const struct plan *p, const char *want, const char *state, const
 		/* run until the first running step ends */
 		int first = -1;
 		for (size_t i = 0; i < n; i++)
-			if (st[i] == ETA_RUNNING && (first < 0 || left[i] < left[first]))
+			if (st[i] == SPROUT_ETA_RUNNING && (first < 0 || left[i] < left[first]))
 				first = (int)i;
 		double dt = left[first];
 		t += dt;
 		for (size_t i = 0; i < n; i++)
-			if (st[i] == ETA_RUNNING)
+			if (st[i] == SPROUT_ETA_RUNNING)
 				left[i] -= dt;
-		st[first] = ETA_DONE;
+		st[first] = SPROUT_ETA_DONE;
 		running--;
 	}
 	free(st);

@@ -24,7 +24,7 @@ void eta_expect(const struct plan *p, const char *statedir, const char *distdir,
 		char *guessed);
 
 /* A step's state for eta_left. */
-enum { ETA_PENDING, ETA_RUNNING, ETA_DONE };
+enum { SPROUT_ETA_PENDING, SPROUT_ETA_RUNNING, SPROUT_ETA_DONE };
 
 /* Seconds until the wanted steps are done: the plan's order replayed with
  * up to jobs steps at once, each taking expect[i] (a running one what is

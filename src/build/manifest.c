@@ -109,7 +109,7 @@ static int walk_dir(int dfd, const char *prefix, struct walk *w)
 			buf_addc(&l, ' ');
 			add_escaped(&l, t);
 		} else {
-			r = errf(ERR_FORMAT, "%s: not a regular file, directory or symlink", path);
+			r = errf(SPROUT_ERR_FORMAT, "%s: not a regular file, directory or symlink", path);
 			free(path);
 			break;
 		}

@@ -5,7 +5,7 @@
 
 /* Write the manifest of the tree at dir into out (docs/manifest.md): one
  * line per entry, sorted bytewise by path. Devices, fifos and sockets are
- * an error (ERR_FORMAT naming the path). 0 or negative code. */
+ * an error (SPROUT_ERR_FORMAT naming the path). 0 or negative code. */
 int manifest_build(const char *dir, struct buf *out);
 
 /* The digest of a manifest: lower-case hex sha256 of its bytes. */

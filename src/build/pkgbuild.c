@@ -133,7 +133,7 @@ int pkgbuild_step(const char *statedir, const struct plan *p, int i, const char 
 	add_atoms(&m.provides, &m.nprovides, rc->pkg.provides, rc->pkg.nprovides);
 	add_atoms(&m.conflicts, &m.nconflicts, rc->pkg.conflicts, rc->pkg.nconflicts);
 	if (!pkg_version_ok(m.version, strlen(m.version))) {
-		r = errf(-ERR_USAGE, "recipe %s: version '%s' cannot be a package version (letters, digits and . _ + ~)",
+		r = errf(-SPROUT_ERR_USAGE, "recipe %s: version '%s' cannot be a package version (letters, digits and . _ + ~)",
 			 rc->name, m.version);
 		goto out;
 	}

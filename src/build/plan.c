@@ -402,7 +402,7 @@ static int parse_finish(struct pparser *ps)
 		while (i < p->narches && strcmp(p->arches[i], p->default_arch))
 			i++;
 		if (i == p->narches)
-			return errf(ERR_PARSE, "%s:%d:%d: default-arch '%s' is not one of the plan's arches", p->path,
+			return errf(SPROUT_ERR_PARSE, "%s:%d:%d: default-arch '%s' is not one of the plan's arches", p->path,
 				    ps->default_line, ps->default_col, p->default_arch);
 	}
 	return 0;
@@ -458,11 +458,11 @@ int plan_override(struct plan *p, const char *key, const char *value)
 {
 	struct slice k = {key, strlen(key)};
 	if (!is_key(k))
-		return errf(ERR_USAGE, "--set: bad setting name '%s': expected [A-Z_][A-Z0-9_]*", key);
+		return errf(SPROUT_ERR_USAGE, "--set: bad setting name '%s': expected [A-Z_][A-Z0-9_]*", key);
 	if (is_reserved(k))
-		return errf(ERR_USAGE, "--set: '%s' is set by sprout itself", key);
+		return errf(SPROUT_ERR_USAGE, "--set: '%s' is set by sprout itself", key);
 	if (!value[0])
-		return errf(ERR_USAGE, "--set: %s needs a value", key);
+		return errf(SPROUT_ERR_USAGE, "--set: %s needs a value", key);
 	for (size_t i = 0; i < p->nsets; i++)
 		if (!strcmp(p->sets[i].key, key)) {
 			free(p->sets[i].value);
@@ -486,7 +486,7 @@ static int step_error(const struct plan *p, const struct step *s, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return errf(ERR_PARSE, "%s:%d:%d: %s", p->path, s->line, s->col, msg);
+	return errf(SPROUT_ERR_PARSE, "%s:%d:%d: %s", p->path, s->line, s->col, msg);
 }
 
 static int load_recipe(struct plan *p, struct step *s)
@@ -509,7 +509,7 @@ static int load_recipe(struct plan *p, struct step *s)
 			return r;
 		}
 		if (strcmp(rc->name, s->recipe_name)) {
-			r = errf(ERR_PARSE, "%s:1:1: recipe is named '%s' but lives in directory '%s'", rp, rc->name,
+			r = errf(SPROUT_ERR_PARSE, "%s:1:1: recipe is named '%s' but lives in directory '%s'", rp, rc->name,
 				 s->recipe_name);
 			recipe_free(rc);
 			free(rp);
@@ -526,7 +526,7 @@ static int load_recipe(struct plan *p, struct step *s)
 		buf_addf(&dirs, "%s%s", i ? ", " : "", p->recipe_dirs[i]);
 	step_error(p, s, "no recipe '%s' (looked in %s)", s->recipe_name, dirs.s ? dirs.s : "nowhere");
 	buf_free(&dirs);
-	return -ERR_NOTFOUND;
+	return -SPROUT_ERR_NOTFOUND;
 }
 
 static void add_dep_idx(struct step *s, int d)
@@ -601,7 +601,7 @@ static int visit(struct plan *p, int i, char *color, int *stack, int depth, int 
 			for (int j = start; j <= depth; j++)
 				buf_addf(&b, "%s -> ", p->steps[stack[j]].name);
 			buf_adds(&b, p->steps[d].name);
-			int r = errf(ERR_CYCLE, "%s:%d:%d: dependency cycle: %s", p->path, p->steps[d].line,
+			int r = errf(SPROUT_ERR_CYCLE, "%s:%d:%d: dependency cycle: %s", p->path, p->steps[d].line,
 				     p->steps[d].col, b.s);
 			buf_free(&b);
 			return r;
@@ -642,7 +642,7 @@ static int resolve(struct plan *p, const int *rootfs_col)
 				for (size_t j = a == b ? i + 1 : 0; j < p->recipes[b]->nsources; j++) {
 					const struct source *x = &p->recipes[a]->sources[i], *y = &p->recipes[b]->sources[j];
 					if (!strcmp(x->file, y->file) && memcmp(x->sha256, y->sha256, 32))
-						return errf(ERR_PARSE,
+						return errf(SPROUT_ERR_PARSE,
 							    "%s:%d:1: source '%s' has another sha256 in %s:%d; "
 							    "source file names share one distfiles store, so give one of them another name",
 							    p->recipes[b]->path, y->line, y->file, p->recipes[a]->path, x->line);
@@ -653,7 +653,7 @@ static int resolve(struct plan *p, const int *rootfs_col)
 			const char *rn = st->rootfs_name;
 			int d = plan_step_index(p, rn);
 			if (d < 0 || p->steps[d].stage >= (int)i)
-				return errf(ERR_PARSE, "%s:%d:%d: rootfs=%s must name a step of an earlier stage", p->path,
+				return errf(SPROUT_ERR_PARSE, "%s:%d:%d: rootfs=%s must name a step of an earlier stage", p->path,
 					    st->line, rootfs_col[i], rn);
 			st->rootfs = d;
 		}
@@ -682,7 +682,7 @@ static int resolve(struct plan *p, const int *rootfs_col)
 	const char *named[] = {p->fixpoint[0], p->final, p->smoke, p->fixpoint[1]};
 	for (int k = 0; k < 4; k++)
 		if (named[k] && plan_step_index(p, named[k]) < 0)
-			return errf(ERR_PARSE, "%s:%d:1: no step '%s' in this plan", p->path, p->check_line[k % 3], named[k]);
+			return errf(SPROUT_ERR_PARSE, "%s:%d:1: no step '%s' in this plan", p->path, p->check_line[k % 3], named[k]);
 	p->order = xcalloc(p->nsteps, sizeof *p->order);
 	char *color = xcalloc(p->nsteps, 1);
 	int *stack = xcalloc(p->nsteps + 1, sizeof *stack);
@@ -742,12 +742,12 @@ int plan_load(const char *path, const char *arch, struct plan **out)
 		p->default_arch = xstrdup("host");
 	p->arch = plan_arch(p, arch);
 	if (!p->arch) {
-		r = -ERR_USAGE;
+		r = -SPROUT_ERR_USAGE;
 		goto out;
 	}
 	keep_arch_steps(p);
 	if (!p->nsteps) {
-		r = errf(ERR_PARSE, "%s:1:1: the plan has no steps for arch %s", p->path, p->arch);
+		r = errf(SPROUT_ERR_PARSE, "%s:1:1: the plan has no steps for arch %s", p->path, p->arch);
 		goto out;
 	}
 	r = resolve(p, rootfs_col);
@@ -837,7 +837,7 @@ const char *plan_arch(const struct plan *p, const char *requested)
 	struct buf b = {0};
 	for (size_t i = 0; i < p->narches; i++)
 		buf_addf(&b, "%s%s", i ? ", " : "", p->arches[i]);
-	errf(ERR_USAGE, "plan '%s' does not support arch '%s' (it supports: %s)", p->name, a, b.s);
+	errf(SPROUT_ERR_USAGE, "plan '%s' does not support arch '%s' (it supports: %s)", p->name, a, b.s);
 	buf_free(&b);
 	return NULL;
 }

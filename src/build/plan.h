@@ -77,8 +77,8 @@ char *plan_find(const char *arg);
 
 /* Parse the plan file for arch (NULL: the plan's default; see plan_arch),
  * keep the steps that exist for it (only=), load their recipes and resolve
- * the graph. ERR_PARSE with "path:line:col: message", ERR_CYCLE with the
- * cycle's path, ERR_NOTFOUND for a missing recipe, ERR_USAGE for an arch
+ * the graph. SPROUT_ERR_PARSE with "path:line:col: message", SPROUT_ERR_CYCLE with the
+ * cycle's path, SPROUT_ERR_NOTFOUND for a missing recipe, SPROUT_ERR_USAGE for an arch
  * the plan does not support. *out is freed with plan_free. */
 int plan_load(const char *path, const char *arch, struct plan **out);
 void plan_free(struct plan *p);
@@ -99,7 +99,7 @@ int plan_host_built_ok(const struct plan *p, const char *step);
 const char *plan_setting(const struct plan *p, const char *key);
 
 /* Set key to value as if the plan said 'set KEY VALUE' (replacing its own
- * value): the global option --set. ERR_USAGE (errf says why) for a bad or
+ * value): the global option --set. SPROUT_ERR_USAGE (errf says why) for a bad or
  * reserved name or an empty value. */
 int plan_override(struct plan *p, const char *key, const char *value);
 

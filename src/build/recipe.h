@@ -54,7 +54,7 @@ struct recipe {
 	struct recipe_package pkg;
 };
 
-/* Parse the recipe file at path. On error returns ERR_PARSE (or -errno)
+/* Parse the recipe file at path. On error returns SPROUT_ERR_PARSE (or -errno)
  * and errf() holds "path:line:col: message". *out is the caller's, freed
  * with recipe_free. */
 int recipe_parse_file(const char *path, struct recipe **out);

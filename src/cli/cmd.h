@@ -54,14 +54,14 @@ int cmd_script(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,      /* a step failed, a check failed */
-	EXIT_USAGE = 2,     /* bad command line */
-	EXIT_PARSE = 3,     /* malformed recipe or plan, cycle, unknown name */
-	EXIT_FETCH = 4,     /* a source could not be fetched or verified */
-	EXIT_SANDBOX = 5,   /* the sandbox cannot run here */
-	EXIT_BUSY = 6,      /* another sprout holds the state directory */
-	EXIT_INTERRUPTED = 130,
+	CMD_EXIT_OK = 0,
+	CMD_EXIT_FAIL = 1,      /* a step failed, a check failed */
+	CMD_EXIT_USAGE = 2,     /* bad command line */
+	CMD_EXIT_PARSE = 3,     /* malformed recipe or plan, cycle, unknown name */
+	CMD_EXIT_FETCH = 4,     /* a source could not be fetched or verified */
+	CMD_EXIT_SANDBOX = 5,   /* the sandbox cannot run here */
+	CMD_EXIT_BUSY = 6,      /* another sprout holds the state directory */
+	CMD_EXIT_INTERRUPTED = 130,
 };
 
 #endif
@@ -139,7 +139,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
  * built): prints what is missing; 0 or the exit status. */
 int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);
 /* Fetch what is missing and build the named steps (all when nsteps is 0)
- * of plan p, printing progress and failures (cmd_build.c). 0, -ERR_BUILD
+ * of plan p, printing progress and failures (cmd_build.c). 0, -SPROUT_ERR_BUILD
  * after a failed step (already reported), or another code (not printed). */
 int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
 		   struct build_stats *st);

@@ -44,7 +44,7 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 	char *dir = make_tmpdir();
 	struct audit_scan sc = {0};
 	size_t *counts = xcalloc(src->nrules + 1, sizeof *counts);
-	int r = dir ? 0 : errf(-ERR_FORMAT, "cannot create a temporary directory for %s", src->file);
+	int r = dir ? 0 : errf(-SPROUT_ERR_FORMAT, "cannot create a temporary directory for %s", src->file);
 	if (!r)
 		r = audit_unpack(src, stored, dir);
 	if (!r)
@@ -126,7 +126,7 @@ int cmd_audit(struct ctx *c, int argc, char **argv)
 		for (size_t k = 0; k < rec->nsources && !rc; k++) {
 			err_clear();
 			if (audit_source(c, rec, &rec->sources[k], rw, &t))
-				rc = EXIT_FAIL;
+				rc = CMD_EXIT_FAIL;
 		}
 	}
 	if (rc)
@@ -142,7 +142,7 @@ int cmd_audit(struct ctx *c, int argc, char **argv)
 		printf("every flagged file needs a rule under its source: regenerate GLOB, delete GLOB, or waive GLOB "
 		       "REASON (docs/recipes.md)\n");
 	printf("audit: %s\n", t.unhandled || t.stale ? "FAILED" : "ok");
-	rc = t.unhandled || t.stale ? EXIT_FAIL : EXIT_OK;
+	rc = t.unhandled || t.stale ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 out:
 	plan_free(p);
 	return rc;

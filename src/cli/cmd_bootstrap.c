@@ -113,7 +113,7 @@ static int check_digests(struct bs *b, int update)
 			matched++;
 			continue;
 		}
-		r = -ERR_HASH;
+		r = -SPROUT_ERR_HASH;
 		if (!exp) {
 			printf("digests:    %s: no expected digest in %s\n", name, dp);
 			continue;
@@ -159,7 +159,7 @@ static int check_fixpoint(struct bs *b)
 	printf("fixpoint:   FAILED: %s (%.12s) and %s (%.12s) differ in:\n%s", p->fixpoint[0], b->digests[a],
 	       p->fixpoint[1], b->digests[c], diff.s ? diff.s : "");
 	buf_free(&diff);
-	return -ERR_HASH;
+	return -SPROUT_ERR_HASH;
 }
 
 /* One manifest line, indexed for lookups. */
@@ -386,7 +386,7 @@ done:
 	if (!r)
 		printf("outputs:    %s/{rootfs/,rootfs.tar,manifest,provenance}\n", outdir);
 	if (nhost && !r)
-		r = -ERR_HASH;
+		r = -SPROUT_ERR_HASH;
 	buf_free(&old);
 	buf_free(&prov);
 	buf_free(&host);
@@ -430,7 +430,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 			plan_arg = argv[++i];
 		else {
 			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests] [--stage4])", argv[i]);
-			return EXIT_USAGE;
+			return CMD_EXIT_USAGE;
 		}
 	}
 	struct bs b;
@@ -447,7 +447,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	int r = cmd_build_plan(c, b.p, b.arch, plan_arg, NULL, 0, &st);
 	double wall = now_sec() - t0;
 	if (r) {
-		if (r != -ERR_BUILD)
+		if (r != -SPROUT_ERR_BUILD)
 			cmd_err("bootstrap: %s", err_msg(r));
 		rc = cmd_exit_for(r);
 		goto out;
@@ -471,7 +471,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		free(outdir);
 	}
 	printf("result:     %s\n", b.failed ? "FAILED (see above)" : "ok");
-	rc = b.failed ? EXIT_FAIL : EXIT_OK;
+	rc = b.failed ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 	if (!rc && stage4)
 		rc = cmd_stage4(c, p, b.arch, plan_arg);
 out:

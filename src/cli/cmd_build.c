@@ -39,7 +39,7 @@ struct stepinfo {
 	long long size;
 	char digest[13];
 	char *log;              /* its log's path, while running */
-	int ticked;             /* the log is this run's (it is emptied after EV_START) */
+	int ticked;             /* the log is this run's (it is emptied after SPROUT_EV_START) */
 	long long logoff;       /* -v: bytes of the log already shown */
 	struct buf part;        /* -v: the start of a line not yet ended */
 };
@@ -242,9 +242,9 @@ static void live_compose(struct report *rp, struct buf *b)
 	size_t running = 0, shown = 0;
 	for (size_t i = 0; i < n; i++) {
 		want[i] = rp->si[i].state != S_SKIPPED && rp->e->want[i];
-		state[i] = rp->si[i].state == S_PENDING ? ETA_PENDING
-			   : rp->si[i].state == S_RUNNING ? ETA_RUNNING
-							   : ETA_DONE;
+		state[i] = rp->si[i].state == S_PENDING ? SPROUT_ETA_PENDING
+			   : rp->si[i].state == S_RUNNING ? SPROUT_ETA_RUNNING
+							   : SPROUT_ETA_DONE;
 		if (rp->si[i].state == S_RUNNING) {
 			ran[i] = now - rp->si[i].start;
 			running++;
@@ -418,7 +418,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 	struct build_stats *bs = rp->st;
 	int quiet = rp->c->quiet;
 	char tail[128];
-	if (ev->kind == EV_FETCH) {
+	if (ev->kind == SPROUT_EV_FETCH) {
 		if (!quiet) {
 			struct buf b = {0};
 			buf_addf(&b, "[fetch] %s for %s\n", ev->source, p->steps[ev->step].name);
@@ -427,7 +427,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 		}
 		return;
 	}
-	if (ev->kind == EV_TICK) {
+	if (ev->kind == SPROUT_EV_TICK) {
 		for (size_t i = 0; i < p->nsteps; i++)
 			if (rp->si[i].state == S_RUNNING) {
 				rp->si[i].ticked = 1;
@@ -439,16 +439,16 @@ static void on_event(void *arg, const struct engine_event *ev)
 	}
 	const struct step *s = &p->steps[ev->step];
 	struct stepinfo *si = &rp->si[ev->step];
-	if (ev->kind == EV_START || ev->kind == EV_DONE || ev->kind == EV_FAIL) {
+	if (ev->kind == SPROUT_EV_START || ev->kind == SPROUT_EV_DONE || ev->kind == SPROUT_EV_FAIL) {
 		double t = now_sec();
 		double *b = &bs->stage_begin[s->stage], *e = &bs->stage_end[s->stage];
-		if (ev->kind == EV_START && (*b == 0 || t < *b))
+		if (ev->kind == SPROUT_EV_START && (*b == 0 || t < *b))
 			*b = t;
-		if (ev->kind != EV_START && t > *e)
+		if (ev->kind != SPROUT_EV_START && t > *e)
 			*e = t;
 	}
 	switch (ev->kind) {
-	case EV_CACHED:
+	case SPROUT_EV_CACHED:
 		rp->done++;
 		bs->cached++;
 		si->state = S_CACHED;
@@ -459,7 +459,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 			step_line(rp, "cached", C_DIM, ev->step, tail);
 		}
 		break;
-	case EV_START:
+	case SPROUT_EV_START:
 		si->state = S_RUNNING;
 		si->start = now_sec();
 		si->logoff = 0;
@@ -470,7 +470,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 		else if (!quiet)
 			live_show(rp, NULL, 1);
 		break;
-	case EV_DONE:
+	case SPROUT_EV_DONE:
 		stream_log(rp, ev->step, 1);
 		rp->done++;
 		bs->built++;
@@ -484,7 +484,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 			step_line(rp, "done", C_GREEN, ev->step, tail);
 		}
 		break;
-	case EV_FAIL: {
+	case SPROUT_EV_FAIL: {
 		stream_log(rp, ev->step, 1);
 		bs->failed++;
 		si->state = S_FAILED;
@@ -500,12 +500,12 @@ static void on_event(void *arg, const struct engine_event *ev)
 			live_show(rp, NULL, 1);
 		break;
 	}
-	case EV_SKIP:
+	case SPROUT_EV_SKIP:
 		bs->skipped++;
 		si->state = S_SKIPPED;
 		break;
-	case EV_TICK:
-	case EV_FETCH:
+	case SPROUT_EV_TICK:
+	case SPROUT_EV_FETCH:
 		break;
 	}
 	if (si->state != S_RUNNING) {
@@ -627,7 +627,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		fflush(stdout);
 		buf_free(&out);
 	}
-	if (!c->quiet && (!r || r == -ERR_BUILD))
+	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD))
 		print_summary(&rp);
 	for (size_t i = 0; i < p->nsteps; i++) {
 		free(rp.si[i].log);
@@ -653,9 +653,9 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	double t0 = now_sec();
 	struct build_stats st;
 	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);
-	if (r && r != -ERR_BUILD)
+	if (r && r != -SPROUT_ERR_BUILD)
 		cmd_err("build: %s", err_msg(r));
-	if (!c->quiet && (!r || r == -ERR_BUILD))
+	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD))
 		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
 		       st.failed, st.skipped, now_sec() - t0);
 	rc = cmd_exit_for(r);

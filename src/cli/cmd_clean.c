@@ -16,12 +16,12 @@ int cmd_clean(struct ctx *c, int argc, char **argv)
 			distfiles = 1;
 		else {
 			cmd_err("clean: unexpected '%s' (usage: sprout clean [--all] [--distfiles])", argv[i]);
-			return EXIT_USAGE;
+			return CMD_EXIT_USAGE;
 		}
 	}
 	const char *dirs[] = {"build", "logs", "tmp", all ? "store" : NULL, all ? "last" : NULL,
 			      distfiles ? "distfiles" : NULL};
-	int rc = EXIT_OK;
+	int rc = CMD_EXIT_OK;
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		if (!dirs[i])
 			continue;
@@ -29,11 +29,11 @@ int cmd_clean(struct ctx *c, int argc, char **argv)
 		int r = rm_rf(d);
 		if (r) {
 			cmd_err("clean: %s: %s", d, err_str(r));
-			rc = EXIT_FAIL;
+			rc = CMD_EXIT_FAIL;
 		}
 		free(d);
 	}
-	if (!c->quiet && rc == EXIT_OK)
+	if (!c->quiet && rc == CMD_EXIT_OK)
 		printf("clean: removed build trees, logs and temporary files%s%s from %s\n",
 		       all ? ", the store" : "", distfiles ? ", the distfiles" : "", c->statedir);
 	return rc;

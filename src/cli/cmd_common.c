@@ -29,24 +29,24 @@ int cmd_exit_for(int r)
 {
 	switch (-r) {
 	case 0:
-		return EXIT_OK;
-	case ERR_PARSE:
-	case ERR_CYCLE:
-	case ERR_NOTFOUND:
-		return EXIT_PARSE;
-	case ERR_HASH:
-	case ERR_FETCH:
-		return EXIT_FETCH;
-	case ERR_USAGE:
-		return EXIT_USAGE;
-	case ERR_SANDBOX:
-		return EXIT_SANDBOX;
-	case ERR_BUSY:
-		return EXIT_BUSY;
-	case ERR_INTERRUPTED:
-		return EXIT_INTERRUPTED;
+		return CMD_EXIT_OK;
+	case SPROUT_ERR_PARSE:
+	case SPROUT_ERR_CYCLE:
+	case SPROUT_ERR_NOTFOUND:
+		return CMD_EXIT_PARSE;
+	case SPROUT_ERR_HASH:
+	case SPROUT_ERR_FETCH:
+		return CMD_EXIT_FETCH;
+	case SPROUT_ERR_USAGE:
+		return CMD_EXIT_USAGE;
+	case SPROUT_ERR_SANDBOX:
+		return CMD_EXIT_SANDBOX;
+	case SPROUT_ERR_BUSY:
+		return CMD_EXIT_BUSY;
+	case SPROUT_ERR_INTERRUPTED:
+		return CMD_EXIT_INTERRUPTED;
 	default:
-		return EXIT_FAIL;
+		return CMD_EXIT_FAIL;
 	}
 }
 
@@ -55,7 +55,7 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 	char *path = plan_find(arg);
 	if (!path) {
 		cmd_err("no plan '%s' (expected a directory holding 'plan', a plan file, or a name under plans/)", arg);
-		return EXIT_PARSE;
+		return CMD_EXIT_PARSE;
 	}
 	err_clear();
 	int r = plan_load(path, c->arch, p);
@@ -73,7 +73,7 @@ int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **
 			cmd_err("%s", err_msg(r));
 			plan_free(*p);
 			*p = NULL;
-			return EXIT_USAGE;
+			return CMD_EXIT_USAGE;
 		}
 	}
 	*arch = (*p)->arch;
@@ -106,7 +106,7 @@ int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *op
 		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch)
 {
 	const char *name = argv[0], *arg = NULL;
-	int rc = EXIT_USAGE;
+	int rc = CMD_EXIT_USAGE;
 	for (int i = 1; i < argc; i++) {
 		if (take_opt(opts, argc, argv, &i))
 			continue;

@@ -34,7 +34,7 @@ int cmd_config(struct ctx *c, int argc, char **argv)
 {
 	if (argc > 1) {
 		cmd_err("config: unexpected '%s' (usage: sprout config)", argv[1]);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	const struct config *cf = c->conf;
 	printf("# sprout's effective settings (docs/config.md); later layers win:\n");
@@ -60,5 +60,5 @@ int cmd_config(struct ctx *c, int argc, char **argv)
 		}
 	if (!n)
 		show("mirror", "-", NULL, "none: each source's own origins only");
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }

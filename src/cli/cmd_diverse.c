@@ -30,17 +30,17 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 	const char *arch = NULL;
 	char *cmp = NULL;
 	struct strv names = {0};
-	int rc = EXIT_OK;
+	int rc = CMD_EXIT_OK;
 	const char *comma = strchr(compilers, ',');
 	if (!comma || comma == compilers || !comma[1] || strchr(comma + 1, ',')) {
 		cmd_err("verify: --compilers: expected two compilers, as A,B (got '%s')", compilers);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	cc[0] = xstrndup(compilers, (size_t)(comma - compilers));
 	cc[1] = xstrdup(comma + 1);
 	if (!strcmp(cc[0], cc[1])) {
 		cmd_err("verify: --diverse needs two different compilers (got %s twice)", cc[0]);
-		rc = EXIT_USAGE;
+		rc = CMD_EXIT_USAGE;
 		goto out;
 	}
 	for (int k = 0; k < 2; k++) {
@@ -49,7 +49,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 			cmd_err("verify: --diverse: no compiler '%s' on this host (install it, or choose two with "
 				"--compilers A,B)", cc[k]);
 			free(t);
-			rc = EXIT_FAIL;
+			rc = CMD_EXIT_FAIL;
 			goto out;
 		}
 		free(t);
@@ -66,7 +66,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 		int s = plan_step_index(p[0], steps[i]);
 		if (s < 0) {
 			cmd_err("verify: plan '%s' has no step '%s'", p[0]->name, steps[i]);
-			rc = EXIT_PARSE;
+			rc = CMD_EXIT_PARSE;
 			goto out;
 		}
 		cmp[s] = 1;
@@ -80,7 +80,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 	if (!names.n) {
 		cmd_err("verify: --diverse: plan '%s' has no step after its host stage; name the steps to compare",
 			p[0]->name);
-		rc = EXIT_USAGE;
+		rc = CMD_EXIT_USAGE;
 		goto out;
 	}
 	for (int k = 0; k < 2; k++) {
@@ -89,7 +89,7 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 		err_clear();
 		int r = cmd_build_plan(c, p[k], arch, plan_arg, names.v, (int)names.n, &st);
 		if (r) {
-			if (r != -ERR_BUILD)
+			if (r != -SPROUT_ERR_BUILD)
 				cmd_err("verify: %s", err_msg(r));
 			cmd_err("verify: --diverse: the build with CC=%s failed", cc[k]);
 			rc = cmd_exit_for(r);
@@ -156,15 +156,15 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 	if (differ) {
 		printf("verdict: FAILED: %d of %d compared step%s differ depending on the compiler of the host stages\n",
 		       differ, differ + same, differ + same == 1 ? "" : "s");
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 	} else if (nhost && !host_differs) {
 		printf("verdict: INCONCLUSIVE: every host-stage step gave the same bytes with %s and %s, so their builds "
 		       "did not use $CC and this compared one compiler with itself\n", cc[0], cc[1]);
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 	} else {
 		printf("verdict: PASSED: %s %d compared step%s %s bit-identical whether %s or %s built the host stages\n",
 		       same == 1 ? "the" : "all", same, same == 1 ? "" : "s", same == 1 ? "is" : "are", cc[0], cc[1]);
-		rc = EXIT_OK;
+		rc = CMD_EXIT_OK;
 	}
 	int cw = (int)(strlen(cc[0]) > strlen(cc[1]) ? strlen(cc[0]) : strlen(cc[1]));
 	for (size_t i = 0; i < n; i++)

@@ -82,5 +82,5 @@ int cmd_graph(struct ctx *c, int argc, char **argv)
 	}
 	printf("}\n");
 	plan_free(p);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }

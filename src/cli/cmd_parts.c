@@ -397,5 +397,5 @@ int cmd_parts(struct ctx *c, int argc, char **argv)
 	free(recshow);
 	buf_free(&recorded);
 	plan_free(p);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }

@@ -35,7 +35,7 @@ int cmd_pkg_open_root(struct pkgopts *o, int create, struct pkgroot *rt)
 	struct buf note = {0};
 	if (!o->root) {
 		cmd_err("pkg %s: --root DIR is required (--root / for this system)", o->verb);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	err_clear();
 	int r = pkgroot_open(o->root, create, rt, &note);
@@ -128,7 +128,7 @@ static int check_file(const char *path, const unsigned char *want_sha, unsigned 
 		char got[65], want[65];
 		sha256_hex((*pf)->sha256, got);
 		sha256_hex(want_sha, want);
-		r = errf(-ERR_HASH, "%s: sha256 %s, but the index says %s: refused", path, got, want);
+		r = errf(-SPROUT_ERR_HASH, "%s: sha256 %s, but the index says %s: refused", path, got, want);
 	}
 	if (r) {
 		pkgfile_close(*pf);
@@ -175,7 +175,7 @@ static int run_tx(struct pkgopts *o, struct pkgroot *rt, const char *arch, struc
 	if (r)
 		return cmd_pkg_fail(o, r);
 	print_stats(&st, nadds, nremoves + replaced);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 static char *what_of(const char *verb, struct strv *args)
@@ -206,14 +206,14 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 	int rc;
 	if (!o->args.n) {
 		cmd_err("pkg install: expected NAME... or FILE...");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	rc = cmd_pkg_open_root(o, 1, &rt);
 	if (rc)
 		return rc;
 	const char *arch = root_arch(c, o, &rt);
 	if (!arch) {
-		rc = EXIT_USAGE;
+		rc = CMD_EXIT_USAGE;
 		goto out;
 	}
 	rc = load_repos(o, &repos, &nrepos);
@@ -247,7 +247,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 		if (!known && !o->allow_untrusted) {
 			cmd_err("pkg install: %s is in no signed repository's index; --allow-untrusted installs it",
 				o->args.v[i]);
-			rc = EXIT_FETCH;
+			rc = CMD_EXIT_FETCH;
 			goto out;
 		}
 		req[i] = xasprintf("#%zu", ncand);
@@ -304,7 +304,7 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 		err_clear();
 		r = check_file(path, e->sha256, e->size, &pf, &adata[nadds]);
 		if (!r && (pf->meta_len != e->meta_len || memcmp(pf->meta_text, e->meta_text, e->meta_len)))
-			r = errf(-ERR_HASH, "%s: its metadata differs from the index's", path);
+			r = errf(-SPROUT_ERR_HASH, "%s: its metadata differs from the index's", path);
 		rc = add_checked(o, r, path, pf, &adata[nadds], &adds[nadds]);
 		if (rc)
 			goto out;
@@ -349,7 +349,7 @@ static int pkg_remove(struct ctx *c, struct pkgopts *o)
 	(void)c;
 	if (!o->args.n) {
 		cmd_err("pkg remove: expected NAME...");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
@@ -379,12 +379,12 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 	(void)c;
 	if (o->args.n != 1) {
 		cmd_err("pkg rollback: expected N, a transaction number (see sprout pkg history)");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	unsigned long id = strtoul(o->args.v[0], &end, 10);
 	if (*end || end == o->args.v[0]) {
 		cmd_err("pkg rollback: expected a transaction number, got '%s'", o->args.v[0]);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
@@ -426,7 +426,7 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 		err_clear();
 		r = check_file(path, target[k].sha256, 0, &pf, &adata[nadds]);
 		if (r && !path_exists(path))
-			r = errf(-ERR_NOTFOUND, "%s %s-%s is neither in %s/var/cache/sprout/packages nor in a --repo",
+			r = errf(-SPROUT_ERR_NOTFOUND, "%s %s-%s is neither in %s/var/cache/sprout/packages nor in a --repo",
 				 target[k].name, target[k].version, target[k].release, o->root);
 		rc = add_checked(o, r, path, pf, &adata[nadds], &adds[nadds]);
 		if (rc)
@@ -520,11 +520,11 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 {
 	struct pkgopts o;
 	const struct verb *v = NULL;
-	int rc = EXIT_USAGE;
+	int rc = CMD_EXIT_USAGE;
 	memset(&o, 0, sizeof o);
 	if (argc < 2) {
 		usage_verbs(stderr);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof verbs / sizeof *verbs; i++)
 		if (!strcmp(verbs[i].name, argv[1]))
@@ -532,7 +532,7 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 	if (!v) {
 		cmd_err("pkg: unknown verb '%s'", argv[1]);
 		usage_verbs(stderr);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	o.verb = v->name;
 	int ended = 0;

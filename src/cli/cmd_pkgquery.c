@@ -15,7 +15,7 @@ int cmd_pkg_list(struct ctx *c, struct pkgopts *o)
 	(void)c;
 	if (o->args.n) {
 		cmd_err("pkg list: takes no NAME (see pkg info)");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
@@ -23,7 +23,7 @@ int cmd_pkg_list(struct ctx *c, struct pkgopts *o)
 	for (size_t i = 0; i < rt.db.n; i++)
 		printf("%s %s-%s\n", rt.db.p[i]->meta.name, rt.db.p[i]->meta.version, rt.db.p[i]->meta.release);
 	pkgroot_close(&rt);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 static void print_deps(const char *key, const struct pkg_dep *d, size_t n)
@@ -67,7 +67,7 @@ static int one_package(struct pkgopts *o, struct pkgroot *rt, const struct pkgdb
 {
 	if (o->args.n != 1) {
 		cmd_err("pkg %s: expected one NAME", o->verb);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 0, rt);
 	if (rc)
@@ -76,7 +76,7 @@ static int one_package(struct pkgopts *o, struct pkgroot *rt, const struct pkgdb
 	if (i < 0) {
 		cmd_err("pkg %s: %s is not installed in %s", o->verb, o->args.v[0], o->root);
 		pkgroot_close(rt);
-		return EXIT_FAIL;
+		return CMD_EXIT_FAIL;
 	}
 	*p = rt->db.p[i];
 	return 0;
@@ -100,14 +100,14 @@ int cmd_pkg_info(struct ctx *c, struct pkgopts *o)
 		}
 		print_info(&pf->meta, &pf->man, pf->sha256);
 		pkgfile_close(pf);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	int rc = one_package(o, &rt, &p);
 	if (rc)
 		return rc;
 	print_info(&p->meta, &p->man, p->sha256);
 	pkgroot_close(&rt);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 int cmd_pkg_files(struct ctx *c, struct pkgopts *o)
@@ -132,7 +132,7 @@ int cmd_pkg_files(struct ctx *c, struct pkgopts *o)
 		buf_free(&b);
 	}
 	pkgroot_close(&rt);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 static int entry_cmp(const void *key, const void *el)
@@ -146,7 +146,7 @@ int cmd_pkg_owner(struct ctx *c, struct pkgopts *o)
 	(void)c;
 	if (o->args.n != 1) {
 		cmd_err("pkg owner: expected one PATH");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
@@ -173,7 +173,7 @@ int cmd_pkg_owner(struct ctx *c, struct pkgopts *o)
 	}
 	if (!found) {
 		cmd_err("pkg owner: no package has /%s", clean);
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 	}
 	free(clean);
 	pkgroot_close(&rt);
@@ -200,7 +200,7 @@ int cmd_pkg_verify(struct ctx *c, struct pkgopts *o)
 		       problems ? "" : "no difference\n");
 		if (problems)
 			printf("%zu difference%s\n", problems, problems == 1 ? "" : "s");
-		rc = problems ? EXIT_FAIL : EXIT_OK;
+		rc = problems ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 	}
 	buf_free(&out);
 	pkgroot_close(&rt);
@@ -226,5 +226,5 @@ int cmd_pkg_history(struct ctx *c, struct pkgopts *o)
 			printf("    %c %s %s-%s\n", t->c[k].op, t->c[k].name, t->c[k].version, t->c[k].release);
 	}
 	pkgroot_close(&rt);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }

@@ -27,13 +27,13 @@ static int comp_of(const struct pkgopts *o, enum pkg_comp *comp)
 	if (!strcmp(o->compress, "zstd")) {
 		if (!pkgfile_have_zstd()) {
 			cmd_err("pkg %s: this sprout was built without libzstd: use --compress=none", o->verb);
-			return EXIT_USAGE;
+			return CMD_EXIT_USAGE;
 		}
 		*comp = PKG_COMP_ZSTD;
 		return 0;
 	}
 	cmd_err("pkg %s: --compress: expected zstd or none, got '%s'", o->verb, o->compress);
-	return EXIT_USAGE;
+	return CMD_EXIT_USAGE;
 }
 
 int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
@@ -46,7 +46,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 		return rc;
 	if (o->args.n < 1) {
 		cmd_err("pkg build: expected PLAN [STEP...]");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	rc = cmd_load_plan(c, o->args.v[0], &p, &arch);
 	if (rc)
@@ -62,7 +62,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 			int i = plan_step_index(p, o->args.v[k]);
 			if (i < 0) {
 				cmd_err("pkg build: plan %s has no step '%s'", p->name, o->args.v[k]);
-				rc = EXIT_PARSE;
+				rc = CMD_EXIT_PARSE;
 				goto out;
 			}
 			pick[npick++] = i;
@@ -83,7 +83,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 			if (!strcmp(p->steps[pick[l]].recipe->name, s->recipe->name)) {
 				cmd_err("pkg build: steps %s and %s would both make the package %s; name the one to package",
 					p->steps[pick[l]].name, s->name, s->recipe->name);
-				rc = EXIT_USAGE;
+				rc = CMD_EXIT_USAGE;
 				goto out;
 			}
 	}
@@ -92,7 +92,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 		if (!cache_has(c->statedir, keys[pick[k]])) {
 			cmd_err("pkg build: step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
 				o->args.v[0], s->name);
-			rc = EXIT_FAIL;
+			rc = CMD_EXIT_FAIL;
 			goto out;
 		}
 	}
@@ -100,7 +100,7 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 	int r = mkdir_p(outdir, 0755);
 	if (r) {
 		cmd_err("pkg build: %s: %s", outdir, err_str(r));
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 		goto out;
 	}
 	pkgbuild_no_step_key = o->nostepkey;
@@ -132,7 +132,7 @@ static void atoms(struct pkg_dep **v, size_t *n, const struct strv *sv, int *bad
 	for (size_t i = 0; i < sv->n; i++) {
 		struct pkg_dep d;
 		if (pkg_dep_parse(sv->v[i], strlen(sv->v[i]), &d)) {
-			cmd_err("pkg create: %s", err_msg(-ERR_FORMAT));
+			cmd_err("pkg create: %s", err_msg(-SPROUT_ERR_FORMAT));
 			*bad = 1;
 			continue;
 		}
@@ -150,7 +150,7 @@ int cmd_pkg_create(struct ctx *c, struct pkgopts *o)
 		return rc;
 	if (o->args.n != 3 || !o->out) {
 		cmd_err("pkg create: expected DIR NAME VERSION -o FILE");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	memset(&m, 0, sizeof m);
 	m.name = xstrdup(o->args.v[1]);
@@ -164,23 +164,23 @@ int cmd_pkg_create(struct ctx *c, struct pkgopts *o)
 	atoms(&m.conflicts, &m.nconflicts, &o->conflicts, &bad);
 	if (bad) {
 		pkg_meta_free(&m);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	err_clear();
 	int r = pkgbuild_tree(o->args.v[0], &m, comp, o->out);
 	pkg_meta_free(&m);
 	if (r)
 		return cmd_pkg_fail(o, r);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 int cmd_pkg_check(struct ctx *c, struct pkgopts *o)
 {
-	int rc = EXIT_OK;
+	int rc = CMD_EXIT_OK;
 	(void)c;
 	if (!o->args.n) {
 		cmd_err("pkg check: expected FILE...");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < o->args.n; i++) {
 		struct pkgfile *pf = NULL;
@@ -209,12 +209,12 @@ int cmd_pkg_index(struct ctx *c, struct pkgopts *o)
 	(void)c;
 	if (o->args.n != 1) {
 		cmd_err("pkg index: expected DIR [--key KEY]");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	if (o->key && !sign_available()) {
 		cmd_err("pkg index: this sprout was built without libsodium and cannot sign; write the index without "
 			"--key, and use it with --allow-untrusted");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	err_clear();
 	int r = pkgrepo_index(o->args.v[0], &n);
@@ -222,13 +222,13 @@ int cmd_pkg_index(struct ctx *c, struct pkgopts *o)
 		return cmd_pkg_fail(o, r);
 	printf("%s/index: %zu package%s\n", o->args.v[0], n, n == 1 ? "" : "s");
 	if (!o->key)
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	char *ip = path_join(o->args.v[0], "index");
 	r = sign_file(ip, o->key, id);
 	if (!r)
 		printf("%s.sig: signed with key %s\n", ip, id);
 	free(ip);
-	return r ? cmd_pkg_fail(o, r) : EXIT_OK;
+	return r ? cmd_pkg_fail(o, r) : CMD_EXIT_OK;
 }
 
 int cmd_pkg_keygen(struct ctx *c, struct pkgopts *o)
@@ -237,7 +237,7 @@ int cmd_pkg_keygen(struct ctx *c, struct pkgopts *o)
 	(void)c;
 	if (o->args.n != 1) {
 		cmd_err("pkg keygen: expected PREFIX (writes PREFIX.key and PREFIX.pub)");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	err_clear();
 	int r = sign_keygen(o->args.v[0], id);
@@ -246,7 +246,7 @@ int cmd_pkg_keygen(struct ctx *c, struct pkgopts *o)
 	printf("key %s: secret %s.key, public %s.pub\n"
 	       "trust it in a root: copy %s.pub into ROOT/etc/sprout/keys/\n",
 	       id, o->args.v[0], o->args.v[0], o->args.v[0]);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 int cmd_pkg_sign(struct ctx *c, struct pkgopts *o)
@@ -255,7 +255,7 @@ int cmd_pkg_sign(struct ctx *c, struct pkgopts *o)
 	(void)c;
 	if (o->args.n != 1 || !o->key) {
 		cmd_err("pkg sign: expected --key KEY DIR");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	char *ip = path_join(o->args.v[0], "index");
 	err_clear();
@@ -263,5 +263,5 @@ int cmd_pkg_sign(struct ctx *c, struct pkgopts *o)
 	if (!r)
 		printf("%s.sig: signed with key %s\n", ip, id);
 	free(ip);
-	return r ? cmd_pkg_fail(o, r) : EXIT_OK;
+	return r ? cmd_pkg_fail(o, r) : CMD_EXIT_OK;
 }

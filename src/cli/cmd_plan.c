@@ -26,7 +26,7 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			cmd_err("plan: plan '%s' has no step '%s'", p->name, why);
 			engine_free(&e);
 			plan_free(p);
-			return EXIT_PARSE;
+			return CMD_EXIT_PARSE;
 		}
 	}
 	size_t cached = 0;
@@ -68,5 +68,5 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 	free(is_cached);
 	engine_free(&e);
 	plan_free(p);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }

@@ -41,7 +41,7 @@ int cmd_sandbox_run(struct ctx *c, int argc, char **argv)
 	}
 	if (bad || !!script + !!cmd + interactive != 1) {
 		cmd_err("sandbox-run: usage: sprout sandbox-run [--rootfs DIR [--arch ARCH] [--rootfs-rw]] [--nest] (SCRIPT | -i | -- /PATH ARG...)");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	struct run_spec spec;
 	memset(&spec, 0, sizeof spec);

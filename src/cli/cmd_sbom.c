@@ -27,11 +27,11 @@ int cmd_sbom(struct ctx *c, int argc, char **argv)
 	else if (!r && fwrite(doc.s, 1, doc.len, stdout) != doc.len)
 		r = -EIO;
 	if (r) {
-		if (out && r != -ERR_NOTFOUND)
+		if (out && r != -SPROUT_ERR_NOTFOUND)
 			cmd_err("sbom: %s: %s", out, err_msg(r));
 		else
 			cmd_err("sbom: %s", err_msg(r));
-		rc = r == -ERR_NOTFOUND ? EXIT_FAIL : cmd_exit_for(r);
+		rc = r == -SPROUT_ERR_NOTFOUND ? CMD_EXIT_FAIL : cmd_exit_for(r);
 	} else if (out && !c->quiet) {
 		fprintf(stderr, "sbom: %s: SPDX 2.3, plan %s for %s\n", out, p->name, arch);
 	}

@@ -50,7 +50,7 @@ int cmd_script(struct ctx *c, int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-') {
 		cmd_err("script: usage: sprout script PLAN > build.sh; sh build.sh WORKDIR [JOBS]");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	struct plan *p;
 	const char *arch;
@@ -130,5 +130,5 @@ int cmd_script(struct ctx *c, int argc, char **argv)
 	printf("\necho \"done: the outputs are in $W/STEP/out\" >&2\n");
 	free(dist);
 	plan_free(p);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }

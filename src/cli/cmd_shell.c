@@ -16,7 +16,7 @@ int cmd_shell(struct ctx *c, int argc, char **argv)
 {
 	if (argc != 3) {
 		cmd_err("shell: usage: sprout shell PLAN STEP");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	struct plan *p;
 	const char *arch;
@@ -27,7 +27,7 @@ int cmd_shell(struct ctx *c, int argc, char **argv)
 	if (i < 0) {
 		cmd_err("shell: plan '%s' has no step '%s'", p->name, argv[2]);
 		plan_free(p);
-		return EXIT_PARSE;
+		return CMD_EXIT_PARSE;
 	}
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
@@ -38,7 +38,7 @@ int cmd_shell(struct ctx *c, int argc, char **argv)
 		cmd_err("shell: step '%s' has no build tree (it has not failed since its last success); "
 			"run 'sprout build %s %s' first, or look at its output in the store",
 			argv[2], argv[1], argv[2]);
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 		goto out;
 	}
 	mkdir_p(dest, 0755);

@@ -197,18 +197,18 @@ static int stage4_ready(struct ctx *c, const struct plan *p, const char *arch, c
 {
 	if (!p->final || plan_step_index(p, p->final) < 0) {
 		cmd_err("bootstrap --stage4: plan %s has no final step to package", p->name);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	if (!c->sandbox) {
 		cmd_err("bootstrap --stage4: the rebootstrap runs in sprout's sandbox; not with --runner=plain");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	char *t = source_top(p);
 	if (!t) {
 		cmd_err("bootstrap --stage4: sprout's source tree is not around the plan (%s/../..): the rebootstrap "
 			"builds sprout from it inside the new system; run it from a checkout",
 			p->dir);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	char *s4path = xasprintf("%s/plans/%s-stage4/plan", t, p->name);
 	struct plan *q = NULL;
@@ -251,7 +251,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 
 	if ((rc = stage4_ready(c, p, arch, &top, &p4)) != 0)
 		goto out;
-	rc = EXIT_FAIL;
+	rc = CMD_EXIT_FAIL;
 	final_packages(p, &names);
 
 	printf("\nstage 4:    the rebootstrap from packages (%s)\n", dir);
@@ -272,7 +272,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 	}
 	/* 2. A signed index (libsodium), with a key of the state directory's. */
 	int sign = sign_available();
-	rc = EXIT_FAIL;
+	rc = CMD_EXIT_FAIL;
 	if (sign && !path_exists(seckey)) {
 		const char *av[] = {"pkg", "keygen", keyp, NULL};
 		char *kd = path_dirname(keyp);
@@ -287,7 +287,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 			goto out;
 	}
 	/* 3. A fresh root from those packages alone, trusting that key. */
-	rc = EXIT_FAIL;
+	rc = CMD_EXIT_FAIL;
 	char *keydir = path_join(root, "etc/sprout/keys");
 	r = mkdir_p(keydir, 0755);
 	if (!r && sign) {
@@ -322,7 +322,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 		if ((rc = run_cmd(c, cmd_pkg, vv)) != 0)
 			goto out;
 	}
-	rc = EXIT_FAIL;
+	rc = CMD_EXIT_FAIL;
 	/* 4. sprout's source and the sources of the stage-4 plan. */
 	char *srcdst = path_join(root, "usr/src/sprout"), *dist = path_join(work, "state/distfiles");
 	dd = cmd_distdir(c);
@@ -383,7 +383,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 		cmd_print_tail(log, 25);
 		printf("stage4:     look inside: %s sandbox-run --rootfs %s --rootfs-rw --nest -i\n",
 		       c->argv0 ? c->argv0 : "sprout", root);
-		rc = st == 130 ? EXIT_INTERRUPTED : EXIT_FAIL;
+		rc = st == 130 ? CMD_EXIT_INTERRUPTED : CMD_EXIT_FAIL;
 		goto out;
 	}
 	/* 6. The verdict. */
@@ -393,7 +393,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 		printf("stage4:     FAILED: %d package(s) differ (first: %s, rebuilt: %s)\n", bad, pk1, pk2);
 	else
 		printf("stage4:     ok: the system rebuilt its packages bit-identically\n");
-	rc = bad ? EXIT_FAIL : EXIT_OK;
+	rc = bad ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 out:
 	plan_free(p4);
 	strv_free(&names);

@@ -25,18 +25,18 @@ static int is_help(int argc, char **argv)
 static int usage(const char *u)
 {
 	fprintf(stderr, "usage: sprout %s\n", u);
-	return EXIT_USAGE;
+	return CMD_EXIT_USAGE;
 }
 
 static const char hash_usage[] = "hash FILE...";
 
 int cmd_hash(struct ctx *c, int argc, char **argv)
 {
-	int rc = EXIT_OK, i = 1;
+	int rc = CMD_EXIT_OK, i = 1;
 	(void)c;
 	if (is_help(argc, argv)) {
 		printf("usage: sprout %s\n", hash_usage);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	if (i < argc && !strcmp(argv[i], "--"))
 		i++;
@@ -49,7 +49,7 @@ int cmd_hash(struct ctx *c, int argc, char **argv)
 		if (r) {
 			fflush(stdout);
 			fprintf(stderr, "sprout: hash: %s: %s\n", argv[i], err_str(r));
-			rc = EXIT_FAIL;
+			rc = CMD_EXIT_FAIL;
 			continue;
 		}
 		sha256_hex(d, hex);
@@ -57,7 +57,7 @@ int cmd_hash(struct ctx *c, int argc, char **argv)
 	}
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "sprout: hash: write: %s\n", strerror(errno));
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 	}
 	return rc;
 }
@@ -72,7 +72,7 @@ int cmd_extract(struct ctx *c, int argc, char **argv)
 			"Extract a tar archive (plain, gzip, bzip2, xz or zstd) into DIR,\n"
 			"which is created when missing. Members that would land outside\n"
 			"DIR are refused.\n", extract_usage);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	if (argc != 3)
 		return usage(extract_usage);
@@ -80,14 +80,14 @@ int cmd_extract(struct ctx *c, int argc, char **argv)
 	int r = mkdir_p(argv[2], 0755);
 	if (r) {
 		fprintf(stderr, "sprout: extract: %s: %s\n", argv[2], err_str(r));
-		return EXIT_FAIL;
+		return CMD_EXIT_FAIL;
 	}
 	r = tar_extract(argv[1], argv[2]);
 	if (r) {
 		fprintf(stderr, "sprout: extract: %s\n", err_msg(r));
-		return EXIT_FAIL;
+		return CMD_EXIT_FAIL;
 	}
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 static const char tar_usage[] = "tar DIR OUT [--mtime N]";
@@ -115,11 +115,11 @@ int cmd_tar(struct ctx *c, int argc, char **argv)
 			"Write a deterministic tar archive of the tree at DIR to OUT:\n"
 			"members sorted by name, owners 0, mtimes no later than N\n"
 			"(default $SOURCE_DATE_EPOCH when set).\n", tar_usage);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	if (sde && *sde && parse_mtime(sde, &clamp)) {
 		fprintf(stderr, "sprout: tar: bad SOURCE_DATE_EPOCH '%s'\n", sde);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	for (int i = 1; i < argc; i++) {
 		const char *v = NULL;
@@ -140,7 +140,7 @@ int cmd_tar(struct ctx *c, int argc, char **argv)
 		}
 		if (parse_mtime(v, &clamp)) {
 			fprintf(stderr, "sprout: tar: bad --mtime '%s'\n", v);
-			return EXIT_USAGE;
+			return CMD_EXIT_USAGE;
 		}
 	}
 	if (npos != 2)
@@ -149,7 +149,7 @@ int cmd_tar(struct ctx *c, int argc, char **argv)
 	int r = tar_write_tree(pos[0], pos[1], clamp);
 	if (r) {
 		fprintf(stderr, "sprout: tar: %s\n", err_msg(r));
-		return EXIT_FAIL;
+		return CMD_EXIT_FAIL;
 	}
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }

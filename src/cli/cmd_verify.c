@@ -428,11 +428,11 @@ static void explain(struct vf *f, struct variant *v, int i, const char *tool)
 static int verify_variants(struct vf *f)
 {
 	const struct plan *p = f->p;
-	int rc = EXIT_OK;
+	int rc = CMD_EXIT_OK;
 	char *exe = self_exe();
 	if (!exe) {
 		cmd_err("verify: cannot find sprout's own executable (/proc/self/exe): %s", strerror(errno));
-		return EXIT_FAIL;
+		return CMD_EXIT_FAIL;
 	}
 	size_t nwant = 0;
 	for (size_t i = 0; i < p->nsteps; i++)
@@ -462,7 +462,7 @@ static int verify_variants(struct vf *f)
 			r = run_variant(f, v, exe);
 		if (r) {
 			cmd_err("verify: variant %c: %s", v->label, err_msg(r));
-			rc = EXIT_FAIL;
+			rc = CMD_EXIT_FAIL;
 			break;
 		}
 		ref_end = time(NULL);
@@ -476,7 +476,7 @@ static int verify_variants(struct vf *f)
 		char *why = v->status == 125 ? xasprintf("cannot write %s or run %s: is a directory above them closed to it?",
 							 v->state, exe)
 			: last_line(v->log);
-		if (v->uid && (v->status == EXIT_SANDBOX || v->status >= 125 || v->status == EXIT_PARSE)) {
+		if (v->uid && (v->status == CMD_EXIT_SANDBOX || v->status >= 125 || v->status == CMD_EXIT_PARSE)) {
 			/* The user could not run sprout or its sandbox here. */
 			v->skip = xasprintf("user %s could not build here (exit %d: %s)", f->user, v->status,
 					    why ? why : "no output");
@@ -484,7 +484,7 @@ static int verify_variants(struct vf *f)
 		} else {
 			printf("  %c  FAILED after %.1fs (exit %d): %s\n     log: %s\n", v->label, v->secs, v->status,
 			       why ? why : "no output", v->log);
-			rc = EXIT_FAIL;
+			rc = CMD_EXIT_FAIL;
 		}
 		free(why);
 	}
@@ -493,7 +493,7 @@ static int verify_variants(struct vf *f)
 			remove_state(&f->v[k]);
 		free(exe);
 		cmd_err("verify: interrupted");
-		return EXIT_INTERRUPTED;
+		return CMD_EXIT_INTERRUPTED;
 	}
 
 	/* The table. */
@@ -589,8 +589,8 @@ static int verify_variants(struct vf *f)
 		if (f->v[k].skip)
 			printf("  not checked: variant %c (%s)\n", f->v[k].label, f->v[k].skip);
 	if (bad || !ran)
-		rc = EXIT_FAIL;
-	printf("result: %s\n", rc == EXIT_OK ? "reproducible" : bad ? "NOT reproducible" : "FAILED (see above)");
+		rc = CMD_EXIT_FAIL;
+	printf("result: %s\n", rc == CMD_EXIT_OK ? "reproducible" : bad ? "NOT reproducible" : "FAILED (see above)");
 	free(exe);
 	return rc;
 }
@@ -627,7 +627,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	printf("verify: the reference build (the normal state, %s)\n", c->statedir);
 	r = cmd_build_plan(c, f.p, f.arch, plan_arg, steps, nsteps, &st);
 	if (r) {
-		if (r != -ERR_BUILD)
+		if (r != -SPROUT_ERR_BUILD)
 			cmd_err("verify: %s", err_msg(r));
 		cmd_err("verify: the reference build failed; nothing to compare");
 		rc = cmd_exit_for(r);
@@ -643,7 +643,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	rm_rf(f.logdir);
 	if (mkdir_p(f.logdir, 0755)) {
 		cmd_err("verify: cannot create %s", f.logdir);
-		rc = EXIT_FAIL;
+		rc = CMD_EXIT_FAIL;
 		goto out;
 	}
 	rc = verify_variants(&f);
@@ -689,7 +689,7 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 		} else if (a[0] == '-') {
 			cmd_err("verify: unknown option '%s'", a);
 			strv_free(&steps);
-			return EXIT_USAGE;
+			return CMD_EXIT_USAGE;
 		} else if (!plan_arg) {
 			plan_arg = a;
 		} else {
@@ -698,7 +698,7 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 	}
 	if (!plan_arg) {
 		cmd_err("verify: which plan? (usage: sprout verify [--diverse] PLAN [STEP...])");
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	struct sigaction sa, oi, ot;
 	memset(&sa, 0, sizeof sa);

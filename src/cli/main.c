@@ -207,15 +207,15 @@ static int cmd_help(struct ctx *c, int argc, char **argv)
 	(void)c;
 	if (argc < 2) {
 		usage(stdout);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	const struct command *cmd = find_command(argv[1]);
 	if (!cmd) {
 		cmd_err("help: no command '%s'", argv[1]);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	command_help(cmd);
-	return EXIT_OK;
+	return CMD_EXIT_OK;
 }
 
 static int parse_int(const char *opt, const char *s, int min, int *out)
@@ -240,7 +240,7 @@ static int optval(int argc, char **argv, int *i, const char *name, const char **
 	if (!strcmp(a, name)) {
 		if (*i + 1 >= argc) {
 			cmd_err("%s needs a value", name);
-			exit(EXIT_USAGE);
+			exit(CMD_EXIT_USAGE);
 		}
 		*v = argv[++*i];
 		return 1;
@@ -287,7 +287,7 @@ static int load_config(struct config *cf, const char *file, const char *const op
 	free(user);
 	if (r) {
 		cmd_err("%s", err_msg(r));
-		return r == -ERR_PARSE ? EXIT_PARSE : EXIT_USAGE;
+		return r == -SPROUT_ERR_PARSE ? CMD_EXIT_PARSE : CMD_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < nopts; i++) {
 		char *v = strcmp(opts[i][0], "arch") && strcmp(opts[i][0], "jobs") && !strstr(opts[i][1], "://")
@@ -332,7 +332,7 @@ int main(int argc, char **argv)
 		} else if (optval(argc, argv, &i, "-j", &v) || optval(argc, argv, &i, "--jobs", &v) ||
 			   (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9' && (v = a + 2))) {
 			if (parse_int("-j", v, 1, &c.jobs))
-				return EXIT_USAGE;
+				return CMD_EXIT_USAGE;
 			opts[nopts][0] = "jobs", opts[nopts++][1] = v;
 		} else if (optval(argc, argv, &i, "--arch", &v)) {
 			opts[nopts][0] = "arch", opts[nopts++][1] = v;
@@ -344,7 +344,7 @@ int main(int argc, char **argv)
 			if (strstr(v, "://") && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
 			    strncmp(v, "file://", 7)) {
 				cmd_err("--mirror: expected an http://, https:// or file:// URL or a directory, got '%s'", v);
-				return EXIT_USAGE;
+				return CMD_EXIT_USAGE;
 			}
 			opts[nopts][0] = "mirror", opts[nopts++][1] = v;
 		} else if (!strcmp(a, "--plain")) {
@@ -358,22 +358,22 @@ int main(int argc, char **argv)
 				c.color = CTX_COLOR_ALWAYS;
 			else {
 				cmd_err("--color: expected never, auto or always, got '%s'", v);
-				return EXIT_USAGE;
+				return CMD_EXIT_USAGE;
 			}
 		} else if (optval(argc, argv, &i, "--step-timeout", &v)) {
 			if (parse_int("--step-timeout", v, 0, &c.step_timeout))
-				return EXIT_USAGE;
+				return CMD_EXIT_USAGE;
 		} else if (optval(argc, argv, &i, "--order", &v)) {
 			if (!strcmp(v, "reverse") || !strcmp(v, "plan")) {
 				c.reverse = !strcmp(v, "reverse");
 			} else {
 				cmd_err("--order: expected plan or reverse, got '%s'", v);
-				return EXIT_USAGE;
+				return CMD_EXIT_USAGE;
 			}
 		} else if (optval(argc, argv, &i, "--set", &v)) {
 			if (!strchr(v, '=') || v[0] == '=') {
 				cmd_err("--set: expected KEY=VALUE, got '%s'", v);
-				return EXIT_USAGE;
+				return CMD_EXIT_USAGE;
 			}
 			strv_add(&sets, v);
 		} else if (optval(argc, argv, &i, "--runner", &v)) {
@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 				c.sandbox = 1;
 			else {
 				cmd_err("--runner: expected sandbox or plain, got '%s'", v);
-				return EXIT_USAGE;
+				return CMD_EXIT_USAGE;
 			}
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			c.verbose++;
@@ -392,23 +392,23 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--version")) {
 			printf("sprout %s (decompression: %s; http: %s)\n", SPROUT_VERSION, decomp_builtin(),
 			       fetch_http_backend());
-			return EXIT_OK;
+			return CMD_EXIT_OK;
 		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && !rest.n) {
 			usage(stdout);
-			return EXIT_OK;
+			return CMD_EXIT_OK;
 		} else {
 			strv_add(&rest, a); /* the command's own option */
 		}
 	}
 	if (!rest.n) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	c.sets = sets.v;
 	c.nsets = (int)sets.n;
 	if (chdir_to && chdir(chdir_to) < 0) {
 		cmd_err("-C %s: %s", chdir_to, strerror(errno));
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	int rc = load_config(&cf, conf_file, (const char *const(*)[2])opts, nopts);
 	free(opts);
@@ -432,11 +432,11 @@ int main(int argc, char **argv)
 	const struct command *cmd = find_command(rest.v[0]);
 	if (!cmd) {
 		cmd_err("unknown command '%s' (see sprout --help)", rest.v[0]);
-		return EXIT_USAGE;
+		return CMD_EXIT_USAGE;
 	}
 	if (cmd->fn != cmd_help && cmd_wants_help((int)rest.n, rest.v)) {
 		command_help(cmd);
-		return EXIT_OK;
+		return CMD_EXIT_OK;
 	}
 	rc = cmd->fn(&c, (int)rest.n, rest.v);
 	strv_free(&rest);

@@ -46,7 +46,7 @@ char *config_system_path(void);
 char *config_user_path(void);
 
 /* Read the file at path as layer src over what cf holds. A missing or
- * unreadable file is noted and skipped unless must_exist. 0, ERR_PARSE with
+ * unreadable file is noted and skipped unless must_exist. 0, SPROUT_ERR_PARSE with
  * "path:line:col: message", or -errno (errf set). */
 int config_load_file(struct config *cf, const char *path, enum config_src src, int must_exist);
 

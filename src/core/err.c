@@ -9,26 +9,26 @@
 static char detail[4096];
 
 static const char *const names[] = {
-	[ERR_PARSE - ERR_BASE] = "parse error",
-	[ERR_HASH - ERR_BASE] = "checksum mismatch",
-	[ERR_CYCLE - ERR_BASE] = "dependency cycle",
-	[ERR_FETCH - ERR_BASE] = "could not fetch",
-	[ERR_UNSAFE - ERR_BASE] = "unsafe archive member",
-	[ERR_FORMAT - ERR_BASE] = "bad file format",
-	[ERR_BUILD - ERR_BASE] = "build failed",
-	[ERR_TIMEOUT - ERR_BASE] = "timed out",
-	[ERR_NOTFOUND - ERR_BASE] = "not found",
-	[ERR_USAGE - ERR_BASE] = "usage error",
-	[ERR_SANDBOX - ERR_BASE] = "sandbox unavailable",
-	[ERR_BUSY - ERR_BASE] = "state directory busy",
-	[ERR_INTERRUPTED - ERR_BASE] = "interrupted",
+	[SPROUT_ERR_PARSE - SPROUT_ERR_BASE] = "parse error",
+	[SPROUT_ERR_HASH - SPROUT_ERR_BASE] = "checksum mismatch",
+	[SPROUT_ERR_CYCLE - SPROUT_ERR_BASE] = "dependency cycle",
+	[SPROUT_ERR_FETCH - SPROUT_ERR_BASE] = "could not fetch",
+	[SPROUT_ERR_UNSAFE - SPROUT_ERR_BASE] = "unsafe archive member",
+	[SPROUT_ERR_FORMAT - SPROUT_ERR_BASE] = "bad file format",
+	[SPROUT_ERR_BUILD - SPROUT_ERR_BASE] = "build failed",
+	[SPROUT_ERR_TIMEOUT - SPROUT_ERR_BASE] = "timed out",
+	[SPROUT_ERR_NOTFOUND - SPROUT_ERR_BASE] = "not found",
+	[SPROUT_ERR_USAGE - SPROUT_ERR_BASE] = "usage error",
+	[SPROUT_ERR_SANDBOX - SPROUT_ERR_BASE] = "sandbox unavailable",
+	[SPROUT_ERR_BUSY - SPROUT_ERR_BASE] = "state directory busy",
+	[SPROUT_ERR_INTERRUPTED - SPROUT_ERR_BASE] = "interrupted",
 };
 
 const char *err_str(int r)
 {
 	int e = r < 0 ? -r : r;
-	if (e > ERR_BASE && e < ERR_MAX && names[e - ERR_BASE])
-		return names[e - ERR_BASE];
+	if (e > SPROUT_ERR_BASE && e < SPROUT_ERR_MAX && names[e - SPROUT_ERR_BASE])
+		return names[e - SPROUT_ERR_BASE];
 	return strerror(e);
 }
 

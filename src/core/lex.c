@@ -75,7 +75,7 @@ int lex_error(const struct lex *lx, const struct lexline *l, const char *at, con
 	va_end(ap);
 	int line = l ? l->lineno : 1;
 	int col = l && at ? lex_col(l, at) : 1;
-	return errf(ERR_PARSE, "%s:%d:%d: %s", lx->path, line, col, msg);
+	return errf(SPROUT_ERR_PARSE, "%s:%d:%d: %s", lx->path, line, col, msg);
 }
 
 int slice_eq(struct slice s, const char *w)

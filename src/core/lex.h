@@ -37,11 +37,11 @@ int lex_next(struct lex *lx, struct lexline *l);
  * LIMIT + 1 means too many, and w[LIMIT] is the first word too many. */
 int lex_split(const struct lexline *l, struct slice *w, int max);
 /* lex_split with max LEX_MAX_WORDS + 1 into w (of that many slots): 0 and
- * *n, or ERR_PARSE "too many words (at most 255)" at the first one past. */
+ * *n, or SPROUT_ERR_PARSE "too many words (at most 255)" at the first one past. */
 int lex_words(const struct lex *lx, const struct lexline *l, struct slice *w, int *n);
 /* The 1-based column of position p within l. */
 int lex_col(const struct lexline *l, const char *p);
-/* ERR_PARSE with the message "path:line:col: ...". */
+/* SPROUT_ERR_PARSE with the message "path:line:col: ...". */
 int lex_error(const struct lex *lx, const struct lexline *l, const char *at, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 4, 5)))

@@ -173,7 +173,7 @@ int sign_file(const char *path, const char *key, char id[17])
 		goto out;
 	}
 	if (parse_keyish(kb.s, kb.len, "sprout-secret-key 1", sk, sizeof sk, id)) {
-		r = errf(-ERR_FORMAT, "%s: not a sprout secret key (sprout pkg keygen writes them)", key);
+		r = errf(-SPROUT_ERR_FORMAT, "%s: not a sprout secret key (sprout pkg keygen writes them)", key);
 		goto out;
 	}
 	r = file_read(path, &data);
@@ -211,10 +211,10 @@ int sign_verify(const void *data, size_t n, const char *sig, size_t siglen, cons
 	if (r)
 		return r;
 	if (parse_keyish(sig, siglen, "sprout-signature 1", s, sizeof s, id))
-		return errf(-ERR_FORMAT, "malformed signature file");
+		return errf(-SPROUT_ERR_FORMAT, "malformed signature file");
 	DIR *d = opendir(keydir);
 	if (!d)
-		return errf(-ERR_HASH, "signed by key %s, but there are no trusted keys (%s: %s)", id, keydir,
+		return errf(-SPROUT_ERR_HASH, "signed by key %s, but there are no trusted keys (%s: %s)", id, keydir,
 			    strerror(errno));
 	struct dirent *de;
 	while (!found && (de = readdir(d))) {
@@ -233,9 +233,9 @@ int sign_verify(const void *data, size_t n, const char *sig, size_t siglen, cons
 	}
 	closedir(d);
 	if (!found)
-		return errf(-ERR_HASH, "signed by key %s, which is not among the trusted keys in %s", id, keydir);
+		return errf(-SPROUT_ERR_HASH, "signed by key %s, which is not among the trusted keys in %s", id, keydir);
 	if (crypto_sign_verify_detached(s, data, n, pk))
-		return errf(-ERR_HASH, "bad signature: key %s did not sign these bytes (changed after signing?)", id);
+		return errf(-SPROUT_ERR_HASH, "bad signature: key %s did not sign these bytes (changed after signing?)", id);
 	return 0;
 #else
 	(void)data, (void)n, (void)sig, (void)siglen, (void)keydir, (void)id;

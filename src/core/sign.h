@@ -20,9 +20,9 @@ int sign_keygen(const char *prefix, char id[17]);
 int sign_file(const char *path, const char *key, char id[17]);
 
 /* Check the signature sig (the text of a .sig file) of data against the
- * public keys (*.pub) in keydir. 0 when a key there made it; ERR_HASH with
+ * public keys (*.pub) in keydir. 0 when a key there made it; SPROUT_ERR_HASH with
  * errf() saying which key made it and that it does not match, or that no
- * key of keydir is that key; ERR_FORMAT for a malformed signature.
+ * key of keydir is that key; SPROUT_ERR_FORMAT for a malformed signature.
  * *id receives the signing key's id. */
 int sign_verify(const void *data, size_t n, const char *sig, size_t siglen, const char *keydir, char id[17]);
 

@@ -628,22 +628,22 @@ static int no_match(const struct fetch_ctx *ctx, const struct source *src, struc
 		buf_addf(&pin, "\n  the recipe: %s", ctx->recipe);
 	int r;
 	if (t->agrees)
-		r = errf(-ERR_HASH, "%s: the sha256 pin looks wrong: the store's copy and %s both have %s, the pin "
+		r = errf(-SPROUT_ERR_HASH, "%s: the sha256 pin looks wrong: the store's copy and %s both have %s, the pin "
 			 "says %s; if the pin is a mistake, correct it (the stored file is kept)%s",
 			 src->file, t->agrees, other, want, pin.s ? pin.s : "");
 	else if (ctx->offline && t->store_other)
-		r = errf(-ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline (the stored file is "
+		r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline (the stored file is "
 			 "kept: if the pin changed, it may be the old pin's file)%s", src->file, t->mismatch.s,
 			 pin.s ? pin.s : "");
 	else if (ctx->offline)
-		r = errf(-ERR_FETCH, "%s: not in the store and --offline", src->file);
+		r = errf(-SPROUT_ERR_FETCH, "%s: not in the store and --offline", src->file);
 	else if (t->mismatch.len)
-		r = errf(-ERR_HASH, "%s: sha256 mismatch from %s%s%s", src->file, t->mismatch.s,
+		r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s%s%s", src->file, t->mismatch.s,
 			 t->lines.s ? t->lines.s : "", pin.s ? pin.s : "");
 	else if (!src->norigins && !t->lines.len)
-		r = errf(-ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
+		r = errf(-SPROUT_ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
 	else
-		r = errf(-ERR_FETCH, "%s: no origin worked:%s", src->file, t->lines.s);
+		r = errf(-SPROUT_ERR_FETCH, "%s: no origin worked:%s", src->file, t->lines.s);
 	buf_free(&pin);
 	return r;
 }

@@ -19,10 +19,10 @@ struct fetch_ctx {
 /* Make sure src is in the store with the right sha256, trying the stored
  * file first and then each origin in order. A download goes to a temporary
  * file, is hashed, and is renamed into the store only on a match. Returns 0
- * and sets *path (caller frees) to the stored file; else ERR_HASH (a stored
+ * and sets *path (caller frees) to the stored file; else SPROUT_ERR_HASH (a stored
  * or downloaded file that does not match; errf names the file, expected and
  * actual hash, and the pin's recipe line; when the stored copy and an
- * origin agree on another hash, that the pin looks wrong) or ERR_FETCH (no
+ * origin agree on another hash, that the pin looks wrong) or SPROUT_ERR_FETCH (no
  * origin worked; errf says what each origin did). A mismatching stored file
  * is never used, and stays in place until an origin gives the pinned file
  * (it then goes to FILE.bad). First removes the

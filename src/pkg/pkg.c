@@ -162,7 +162,7 @@ int pkg_dep_parse(const char *s, size_t n, struct pkg_dep *d)
 	while (i < n && !strchr("=<>", s[i]))
 		i++;
 	if (!pkg_name_ok(s, i))
-		return errf(-ERR_FORMAT, "bad package name in '%.*s'", (int)n, s);
+		return errf(-SPROUT_ERR_FORMAT, "bad package name in '%.*s'", (int)n, s);
 	if (i == n) {
 		d->name = xstrndup(s, n);
 		return 0;
@@ -183,7 +183,7 @@ int pkg_dep_parse(const char *s, size_t n, struct pkg_dep *d)
 	const char *dash = memchr(v, '-', vn);
 	size_t vl = dash ? (size_t)(dash - v) : vn;
 	if (!pkg_version_ok(v, vl) || (dash && !release_ok(dash + 1, vn - vl - 1)))
-		return errf(-ERR_FORMAT, "bad version in '%.*s': expected VERSION or VERSION-RELEASE", (int)n, s);
+		return errf(-SPROUT_ERR_FORMAT, "bad version in '%.*s': expected VERSION or VERSION-RELEASE", (int)n, s);
 	d->name = xstrndup(s, o);
 	d->op = op;
 	d->version = xstrndup(v, vn);
@@ -362,7 +362,7 @@ static int meta_value(struct pkg_meta *m, int k, const char *v, size_t n, int li
 			return pkg_errwrap(r, "metadata line %d", line);
 		if (k == K_PROVIDES && d.op != PKG_OP_ANY && d.op != PKG_OP_EQ) {
 			pkg_dep_free(&d);
-			return errf(-ERR_FORMAT, "metadata line %d: a package provides NAME or NAME=VERSION", line);
+			return errf(-SPROUT_ERR_FORMAT, "metadata line %d: a package provides NAME or NAME=VERSION", line);
 		}
 		if (k == K_DEPENDS)
 			add_dep(&m->depends, &m->ndepends, d);
@@ -371,7 +371,7 @@ static int meta_value(struct pkg_meta *m, int k, const char *v, size_t n, int li
 		else
 			add_dep(&m->conflicts, &m->nconflicts, d);
 		if (m->ndepends + m->nprovides + m->nconflicts > 4096)
-			return errf(-ERR_FORMAT, "metadata line %d: too many dependencies", line);
+			return errf(-SPROUT_ERR_FORMAT, "metadata line %d: too many dependencies", line);
 		return 0;
 	case K_SIZE:
 		if (n > 19 || (v[0] == '0' && n > 1))
@@ -391,27 +391,27 @@ static int meta_value(struct pkg_meta *m, int k, const char *v, size_t n, int li
 		return 0;
 	}
 bad:
-	return errf(-ERR_FORMAT, "metadata line %d: bad %s '%.*s'", line, meta_keys[k].key, n > 80 ? 80 : (int)n, v);
+	return errf(-SPROUT_ERR_FORMAT, "metadata line %d: bad %s '%.*s'", line, meta_keys[k].key, n > 80 ? 80 : (int)n, v);
 }
 
 int pkg_meta_parse(const char *text, size_t n, struct pkg_meta *m)
 {
-	int r = -ERR_FORMAT;
+	int r = -SPROUT_ERR_FORMAT;
 	int at = 0, line = 0;
 	int seen[K_COUNT] = {0};
 	memset(m, 0, sizeof *m);
 	if (n > PKG_META_MAX)
-		return errf(-ERR_FORMAT, "metadata of %zu bytes, more than the %d allowed", n, PKG_META_MAX);
+		return errf(-SPROUT_ERR_FORMAT, "metadata of %zu bytes, more than the %d allowed", n, PKG_META_MAX);
 	for (const char *p = text, *end = text + n; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		line++;
 		if (!nl) {
-			r = errf(-ERR_FORMAT, "metadata line %d: no newline at the end", line);
+			r = errf(-SPROUT_ERR_FORMAT, "metadata line %d: no newline at the end", line);
 			goto out;
 		}
 		const char *sp = memchr(p, ' ', (size_t)(nl - p));
 		if (!sp) {
-			r = errf(-ERR_FORMAT, "metadata line %d: expected 'KEY VALUE'", line);
+			r = errf(-SPROUT_ERR_FORMAT, "metadata line %d: expected 'KEY VALUE'", line);
 			goto out;
 		}
 		int k = 0;
@@ -419,11 +419,11 @@ int pkg_meta_parse(const char *text, size_t n, struct pkg_meta *m)
 					!memcmp(p, meta_keys[k].key, (size_t)(sp - p))))
 			k++;
 		if (k == K_COUNT) {
-			r = errf(-ERR_FORMAT, "metadata line %d: unknown key '%.*s'", line, (int)(sp - p > 40 ? 40 : sp - p), p);
+			r = errf(-SPROUT_ERR_FORMAT, "metadata line %d: unknown key '%.*s'", line, (int)(sp - p > 40 ? 40 : sp - p), p);
 			goto out;
 		}
 		if (k < at || (seen[k] && !meta_keys[k].multi)) {
-			r = errf(-ERR_FORMAT, "metadata line %d: '%s' out of order or repeated", line, meta_keys[k].key);
+			r = errf(-SPROUT_ERR_FORMAT, "metadata line %d: '%s' out of order or repeated", line, meta_keys[k].key);
 			goto out;
 		}
 		at = k;
@@ -435,7 +435,7 @@ int pkg_meta_parse(const char *text, size_t n, struct pkg_meta *m)
 	}
 	for (int k = 0; k < K_COUNT; k++)
 		if (meta_keys[k].required && !seen[k]) {
-			r = errf(-ERR_FORMAT, "metadata: no '%s'", meta_keys[k].key);
+			r = errf(-SPROUT_ERR_FORMAT, "metadata: no '%s'", meta_keys[k].key);
 			goto out;
 		}
 	{
@@ -444,7 +444,7 @@ int pkg_meta_parse(const char *text, size_t n, struct pkg_meta *m)
 		int same = b.len == n && !memcmp(b.s, text, n);
 		buf_free(&b);
 		if (!same) {
-			r = errf(-ERR_FORMAT, "metadata is not in canonical form");
+			r = errf(-SPROUT_ERR_FORMAT, "metadata is not in canonical form");
 			goto out;
 		}
 	}
@@ -459,12 +459,12 @@ int pkg_meta_check(const struct pkg_meta *m)
 	struct buf b = {0};
 	struct pkg_meta back;
 	if (!m->name || !m->version || !m->release || !m->arch || !m->license || !m->build_digest)
-		return errf(-ERR_USAGE, "package metadata needs a name, version, release, arch, license and digest");
+		return errf(-SPROUT_ERR_USAGE, "package metadata needs a name, version, release, arch, license and digest");
 	pkg_meta_format(m, &b);
 	int r = pkg_meta_parse(b.s, b.len, &back);
 	buf_free(&b);
 	if (r)
-		return pkg_errwrap(-ERR_USAGE, "package %s", m->name);
+		return pkg_errwrap(-SPROUT_ERR_USAGE, "package %s", m->name);
 	pkg_meta_free(&back);
 	return 0;
 }
@@ -668,68 +668,68 @@ static int parse_entry(const char *l, size_t n, int line, struct pkg_entry *e)
 		p = sp + 1;
 	}
 	if (fl[0] != 1)
-		return errf(-ERR_FORMAT, "manifest line %d: bad type", line);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: bad type", line);
 	e->type = f[0][0];
 	if (!strchr("fdl", e->type) || !e->type) {
 		if (strchr("bcps", e->type) && e->type)
-			return errf(-ERR_UNSAFE, "manifest line %d: device nodes, fifos and sockets are not allowed", line);
-		return errf(-ERR_FORMAT, "manifest line %d: unknown type '%c'", line, e->type);
+			return errf(-SPROUT_ERR_UNSAFE, "manifest line %d: device nodes, fifos and sockets are not allowed", line);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: unknown type '%c'", line, e->type);
 	}
 	if (nf != (e->type == 'l' ? 6 : 5))
-		return errf(-ERR_FORMAT, "manifest line %d: expected %d fields", line, e->type == 'l' ? 6 : 5);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: expected %d fields", line, e->type == 'l' ? 6 : 5);
 	unsigned mode = 0;
 	if (fl[1] != 4)
-		return errf(-ERR_FORMAT, "manifest line %d: bad mode", line);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: bad mode", line);
 	for (int i = 0; i < 4; i++) {
 		if (f[1][i] < '0' || f[1][i] > '7')
-			return errf(-ERR_FORMAT, "manifest line %d: bad mode", line);
+			return errf(-SPROUT_ERR_FORMAT, "manifest line %d: bad mode", line);
 		mode = mode << 3 | (unsigned)(f[1][i] - '0');
 	}
 	e->mode = mode;
 	if (e->type != 'd' && parse_num(f[2], fl[2], &e->size))
-		return errf(-ERR_FORMAT, "manifest line %d: bad size", line);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: bad size", line);
 	if (e->type == 'f' && (!hex_ok(f[3], fl[3]) || sha256_unhex(f[3], fl[3], e->sha256)))
-		return errf(-ERR_FORMAT, "manifest line %d: bad sha256", line);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: bad sha256", line);
 	e->path = pkg_unescape(f[4], fl[4]);
 	if (!e->path)
-		return errf(-ERR_FORMAT, "manifest line %d: bad escape in path", line);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: bad escape in path", line);
 	if (fl[4] > PKG_PATH_MAX)
-		return errf(-ERR_UNSAFE, "manifest line %d: path longer than %d bytes", line, PKG_PATH_MAX);
+		return errf(-SPROUT_ERR_UNSAFE, "manifest line %d: path longer than %d bytes", line, PKG_PATH_MAX);
 	if (e->type == 'l') {
 		e->target = pkg_unescape(f[5], fl[5]);
 		if (!e->target || fl[5] > PKG_PATH_MAX)
-			return errf(-ERR_FORMAT, "manifest line %d: bad link target", line);
+			return errf(-SPROUT_ERR_FORMAT, "manifest line %d: bad link target", line);
 	}
 	const char *why = path_problem(e->path);
 	if (!why && e->type == 'l')
 		why = target_problem(e->path, e->target);
 	if (why)
-		return errf(-ERR_UNSAFE, "%s: %s", e->path, why);
+		return errf(-SPROUT_ERR_UNSAFE, "%s: %s", e->path, why);
 	struct buf b = {0};
 	pkg_entry_format(e, &b);
 	int same = b.len == n + 1 && !memcmp(b.s, l, n);
 	buf_free(&b);
 	if (!same)
-		return errf(-ERR_FORMAT, "manifest line %d: not in canonical form", line);
+		return errf(-SPROUT_ERR_FORMAT, "manifest line %d: not in canonical form", line);
 	return 0;
 }
 
 int pkg_manifest_parse(const char *text, size_t n, struct pkg_manifest *out)
 {
 	static const char head[] = "sprout-manifest 1\n";
-	int r = -ERR_FORMAT;
+	int r = -SPROUT_ERR_FORMAT;
 	size_t cap = 0;
 	int line = 1;
 	memset(out, 0, sizeof *out);
 	if (n > PKG_MANIFEST_MAX)
-		return errf(-ERR_FORMAT, "manifest of %zu bytes, more than the %d allowed", n, PKG_MANIFEST_MAX);
+		return errf(-SPROUT_ERR_FORMAT, "manifest of %zu bytes, more than the %d allowed", n, PKG_MANIFEST_MAX);
 	if (n < sizeof head - 1 || memcmp(text, head, sizeof head - 1))
-		return errf(-ERR_FORMAT, "manifest does not start with 'sprout-manifest 1'");
+		return errf(-SPROUT_ERR_FORMAT, "manifest does not start with 'sprout-manifest 1'");
 	for (const char *p = text + sizeof head - 1, *end = text + n; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		line++;
 		if (!nl) {
-			r = errf(-ERR_FORMAT, "manifest line %d: no newline at the end", line);
+			r = errf(-SPROUT_ERR_FORMAT, "manifest line %d: no newline at the end", line);
 			goto out;
 		}
 		if (out->n == cap) {
@@ -745,7 +745,7 @@ int pkg_manifest_parse(const char *text, size_t n, struct pkg_manifest *out)
 		}
 		out->n++;
 		if (out->n > 1 && strcmp(out->e[out->n - 2].path, e->path) >= 0) {
-			r = errf(-ERR_FORMAT, "manifest line %d: %s: not sorted, or listed twice", line, e->path);
+			r = errf(-SPROUT_ERR_FORMAT, "manifest line %d: %s: not sorted, or listed twice", line, e->path);
 			goto out;
 		}
 		/* Every entry's directory is listed, as a directory, before it:
@@ -756,7 +756,7 @@ int pkg_manifest_parse(const char *text, size_t n, struct pkg_manifest *out)
 			struct pkg_entry *pe = bsearch(e->path, out->e, out->n - 1, sizeof *out->e, entry_cmp);
 			*slash = '/';
 			if (!pe || pe->type != 'd') {
-				r = errf(-ERR_UNSAFE, "%s: its directory is %s", e->path,
+				r = errf(-SPROUT_ERR_UNSAFE, "%s: its directory is %s", e->path,
 					 pe ? "a link in the same package (a path through a link)" : "not listed");
 				goto out;
 			}

@@ -49,7 +49,7 @@ struct pkg_manifest {
 	size_t n;
 };
 
-/* Parse canonical metadata text (n bytes). ERR_FORMAT, or ERR_UNSAFE for
+/* Parse canonical metadata text (n bytes). SPROUT_ERR_FORMAT, or SPROUT_ERR_UNSAFE for
  * values that would be dangerous, with errf() naming what and where; *m is
  * the caller's (pkg_meta_free) on success. */
 int pkg_meta_parse(const char *text, size_t n, struct pkg_meta *m);
@@ -57,7 +57,7 @@ int pkg_meta_parse(const char *text, size_t n, struct pkg_meta *m);
 void pkg_meta_format(const struct pkg_meta *m, struct buf *out);
 void pkg_meta_free(struct pkg_meta *m);
 /* Check the values of m a writer fills in: names, versions, arch, the
- * digests. 0 or ERR_USAGE with errf() saying which. */
+ * digests. 0 or SPROUT_ERR_USAGE with errf() saying which. */
 int pkg_meta_check(const struct pkg_meta *m);
 
 /* Parse a manifest (docs/manifest.md) strictly for installing: canonical
@@ -65,7 +65,7 @@ int pkg_meta_check(const struct pkg_meta *m);
  * its entries, no '.', '..' or empty components, no device, fifo or socket,
  * no link whose relative target climbs above the root, nothing under
  * var/lib/sprout or var/cache/sprout, no name starting ".sprout-tx.".
- * ERR_FORMAT or ERR_UNSAFE with errf() naming the line. */
+ * SPROUT_ERR_FORMAT or SPROUT_ERR_UNSAFE with errf() naming the line. */
 int pkg_manifest_parse(const char *text, size_t n, struct pkg_manifest *out);
 /* Append the manifest text of m to out (the header line included). */
 void pkg_manifest_format(const struct pkg_manifest *m, struct buf *out);
@@ -88,7 +88,7 @@ int pkg_vercmp(const char *a, const char *b);
 /* Compare VERSION-RELEASE pairs: versions, then releases as numbers. */
 int pkg_evrcmp(const char *va, const char *ra, const char *vb, const char *rb);
 /* Parse a dependency atom "NAME", "NAME>=1.2", "NAME=1.2-3" ... 0 or
- * ERR_FORMAT; d is the caller's (pkg_dep_free). */
+ * SPROUT_ERR_FORMAT; d is the caller's (pkg_dep_free). */
 int pkg_dep_parse(const char *s, size_t n, struct pkg_dep *d);
 /* Append the atom's text. */
 void pkg_dep_format(const struct pkg_dep *d, struct buf *out);

@@ -130,7 +130,7 @@ void pkgdb_format(const struct pkgdb *db, struct buf *out)
 
 static int bad(int line, const char *what)
 {
-	return errf(-ERR_FORMAT, "database line %d: %s", line, what);
+	return errf(-SPROUT_ERR_FORMAT, "database line %d: %s", line, what);
 }
 
 /* Split a line into up to max words at single spaces; the count. */
@@ -151,7 +151,7 @@ static int words(char *s, char **w, int max)
 int pkgdb_parse(const char *text, size_t n, struct pkgdb *db)
 {
 	const char *p = text, *end = text + n;
-	int line = 0, r = -ERR_FORMAT, ended = 0;
+	int line = 0, r = -SPROUT_ERR_FORMAT, ended = 0;
 	memset(db, 0, sizeof *db);
 	while (p < end && !ended) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -283,7 +283,7 @@ int pkgdb_state_at(const struct pkgdb *db, unsigned long id, struct pkgdb_change
 	}
 	if (!found) {
 		pkgdb_changes_free(s, ns);
-		return errf(-ERR_NOTFOUND, "there is no transaction %lu (see sprout pkg history)", id);
+		return errf(-SPROUT_ERR_NOTFOUND, "there is no transaction %lu (see sprout pkg history)", id);
 	}
 	if (ns > 1)
 		qsort(s, ns, sizeof *s, change_cmp);

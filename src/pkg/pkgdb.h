@@ -42,7 +42,7 @@ struct pkgdb {
 	int borrowed;                   /* p's packages belong to another db */
 };
 
-/* Parse the database text. ERR_FORMAT with errf(). *db is freed with
+/* Parse the database text. SPROUT_ERR_FORMAT with errf(). *db is freed with
  * pkgdb_free. */
 int pkgdb_parse(const char *text, size_t n, struct pkgdb *db);
 /* Append the database's text to out. */
@@ -59,7 +59,7 @@ int pkgdb_pkg_new(const char *meta, size_t ml, const char *man, size_t nl, const
 		  struct pkgdb_pkg **out);
 
 /* The packages installed after transaction id (0: before the first), as
- * '+' changes sorted by name, replayed from the history. ERR_NOTFOUND
+ * '+' changes sorted by name, replayed from the history. SPROUT_ERR_NOTFOUND
  * when there is no such transaction. Free with pkgdb_changes_free. */
 int pkgdb_state_at(const struct pkgdb *db, unsigned long id, struct pkgdb_change **out, size_t *n);
 void pkgdb_changes_free(struct pkgdb_change *c, size_t n);

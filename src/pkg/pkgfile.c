@@ -101,7 +101,7 @@ static int each_file(int dirfd, const struct pkg_manifest *man, int (*fn)(void *
 		unsigned char d[32];
 		sha256_final(&h, d);
 		if (!r && (got != e->size || memcmp(d, e->sha256, 32)))
-			r = errf(-ERR_HASH, "%s: the file differs from its manifest line", e->path);
+			r = errf(-SPROUT_ERR_HASH, "%s: the file differs from its manifest line", e->path);
 	}
 	free(b);
 	return r;
@@ -303,7 +303,7 @@ struct pkgfile_rd {
 
 static int bad(struct pkgfile *pf, const char *what)
 {
-	return errf(-ERR_FORMAT, "%s: %s at byte %llu", pf->path, what, pf->rd->off);
+	return errf(-SPROUT_ERR_FORMAT, "%s: %s at byte %llu", pf->path, what, pf->rd->off);
 }
 
 static int rd_fill(struct pkgfile *pf, size_t need)
@@ -391,7 +391,7 @@ static int rd_section(struct pkgfile *pf, const char *key, size_t max, char **ou
 		return bad(pf, what);
 	}
 	if (n > max)
-		return errf(-ERR_FORMAT, "%s: %s of %llu bytes, more than the %zu allowed", pf->path, key, n, max);
+		return errf(-SPROUT_ERR_FORMAT, "%s: %s of %llu bytes, more than the %zu allowed", pf->path, key, n, max);
 	char *b = xmalloc((size_t)n + 1);
 	size_t got = 0;
 	while (got < n) {
@@ -438,7 +438,7 @@ static int open_rd(const char *path, const void *mem, size_t n, struct pkgfile *
 	if (r)
 		goto out;
 	if (strcmp(line, "sprout-package 1")) {
-		r = errf(-ERR_FORMAT, "%s: not a sprout package (no 'sprout-package 1' line)", path);
+		r = errf(-SPROUT_ERR_FORMAT, "%s: not a sprout package (no 'sprout-package 1' line)", path);
 		goto out;
 	}
 	r = rd_section(pf, "meta", PKG_META_MAX, &pf->meta_text, &pf->meta_len);
@@ -454,7 +454,7 @@ static int open_rd(const char *path, const void *mem, size_t n, struct pkgfile *
 		goto out;
 	}
 	if (pf->meta.installed_size != pkg_manifest_bytes(&pf->man)) {
-		r = errf(-ERR_FORMAT, "%s: installed-size differs from the manifest's files", path);
+		r = errf(-SPROUT_ERR_FORMAT, "%s: installed-size differs from the manifest's files", path);
 		goto out;
 	}
 	r = rd_line(pf, line, "bad payload line");
@@ -546,7 +546,7 @@ static ssize_t payload_read(struct pkgfile *pf, unsigned char *p, size_t n)
 		ZSTD_inBuffer ib = {r->buf + r->pos, avail, 0};
 		size_t zr = ZSTD_decompressStream(r->z, &ob, &ib);
 		if (ZSTD_isError(zr))
-			return errf(-ERR_FORMAT, "%s: corrupt payload: %s", pf->path, ZSTD_getErrorName(zr));
+			return errf(-SPROUT_ERR_FORMAT, "%s: corrupt payload: %s", pf->path, ZSTD_getErrorName(zr));
 		rd_take(r, ib.pos);
 		r->pleft -= ib.pos;
 		r->zret = zr;
@@ -585,7 +585,7 @@ int pkgfile_read_file(struct pkgfile *pf, const struct pkg_entry *e, int fd)
 	unsigned char d[32];
 	sha256_final(&h, d);
 	if (memcmp(d, e->sha256, 32))
-		return errf(-ERR_HASH, "%s: %s: the bytes differ from the manifest's sha256", pf->path, e->path);
+		return errf(-SPROUT_ERR_HASH, "%s: %s: the bytes differ from the manifest's sha256", pf->path, e->path);
 	return 0;
 }
 
@@ -611,7 +611,7 @@ int pkgfile_finish(struct pkgfile *pf)
 		ZSTD_inBuffer ib = {r->buf + r->pos, avail, 0};
 		size_t zr = ZSTD_decompressStream(r->z, &ob, &ib);
 		if (ZSTD_isError(zr))
-			return errf(-ERR_FORMAT, "%s: corrupt payload: %s", pf->path, ZSTD_getErrorName(zr));
+			return errf(-SPROUT_ERR_FORMAT, "%s: corrupt payload: %s", pf->path, ZSTD_getErrorName(zr));
 		if (ob.pos)
 			return bad(pf, "the payload is longer than its files");
 		rd_take(r, ib.pos);
@@ -634,7 +634,7 @@ int pkgfile_finish(struct pkgfile *pf)
 	if (strcmp(hex, line + 7))
 		return bad(pf, "expected 'sha256 HEX' in lower case");
 	if (memcmp(d, want, 32))
-		return errf(-ERR_HASH, "%s: checksum mismatch: the file is damaged or was changed", pf->path);
+		return errf(-SPROUT_ERR_HASH, "%s: checksum mismatch: the file is damaged or was changed", pf->path);
 	e = rd_fill(pf, 1);
 	if (e)
 		return e;

@@ -38,7 +38,7 @@ struct pkgfile {
 
 /* Open the package at path and read it up to its payload: metadata and
  * manifest parsed and checked (pkg_meta_parse, pkg_manifest_parse).
- * ERR_FORMAT, ERR_UNSAFE or -errno with errf() naming path. *out is freed
+ * SPROUT_ERR_FORMAT, SPROUT_ERR_UNSAFE or -errno with errf() naming path. *out is freed
  * with pkgfile_close. */
 int pkgfile_open(const char *path, struct pkgfile **out);
 /* As pkgfile_open, reading the n bytes at data (which must outlive *out)

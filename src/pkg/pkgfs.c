@@ -138,7 +138,7 @@ int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
 			if (e == ELOOP || e == ENOTDIR) {
 				for (size_t k = 0; k < j; k++)
 					comp[k][strlen(comp[k])] = '/';
-				return errf(-ERR_UNSAFE, "%s: not a directory (a link, or a file) in the root", w->tmp);
+				return errf(-SPROUT_ERR_UNSAFE, "%s: not a directory (a link, or a file) in the root", w->tmp);
 			}
 			return errf(-e, "%s: %s", path, strerror(e));
 		}

@@ -31,7 +31,7 @@ void pkgfs_done(struct pkgfs *w);
 
 /* The descriptor of path's directory (kept by w: do not close it) and in
  * *base its last component (valid until the next call). -ENOENT when a
- * directory on the way is missing; ERR_UNSAFE (errf() naming it) when one
+ * directory on the way is missing; SPROUT_ERR_UNSAFE (errf() naming it) when one
  * is a link or not a directory. */
 int pkgfs_parent(struct pkgfs *w, const char *path, const char **base);
 /* lstat of path below the root: 0, -ENOENT (the path or a directory on

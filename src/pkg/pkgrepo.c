@@ -52,7 +52,7 @@ int pkgrepo_index(const char *dir, size_t *count)
 		for (size_t j = 0; j < nseen; j++)
 			if (!strcmp(seen[j].name, pf->meta.name) && !strcmp(seen[j].version, pf->meta.version) &&
 			    !strcmp(seen[j].release, pf->meta.release) && !strcmp(seen[j].arch, pf->meta.arch)) {
-				r = errf(-ERR_FORMAT, "%s: %s %s-%s (%s) is in two files", dir, pf->meta.name,
+				r = errf(-SPROUT_ERR_FORMAT, "%s: %s %s-%s (%s) is in two files", dir, pf->meta.name,
 					 pf->meta.version, pf->meta.release, pf->meta.arch);
 				pkgfile_close(pf);
 				goto out;
@@ -117,7 +117,7 @@ static int parse_index(const char *path, const char *text, size_t n, struct pkgr
 	size_t cap = 0;
 	int line = 1;
 	if (n < sizeof head - 1 || memcmp(text, head, sizeof head - 1))
-		return errf(-ERR_FORMAT, "%s: not a sprout index", path);
+		return errf(-SPROUT_ERR_FORMAT, "%s: not a sprout index", path);
 	for (const char *p = text + sizeof head - 1, *end = text + n; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		line++;
@@ -127,7 +127,7 @@ static int parse_index(const char *path, const char *text, size_t n, struct pkgr
 		if (!nl || nl - p > 400 || sscanf(p, "package %255s %llu %64s %llu%n", file, &size, hex, &mlen, &used) != 4 ||
 		    p + used != nl || !file_ok(file, strlen(file)) || mlen > PKG_META_MAX ||
 		    mlen > (unsigned long long)(end - nl - 1))
-			return errf(-ERR_FORMAT, "%s: line %d: expected 'package FILE SIZE SHA256 LENGTH'", path, line);
+			return errf(-SPROUT_ERR_FORMAT, "%s: line %d: expected 'package FILE SIZE SHA256 LENGTH'", path, line);
 		if (cap == out->n) {
 			cap = cap ? 2 * cap : 64;
 			out->e = xrealloc(out->e, cap * sizeof *out->e);
@@ -135,7 +135,7 @@ static int parse_index(const char *path, const char *text, size_t n, struct pkgr
 		struct pkgrepo_entry *e = &out->e[out->n];
 		memset(e, 0, sizeof *e);
 		if (strlen(hex) != 64 || sha256_unhex(hex, 64, e->sha256))
-			return errf(-ERR_FORMAT, "%s: line %d: bad sha256", path, line);
+			return errf(-SPROUT_ERR_FORMAT, "%s: line %d: bad sha256", path, line);
 		int r = pkg_meta_parse(nl + 1, (size_t)mlen, &e->meta);
 		if (r)
 			return pkg_errwrap(r, "%s: %s", path, file);
@@ -145,7 +145,7 @@ static int parse_index(const char *path, const char *text, size_t n, struct pkgr
 		e->meta_len = (size_t)mlen;
 		out->n++;
 		if (out->n > 1 && strcmp(out->e[out->n - 2].file, e->file) >= 0)
-			return errf(-ERR_FORMAT, "%s: %s: not sorted, or listed twice", path, file);
+			return errf(-SPROUT_ERR_FORMAT, "%s: %s: not sorted, or listed twice", path, file);
 		for (size_t k = (size_t)mlen; k > 0; k--)
 			line += nl[k] == '\n';
 		p = nl + 1 + mlen;
@@ -162,7 +162,7 @@ int pkgrepo_load(const char *dir, const char *keydir, int allow_untrusted, struc
 	out->dir = xstrdup(dir);
 	r = file_read(ip, &idx);
 	if (r) {
-		r = errf(r == -ENOENT ? -ERR_NOTFOUND : r, "%s: %s%s", ip, err_str(r),
+		r = errf(r == -ENOENT ? -SPROUT_ERR_NOTFOUND : r, "%s: %s%s", ip, err_str(r),
 			 r == -ENOENT ? " (is it a repository? sprout pkg index DIR writes one)" : "");
 		goto out;
 	}
@@ -175,7 +175,7 @@ int pkgrepo_load(const char *dir, const char *keydir, int allow_untrusted, struc
 	} else {
 		r = file_read(sp, &sig);
 		if (r == -ENOENT) {
-			r = errf(-ERR_HASH, "%s is not signed (sign it with sprout pkg sign --key KEY %s, or pass "
+			r = errf(-SPROUT_ERR_HASH, "%s is not signed (sign it with sprout pkg sign --key KEY %s, or pass "
 				 "--allow-untrusted)", ip, dir);
 			goto out;
 		}

@@ -33,7 +33,7 @@ struct pkgrepo {
 int pkgrepo_index(const char *dir, size_t *count);
 
 /* Read dir/index. Unless allow_untrusted, its signature (dir/index.sig)
- * must be good and made by a key in keydir: ERR_HASH otherwise, and
+ * must be good and made by a key in keydir: SPROUT_ERR_HASH otherwise, and
  * -ENOTSUP when this sprout cannot check signatures; errf() says what is
  * wrong and what to do. With allow_untrusted the signature is not
  * checked and a line saying so is added to warn. *out is freed with

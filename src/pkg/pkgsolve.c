@@ -77,7 +77,7 @@ static long best(const struct solve *s, const struct pkg_dep *d)
 					buf_adds(&names, ", ");
 					buf_adds(&names, s->cand[k]->name);
 				}
-			int r = errf(-ERR_USAGE, "several packages provide %s: %s; name the one to install", d->name, names.s);
+			int r = errf(-SPROUT_ERR_USAGE, "several packages provide %s: %s; name the one to install", d->name, names.s);
 			buf_free(&names);
 			return r;
 		}
@@ -115,7 +115,7 @@ static int missing(const struct solve *s, const struct pkg_meta *m, const struct
 		if (!strcmp(s->cand[c]->name, d->name) && arch_ok(s, s->cand[c]))
 			buf_addf(&have, "%s %s-%s", have.len ? "," : "; there is only", s->cand[c]->version,
 				 s->cand[c]->release);
-	int r = errf(-ERR_NOTFOUND, "%s %s-%s needs %s, which no repository provides%s", m->name, m->version, m->release,
+	int r = errf(-SPROUT_ERR_NOTFOUND, "%s %s-%s needs %s, which no repository provides%s", m->name, m->version, m->release,
 		     dep.s, have.len ? have.s : "");
 	buf_free(&dep);
 	buf_free(&have);
@@ -128,7 +128,7 @@ static int request(struct solve *s, const char *req)
 	if (req[0] == '#') {
 		c = atol(req + 1);
 		if (!arch_ok(s, s->cand[c]))
-			return errf(-ERR_USAGE, "%s is for %s, the root is %s", s->cand[c]->name, s->cand[c]->arch, s->arch);
+			return errf(-SPROUT_ERR_USAGE, "%s is for %s, the root is %s", s->cand[c]->name, s->cand[c]->arch, s->arch);
 	} else {
 		struct pkg_dep d;
 		int r = pkg_dep_parse(req, strlen(req), &d);
@@ -142,9 +142,9 @@ static int request(struct solve *s, const char *req)
 			for (size_t k = 0; k < s->ncand; k++)
 				if (!strncmp(s->cand[k]->name, req, strcspn(req, "<>=")) &&
 				    !s->cand[k]->name[strcspn(req, "<>=")] && !arch_ok(s, s->cand[k]))
-					return errf(-ERR_NOTFOUND, "no package %s for %s (there is one for %s)", req, s->arch,
+					return errf(-SPROUT_ERR_NOTFOUND, "no package %s for %s (there is one for %s)", req, s->arch,
 						    s->cand[k]->arch);
-			return errf(-ERR_NOTFOUND, "no package %s in the repositories", req);
+			return errf(-SPROUT_ERR_NOTFOUND, "no package %s in the repositories", req);
 		}
 	}
 	const struct pkg_meta *m = s->cand[c];
@@ -155,7 +155,7 @@ static int request(struct solve *s, const char *req)
 	if (k >= 0 && s->p[k].cand == (size_t)c)
 		return 0;
 	if (k >= 0)
-		return errf(-ERR_USAGE, "%s is asked for twice, in two versions", m->name);
+		return errf(-SPROUT_ERR_USAGE, "%s is asked for twice, in two versions", m->name);
 	pick(s, (size_t)c, 1, 0, 0);
 	return 0;
 }
@@ -258,7 +258,7 @@ int pkgsolve_remove(const struct pkgdb *db, char **names, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		int i = pkgdb_find(db, names[k]);
 		if (i < 0) {
-			r = errf(-ERR_NOTFOUND, "%s is not installed", names[k]);
+			r = errf(-SPROUT_ERR_NOTFOUND, "%s is not installed", names[k]);
 			goto out;
 		}
 		gone[i] = 1;

@@ -23,15 +23,15 @@ struct pkgsolve_pick {
  * arch. A request already met by the installed package of the same bytes
  * is left out. Each dependency is met by an installed package, a pick,
  * or the newest candidate of that name (or the only package providing
- * it). ERR_NOTFOUND when nothing provides a dependency, -EEXIST for a
- * conflict, ERR_USAGE when several packages provide a name; errf() says
+ * it). SPROUT_ERR_NOTFOUND when nothing provides a dependency, -EEXIST for a
+ * conflict, SPROUT_ERR_USAGE when several packages provide a name; errf() says
  * which and why. *out is the caller's (free). */
 int pkgsolve_install(const struct pkgdb *db, const char *arch, const struct pkg_meta *const *cand,
 		     const unsigned char (*cand_sha)[32], size_t ncand, char **req, size_t nreq,
 		     struct pkgsolve_pick **out, size_t *nout);
 
 /* Whether the installed packages named may go: every package staying
- * must keep its dependencies. ERR_NOTFOUND for a name not installed,
+ * must keep its dependencies. SPROUT_ERR_NOTFOUND for a name not installed,
  * -EEXIST naming the packages that need one (remove them too). */
 int pkgsolve_remove(const struct pkgdb *db, char **names, size_t n);
 

@@ -129,7 +129,7 @@ static int journal_parse(const char *text, size_t n, struct journal *j)
 			ok = !strncmp(l, "txn ", 4) && (j->id = strtoul(l + 4, NULL, 10)) > 0;
 		} else if (!strcmp(l, "end")) {
 			free(l);
-			return p == end ? 0 : errf(-ERR_FORMAT, "journal: something after 'end'");
+			return p == end ? 0 : errf(-SPROUT_ERR_FORMAT, "journal: something after 'end'");
 		} else {
 			for (int k = OP_MKDIR; k <= OP_CHMOD && !ok; k++) {
 				size_t wl = strlen(op_word[k]);
@@ -157,7 +157,7 @@ static int journal_parse(const char *text, size_t n, struct journal *j)
 			break;
 	}
 	pkgtx_journal_free(j);
-	return errf(-ERR_FORMAT, "journal line %d: malformed", line);
+	return errf(-SPROUT_ERR_FORMAT, "journal line %d: malformed", line);
 }
 
 /* ---- small file helpers ---- */
@@ -393,7 +393,7 @@ int pkgroot_open(const char *path, int create, struct pkgroot *rt, struct buf *n
 		goto fail;
 	}
 	if (flock(rt->lockfd, LOCK_EX | LOCK_NB) < 0) {
-		r = errno == EWOULDBLOCK ? errf(-ERR_BUSY, "another sprout is changing the root %s", path)
+		r = errno == EWOULDBLOCK ? errf(-SPROUT_ERR_BUSY, "another sprout is changing the root %s", path)
 			: errf(-errno, "%s/var/lib/sprout/lock: %s", path, strerror(errno));
 		goto fail;
 	}

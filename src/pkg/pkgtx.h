@@ -24,7 +24,7 @@ struct pkgroot {
 /* Open the root at path (created with create, else it must exist), lock
  * it, finish or undo an interrupted transaction (a line saying which is
  * added to note) and load its database. A root that cannot be written and
- * has nothing to recover opens read only. ERR_BUSY when another sprout
+ * has nothing to recover opens read only. SPROUT_ERR_BUSY when another sprout
  * holds it. Close with pkgroot_close. */
 int pkgroot_open(const char *path, int create, struct pkgroot *rt, struct buf *note);
 void pkgroot_close(struct pkgroot *rt);
@@ -33,7 +33,7 @@ void pkgroot_close(struct pkgroot *rt);
  * named) against the database: type, mode, size, sha256, link target; a
  * directory's mode when all its packages agree on it. One line per
  * difference into out ("NAME: PATH: what"); *problems counts them and
- * *entries the entries looked at. 0, or ERR_NOTFOUND for a name not
+ * *entries the entries looked at. 0, or SPROUT_ERR_NOTFOUND for a name not
  * installed. */
 int pkgroot_verify(struct pkgroot *rt, char **names, size_t n, struct buf *out, size_t *problems, size_t *entries);
 
@@ -70,7 +70,7 @@ struct pkgtx_stats {
  * that two packages have (file clash), a path that exists in the root and
  * belongs to no package (unless overwrite), setuid files (unless
  * allow_setuid), a link or file where a directory must be. -EEXIST or
- * ERR_UNSAFE with errf() naming the path and packages; other codes after
+ * SPROUT_ERR_UNSAFE with errf() naming the path and packages; other codes after
  * the transaction was undone. */
 int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **removes, size_t nremoves,
 	      const struct pkgtx_opts *o, struct pkgtx_stats *st);

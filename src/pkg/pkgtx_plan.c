@@ -49,7 +49,7 @@ static int plan_entry(struct run *u, const struct pkgdb_pkg *p, size_t a, size_t
 	struct stat st;
 	int r = pkgfs_lstat(&u->w, e->path, &st);
 	if (r && r != -ENOENT)
-		return r == -ERR_UNSAFE ? r : pkg_errwrap(r, "%s", e->path);
+		return r == -SPROUT_ERR_UNSAFE ? r : pkg_errwrap(r, "%s", e->path);
 	struct pkgdb_owner *g = pkgdb_map_get(u->old, e->path);
 	const char *root = u->rt->path;
 	if (e->type == 'd') {
@@ -75,7 +75,7 @@ static int plan_entry(struct run *u, const struct pkgdb_pkg *p, size_t a, size_t
 		return 0;
 	}
 	if (e->type == 'f' && (e->mode & 06000) && !u->o->allow_setuid)
-		return errf(-ERR_UNSAFE, "%s: %s is setuid or setgid (mode %04o); --allow-setuid installs it", e->path,
+		return errf(-SPROUT_ERR_UNSAFE, "%s: %s is setuid or setgid (mode %04o); --allow-setuid installs it", e->path,
 			    p->meta.name, e->mode);
 	if (r == 0 && S_ISDIR(st.st_mode)) {
 		if (g && g->e->type == 'd')
@@ -168,7 +168,7 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 		return r;
 	if (pf->meta_len != ad->pf->meta_len || pf->man_len != ad->pf->man_len ||
 	    memcmp(pf->meta_text, ad->pf->meta_text, pf->meta_len) || memcmp(pf->man_text, ad->pf->man_text, pf->man_len)) {
-		r = errf(-ERR_HASH, "%s: changed while being installed", ad->file);
+		r = errf(-SPROUT_ERR_HASH, "%s: changed while being installed", ad->file);
 		goto out;
 	}
 	for (size_t i = 0; i < pf->man.n; i++) {
@@ -222,7 +222,7 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 	}
 	r = pkgfile_finish(pf);
 	if (!r && memcmp(pf->sha256, ad->pf->sha256, 32))
-		r = errf(-ERR_HASH, "%s: changed while being installed", ad->file);
+		r = errf(-SPROUT_ERR_HASH, "%s: changed while being installed", ad->file);
 out:
 	pkgfile_close(pf);
 	return r;
@@ -337,7 +337,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	for (size_t k = 0; k < nremoves; k++) {
 		int i = pkgdb_find(&rt->db, removes[k]);
 		if (i < 0) {
-			r = errf(-ERR_NOTFOUND, "%s is not installed", removes[k]);
+			r = errf(-SPROUT_ERR_NOTFOUND, "%s is not installed", removes[k]);
 			goto out;
 		}
 		u.gone[i] = 1;

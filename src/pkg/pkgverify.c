@@ -28,7 +28,7 @@ static void check_entry(struct pkgfs *w, const struct pkgdb_map *owners, const s
 		return;
 	}
 	if (r) {
-		buf_adds(why, r == -ERR_UNSAFE ? "a directory above it is a link or a file" : strerror(-r));
+		buf_adds(why, r == -SPROUT_ERR_UNSAFE ? "a directory above it is a link or a file" : strerror(-r));
 		return;
 	}
 	int same = e->type == 'f' ? S_ISREG(st.st_mode) : e->type == 'd' ? S_ISDIR(st.st_mode) : S_ISLNK(st.st_mode);
@@ -80,7 +80,7 @@ int pkgroot_verify(struct pkgroot *rt, char **names, size_t n, struct buf *out, 
 	*problems = *entries = 0;
 	for (size_t k = 0; k < n; k++)
 		if (pkgdb_find(db, names[k]) < 0)
-			return errf(-ERR_NOTFOUND, "%s is not installed", names[k]);
+			return errf(-SPROUT_ERR_NOTFOUND, "%s is not installed", names[k]);
 	for (size_t i = 0; i < db->n; i++)
 		total += db->p[i]->man.n;
 	struct pkgdb_map *owners = pkgdb_map_new(total);

@@ -60,7 +60,7 @@ pid_t run_spawn(const struct run_spec *spec);
 extern int run_use_sandbox;
 
 /* Can the sandbox be set up here (user namespaces or root)? 0, or
- * ERR_SANDBOX with errf() saying why and what to do. */
+ * SPROUT_ERR_SANDBOX with errf() saying why and what to do. */
 int run_sandbox_check(void);
 
 #endif

@@ -203,7 +203,7 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 		if (stat(p, &st) < 0 || !S_ISCHR(st.st_mode)) {
 			if (!strcmp(devs[i], "tty"))
 				continue;
-			return errf(-ERR_SANDBOX, "sandbox: the host's %s is not a character device", p);
+			return errf(-SPROUT_ERR_SANDBOX, "sandbox: the host's %s is not a character device", p);
 		}
 		struct sb_op *dop = sb_add(sb, SB_BIND, sb_own(sb, xasprintf("dev/%s", devs[i])), sb_old(sb, p));
 		dop->isfile = 1;
@@ -390,7 +390,7 @@ pid_t sandbox_spawn_fd(const struct run_spec *spec, int logfd)
 		if (sb.isroot)
 			r = errf(-e, "sandbox: cannot create namespaces: %s", strerror(e));
 		else
-			r = errf(-ERR_SANDBOX, "sandbox: cannot create namespaces (%s): %s", strerror(e),
+			r = errf(-SPROUT_ERR_SANDBOX, "sandbox: cannot create namespaces (%s): %s", strerror(e),
 				 sandbox_userns_hint);
 		goto out;
 	}

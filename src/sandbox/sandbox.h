@@ -15,7 +15,7 @@ pid_t sandbox_spawn(const struct run_spec *spec);
 /* The same, with the step's output going to logfd (spec->log unused). */
 pid_t sandbox_spawn_fd(const struct run_spec *spec, int logfd);
 
-/* Whether the sandbox can be set up here: 0, or ERR_SANDBOX with errf()
+/* Whether the sandbox can be set up here: 0, or SPROUT_ERR_SANDBOX with errf()
  * saying why and what to do. */
 int sandbox_check(void);
 
@@ -24,7 +24,7 @@ int sandbox_arch_native(const char *arch);
 
 /* For a foreign arch: make sure binfmt_misc can run arch's binaries inside
  * a new root (handler with the F flag), registering it as root from the
- * host's qemu-user-static configuration. 0, or ERR_SANDBOX with errf(). */
+ * host's qemu-user-static configuration. 0, or SPROUT_ERR_SANDBOX with errf(). */
 int sandbox_check_arch(const char *arch);
 
 #endif

@@ -44,7 +44,7 @@ static const char *qemu_arch(const char *arch)
 
 static int how_to(const char *arch, const char *q, const char *why)
 {
-	return errf(-ERR_SANDBOX,
+	return errf(-SPROUT_ERR_SANDBOX,
 		    "cannot run %s binaries in the sandbox: %s; install Debian's qemu-user-static "
 		    "(apt-get install qemu-user-static) and register its handler with the F flag "
 		    "(sudo update-binfmts --enable qemu-%s, or sudo systemctl restart systemd-binfmt), "
@@ -151,7 +151,7 @@ static int handler_register(const char *arch, const char *q)
 	} else {
 		r = write_str(BINFMT_DIR "/register", line.s);
 		if (r)
-			r = errf(-ERR_SANDBOX, "cannot register the binfmt_misc handler qemu-%s (%s): %s", q, interp,
+			r = errf(-SPROUT_ERR_SANDBOX, "cannot register the binfmt_misc handler qemu-%s (%s): %s", q, interp,
 				 err_str(r));
 	}
 	free(interp);
@@ -165,13 +165,13 @@ int sandbox_check_arch(const char *arch)
 		return 0;
 	const char *q = qemu_arch(arch);
 	int root = geteuid() == 0;
-	int r = -ERR_SANDBOX;
+	int r = -SPROUT_ERR_SANDBOX;
 	if (!path_exists(BINFMT_DIR "/status")) {
 		if (!root)
 			return how_to(arch, q, "binfmt_misc is not mounted at " BINFMT_DIR);
 		if (mount("binfmt_misc", BINFMT_DIR, "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
 		    errno != EBUSY)
-			return errf(-ERR_SANDBOX, "cannot mount binfmt_misc on " BINFMT_DIR ": %s", strerror(errno));
+			return errf(-SPROUT_ERR_SANDBOX, "cannot mount binfmt_misc on " BINFMT_DIR ": %s", strerror(errno));
 	}
 	char *entry = xasprintf(BINFMT_DIR "/qemu-%s", q);
 	r = handler_state(entry);
@@ -181,7 +181,7 @@ int sandbox_check_arch(const char *arch)
 			r = handler_state(entry);
 	} else if (r == H_DISABLED && root) {
 		r = write_str(entry, "1");
-		r = r ? errf(-ERR_SANDBOX, "cannot enable %s: %s", entry, err_str(r)) : handler_state(entry);
+		r = r ? errf(-SPROUT_ERR_SANDBOX, "cannot enable %s: %s", entry, err_str(r)) : handler_state(entry);
 	}
 	switch (r) {
 	case H_READY:
@@ -194,16 +194,16 @@ int sandbox_check_arch(const char *arch)
 		r = how_to(arch, q, "its binfmt_misc handler is disabled");
 		break;
 	case H_NO_F:
-		r = errf(-ERR_SANDBOX,
+		r = errf(-SPROUT_ERR_SANDBOX,
 			 "cannot run %s binaries in the sandbox: the binfmt_misc handler %s lacks the F "
 			 "(fix-binary) flag, so qemu cannot be found inside another root; as root, remove it "
 			 "(echo -1 > %s) and run sprout again, which registers qemu-user-static's with F",
 			 arch, entry, entry);
 		break;
 	default:
-		if (r > 0 || r == -ERR_SANDBOX)
+		if (r > 0 || r == -SPROUT_ERR_SANDBOX)
 			break;
-		r = errf(-ERR_SANDBOX, "cannot read %s: %s", entry, err_str(r));
+		r = errf(-SPROUT_ERR_SANDBOX, "cannot read %s: %s", entry, err_str(r));
 	}
 	free(entry);
 	return r;

@@ -557,6 +557,6 @@ int sandbox_check(void)
 		return 0;
 	static const char *const what[] = {"", "creating namespaces", "writing the uid/gid maps", "mounting"};
 	int k = WIFEXITED(st) && WEXITSTATUS(st) <= 3 ? WEXITSTATUS(st) : 1;
-	return errf(-ERR_SANDBOX, "the sandbox cannot be set up here (%s failed in a user namespace): %s", what[k],
+	return errf(-SPROUT_ERR_SANDBOX, "the sandbox cannot be set up here (%s failed in a user namespace): %s", what[k],
 		    sandbox_userns_hint);
 }

@@ -215,7 +215,7 @@ static int write_files(struct js *j, struct strv *used, const char *outdir, cons
 					f++;
 			}
 			if (!f || f - l < 66) {
-				r = errf(ERR_FORMAT, "malformed manifest line in %s: %.*s", outdir, (int)len, l);
+				r = errf(SPROUT_ERR_FORMAT, "malformed manifest line in %s: %.*s", outdir, (int)len, l);
 				break;
 			}
 			char sha256[65];
@@ -264,11 +264,11 @@ int sbom_write(const struct plan *p, const char *arch, const char *statedir, con
 	struct buf rels = {0}, files = {0}, manifest = {0}, ns = {0};
 	struct js j;
 	int fin = p->final ? plan_step_index(p, p->final) : -1;
-	int r = -ERR_NOTFOUND;
+	int r = -SPROUT_ERR_NOTFOUND;
 	cache_keys(p, arch, keys, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (cache_digest(statedir, keys[i], digests[i])) {
-			r = errf(ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
+			r = errf(SPROUT_ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
 				 p->steps[i].name, p->name, arch, keys[i]);
 			goto out;
 		}

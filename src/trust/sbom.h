@@ -8,7 +8,7 @@
  * (docs/trust.md, "sbom"): a package per step and per source, the patches
  * as files, the relationships between them, and every regular file of the
  * plan's final step with its SHA1 and SHA256. Reads the outputs from the
- * store under statedir; ERR_NOTFOUND (errf names the step) when a step is
+ * store under statedir; SPROUT_ERR_NOTFOUND (errf names the step) when a step is
  * not built. Appends the document to out. 0 or negative code. */
 int sbom_write(const struct plan *p, const char *arch, const char *statedir, const char *tool, struct buf *out);
 

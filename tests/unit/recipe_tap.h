@@ -20,7 +20,7 @@ static void bad(const char *text, const char *msg)
 {
 	struct recipe *r = NULL;
 	int e = parse(text, &r);
-	ok(e == -ERR_PARSE && !strcmp(err_msg(e), msg), "error: %s (got: %s)", msg, e ? err_msg(e) : "success");
+	ok(e == -SPROUT_ERR_PARSE && !strcmp(err_msg(e), msg), "error: %s (got: %s)", msg, e ? err_msg(e) : "success");
 	if (!e)
 		recipe_free(r);
 }

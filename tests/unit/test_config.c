@@ -27,7 +27,7 @@ static void bad(const char *text, const char *msg)
 	int r = config_load_file(&cf, p, CONFIG_FILE, 1);
 	char want[512];
 	snprintf(want, sizeof want, "%s:%s", p, msg);
-	ok(r == -ERR_PARSE && !strcmp(err_msg(r), want), "error %s (got %s)", msg, r ? err_msg(r) : "success");
+	ok(r == -SPROUT_ERR_PARSE && !strcmp(err_msg(r), want), "error %s (got %s)", msg, r ? err_msg(r) : "success");
 	config_free(&cf);
 	free(p);
 }

@@ -38,10 +38,10 @@ int main(void)
 	ok(!strcmp(small, "ab\\x1b"), "esc_inplace cuts at an escape's end (got '%s')", small);
 
 	/* every library error message goes out escaped */
-	int r = errf(ERR_PARSE, "p:1:1: unknown key '%s'", "\x1b[31mevil\x1b[0m");
-	ok(r == -ERR_PARSE && !strcmp(err_msg(r), "p:1:1: unknown key '\\x1b[31mevil\\x1b[0m'"),
+	int r = errf(SPROUT_ERR_PARSE, "p:1:1: unknown key '%s'", "\x1b[31mevil\x1b[0m");
+	ok(r == -SPROUT_ERR_PARSE && !strcmp(err_msg(r), "p:1:1: unknown key '\\x1b[31mevil\\x1b[0m'"),
 	   "errf escapes what it quotes (got '%s')", err_msg(r));
-	r = errf(ERR_FETCH, "f: no origin worked:\n  url: 404\n  debian:\tgone");
+	r = errf(SPROUT_ERR_FETCH, "f: no origin worked:\n  url: 404\n  debian:\tgone");
 	ok(!strcmp(err_msg(r), "f: no origin worked:\n  url: 404\n  debian:\tgone"), "errf keeps its own lines");
 	return tap_done();
 }

@@ -54,13 +54,13 @@ int main(void)
 	/* s0, s1 independent; s2 needs both; s3 needs s2 */
 	const int deps[4][3] = {{-1}, {-1}, {0, 1, -1}, {2, -1}};
 	struct plan *p = mkplan(4, deps, &rc);
-	char want[4] = {1, 1, 1, 1}, st[4] = {ETA_PENDING, ETA_PENDING, ETA_PENDING, ETA_PENDING};
+	char want[4] = {1, 1, 1, 1}, st[4] = {SPROUT_ETA_PENDING, SPROUT_ETA_PENDING, SPROUT_ETA_PENDING, SPROUT_ETA_PENDING};
 	double expect[4] = {10, 4, 3, 2}, ran[4] = {0};
 	ok(near(eta_left(p, want, st, expect, ran, 1), 19), "one job: the sum (%g)", eta_left(p, want, st, expect, ran, 1));
 	ok(near(eta_left(p, want, st, expect, ran, 2), 15), "two jobs: the longest path (%g)",
 	   eta_left(p, want, st, expect, ran, 2));
-	st[0] = ETA_RUNNING, ran[0] = 6;
-	st[1] = ETA_DONE;
+	st[0] = SPROUT_ETA_RUNNING, ran[0] = 6;
+	st[1] = SPROUT_ETA_DONE;
 	ok(near(eta_left(p, want, st, expect, ran, 2), 9), "a running step counts what is left of it (%g)",
 	   eta_left(p, want, st, expect, ran, 2));
 	ran[0] = 30;
@@ -69,7 +69,7 @@ int main(void)
 	want[3] = 0;
 	ok(near(eta_left(p, want, st, expect, ran, 2), 4), "steps not wanted do not count (%g)",
 	   eta_left(p, want, st, expect, ran, 2));
-	memset(st, ETA_DONE, sizeof st);
+	memset(st, SPROUT_ETA_DONE, sizeof st);
 	ok(near(eta_left(p, want, st, expect, ran, 2), 0), "nothing left: 0");
 
 	ok(eta_recorded(dir, "x86_64", "s0") < 0, "no duration recorded yet");

@@ -240,7 +240,7 @@ static void test_local(void)
 	sha256_buf(other, strlen(other), d);
 	sha256_hex(d, got);
 	r = fetch(0, &path);
-	ok(r == -ERR_HASH && !path, "a local file with the wrong hash is refused (ERR_HASH)");
+	ok(r == -SPROUT_ERR_HASH && !path, "a local file with the wrong hash is refused (SPROUT_ERR_HASH)");
 	ok(listing_is(distdir, ""), "and the store stays empty");
 	ok(has(err_msg(r), "hello.txt") && has(err_msg(r), hex) && has(err_msg(r), got),
 	   "the message names the file, the expected and the actual hash");
@@ -260,8 +260,8 @@ static void test_local(void)
 	source_set("gone.txt", hello);
 	origin_add(ORIGIN_LOCAL, "gone.txt");
 	r = fetch(0, &path);
-	ok(r == -ERR_FETCH && has(err_msg(r), "gone.txt: no origin worked") &&
-	   has(err_msg(r), "local gone.txt: No such file"), "a missing local file: ERR_FETCH naming it");
+	ok(r == -SPROUT_ERR_FETCH && has(err_msg(r), "gone.txt: no origin worked") &&
+	   has(err_msg(r), "local gone.txt: No such file"), "a missing local file: SPROUT_ERR_FETCH naming it");
 
 	source_set("../evil", hello);
 	origin_add(ORIGIN_LOCAL, "hello.txt");
@@ -278,8 +278,8 @@ static void test_offline(void)
 	source_set("hello.txt", hello);
 	origin_add(ORIGIN_LOCAL, "hello.txt");
 	r = fetch(1, &path);
-	ok(r == -ERR_FETCH && has(err_msg(r), "hello.txt: not in the store and --offline"),
-	   "offline, missing: ERR_FETCH \"not in the store and --offline\"");
+	ok(r == -SPROUT_ERR_FETCH && has(err_msg(r), "hello.txt: not in the store and --offline"),
+	   "offline, missing: SPROUT_ERR_FETCH \"not in the store and --offline\"");
 	ok(listing_is(distdir, ""), "offline: no origin was used");
 
 	put(distdir, "hello.txt", hello);
@@ -289,8 +289,8 @@ static void test_offline(void)
 
 	put(distdir, "hello.txt", "corrupted\n");
 	r = fetch(1, &path);
-	ok(r == -ERR_HASH && has(err_msg(r), "sha256 mismatch from the store"),
-	   "offline, corrupted in the store: ERR_HASH");
+	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "sha256 mismatch from the store"),
+	   "offline, corrupted in the store: SPROUT_ERR_HASH");
 	ok(listing_is(distdir, "hello.txt"), "and the stored copy stays in its place (never used for this pin)");
 }
 
@@ -317,13 +317,13 @@ static void test_wrong_pin(void)
 	struct fetch_ctx ctx = {distdir, statedir, recipedir, 0, 1, NULL, "recipes/hello/recipe"};
 	err_clear();
 	r = fetch_source(&ctx, &src, &path);
-	ok(r == -ERR_HASH && has(err_msg(r), "recipes/hello/recipe:7"), "offline: ERR_HASH naming the pin's line (%s)",
+	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "recipes/hello/recipe:7"), "offline: SPROUT_ERR_HASH naming the pin's line (%s)",
 	   err_msg(r));
 	ok(listing_is(distdir, "hello.txt"), "offline: the stored file stays in place");
 	ctx.offline = 0;
 	err_clear();
 	r = fetch_source(&ctx, &src, &path);
-	ok(r == -ERR_HASH && has(err_msg(r), "the sha256 pin looks wrong") && has(err_msg(r), good) &&
+	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "the sha256 pin looks wrong") && has(err_msg(r), good) &&
 	   has(err_msg(r), typo) && has(err_msg(r), "local hello.txt") && has(err_msg(r), "recipes/hello/recipe:7"),
 	   "online, the origin agrees with the store: the pin looks wrong, at its line");
 	ok(listing_is(distdir, "hello.txt"), "online: the stored file stays in place, no hello.txt.bad");
@@ -394,8 +394,8 @@ static void test_stale(void)
 	source_set("hello.txt", hello);
 	origin_add(ORIGIN_LOCAL, "gone.txt");
 	r = fetch(0, &path);
-	ok(r == -ERR_FETCH && !path && !exists("hello.txt"),
-	   "stale temporaries with the right bytes are never used (ERR_FETCH, nothing stored)");
+	ok(r == -SPROUT_ERR_FETCH && !path && !exists("hello.txt"),
+	   "stale temporaries with the right bytes are never used (SPROUT_ERR_FETCH, nothing stored)");
 	ok(!exists(part_dead) && !exists(apt_dead), "a dead pid's .part file and .apt directory are removed");
 	ok(exists(part_live) && exists(apt_live), "a live pid's .part file and .apt directory are kept");
 	ok(exists(other_dead), "another file's temporaries are left for when that file is fetched");
@@ -405,7 +405,7 @@ static void test_stale(void)
 	put(distdir, part_dead, hello);
 	put(distdir, part_self, hello);
 	r = fetch(1, &path);
-	ok(r == -ERR_FETCH && !exists(part_dead), "offline: a dead pid's .part file is removed, not used");
+	ok(r == -SPROUT_ERR_FETCH && !exists(part_dead), "offline: a dead pid's .part file is removed, not used");
 	ok(!exists(part_self), "a .part file with our own pid (an earlier process's) is removed");
 	put(distdir, "hello.txt", hello);
 	put(distdir, part_dead, other);
@@ -455,15 +455,15 @@ static void test_http(void)
 	source_set("hello.txt", hello);
 	origin_add(ORIGIN_URL, url[2]);
 	r = fetch(0, &path);
-	ok(r == -ERR_HASH && has(err_msg(r), "hello.txt: sha256 mismatch from http://127.0.0.1"),
-	   "http: a different file is refused (ERR_HASH naming the URL)");
+	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "hello.txt: sha256 mismatch from http://127.0.0.1"),
+	   "http: a different file is refused (SPROUT_ERR_HASH naming the URL)");
 	ok(listing_is(distdir, ""), "and leaves nothing in the store");
 
 	store_clear();
 	source_set("hello.txt", hello);
 	origin_add(ORIGIN_URL, url[3]);
 	r = fetch(0, &path);
-	ok(r == -ERR_FETCH && has(err_msg(r), url[3]), "http: a truncated transfer fails (ERR_FETCH)");
+	ok(r == -SPROUT_ERR_FETCH && has(err_msg(r), url[3]), "http: a truncated transfer fails (SPROUT_ERR_FETCH)");
 	ok(listing_is(distdir, ""), "and leaves nothing in the store");
 
 	store_clear();
@@ -471,7 +471,7 @@ static void test_http(void)
 	snprintf(url[0], sizeof url[0], "http://127.0.0.1:%d/nothere.txt", port);
 	origin_add(ORIGIN_URL, url[0]);
 	r = fetch(0, &path);
-	ok(r == -ERR_FETCH && has(err_msg(r), url[0]) && has(err_msg(r), "404"),
+	ok(r == -SPROUT_ERR_FETCH && has(err_msg(r), url[0]) && has(err_msg(r), "404"),
 	   "http: a 404 fails, naming the URL and the status");
 
 	/* an unreachable host falls through to the next origin */
@@ -489,18 +489,18 @@ static void test_http(void)
 	origin_add(ORIGIN_URL, "ftp://127.0.0.1/hello.txt");
 	origin_add(ORIGIN_LOCAL, "gone.txt");
 	r = fetch(0, &path);
-	ok(r == -ERR_FETCH && has(err_msg(r), "hello.txt: no origin worked:\n  http://127.0.0.1:1/hello.txt: ") &&
+	ok(r == -SPROUT_ERR_FETCH && has(err_msg(r), "hello.txt: no origin worked:\n  http://127.0.0.1:1/hello.txt: ") &&
 	   has(err_msg(r), "\n  ftp://127.0.0.1/hello.txt: not an http") &&
 	   has(err_msg(r), "\n  local gone.txt: "), "no origin worked: one line per origin");
 
-	/* a mismatch and a failure: ERR_HASH, and the failure is still told */
+	/* a mismatch and a failure: SPROUT_ERR_HASH, and the failure is still told */
 	store_clear();
 	source_set("hello.txt", hello);
 	origin_add(ORIGIN_URL, url[2]);
 	origin_add(ORIGIN_URL, "http://127.0.0.1:1/hello.txt");
 	r = fetch(0, &path);
-	ok(r == -ERR_HASH && has(err_msg(r), "\n  http://127.0.0.1:1/hello.txt: "),
-	   "a mismatch then a failure: ERR_HASH with both origins");
+	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "\n  http://127.0.0.1:1/hello.txt: "),
+	   "a mismatch then a failure: SPROUT_ERR_HASH with both origins");
 	ok(listing_is(distdir, ""), "and nothing in the store");
 
 	/* without libcurl: the same through wget when curl is missing */

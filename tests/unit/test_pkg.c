@@ -55,9 +55,9 @@ static void atoms(void)
 	ok(!pkg_dep_parse("a<2", 3, &d) && pkg_dep_match(&d, "a", "1.9", "1") && !pkg_dep_match(&d, "a", "2", "1"),
 	   "atom NAME<V");
 	pkg_dep_free(&d);
-	ok(pkg_dep_parse("A", 1, &d) == -ERR_FORMAT, "upper-case name refused");
-	ok(pkg_dep_parse("a>=", 3, &d) == -ERR_FORMAT, "empty version refused");
-	ok(pkg_dep_parse("a=1-x", 5, &d) == -ERR_FORMAT, "non-numeric release refused");
+	ok(pkg_dep_parse("A", 1, &d) == -SPROUT_ERR_FORMAT, "upper-case name refused");
+	ok(pkg_dep_parse("a>=", 3, &d) == -SPROUT_ERR_FORMAT, "empty version refused");
+	ok(pkg_dep_parse("a=1-x", 5, &d) == -SPROUT_ERR_FORMAT, "non-numeric release refused");
 }
 
 #define META "name a\nversion 1.0\nrelease 1\narch x86_64\nlicense MIT\n"
@@ -85,22 +85,22 @@ static void metadata(void)
 	buf_free(&b);
 	pkg_meta_free(&m);
 	ok(meta_ok(META "installed-size 0\n" DIGEST) == 0, "minimal metadata");
-	ok(meta_ok("version 1.0\nname a\nrelease 1\narch x86_64\nlicense MIT\ninstalled-size 0\n" DIGEST) == -ERR_FORMAT,
+	ok(meta_ok("version 1.0\nname a\nrelease 1\narch x86_64\nlicense MIT\ninstalled-size 0\n" DIGEST) == -SPROUT_ERR_FORMAT,
 	   "keys out of order refused");
-	ok(meta_ok(META "name b\ninstalled-size 0\n" DIGEST) == -ERR_FORMAT, "a repeated key refused");
-	ok(meta_ok(META "installed-size 0\n") == -ERR_FORMAT, "no build-digest refused");
-	ok(meta_ok(META "installed-size 00\n" DIGEST) == -ERR_FORMAT, "a number with a leading zero refused");
-	ok(meta_ok(META "homepage x\ninstalled-size 0\n" DIGEST) == -ERR_FORMAT, "an unknown key refused");
-	ok(meta_ok(META "description a\tb\ninstalled-size 0\n" DIGEST) == -ERR_FORMAT, "a control byte refused");
-	ok(meta_ok(META "installed-size 0\n" "build-digest 11") == -ERR_FORMAT, "no final newline refused");
-	ok(meta_ok(META "provides x>=1\ninstalled-size 0\n" DIGEST) == -ERR_FORMAT, "provides with >= refused");
+	ok(meta_ok(META "name b\ninstalled-size 0\n" DIGEST) == -SPROUT_ERR_FORMAT, "a repeated key refused");
+	ok(meta_ok(META "installed-size 0\n") == -SPROUT_ERR_FORMAT, "no build-digest refused");
+	ok(meta_ok(META "installed-size 00\n" DIGEST) == -SPROUT_ERR_FORMAT, "a number with a leading zero refused");
+	ok(meta_ok(META "homepage x\ninstalled-size 0\n" DIGEST) == -SPROUT_ERR_FORMAT, "an unknown key refused");
+	ok(meta_ok(META "description a\tb\ninstalled-size 0\n" DIGEST) == -SPROUT_ERR_FORMAT, "a control byte refused");
+	ok(meta_ok(META "installed-size 0\n" "build-digest 11") == -SPROUT_ERR_FORMAT, "no final newline refused");
+	ok(meta_ok(META "provides x>=1\ninstalled-size 0\n" DIGEST) == -SPROUT_ERR_FORMAT, "provides with >= refused");
 	ok(meta_ok("name ../a\nversion 1.0\nrelease 1\narch x86_64\nlicense MIT\ninstalled-size 0\n" DIGEST) ==
-	   -ERR_FORMAT, "a name with a slash refused");
+	   -SPROUT_ERR_FORMAT, "a name with a slash refused");
 	char *big = xmalloc(PKG_META_MAX + 2);
 	memset(big, 'x', PKG_META_MAX + 1);
 	big[PKG_META_MAX + 1] = 0;
-	ok(meta_ok(big) == -ERR_FORMAT && strstr(err_msg(-ERR_FORMAT), "more than"), "oversized metadata refused: %s",
-	   err_msg(-ERR_FORMAT));
+	ok(meta_ok(big) == -SPROUT_ERR_FORMAT && strstr(err_msg(-SPROUT_ERR_FORMAT), "more than"), "oversized metadata refused: %s",
+	   err_msg(-SPROUT_ERR_FORMAT));
 	free(big);
 }
 
@@ -123,31 +123,31 @@ static void manifests(void)
 	ok(man_ok("d 0755 - - usr\nd 0755 - - usr/bin\nf 0755 0 " SHA " usr/bin/x\nl 0777 1 - usr/bin/y x\n") == 0,
 	   "a manifest parses");
 	ok(man_ok("d 0755 - - a\\x20b\nf 0644 0 " SHA " a\\x20b/c\\x5cd\n") == 0, "escaped names");
-	ok(man_ok("d 0755 - - a\\x41\n") == -ERR_FORMAT, "an escape that need not be refused (not canonical)");
-	ok(man_ok("f 0644 0 " SHA " a\\x00b\n") == -ERR_FORMAT, "an escaped NUL refused");
-	ok(man_ok("f 0644 0 " SHA " ../etc/passwd\n") == -ERR_UNSAFE, "path traversal refused: %s", err_msg(-ERR_UNSAFE));
-	ok(man_ok("d 0755 - - a\nf 0644 0 " SHA " a/../../x\n") == -ERR_UNSAFE, "'..' inside a path refused");
-	ok(man_ok("f 0644 0 " SHA " \\x2fetc\n") == -ERR_UNSAFE || man_ok("f 0644 0 " SHA " \\x2fetc\n") == -ERR_FORMAT,
+	ok(man_ok("d 0755 - - a\\x41\n") == -SPROUT_ERR_FORMAT, "an escape that need not be refused (not canonical)");
+	ok(man_ok("f 0644 0 " SHA " a\\x00b\n") == -SPROUT_ERR_FORMAT, "an escaped NUL refused");
+	ok(man_ok("f 0644 0 " SHA " ../etc/passwd\n") == -SPROUT_ERR_UNSAFE, "path traversal refused: %s", err_msg(-SPROUT_ERR_UNSAFE));
+	ok(man_ok("d 0755 - - a\nf 0644 0 " SHA " a/../../x\n") == -SPROUT_ERR_UNSAFE, "'..' inside a path refused");
+	ok(man_ok("f 0644 0 " SHA " \\x2fetc\n") == -SPROUT_ERR_UNSAFE || man_ok("f 0644 0 " SHA " \\x2fetc\n") == -SPROUT_ERR_FORMAT,
 	   "an absolute path refused");
-	ok(man_ok("c 0644 - - dev-null\n") == -ERR_UNSAFE, "a device node refused: %s", err_msg(-ERR_UNSAFE));
-	ok(man_ok("p 0644 - - fifo\n") == -ERR_UNSAFE, "a fifo refused");
-	ok(man_ok("l 0777 8 - x ../../up\n") == -ERR_UNSAFE, "a link leading outside the root refused: %s",
-	   err_msg(-ERR_UNSAFE));
+	ok(man_ok("c 0644 - - dev-null\n") == -SPROUT_ERR_UNSAFE, "a device node refused: %s", err_msg(-SPROUT_ERR_UNSAFE));
+	ok(man_ok("p 0644 - - fifo\n") == -SPROUT_ERR_UNSAFE, "a fifo refused");
+	ok(man_ok("l 0777 8 - x ../../up\n") == -SPROUT_ERR_UNSAFE, "a link leading outside the root refused: %s",
+	   err_msg(-SPROUT_ERR_UNSAFE));
 	ok(man_ok("d 0755 - - a\nl 0777 5 - a/x ../up\n") == 0, "a link up to the root is fine");
 	ok(man_ok("l 0777 4 - x /etc\n") == 0, "an absolute link target is inside the root");
-	ok(man_ok("l 0777 4 - d /etc\nf 0644 0 " SHA " d/passwd\n") == -ERR_UNSAFE, "a file through a link refused: %s",
-	   err_msg(-ERR_UNSAFE));
-	ok(man_ok("f 0644 0 " SHA " a/b\n") == -ERR_UNSAFE, "an unlisted directory refused");
-	ok(man_ok("f 0644 0 " SHA " b\nf 0644 0 " SHA " a\n") == -ERR_FORMAT, "unsorted entries refused");
-	ok(man_ok("f 0644 0 " SHA " a\nf 0644 0 " SHA " a\n") == -ERR_FORMAT, "a path listed twice refused");
-	ok(man_ok("d 0755 - - var\nd 0755 - - var/lib\nd 0755 - - var/lib/sprout\n") == -ERR_UNSAFE,
+	ok(man_ok("l 0777 4 - d /etc\nf 0644 0 " SHA " d/passwd\n") == -SPROUT_ERR_UNSAFE, "a file through a link refused: %s",
+	   err_msg(-SPROUT_ERR_UNSAFE));
+	ok(man_ok("f 0644 0 " SHA " a/b\n") == -SPROUT_ERR_UNSAFE, "an unlisted directory refused");
+	ok(man_ok("f 0644 0 " SHA " b\nf 0644 0 " SHA " a\n") == -SPROUT_ERR_FORMAT, "unsorted entries refused");
+	ok(man_ok("f 0644 0 " SHA " a\nf 0644 0 " SHA " a\n") == -SPROUT_ERR_FORMAT, "a path listed twice refused");
+	ok(man_ok("d 0755 - - var\nd 0755 - - var/lib\nd 0755 - - var/lib/sprout\n") == -SPROUT_ERR_UNSAFE,
 	   "sprout's database directory refused");
-	ok(man_ok("f 0644 0 " SHA " .sprout-tx.1.2\n") == -ERR_UNSAFE, "a temporary name refused");
-	ok(man_ok("f 0644 00 " SHA " a\n") == -ERR_FORMAT, "a size with a leading zero refused");
-	ok(man_ok("f 0644 0 " SHA "  a\n") == -ERR_FORMAT || man_ok("f 0644 0 " SHA "  a\n") == -ERR_UNSAFE,
+	ok(man_ok("f 0644 0 " SHA " .sprout-tx.1.2\n") == -SPROUT_ERR_UNSAFE, "a temporary name refused");
+	ok(man_ok("f 0644 00 " SHA " a\n") == -SPROUT_ERR_FORMAT, "a size with a leading zero refused");
+	ok(man_ok("f 0644 0 " SHA "  a\n") == -SPROUT_ERR_FORMAT || man_ok("f 0644 0 " SHA "  a\n") == -SPROUT_ERR_UNSAFE,
 	   "two spaces refused");
-	ok(man_ok("l 0755 1 - y x\n") == -ERR_FORMAT, "a link with another mode than 0777 refused");
-	ok(man_ok("f 0644 0 " SHA " a") == -ERR_FORMAT, "no final newline refused");
+	ok(man_ok("l 0755 1 - y x\n") == -SPROUT_ERR_FORMAT, "a link with another mode than 0777 refused");
+	ok(man_ok("f 0644 0 " SHA " a") == -SPROUT_ERR_FORMAT, "no final newline refused");
 }
 
 /* A small tree to package. */
@@ -296,7 +296,7 @@ static void files(enum pkg_comp comp, const char *cname)
 	if (write(fd, a.s, a.len) != (ssize_t)a.len || write(fd, "x", 1) != 1)
 		perror(bad);
 	close(fd);
-	ok(check_path(bad) == -ERR_FORMAT, "%s: a byte after the end is detected", cname);
+	ok(check_path(bad) == -SPROUT_ERR_FORMAT, "%s: a byte after the end is detected", cname);
 	buf_free(&a);
 	buf_free(&b);
 	pkg_meta_free(&m);
@@ -313,7 +313,7 @@ static void oversized(void)
 	fclose(f);
 	struct pkgfile *pf = NULL;
 	int r = pkgfile_open(p, &pf);
-	ok(r == -ERR_FORMAT && strstr(err_msg(r), "more than"), "a package with 10 MiB of metadata refused unread: %s",
+	ok(r == -SPROUT_ERR_FORMAT && strstr(err_msg(r), "more than"), "a package with 10 MiB of metadata refused unread: %s",
 	   err_msg(r));
 	pkgfile_close(pf);
 }
@@ -353,9 +353,9 @@ static void database(void)
 	pkgdb_changes_free(st, n);
 	ok(pkgdb_state_at(&back, 2, &st, &n) == 0 && n == 0, "state after transaction 2: empty");
 	pkgdb_changes_free(st, n);
-	ok(pkgdb_state_at(&back, 9, &st, &n) == -ERR_NOTFOUND, "no transaction 9");
+	ok(pkgdb_state_at(&back, 9, &st, &n) == -SPROUT_ERR_NOTFOUND, "no transaction 9");
 	struct pkgdb b3;
-	ok(pkgdb_parse(t.s, t.len - 4, &b3) == -ERR_FORMAT, "  ... (no 'end' line)");
+	ok(pkgdb_parse(t.s, t.len - 4, &b3) == -SPROUT_ERR_FORMAT, "  ... (no 'end' line)");
 	pkgdb_free(&back);
 	pkgdb_free(&db);
 	buf_free(&t);

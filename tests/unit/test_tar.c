@@ -266,7 +266,7 @@ static void t_refusals(void)
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, abs, "absolute path");
+	refused(extract(), -SPROUT_ERR_UNSAFE, abs, "absolute path");
 	free(abs);
 
 	file(&t, "ok.txt", 0644, "fine");
@@ -274,34 +274,34 @@ static void t_refusals(void)
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "../x", "../x");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "../x", "../x");
 	ok(exists(dest, "ok.txt"), "../x: members before it were extracted");
 
 	file(&t, "a/../../x", 0644, "x");
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "a/../../x", "a/../../x");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "a/../../x", "a/../../x");
 
 	hdr(&t, "a/", '5', 0755, 0, NULL);
 	hdr(&t, "a/l", '2', 0777, 0, "../../etc");
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "a/l", "symlink to ../../etc");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "a/l", "symlink to ../../etc");
 	ok(!exists(dest, "a/l"), "symlink to ../../etc: not created");
 
 	hdr(&t, "l", '2', 0777, 0, "../outside");
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "l", "symlink to ../outside");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink to ../outside");
 
 	hdr(&t, "l", '2', 0777, 0, "/etc/passwd");
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "l", "symlink to an absolute path");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink to an absolute path");
 
 	/* "sub/.." is inside lexically, but sub may itself be a symlink. */
 	hdr(&t, "sub", '2', 0777, 0, ".");
@@ -309,21 +309,21 @@ static void t_refusals(void)
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "l", "symlink with '..' after a name");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink with '..' after a name");
 
 	file(&t, "f", 0644, "x");
 	hdr(&t, "h", '1', 0644, 0, "../x");
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "h", "hard link to ../x");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "h", "hard link to ../x");
 
 	char *abs2 = xasprintf("%s/target", outside);
 	hdr(&t, "h", '1', 0644, 0, abs2);
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "h", "hard link to an absolute path");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "h", "hard link to an absolute path");
 	free(abs2);
 
 	/* A symlink fine in its own directory, hard-linked somewhere shallower. */
@@ -333,14 +333,14 @@ static void t_refusals(void)
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "up2", "hard link to a symlink that escapes from its new place");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "up2", "hard link to a symlink that escapes from its new place");
 
 	hdr(&t, "d", '2', 0777, 0, outside);
 	file(&t, "d/file", 0644, "x");
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "d", "symlink d -> outside dir");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "d", "symlink d -> outside dir");
 
 	/* The symlink is already there (not from this archive). */
 	file(&t, "d/file", 0644, "x");
@@ -350,7 +350,7 @@ static void t_refusals(void)
 	char *dl = path_join(dest, "d");
 	ok(symlink(outside, dl) == 0, "pre-made symlink d -> outside");
 	free(dl);
-	refused(extract(), -ERR_UNSAFE, "d/file", "member d/file through a symlink");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "d/file", "member d/file through a symlink");
 
 	/* An inside symlink is fine, writing through it is not. */
 	hdr(&t, "real/", '5', 0755, 0, NULL);
@@ -359,7 +359,7 @@ static void t_refusals(void)
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "l/file", "member written through an inside symlink");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "l/file", "member written through an inside symlink");
 	ok(!exists(dest, "real/file"), "inside symlink: nothing written through it");
 
 	hdr(&t, "l", '2', 0777, 0, "real");
@@ -367,19 +367,19 @@ static void t_refusals(void)
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "l/", "directory over a symlink");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "l/", "directory over a symlink");
 
 	hdr(&t, "dev", '3', 0644, 0, NULL);
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "dev", "character device");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "dev", "character device");
 
 	hdr(&t, "fifo", '6', 0644, 0, NULL);
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "fifo", "fifo");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "fifo", "fifo");
 
 	/* A pax path cannot smuggle what the header name would not. */
 	struct buf b = {0};
@@ -390,7 +390,7 @@ static void t_refusals(void)
 	save(&t, t.n);
 	buf_free(&b);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "../pax-escape", "pax path with ..");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "../pax-escape", "pax path with ..");
 
 	const char gl[] = "../gnu-escape";
 	meta(&t, 'L', gl, sizeof gl);
@@ -398,7 +398,7 @@ static void t_refusals(void)
 	end(&t);
 	save(&t, t.n);
 	fresh();
-	refused(extract(), -ERR_UNSAFE, "../gnu-escape", "GNU long name with ..");
+	refused(extract(), -SPROUT_ERR_UNSAFE, "../gnu-escape", "GNU long name with ..");
 }
 
 static void t_formats(void)
@@ -474,7 +474,7 @@ static void t_formats(void)
 	save(&t, 512 * 4);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT, "truncated in data: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "truncated in data: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 	ok(r && strstr(err_msg(r), "truncated"), "truncated in data: message says so");
 	ok(content_is("first", "1") && !exists(dest, "big"),
 	   "truncated in data: the members before it stay, the one cut short is not left behind");
@@ -483,19 +483,19 @@ static void t_formats(void)
 	save(&t, whole);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT, "truncated at a member boundary: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "truncated at a member boundary: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 	t.p = xmalloc(whole);
 	memcpy(t.p, copy, whole);
 	save(&t, 512 * 2 + 100);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT, "truncated in a header: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "truncated in a header: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 	copy[512 * 2 + 10] ^= 1;    /* the second header's name */
 	t.p = copy;
 	save(&t, whole + 1024);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT && strstr(err_msg(r), "checksum"), "bad checksum: ERR_FORMAT (%s)",
+	ok(r == -SPROUT_ERR_FORMAT && strstr(err_msg(r), "checksum"), "bad checksum: SPROUT_ERR_FORMAT (%s)",
 		r ? err_msg(r) : "ok");
 
 	/* Sizes past 8 GiB: base-256 and pax, cut short. */
@@ -508,7 +508,7 @@ static void t_formats(void)
 	save(&t, t.n);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT, "base-256 size of 16 TiB, cut short: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "base-256 size of 16 TiB, cut short: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 	h = hdr_full(&t, NULL, "neg", '0', 0644, 0, NULL);
 	memset(h + 124, 0xff, 12);  /* negative base-256 */
 	checksum(h);
@@ -516,7 +516,7 @@ static void t_formats(void)
 	save(&t, t.n);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT, "negative base-256 size: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "negative base-256 size: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 	pax_record(&b, "size=9000000000");
 	meta(&t, 'x', b.s, b.len);
 	buf_free(&b);
@@ -525,7 +525,7 @@ static void t_formats(void)
 	save(&t, t.n);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT && !exists(dest, "huge"), "pax size of 9 GB, cut short: ERR_FORMAT, no partial member (%s)",
+	ok(r == -SPROUT_ERR_FORMAT && !exists(dest, "huge"), "pax size of 9 GB, cut short: SPROUT_ERR_FORMAT, no partial member (%s)",
 		r ? err_msg(r) : "ok");
 	pax_record(&b, "size=99999999999999999999999");
 	meta(&t, 'x', b.s, b.len);
@@ -535,7 +535,7 @@ static void t_formats(void)
 	save(&t, t.n);
 	fresh();
 	r = extract();
-	ok(r == -ERR_FORMAT, "pax size past 64 bits: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "pax size past 64 bits: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 
 	/* pax mtime: what GNU tar refuses is refused; a good one is kept */
 	static const char *const bad_mtimes[] = {"mtime=", "mtime=abc", "mtime=12x", "mtime=-",
@@ -550,8 +550,8 @@ static void t_formats(void)
 		save(&t, t.n);
 		fresh();
 		r = extract();
-		ok(r == -ERR_FORMAT && strstr(err_msg(r), "bad pax mtime") && !exists(dest, "timed"),
-		   "pax '%s': ERR_FORMAT (%s)", bad_mtimes[i], r ? err_msg(r) : "ok");
+		ok(r == -SPROUT_ERR_FORMAT && strstr(err_msg(r), "bad pax mtime") && !exists(dest, "timed"),
+		   "pax '%s': SPROUT_ERR_FORMAT (%s)", bad_mtimes[i], r ? err_msg(r) : "ok");
 	}
 	static const char *const good_mtimes[][2] = {{"mtime=1700000000.5", "1700000000"},
 		{"mtime=-86400", "-86400"}, {"mtime=4102444800", "4102444800"}, {"mtime=0", "0"}};
@@ -573,12 +573,12 @@ static void t_formats(void)
 
 	save(&t, 0);
 	r = extract();
-	ok(r == -ERR_FORMAT, "empty file: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "empty file: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 
 	data(&t, "this is not a tar archive at all, just text", 44);
 	save(&t, t.n);
 	r = extract();
-	ok(r == -ERR_FORMAT, "not a tar archive: ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+	ok(r == -SPROUT_ERR_FORMAT, "not a tar archive: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 
 	unlink(arc);
 	err_clear();
@@ -746,7 +746,7 @@ static void t_compressed(void)
 		fresh();
 		err_clear();
 		r = tar_extract(z, dest);
-		ok(r == -ERR_FORMAT, "%s: truncated stream is ERR_FORMAT (%s)", tools[i][0],
+		ok(r == -SPROUT_ERR_FORMAT, "%s: truncated stream is SPROUT_ERR_FORMAT (%s)", tools[i][0],
 			r ? err_msg(r) : "ok");
 		unlink(z);
 		free(cmd);
