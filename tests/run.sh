@@ -53,7 +53,7 @@ for e in tests/e2e/*.sh; do
 	[ -f "$e" ] || continue
 	case "$e" in */lib.sh) continue ;; esac
 	want "$e" || continue
-	SPROUT="$bin" TOP="$top" sh "$e" >"$tmp/out" 2>&1; rc=$?
+	SPROUT="$bin" TOP="$top" SPROUT_O="$O" sh "$e" >"$tmp/out" 2>&1; rc=$?
 	tally "e2e/$(basename "$e" .sh)" "$tmp/out" $rc
 done
 

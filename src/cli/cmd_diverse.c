@@ -1,187 +1,201 @@
-/* sprout verify --diverse: David A. Wheeler's diverse double-compiling
- * (docs/trust.md). The plan is built twice in the normal state directory,
- * with --set CC=A and --set CC=B; CC is part of every key, so the two
- * builds live side by side in the store and a second run reuses them. */
+/* sprout verify --diverse: argument checks, the builds (one per leg, with
+ * build's display) and the report; the logic is trust/diverse.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "build/cache.h"
-#include "cli/cmd.h"
-#include "build/engine.h"
-#include "core/err.h"
-#include "fetch/fetch.h"
 #include "build/manifest.h"
 #include "build/plan.h"
+#include "cli/cmd.h"
+#include "core/err.h"
 #include "core/util.h"
+#include "trust/diverse.h"
 
-static int is_host_stage(const struct plan *p, int i)
+/* "gcc or clang", "gcc, clang or pcc": the legs, for the verdict. */
+static void leg_list(const struct diverse *d, const char *last, struct buf *b)
 {
-	return !strcmp(p->stages[p->steps[i].stage].name, "host");
+	for (size_t k = 0; k < d->nlegs; k++)
+		buf_addf(b, "%s%s", k == 0 ? "" : k + 1 == d->nlegs ? last : ", ", d->legs[k].cc);
 }
 
-int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers)
+/* Build each leg in turn with build's display. 0 or an exit status. */
+static int build_legs(struct ctx *c, struct diverse *d, const char *plan_arg)
 {
-	char *cc[2] = {NULL, NULL};
-	struct plan *p[2] = {NULL, NULL};
-	char (*keys[2])[65] = {NULL, NULL};
-	struct cmd_out *outs[2] = {NULL, NULL};
-	const char *arch = NULL;
-	char *cmp = NULL;
-	struct strv names = {0};
-	int rc = CMD_EXIT_OK;
-	const char *comma = strchr(compilers, ',');
-	if (!comma || comma == compilers || !comma[1] || strchr(comma + 1, ',')) {
-		cmd_err("verify: --compilers: expected two compilers, as A,B (got '%s')", compilers);
-		return CMD_EXIT_USAGE;
-	}
-	cc[0] = xstrndup(compilers, (size_t)(comma - compilers));
-	cc[1] = xstrdup(comma + 1);
-	if (!strcmp(cc[0], cc[1])) {
-		cmd_err("verify: --diverse needs two different compilers (got %s twice)", cc[0]);
-		rc = CMD_EXIT_USAGE;
-		goto out;
-	}
-	for (int k = 0; k < 2; k++) {
-		char *t = cc[k][0] == '/' ? xstrdup(cc[k]) : fetch_tool_find(cc[k]);
-		if (!t || access(t, X_OK) < 0) {
-			cmd_err("verify: --diverse: no compiler '%s' on this host (install it, or choose two with "
-				"--compilers A,B)", cc[k]);
-			free(t);
-			rc = CMD_EXIT_FAIL;
-			goto out;
-		}
-		free(t);
-	}
-	for (int k = 0; k < 2; k++) {
-		rc = cmd_load_plan(c, plan_arg, &p[k], &arch);
-		if (rc)
-			goto out;
-		plan_override(p[k], "CC", cc[k]);
-	}
-	size_t n = p[0]->nsteps;
-	cmp = xcalloc(n, 1);
-	for (int i = 0; i < nsteps; i++) {
-		int s = plan_step_index(p[0], steps[i]);
-		if (s < 0) {
-			cmd_err("verify: plan '%s' has no step '%s'", p[0]->name, steps[i]);
-			rc = CMD_EXIT_PARSE;
-			goto out;
-		}
-		cmp[s] = 1;
-	}
-	if (!nsteps)
-		for (size_t i = 0; i < n; i++)
-			cmp[i] = !is_host_stage(p[0], (int)i);
-	for (size_t i = 0; i < n; i++)
-		if (cmp[i])
-			strv_add(&names, p[0]->steps[i].name);
-	if (!names.n) {
-		cmd_err("verify: --diverse: plan '%s' has no step after its host stage; name the steps to compare",
-			p[0]->name);
-		rc = CMD_EXIT_USAGE;
-		goto out;
-	}
-	for (int k = 0; k < 2; k++) {
+	for (size_t k = 0; k < d->nlegs; k++) {
+		struct diverse_leg *l = &d->legs[k];
 		struct build_stats st;
-		printf("verify --diverse: building %s with CC=%s in the host stages\n", p[k]->name, cc[k]);
-		err_clear();
-		int r = cmd_build_plan(c, p[k], arch, plan_arg, names.v, (int)names.n, &st);
-		if (r) {
-			if (r != -SPROUT_ERR_BUILD)
-				cmd_err("verify: %s", err_msg(r));
-			cmd_err("verify: --diverse: the build with CC=%s failed", cc[k]);
-			rc = cmd_exit_for(r);
-			goto out;
-		}
-		printf("verify --diverse: CC=%s: %zu built, %zu cached\n", cc[k], st.built, st.cached);
-		keys[k] = xcalloc(n, sizeof *keys[k]);
-		cache_keys(p[k], arch, keys[k], NULL);
-		outs[k] = xcalloc(n, sizeof *outs[k]);
-	}
-	/* Every step the compared ones need, and the compared ones. */
-	struct engine e;
-	engine_init(&e, p[0], arch, c->statedir);
-	engine_select(&e, names.v, (int)names.n);
-	for (size_t i = 0; i < n; i++)
-		if (e.want[i])
-			for (int k = 0; k < 2; k++)
-				cmd_read_out(c->statedir, keys[k][i], &outs[k][i]);
-	int nw = 4;
-	for (size_t i = 0; i < n; i++)
-		if (e.want[i] && (int)strlen(p[0]->steps[i].name) > nw)
-			nw = (int)strlen(p[0]->steps[i].name);
-	printf("\ndiverse double-compiling of %s for %s: the host stages built once with %s, once with %s\n",
-	       p[0]->name, arch, cc[0], cc[1]);
-	printf("  %-*s  %-8s  %-12s  %-12s  %s\n", nw, "step", "stage", cc[0], cc[1], "result");
-	int host_differs = 0, nhost = 0, same = 0, differ = 0;
-	for (size_t o = 0; o < n; o++) {
-		int i = p[0]->order[o];
-		if (!e.want[i])
+		if (l->skip) {
+			printf("verify --diverse: %s: INCONCLUSIVE: %s\n", l->cc, l->skip);
 			continue;
-		int eq = !strcmp(outs[0][i].digest, outs[1][i].digest);
-		const char *verdict;
-		if (cmp[i]) {
-			verdict = eq ? "identical" : "DIFFERENT";
-			if (eq)
-				same++;
-			else
-				differ++;
-		} else {
-			verdict = eq ? "same (not compared)" : "differ (not compared)";
-			if (is_host_stage(p[0], i)) {
-				nhost++;
-				host_differs += !eq;
-			}
 		}
-		printf("  %-*s  %-8s  %.12s  %.12s  %s\n", nw, p[0]->steps[i].name, p[0]->stages[p[0]->steps[i].stage].name,
-		       outs[0][i].digest, outs[1][i].digest, verdict);
+		if (l->seed_only)
+			printf("verify --diverse: building %s with %s (the seed compiler; the rest of the host stage with "
+			       "the plan's CC)\n", l->p->name, l->setting);
+		else
+			printf("verify --diverse: building %s with %s in the host stages\n", l->p->name, l->setting);
+		err_clear();
+		int r = cmd_build_plan(c, l->p, d->arch, plan_arg, d->names, (int)d->nnames, &st);
+		if (r && r != -SPROUT_ERR_BUILD) {
+			cmd_err("verify: %s", err_msg(r));
+			cmd_err("verify: --diverse: the build with %s failed", l->setting);
+			return cmd_exit_for(r);
+		}
+		diverse_leg_built(d, k, r, c->statedir);
+		if (r)
+			printf("verify --diverse: %s: INCONCLUSIVE: %s\n", l->setting, l->skip);
+		else
+			printf("verify --diverse: %s: %zu built, %zu cached\n", l->setting, st.built, st.cached);
 	}
-	for (size_t i = 0; i < n; i++)
-		if (cmp[i] && strcmp(outs[0][i].digest, outs[1][i].digest) && outs[0][i].manifest && outs[1][i].manifest) {
-			struct buf d = {0};
-			manifest_diff(outs[0][i].manifest, outs[1][i].manifest, &d);
-			printf("  %s: files that differ (- only with %s, + only with %s, ~ changed):\n", p[0]->steps[i].name,
-			       cc[0], cc[1]);
+	return 0;
+}
+
+/* The row of step i: its digest in each leg and the verdict. */
+static void print_row(const struct diverse *d, int i, int nw)
+{
+	const struct plan *p = d->legs[0].p;
+	int agrees = diverse_step_agrees(d, i);
+	const char *verdict;
+	if (d->cmp[i])
+		verdict = agrees ? "identical" : "DIFFERENT";
+	else
+		verdict = agrees ? "same (not compared)" : "differ (not compared)";
+	printf("  %-*s  %-8s", nw, p->steps[i].name, p->stages[p->steps[i].stage].name);
+	for (size_t k = 0; k < d->nlegs; k++) {
+		const struct diverse_leg *l = &d->legs[k];
+		printf("  %-12.12s", l->skip || !l->outs[i].digest[0] ? "-" : l->outs[i].digest);
+	}
+	printf("  %s\n", verdict);
+}
+
+/* For each compared step that differs: the files, against the first leg. */
+static void print_differences(const struct diverse *d)
+{
+	const struct plan *p = d->legs[0].p;
+	const struct diverse_leg *a = NULL;
+	for (size_t k = 0; k < d->nlegs && !a; k++)
+		if (!d->legs[k].skip)
+			a = &d->legs[k];
+	for (size_t i = 0; a && i < d->n; i++) {
+		if (!d->cmp[i])
+			continue;
+		for (size_t k = 0; k < d->nlegs; k++) {
+			const struct diverse_leg *b = &d->legs[k];
+			if (b == a || b->skip || !strcmp(a->outs[i].digest, b->outs[i].digest) || !a->outs[i].manifest ||
+			    !b->outs[i].manifest)
+				continue;
+			struct buf df = {0};
+			manifest_diff(a->outs[i].manifest, b->outs[i].manifest, &df);
+			printf("  %s: files that differ (- only with %s, + only with %s, ~ changed):\n", p->steps[i].name,
+			       a->cc, b->cc);
 			int shown = 0;
-			for (const char *l = d.s; l && *l && shown < 20; shown++) {
+			for (const char *l = df.s; l && *l && shown < 20; shown++) {
 				const char *le = strchr(l, '\n');
 				printf("      %.*s\n", (int)(le ? le - l : (long)strlen(l)), l);
 				l = le ? le + 1 : NULL;
 			}
-			buf_free(&d);
+			buf_free(&df);
 		}
-	printf("\n");
-	if (differ) {
+	}
+}
+
+/* The verdict line; the exit status. */
+static int print_verdict(const struct diverse *d)
+{
+	struct buf legs = {0};
+	int rc = CMD_EXIT_FAIL;
+	leg_list(d, " or ", &legs);
+	if (d->verdict == DIVERSE_FAILED) {
 		printf("verdict: FAILED: %d of %d compared step%s differ depending on the compiler of the host stages\n",
-		       differ, differ + same, differ + same == 1 ? "" : "s");
-		rc = CMD_EXIT_FAIL;
-	} else if (nhost && !host_differs) {
+		       d->differ, d->differ + d->same, d->differ + d->same == 1 ? "" : "s");
+	} else if (d->twin_a >= 0) {
 		printf("verdict: INCONCLUSIVE: every host-stage step gave the same bytes with %s and %s, so their builds "
-		       "did not use $CC and this compared one compiler with itself\n", cc[0], cc[1]);
-		rc = CMD_EXIT_FAIL;
+		       "did not use $CC and this compared one compiler with itself\n", d->legs[d->twin_a].cc,
+		       d->legs[d->twin_b].cc);
+	} else if (d->verdict == DIVERSE_INCONCLUSIVE) {
+		printf("verdict: INCONCLUSIVE: %zu of %zu legs have no result:\n", d->nlegs - diverse_nbuilt(d), d->nlegs);
+		for (size_t k = 0; k < d->nlegs; k++)
+			if (d->legs[k].skip)
+				printf("  %s: %s\n", d->legs[k].cc, d->legs[k].skip);
 	} else {
-		printf("verdict: PASSED: %s %d compared step%s %s bit-identical whether %s or %s built the host stages\n",
-		       same == 1 ? "the" : "all", same, same == 1 ? "" : "s", same == 1 ? "is" : "are", cc[0], cc[1]);
+		printf("verdict: PASSED: %s %d compared step%s %s bit-identical whether %s built the host stages\n",
+		       d->same == 1 ? "the" : "all", d->same, d->same == 1 ? "" : "s", d->same == 1 ? "is" : "are", legs.s);
 		rc = CMD_EXIT_OK;
 	}
-	int cw = (int)(strlen(cc[0]) > strlen(cc[1]) ? strlen(cc[0]) : strlen(cc[1]));
-	for (size_t i = 0; i < n; i++)
-		if (cmp[i])
-			printf("  %-*s  %-*s %s%s\n  %-*s  %-*s %s\n", nw, p[0]->steps[i].name, cw, cc[0], outs[0][i].digest,
-			       p[0]->final && !strcmp(p[0]->final, p[0]->steps[i].name) ? "  (the final rootfs)" : "", nw, "",
-			       cw, cc[1], outs[1][i].digest);
-	engine_free(&e);
-out:
-	for (int k = 0; k < 2; k++) {
-		if (outs[k])
-			cmd_free_outs(outs[k], p[0]->nsteps);
-		free(keys[k]);
-		plan_free(p[k]);
-		free(cc[k]);
+	buf_free(&legs);
+	return rc;
+}
+
+/* The table, the files that differ, the verdict and every full digest. */
+static int report(const struct diverse *d)
+{
+	const struct plan *p = d->legs[0].p;
+	struct buf legs = {0};
+	int nw = 4, cw = 0;
+	for (size_t i = 0; i < d->n; i++)
+		if (d->want[i] && (int)strlen(p->steps[i].name) > nw)
+			nw = (int)strlen(p->steps[i].name);
+	for (size_t k = 0; k < d->nlegs; k++)
+		if ((int)strlen(d->legs[k].cc) > cw)
+			cw = (int)strlen(d->legs[k].cc);
+	for (size_t k = 0; k < d->nlegs; k++)
+		buf_addf(&legs, "%s%s%s", k == 0 ? "" : k + 1 == d->nlegs ? ", once with " : ", once with ",
+			 d->legs[k].cc, d->legs[k].seed_only ? " (the seed compiler only)" : "");
+	printf("\ndiverse double-compiling of %s for %s: the host stages built once with %s\n", p->name, d->arch, legs.s);
+	buf_free(&legs);
+	printf("  %-*s  %-8s", nw, "step", "stage");
+	for (size_t k = 0; k < d->nlegs; k++)
+		printf("  %-12s", d->legs[k].cc);
+	printf("  %s\n", "result");
+	for (size_t o = 0; o < d->n; o++)
+		if (d->want[p->order[o]])
+			print_row(d, p->order[o], nw);
+	print_differences(d);
+	printf("\n");
+	int rc = print_verdict(d);
+	for (size_t i = 0; i < d->n; i++) {
+		if (!d->cmp[i])
+			continue;
+		for (size_t k = 0; k < d->nlegs; k++) {
+			const struct diverse_leg *l = &d->legs[k];
+			const char *fin = k == 0 && p->final && !strcmp(p->final, p->steps[i].name) ? "  (the final rootfs)" : "";
+			printf("  %-*s  %-*s %s%s\n", nw, k == 0 ? p->steps[i].name : "", cw, l->cc,
+			       l->skip || !l->outs[i].digest[0] ? "-" : l->outs[i].digest, fin);
+		}
 	}
-	free(cmp);
-	strv_free(&names);
+	return rc;
+}
+
+int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers)
+{
+	struct diverse d;
+	const char *arch = NULL;
+	err_clear();
+	int r = diverse_parse(&d, compilers), rc = CMD_EXIT_OK;
+	if (r) {
+		cmd_err("verify: %s", err_msg(r));
+		return CMD_EXIT_USAGE;
+	}
+	for (size_t k = 0; k < d.nlegs; k++) {
+		struct plan *p;
+		rc = cmd_load_plan(c, plan_arg, &p, &arch);
+		if (rc)
+			goto out;
+		if ((r = diverse_leg_setup(&d, k, p, arch)) != 0) {
+			cmd_err("verify: %s", err_msg(r));
+			rc = cmd_exit_for(r);
+			goto out;
+		}
+	}
+	if ((r = diverse_select(&d, steps, nsteps, c->statedir)) != 0) {
+		cmd_err("verify: %s", err_msg(r));
+		rc = cmd_exit_for(r);
+		goto out;
+	}
+	if ((rc = build_legs(c, &d, plan_arg)) != 0)
+		goto out;
+	diverse_compare(&d, c->statedir);
+	rc = report(&d);
+out:
+	diverse_free(&d);
 	return rc;
 }

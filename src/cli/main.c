@@ -79,10 +79,11 @@ static const struct command commands[] = {
 	 "environment, and user (rootless as well as root). Each step's digest is compared with\n"
 	 "the cached one (built first when missing) and the plan's digests.ARCH; a step that\n"
 	 "differs is shown with the files that differ (and diffoscope's report when installed).\n"
-	 "  --diverse        build the plan twice, with --set CC=gcc and --set CC=clang, and\n"
+	 "  --diverse        build the plan once per host compiler (--set CC=gcc, CC=clang) and\n"
 	 "                   require every step after the host stages (or the STEPs named) to\n"
 	 "                   be bit-identical: David A. Wheeler's diverse double-compiling\n"
-	 "  --compilers A,B  the two host compilers for --diverse (default gcc,clang)\n"
+	 "  --compilers LIST the host compilers for --diverse, two or more (default gcc,clang);\n"
+	 "                   one that is not gcc or clang builds only the seed (SEED_CC)\n"
 	 "  --keep           keep the variants' state directories\n"
 	 "See docs/trust.md for what this proves and what it does not.\n"},
 	{"audit", cmd_audit, "PLAN",

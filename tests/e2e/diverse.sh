@@ -86,4 +86,36 @@ check "  ... and says why" grep -q '^verdict: INCONCLUSIVE: every host-stage ste
 
 sprout --state "$S" verify --diverse --compilers gcc,no-such-cc "$P" >"$T/out" 2>&1; rc=$?
 check "a missing compiler is named" sh -c "test $rc = 1 && grep -q \"no compiler 'no-such-cc'\" '$T/out'"
+check "  ... its leg is INCONCLUSIVE, not dropped" grep -q "^  no-such-cc: no compiler 'no-such-cc'" "$T/out"
+check "  ... with a column of its own" grep -Eq '^  step +stage +gcc +no-such-cc +result$' "$T/out"
+
+# More legs: a compiler the host recipes do not drive whole (here tcc)
+# builds only what reads SEED_CC; every leg is a column, PASSED when all agree.
+cat >"$P/recipes/prog/recipe" <<'R'
+name prog
+version 1
+license MIT
+build host
+	printf '#include <stdio.h>\nint main(void){int s=0;for(int i=1;i<=10;i++)s+=i*i;printf("sum %%d\\n",s);return 0;}\n' >sum.c
+	printf '#include <stdio.h>\nint main(void){puts("same");return 0;}\n' >ccid.c
+	"${SEED_CC:-${CC:-gcc}}" -O2 -o sum sum.c
+	"${CC:-gcc}" -O2 -o ccid ccid.c
+	mkdir -p "$DESTDIR/usr/bin"
+	cp sum ccid "$DESTDIR/usr/bin/"
+R
+if command -v tcc >/dev/null 2>&1; then
+	sprout --state "$S" verify --diverse --compilers gcc,clang,tcc "$P" use >"$T/out" 2>&1; rc=$?
+	check "three legs: the native output agrees in all (passes)" test "$rc" = 0
+	check "  ... one column per leg" grep -Eq '^  use +native +([0-9a-f]{12})  \1  \1  identical$' "$T/out"
+	check "  ... tcc set SEED_CC only" grep -q '^verify --diverse: building dv with SEED_CC=tcc (the seed compiler' "$T/out"
+	check "  ... and the verdict names every leg" grep -q 'bit-identical whether gcc, clang or tcc built' "$T/out"
+	check "  ... with every leg's full digest" grep -Eq '^        tcc   [0-9a-f]{64}$' "$T/out"
+	sprout --state "$S" verify --diverse --compilers gcc,clang,tcc,no-such-cc "$P" use >"$T/out" 2>&1; rc=$?
+	check "a fourth leg that cannot build makes it INCONCLUSIVE (exit 1), the rest still compared" \
+		sh -c "test $rc = 1 && grep -q '^verdict: INCONCLUSIVE: 1 of 4 legs have no result' '$T/out' && grep -Eq '^  use +native +([0-9a-f]{12})  \1  \1  -  +identical$' '$T/out'"
+else
+	ok "# SKIP no tcc on this host for a third leg"
+fi
+sprout --state "$S" verify --diverse --compilers gcc "$P" >"$T/out" 2>&1; rc=$?
+check "one compiler is a usage error" sh -c "test $rc = 2 && grep -q 'expected two or more compilers' '$T/out'"
 echo "1..$n"
