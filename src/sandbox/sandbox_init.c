@@ -476,6 +476,7 @@ static int sb_nest_step(void)
 	if (write(p[1], "x", 1) != 1)
 		_exit(127);
 	_exit(0);
+	return -1;      /* not reached */
 }
 
 /* The shell, forked by the init: no capabilities, the step's cwd, umask
