@@ -27,17 +27,24 @@ printf 'hello\n' >"$t/tree/d/file"
 ln -s file "$t/tree/d/link"
 ln "$t/tree/d/file" "$t/tree/d/hard"
 printf 'x%.0s' $(seq 1 120) >"$t/tree/d/sub/$(printf 'n%.0s' $(seq 1 110))"
+find "$t/tree" -exec touch -h -d @1700000000 {} +
 python3 - "$t/tree" "$c/tar" <<'P'
-import sys, tarfile, os
+import sys, tarfile, os, io, gzip
 src, out = sys.argv[1], sys.argv[2]
+def clean(ti):
+    ti.uid = ti.gid = 0
+    ti.uname = ti.gname = ""
+    return ti
 for name, fmt in (("ustar", tarfile.USTAR_FORMAT), ("gnu", tarfile.GNU_FORMAT), ("pax", tarfile.PAX_FORMAT)):
     try:
         with tarfile.open(os.path.join(out, name + ".tar"), "w", format=fmt) as t:
-            t.add(src, arcname="t")
+            t.add(src, arcname="t", filter=clean)
     except ValueError:
         pass
-with tarfile.open(os.path.join(out, "pax-gz.tar.gz"), "w:gz", format=tarfile.PAX_FORMAT) as t:
-    t.add(src, arcname="t")
+raw = open(os.path.join(out, "pax.tar"), "rb").read()
+with open(os.path.join(out, "pax-gz.tar.gz"), "wb") as f:
+    with gzip.GzipFile(fileobj=f, mode="wb", mtime=0) as g:
+        g.write(raw)
 P
 gzip -dc "$c/tar/pax-gz.tar.gz" | head -c 700 >"$c/tar/truncated.tar"
 
