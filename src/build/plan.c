@@ -110,7 +110,7 @@ static int step_option(struct pparser *ps, struct step *s, struct slice w)
 	struct slice k = {w.s, eq ? (size_t)(eq - w.s) : w.len};
 	struct slice v = {eq ? eq + 1 : NULL, eq ? w.len - k.len - 1 : 0};
 	if (!eq || !v.len)
-		return perr(ps, w.s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=)");
+		return perr(ps, w.s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=, ondemand=)");
 	if (slice_eq(k, "build")) {
 		if (!slice_is_name(v))
 			return perr(ps, v.s, "bad build script name");
@@ -126,10 +126,14 @@ static int step_option(struct pparser *ps, struct step *s, struct slice w)
 		s->nuses++;
 	} else if (slice_eq(k, "only")) {
 		add_list(&s->only, &s->nonly, v);
+	} else if (slice_eq(k, "ondemand")) {
+		if (!slice_eq(v, "yes") && !slice_eq(v, "no"))
+			return perr(ps, v.s, "expected ondemand=yes or ondemand=no");
+		s->ondemand = slice_eq(v, "yes");
 	} else if (slice_eq(k, "after")) {
 		add_list(&s->after, &s->nafter, v);
 	} else {
-		return perr(ps, w.s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after= or only=)",
+		return perr(ps, w.s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after=, only= or ondemand=)",
 			    (int)k.len, k.s);
 	}
 	return 0;
