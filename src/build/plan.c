@@ -353,6 +353,15 @@ static int key_final_smoke(struct pparser *ps, struct slice *w, int n)
 	return 0;
 }
 
+static int key_cross_tools(struct pparser *ps, struct slice *w, int n)
+{
+	if (n < 2)
+		return perr(ps, w[0].s, "expected 'cross-tools TOOL...'");
+	for (int i = 1; i < n; i++)
+		addname(&ps->p->cross_tools, &ps->p->ncross_tools, w[i].s, w[i].len);
+	return 0;
+}
+
 static const struct {
 	const char *word;
 	int (*fn)(struct pparser *ps, struct slice *w, int n);
@@ -369,6 +378,7 @@ static const struct {
 	{"final", key_final_smoke},
 	{"smoke", key_final_smoke},
 	{"host-built", key_host_built},
+	{"cross-tools", key_cross_tools},
 	{NULL, NULL},
 };
 
@@ -881,6 +891,7 @@ void plan_free(struct plan *p)
 	free(p->final);
 	free(p->smoke);
 	free_v(p->host_built, p->nhost_built);
+	free_v(p->cross_tools, p->ncross_tools);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);
 	free(p->recipes);

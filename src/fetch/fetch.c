@@ -586,6 +586,10 @@ static int origin_try(const struct fetch_ctx *ctx, const struct source *src,
 		r = 1;
 	} else {
 		r = store_put(ctx, src, tmp, dst, t);
+		if (r == 0 && ctx->served) {
+			ctx->served->len = 0;
+			buf_adds(ctx->served, label.s);
+		}
 	}
 	if (r != 0)
 		unlink(tmp);
@@ -665,8 +669,13 @@ int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **p
 	}
 	store_sweep(ctx->distdir, src->file);
 	dst = fetch_store_path(ctx, src);
-	if ((r = store_check(dst, src, &t)) <= 0)
+	if ((r = store_check(dst, src, &t)) <= 0) {
+		if (r == 0 && ctx->served) {
+			ctx->served->len = 0;
+			buf_adds(ctx->served, "store");
+		}
 		goto out;
+	}
 	if (!ctx->offline) {
 		tmp = xasprintf("%s/.%s.part.%ld", ctx->distdir, src->file, (long)getpid());
 		for (size_t i = 0; ctx->mirrors && ctx->mirrors[i]; i++)
