@@ -61,6 +61,7 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 	fc.distdir = dist;
 	fc.statedir = c->statedir;
 	fc.recipedir = rc->dir;
+	fc.recipe = rc->path;
 	char *stored = fetch_store_path(&fc, src);
 	char *dir = make_tmpdir();
 	struct audit_scan sc = {0};

@@ -15,6 +15,7 @@
 #include "build/engine.h"
 #include "build/runrec.h"
 #include "core/err.h"
+#include "core/escape.h"
 #include "build/eta.h"
 #include "build/plan.h"
 #include "build/trace.h"
@@ -243,6 +244,7 @@ static void log_last_line(const char *path, char *out, size_t n)
 	size_t l = (size_t)(got - s) < n - 1 ? (size_t)(got - s) : n - 1;
 	memcpy(out, tail + s, l);
 	out[l] = 0;
+	esc_inplace(out, n, 0); /* a build's output is the sources' to choose */
 }
 
 /* The plan's durations at this machine's pace so far: the steps built in

@@ -10,6 +10,7 @@
 #include "build/cache.h"
 #include "cli/cmd.h"
 #include "core/err.h"
+#include "core/escape.h"
 #include "build/plan.h"
 #include "build/state.h"
 #include "core/util.h"
@@ -238,7 +239,9 @@ void cmd_print_tail(const char *path, int n)
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
-		fprintf(stderr, "    %.*s\n", (int)l, p);
+		char *line = esc_dup(p, l, 1); /* the log is the build's; the terminal is the user's */
+		fprintf(stderr, "    %s\n", line);
+		free(line);
 		p += l + (e ? 1 : 0);
 	}
 	buf_free(&b);

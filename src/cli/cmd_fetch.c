@@ -42,6 +42,7 @@ static int fetch_recipe(const struct ctx *c, const struct recipe *rc, const char
 		fc.distdir = distdir;
 		fc.statedir = c->statedir;
 		fc.recipedir = rc->dir;
+		fc.recipe = rc->path;
 		fc.verbose = c->verbose;
 		fc.offline = offline;
 		fc.mirrors = (const char *const *)c->mirrors;
