@@ -63,6 +63,12 @@ check-cross: all
 	@sh mk/deps.sh --cross
 	@SPROUT_CROSS=1 SPROUT_TESTS=e2e/minimal_cross sh tests/run.sh "$(O)"
 
+# Diverse double-compiling of the minimal plan with four host compilers
+# (tests/e2e/diverse_minimal.sh): gcc, clang, pcc and chibicc; the pcc and
+# chibicc legs alone run in make check.
+check-diverse: all
+	@SPROUT_DIVERSE=1 SPROUT_TESTS=e2e/diverse_minimal sh tests/run.sh "$(O)"
+
 bench: all
 	@sh bench/run.sh
 
@@ -77,4 +83,4 @@ install: all
 clean:
 	rm -rf $(O) sprout
 
-.PHONY: all sprout units check check-long check-cross bench install clean
+.PHONY: all sprout units check check-long check-cross check-diverse bench install clean
