@@ -71,6 +71,7 @@ enum {
 struct plan;
 struct engine;
 struct strv;
+struct session;
 /* Shared by the subcommands (cmd_common.c). */
 /* Print "sprout: " and the message to stderr. */
 void cmd_err(const char *fmt, ...)
@@ -117,15 +118,6 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
-/* What a build left in a state directory for a step, for verify. */
-struct cmd_out {
-	char digest[65];        /* "" when not in the store */
-	char *manifest;         /* NULL when not in the store */
-};
-/* Read the output of key from the store of state into o. */
-void cmd_read_out(const char *state, const char *key, struct cmd_out *o);
-/* Free the n outputs at o (NULL or from calloc) and their manifests. */
-void cmd_free_outs(struct cmd_out *o, size_t n);
 /* verify --diverse (cmd_diverse.c): build plan_arg with --set CC=A and
  * CC=B (compilers is "A,B") and compare the steps (all after the host
  * stage when nsteps is 0). Prints; returns the exit status. */
@@ -138,15 +130,13 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 /* Whether bootstrap --stage4 can run for plan p (before anything is
  * built): prints what is missing; 0 or the exit status. */
 int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);
-/* Fetch what is missing and build the named steps (all when nsteps is 0)
- * of plan p, printing progress and failures (cmd_build.c). 0, -SPROUT_ERR_BUILD
+/* Build's display (cmd_build.c), for every command that builds: fetch
+ * what is missing and build the named steps (all when nsteps is 0) of plan
+ * p through the library (session_prepare, engine_build), showing progress
+ * and failures. 0, -SPROUT_ERR_BUILD
  * after a failed step (already reported), or another code (not printed). */
 int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
 		   struct build_stats *st);
-/* Give engine e the run's settings: jobs, step timeout, verbosity, the
- * distfiles store and the mirrors (cmd_build.c). */
-void cmd_engine_setup(const struct ctx *c, struct engine *e);
-/* The distfiles store: --distfiles or sprout.conf's, else STATE/distfiles
- * (caller frees; cmd_build.c). */
-char *cmd_distdir(const struct ctx *c);
+/* The run's settings for the library (build/session.h), from c. */
+struct session cmd_session(const struct ctx *c);
 #endif

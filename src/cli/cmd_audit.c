@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "build/audit.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "build/engine.h"
 #include "core/err.h"
@@ -35,7 +36,8 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 {
 	struct fetch_ctx fc;
 	memset(&fc, 0, sizeof fc);
-	char *dist = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *dist = session_distdir(&ss);
 	fc.distdir = dist;
 	fc.statedir = c->statedir;
 	fc.recipedir = rc->dir;
@@ -102,7 +104,8 @@ int cmd_audit(struct ctx *c, int argc, char **argv)
 		return rc;
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
-	cmd_engine_setup(c, &e);
+	struct session ss = cmd_session(c);
+	session_engine(&ss, &e);
 	err_clear();
 	int r = engine_fetch(&e, 1, offline);
 	engine_free(&e);

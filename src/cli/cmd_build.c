@@ -16,6 +16,7 @@
 #include "core/err.h"
 #include "build/eta.h"
 #include "build/plan.h"
+#include "build/session.h"
 #include "sandbox/run.h"
 #include "core/util.h"
 
@@ -549,21 +550,6 @@ static void print_summary(struct report *rp)
 	}
 }
 
-char *cmd_distdir(const struct ctx *c)
-{
-	return c->distdir ? xstrdup(c->distdir) : path_join(c->statedir, "distfiles");
-}
-
-void cmd_engine_setup(const struct ctx *c, struct engine *e)
-{
-	e->jobs = c->jobs;
-	e->timeout = c->step_timeout;
-	e->verbose = c->verbose;
-	e->reverse = c->reverse;
-	e->distdir = c->distdir;
-	e->mirrors = c->mirrors;
-}
-
 static int want_color(const struct ctx *c, int fd)
 {
 	if (c->color == CTX_COLOR_ALWAYS)
@@ -584,8 +570,9 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	const char *term = getenv("TERM");
 	memset(&rp, 0, sizeof rp);
 	memset(st, 0, sizeof *st);
+	struct session ss = cmd_session(c);
 	engine_init(&e, p, arch, c->statedir);
-	cmd_engine_setup(c, &e);
+	session_engine(&ss, &e);
 	e.on_event = on_event;
 	e.arg = &rp;
 	rp.c = c;
@@ -601,19 +588,12 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	rp.ecolor = want_color(c, STDERR_FILENO);
 	if (rp.live || c->verbose)
 		e.tick = TICK;
-	run_use_sandbox = c->sandbox;
 	err_clear();
-	int r = engine_select(&e, steps, nsteps);
-	if (!r)
-		r = engine_lock(&e);
-	if (!r && c->sandbox)
-		r = run_sandbox_check();
-	if (!r)
-		r = engine_fetch(&e, 0, 0);
+	int r = session_prepare(&ss, &e, steps, nsteps);
 	for (size_t i = 0; i < p->nsteps; i++)
 		rp.total += e.want[i] ? 1 : 0;
 	if (!r) {
-		char *dd = cmd_distdir(c);
+		char *dd = session_distdir(&ss);
 		eta_expect(p, c->statedir, dd, arch, rp.expect, rp.guessed);
 		free(dd);
 		r = engine_build(&e);

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "build/cache.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/plan.h"
@@ -135,26 +135,18 @@ out:
 	return rc;
 }
 
-void cmd_read_out(const char *state, const char *key, struct cmd_out *o)
+struct session cmd_session(const struct ctx *c)
 {
-	struct buf b = {0};
-	char *mp = xasprintf("%s/store/%s/manifest", state, key);
-	if (cache_digest(state, key, o->digest))
-		o->digest[0] = 0;
-	o->manifest = NULL;
-	if (!file_read(mp, &b))
-		o->manifest = buf_take(&b);
-	buf_free(&b);
-	free(mp);
-}
-
-void cmd_free_outs(struct cmd_out *o, size_t n)
-{
-	if (!o)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(o[i].manifest);
-	free(o);
+	struct session s;
+	s.statedir = c->statedir;
+	s.distdir = c->distdir;
+	s.mirrors = c->mirrors;
+	s.jobs = c->jobs;
+	s.timeout = c->step_timeout;
+	s.verbose = c->verbose;
+	s.reverse = c->reverse;
+	s.sandbox = c->sandbox;
+	return s;
 }
 
 int cmd_wants_help(int argc, char **argv)

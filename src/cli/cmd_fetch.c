@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "build/engine.h"
 #include "core/err.h"
@@ -19,9 +20,10 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 		return rc;
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
-	cmd_engine_setup(c, &e);
+	struct session ss = cmd_session(c);
+	session_engine(&ss, &e);
 	size_t n = 0, had = 0;
-	char *distdir = cmd_distdir(c);
+	char *distdir = session_distdir(&ss);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		for (size_t k = 0; k < p->recipes[i]->nsources; k++) {
 			char *f = path_join(distdir, p->recipes[i]->sources[k].file);

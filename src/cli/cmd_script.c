@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/plan.h"
@@ -57,7 +58,8 @@ int cmd_script(struct ctx *c, int argc, char **argv)
 	int rc = cmd_load_plan(c, argv[1], &p, &arch);
 	if (rc)
 		return rc;
-	char *dist = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *dist = session_distdir(&ss);
 	printf("#!/bin/sh\n# The build of plan %s for %s as plain shell, written by 'sprout script'.\n"
 	       "# Usage: sh THIS WORKDIR [JOBS]. Sources come from the distfiles directory below\n"
 	       "# (fetch them first with 'sprout fetch'); native steps need bwrap.\n"

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/plan.h"
@@ -325,7 +326,8 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 	rc = CMD_EXIT_FAIL;
 	/* 4. sprout's source and the sources of the stage-4 plan. */
 	char *srcdst = path_join(root, "usr/src/sprout"), *dist = path_join(work, "state/distfiles");
-	dd = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	dd = session_distdir(&ss);
 	r = copy_source(top, srcdst);
 	if (!r)
 		r = copy_distfiles(p4, dd, dist);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "build/plan.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -268,7 +269,8 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
 	if (rc)
 		return rc;
-	char *exe = self_exe(), *dd = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *exe = self_exe(), *dd = session_distdir(&ss);
 	memset(&s, 0, sizeof s);
 	s.exe = exe;
 	s.statedir = c->statedir;
@@ -288,7 +290,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	/* The reference: the normal state's outputs, built first when missing,
 	 * with every source of the chosen steps in its store. */
 	int r = verify_init(&f, p, arch, steps, nsteps, &s);
-	cmd_engine_setup(c, &f.e);
+	session_engine(&ss, &f.e);
 	if (!r)
 		r = verify_fetch(&f);
 	if (r) {
