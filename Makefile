@@ -65,7 +65,7 @@ check-cross: all
 
 # Diverse double-compiling of the minimal plan with four host compilers
 # (tests/e2e/diverse_minimal.sh): gcc, clang, pcc and chibicc; the pcc and
-# chibicc legs alone run in make check.
+# chibicc legs build the seed tcc alone in make check.
 check-diverse: all
 	@SPROUT_DIVERSE=1 SPROUT_TESTS=e2e/diverse_minimal sh tests/run.sh "$(O)"
 

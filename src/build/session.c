@@ -17,6 +17,17 @@ void session_engine(const struct session *s, struct engine *e)
 	e->mirrors = s->mirrors;
 }
 
+int session_fetch_all(const struct session *s, struct plan *p, const char *arch, int offline)
+{
+	struct engine e;
+	int r = engine_init(&e, p, arch, s->statedir);
+	session_engine(s, &e);
+	if (!r)
+		r = engine_fetch(&e, 1, offline);
+	engine_free(&e);
+	return r;
+}
+
 int session_prepare(const struct session *s, struct engine *e, char **steps, int nsteps)
 {
 	run_use_sandbox = s->sandbox;

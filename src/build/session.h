@@ -32,4 +32,8 @@ void session_engine(const struct session *s, struct engine *e);
  * negative code (errf set). */
 int session_prepare(const struct session *s, struct engine *e, char **steps, int nsteps);
 
+/* Fetch and verify every source of every step of plan p for arch (from
+ * the store only when offline). 0 or a negative code (errf set). */
+int session_fetch_all(const struct session *s, struct plan *p, const char *arch, int offline);
+
 #endif

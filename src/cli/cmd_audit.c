@@ -102,13 +102,9 @@ int cmd_audit(struct ctx *c, int argc, char **argv)
 	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, &p, &arch);
 	if (rc)
 		return rc;
-	struct engine e;
-	engine_init(&e, p, arch, c->statedir);
 	struct session ss = cmd_session(c);
-	session_engine(&ss, &e);
 	err_clear();
-	int r = engine_fetch(&e, 1, offline);
-	engine_free(&e);
+	int r = session_fetch_all(&ss, p, arch, offline);
 	if (r) {
 		cmd_err("audit: %s", err_msg(r));
 		rc = cmd_exit_for(r);

@@ -49,7 +49,7 @@ static void print_mismatch(struct bs *b, int i, const char *exp, const char *wan
 {
 	const char *name = b->tb.p->steps[i].name;
 	printf("digests:    MISMATCH %s: expected %.64s, got %s\n", name, exp, b->tb.digests[i]);
-	char *em = wantm ? expect_manifest(wantm, name) : NULL;
+	char *em = wantm ? expect_manifest(wantm, name, NULL) : NULL;
 	if (em) {
 		struct buf diff = {0};
 		manifest_diff(em, b->tb.manifests[i], &diff);

@@ -18,10 +18,7 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, &p, &arch);
 	if (rc)
 		return rc;
-	struct engine e;
-	engine_init(&e, p, arch, c->statedir);
 	struct session ss = cmd_session(c);
-	session_engine(&ss, &e);
 	size_t n = 0, had = 0;
 	char *distdir = session_distdir(&ss);
 	for (size_t i = 0; i < p->nrecipes; i++)
@@ -33,7 +30,7 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 		}
 	free(distdir);
 	err_clear();
-	int r = engine_fetch(&e, 1, offline);
+	int r = session_fetch_all(&ss, p, arch, offline);
 	if (r) {
 		cmd_err("fetch: %s", err_msg(r));
 		rc = cmd_exit_for(r);
@@ -41,7 +38,6 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 		printf("fetch: %zu sources of plan %s verified: %zu were in the store, %zu fetched\n", n, p->name, had,
 		       n - had);
 	}
-	engine_free(&e);
 	plan_free(p);
 	return rc;
 }

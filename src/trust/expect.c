@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,11 +51,13 @@ void expect_free(char **digests, size_t n)
 	free(digests);
 }
 
-char *expect_manifest(const char *all, const char *step)
+char *expect_manifest(const char *all, const char *step, char digest[65])
 {
 	size_t sl = strlen(step);
 	for (const char *p = all; p && *p;) {
 		if (!strncmp(p, "== ", 3) && !strncmp(p + 3, step, sl) && p[3 + sl] == ' ') {
+			if (digest)
+				snprintf(digest, 65, "%.64s", p + 4 + sl);
 			const char *s = strchr(p, '\n');
 			if (!s)
 				return NULL;

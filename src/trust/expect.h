@@ -18,8 +18,9 @@ int expect_read(const struct plan *p, const char *arch, char ***digests);
 void expect_free(char **digests, size_t n);
 
 /* The manifest recorded for step in the text of a manifests.ARCH, or
- * NULL. Caller frees. */
-char *expect_manifest(const char *all, const char *step);
+ * NULL; its recorded digest into digest when that is not NULL. Caller
+ * frees. */
+char *expect_manifest(const char *all, const char *step, char digest[65]);
 
 /* Record digests and manifests (per step of p) as the expected ones. 0 or
  * negative code. */
