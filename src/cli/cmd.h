@@ -102,6 +102,8 @@ struct cmd_opt {
  * and *arch. */
 int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *opts, const char *usage,
 		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch);
+/* cmd_open_plan for "NAME [--offline] PLAN" (fetch, audit). */
+int cmd_open_plan_offline(struct ctx *c, int argc, char **argv, int *offline, struct plan **p, const char **arch);
 /* Whether argv[i] is --help or -h. */
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */

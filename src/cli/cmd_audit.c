@@ -96,10 +96,9 @@ out:
 int cmd_audit(struct ctx *c, int argc, char **argv)
 {
 	int offline = 0;
-	const struct cmd_opt opts[] = {{"--offline", &offline, NULL}, {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, &p, &arch);
+	int rc = cmd_open_plan_offline(c, argc, argv, &offline, &p, &arch);
 	if (rc)
 		return rc;
 	struct session ss = cmd_session(c);

@@ -149,6 +149,12 @@ struct session cmd_session(const struct ctx *c)
 	return s;
 }
 
+int cmd_open_plan_offline(struct ctx *c, int argc, char **argv, int *offline, struct plan **p, const char **arch)
+{
+	const struct cmd_opt opts[] = {{"--offline", offline, NULL}, {NULL, NULL, NULL}};
+	return cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, p, arch);
+}
+
 int cmd_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)

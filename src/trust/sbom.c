@@ -117,6 +117,27 @@ static void js_checksum(struct js *j, const char *alg, const char *hex)
 
 /* ---- SPDX identifiers: SPDXRef-[A-Za-z0-9.-]+, unique in the document ---- */
 
+/* Open an SPDX file object and write its fields up to copyrightText (its
+ * fileTypes when type is not NULL); the caller closes it. */
+static void js_file(struct js *j, const char *id, const char *name, const char *type, const char *sha1,
+		    const char *sha256)
+{
+	js_open(j, NULL, '{');
+	js_str(j, "SPDXID", id);
+	js_str(j, "fileName", name);
+	if (type) {
+		js_open(j, "fileTypes", '[');
+		js_str(j, NULL, type);
+		js_close(j, ']');
+	}
+	js_open(j, "checksums", '[');
+	js_checksum(j, "SHA1", sha1);
+	js_checksum(j, "SHA256", sha256);
+	js_close(j, ']');
+	js_str(j, "licenseConcluded", "NOASSERTION");
+	js_str(j, "copyrightText", "NOASSERTION");
+}
+
 static char *spdx_id(struct strv *used, const char *kind, const char *name)
 {
 	struct buf b = {0};
@@ -230,15 +251,7 @@ static int write_files(struct js *j, struct strv *used, const char *outdir, cons
 			} else {
 				char *id = spdx_id(used, "File", path);
 				char *name = xasprintf("./%s", path);
-				js_open(j, NULL, '{');
-				js_str(j, "SPDXID", id);
-				js_str(j, "fileName", name);
-				js_open(j, "checksums", '[');
-				js_checksum(j, "SHA1", sha1);
-				js_checksum(j, "SHA256", sha256);
-				js_close(j, ']');
-				js_str(j, "licenseConcluded", "NOASSERTION");
-				js_str(j, "copyrightText", "NOASSERTION");
+				js_file(j, id, name, NULL, sha1, sha256);
 				js_close(j, '}');
 				strv_addown(fids, id);
 				strv_add(sha1s, sha1);
@@ -519,18 +532,7 @@ static int sb_patch(struct sb *b, struct js *j, const struct recipe *rc, size_t 
 	char *pname = xasprintf("%s/%s", rc->name, rc->patches[k].file);
 	char *id = spdx_id(&b->used, "Patch", pname);
 	char *fname = xasprintf("./recipes/%s", pname);
-	js_open(j, NULL, '{');
-	js_str(j, "SPDXID", id);
-	js_str(j, "fileName", fname);
-	js_open(j, "fileTypes", '[');
-	js_str(j, NULL, "SOURCE");
-	js_close(j, ']');
-	js_open(j, "checksums", '[');
-	js_checksum(j, "SHA1", sha1);
-	js_checksum(j, "SHA256", hex);
-	js_close(j, ']');
-	js_str(j, "licenseConcluded", "NOASSERTION");
-	js_str(j, "copyrightText", "NOASSERTION");
+	js_file(j, id, fname, "SOURCE", sha1, hex);
 	js_str(j, "comment", "a patch beside the recipe; its sha256 is part of the step key");
 	js_close(j, '}');
 	for (size_t s = 0; s < b->n; s++)
