@@ -81,11 +81,11 @@ static int check_digests(struct bs *b, int update)
 			printf("digests:    %s: no expected digest in %s\n", p->steps[i].name, dp);
 		else if (res[i] == TRUST_DIGEST_MISMATCH)
 			print_mismatch(b, (int)i, exp[i], wantm.s);
+		if (res[i] == TRUST_DIGEST_NONE || res[i] == TRUST_DIGEST_MISMATCH)
+			r = -SPROUT_ERR_HASH;
 	}
-	if (matched == p->nsteps)
+	if (!r)
 		printf("digests:    all %zu steps match %s\n", matched, dp);
-	else
-		r = -SPROUT_ERR_HASH;
 out:
 	expect_free(exp, p->nsteps);
 	free(res);
@@ -167,16 +167,18 @@ static void print_smoke(struct bs *b)
 int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg = "minimal";
-	int update = 0, stage4 = 0;
+	int update = 0, stage4 = 0, boot = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--update-digests"))
 			update = 1;
 		else if (!strcmp(argv[i], "--stage4"))
 			stage4 = 1;
+		else if (!strcmp(argv[i], "--boot"))
+			boot = 1;
 		else if (!strcmp(argv[i], "--plan") && i + 1 < argc)
 			plan_arg = argv[++i];
 		else {
-			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests] [--stage4])", argv[i]);
+			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests] [--stage4] [--boot])", argv[i]);
 			return CMD_EXIT_USAGE;
 		}
 	}
@@ -218,10 +220,19 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 			b.failed = 1;
 		free(outdir);
 	}
+	if (!b.failed && p->final && plan_step_index(p, "kernel") >= 0 && !boot)
+		printf("boot it:    sprout%s%s boot %s (builds the kernel the first time; docs/boot.md)\n",
+		       c->arch ? " --arch " : "", c->arch ? c->arch : "", plan_arg);
 	printf("result:     %s\n", b.failed ? "FAILED (see above)" : "ok");
 	rc = b.failed ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 	if (!rc && stage4)
 		rc = cmd_stage4(c, p, arch, plan_arg);
+	if (!rc && boot) {
+		char *bargv[] = {"boot", (char *)plan_arg, NULL};
+		printf("\n");
+		fflush(stdout);
+		rc = cmd_boot(c, 2, bargv);
+	}
 out:
 	if (b.tb.p)
 		trust_build_free(&b.tb);

@@ -71,14 +71,41 @@ char *expect_manifest(const char *all, const char *step, char digest[65])
 	return NULL;
 }
 
+/* The line "STEP DIGEST" of digests and the manifest of manifests recorded
+ * for step, appended to d and m when there are. */
+static void keep_recorded(struct buf *d, struct buf *m, const char *digests, const char *manifests, const char *step)
+{
+	size_t sl = strlen(step);
+	for (const char *l = digests; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		if (n == sl + 65 && !strncmp(l, step, sl) && l[sl] == ' ') {
+			buf_addf(d, "%.*s\n", (int)n, l);
+			char *em = manifests ? expect_manifest(manifests, step, NULL) : NULL;
+			if (em)
+				buf_addf(m, "== %.*s\n%s", (int)n, l, em);
+			free(em);
+			return;
+		}
+		l = e ? e + 1 : NULL;
+	}
+}
+
 int expect_write(const struct plan *p, const char *arch, char (*digests)[65], char *const *manifests)
 {
-	struct buf d = {0}, m = {0};
+	struct buf d = {0}, m = {0}, want = {0}, wantm = {0};
 	char *dp = expect_path(p, "digests", arch), *mp = expect_path(p, "manifests", arch);
+	file_read(dp, &want);
+	file_read(mp, &wantm);
 	buf_addf(&d, "# The expected digest of every step of plan %s on %s.\n"
 		     "# Written by 'sprout bootstrap --update-digests'; checked by every bootstrap.\n",
 		 p->name, arch);
 	for (size_t i = 0; i < p->nsteps; i++) {
+		if (!digests[i][0] && p->steps[i].ondemand) {
+			/* Not built by this run: what was recorded stays. */
+			keep_recorded(&d, &m, want.s, wantm.s, p->steps[i].name);
+			continue;
+		}
 		buf_addf(&d, "%s %s\n", p->steps[i].name, digests[i]);
 		buf_addf(&m, "== %s %s\n%s", p->steps[i].name, digests[i], manifests[i] ? manifests[i] : "");
 	}
@@ -87,6 +114,8 @@ int expect_write(const struct plan *p, const char *arch, char (*digests)[65], ch
 		r = file_write_atomic(mp, m.s, m.len);
 	buf_free(&d);
 	buf_free(&m);
+	buf_free(&want);
+	buf_free(&wantm);
 	free(dp);
 	free(mp);
 	return r;

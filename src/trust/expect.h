@@ -22,8 +22,9 @@ void expect_free(char **digests, size_t n);
  * frees. */
 char *expect_manifest(const char *all, const char *step, char digest[65]);
 
-/* Record digests and manifests (per step of p) as the expected ones. 0 or
- * negative code. */
+/* Record digests and manifests (per step of p) as the expected ones; an
+ * on-demand step not built (digest "") keeps what was recorded for it. 0
+ * or negative code. */
 int expect_write(const struct plan *p, const char *arch, char (*digests)[65], char *const *manifests);
 
 #endif

@@ -56,7 +56,9 @@ size_t trust_digests_check(const struct trust_build *b, char *const *exp, enum t
 {
 	size_t matched = 0;
 	for (size_t i = 0; i < b->p->nsteps; i++) {
-		if (!exp[i])
+		if (!b->digests[i][0] && b->p->steps[i].ondemand)
+			res[i] = TRUST_DIGEST_ONDEMAND;
+		else if (!exp[i])
 			res[i] = TRUST_DIGEST_NONE;
 		else if (strncmp(exp[i], b->digests[i], 64))
 			res[i] = TRUST_DIGEST_MISMATCH;

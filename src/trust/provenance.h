@@ -29,7 +29,12 @@ void trust_build_free(struct trust_build *b);
 int trust_fixpoint(const struct trust_build *b, struct buf *diff);
 
 /* Step i against the plan's digests.ARCH. */
-enum trust_digest { TRUST_DIGEST_MATCH, TRUST_DIGEST_NONE, TRUST_DIGEST_MISMATCH };
+enum trust_digest {
+	TRUST_DIGEST_MATCH,
+	TRUST_DIGEST_NONE,      /* digests.ARCH has none for it */
+	TRUST_DIGEST_MISMATCH,
+	TRUST_DIGEST_ONDEMAND,  /* built on demand, and not yet: not checked */
+};
 
 /* Compare every step with the expected digests (exp from expect_read):
  * per-step results into res (p->nsteps entries); the matched count. */
