@@ -69,6 +69,12 @@ check-cross: all
 check-diverse: all
 	@SPROUT_DIVERSE=1 SPROUT_TESTS=e2e/diverse_minimal sh tests/run.sh "$(O)"
 
+# The gnu plan (plans/gnu: binutils and GCC on musl) end to end, then sprout
+# built inside its final system (mk/check-gnu.sh): hours on 2 cores, so
+# never part of `make check`; resumable (GNU_STATE=DIR, GNU_ARCH=ARCH).
+check-gnu: all
+	@sh mk/check-gnu.sh
+
 # The booted system (tests/e2e/vm.sh): installs what the kernel and qemu
 # need (mk/deps.sh --vm), then for x86_64 and aarch64 bootstraps, builds
 # the kernel and boots the result from its initramfs and from the disk image.
@@ -76,8 +82,13 @@ check-vm: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VM=1 SPROUT_TESTS=e2e/vm sh tests/run.sh "$(O)"
 
-bench: all
-	@sh bench/run.sh
+# bench/phases times plan loading and key computation (bench/b_scale.sh).
+$(O)/bench/phases: bench/phases.c $(O)/libsprout.a
+	@mkdir -p $(O)/bench
+	$(CC) $(STD) $(CFLAGS) $(WARN) -Isrc -o $@ $< $(O)/libsprout.a $(CONFIG_LIBS)
+
+bench: all $(O)/bench/phases
+	@SPROUT_PHASES=$(O)/bench/phases sh bench/run.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -90,4 +101,4 @@ install: all
 clean:
 	rm -rf $(O) sprout
 
-.PHONY: all sprout units check check-long check-cross check-diverse check-vm bench install clean
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm bench install clean

@@ -6,8 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build/eta.h"
 #include "build/manifest.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -40,6 +42,9 @@ static int update_digests(struct bs *b)
 		cmd_err("bootstrap: cannot write %s: %s", dp, err_str(r));
 	else
 		printf("digests:    %zu step digests written to %s\n", p->nsteps, dp);
+	/* and how long each took, for a first build's ETA */
+	if (!r && eta_save_planned(p, b->c->statedir, b->tb.arch, b->c->jobs))
+		cmd_err("bootstrap: cannot write %s/durations.%s", p->dir, b->tb.arch);
 	free(dp);
 	return r;
 }
@@ -145,7 +150,7 @@ static int write_outputs(struct bs *b, int fin, const char *outdir)
 static void print_smoke(struct bs *b)
 {
 	int s = plan_step_index(b->tb.p, b->tb.p->smoke);
-	char *rp = xasprintf("%s/store/%s/out/smoke/report", b->c->statedir, b->tb.keys[s]);
+	char *rp = state_store(b->c->statedir, b->tb.keys[s], "out/smoke/report");
 	struct buf rep = {0};
 	if (file_read(rp, &rep)) {
 		printf("smoke:      no report at %s\n", rp);

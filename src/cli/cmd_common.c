@@ -11,6 +11,7 @@
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "core/util.h"
 
 void cmd_err(const char *fmt, ...)

@@ -5,6 +5,7 @@
 #include "archive/tar.h"
 #include "build/cache.h"
 #include "build/manifest.h"
+#include "build/state.h"
 #include "core/err.h"
 #include "trust/provenance.h"
 
@@ -18,10 +19,10 @@ void trust_build_load(struct trust_build *b, const struct plan *p, const char *a
 	b->keys = xcalloc(n, sizeof *b->keys);
 	b->digests = xcalloc(n, sizeof *b->digests);
 	b->manifests = xcalloc(n, sizeof *b->manifests);
-	cache_keys(p, arch, b->keys, NULL);
+	cache_keys(p, arch, statedir, b->keys, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct buf m = {0};
-		char *mp = xasprintf("%s/store/%s/manifest", statedir, b->keys[i]);
+		char *mp = state_store(statedir, b->keys[i], "manifest");
 		if (!file_read(mp, &m))
 			manifest_digest(&m, b->digests[i]);
 		b->manifests[i] = m.s ? buf_take(&m) : xstrdup("");
@@ -259,7 +260,7 @@ int provenance_write_outputs(const struct trust_build *b, int fin, const struct 
 		goto out;
 	char *rootfs = path_join(outdir, "rootfs");
 	char *tarp = path_join(outdir, "rootfs.tar");
-	char *src = xasprintf("%s/store/%s/out", b->statedir, b->keys[fin]);
+	char *src = state_store(b->statedir, b->keys[fin], "out");
 	char *mf = path_join(outdir, "manifest");
 	char *pf = path_join(outdir, "provenance");
 	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");

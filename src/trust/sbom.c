@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "build/cache.h"
+#include "build/state.h"
 #include "core/err.h"
 #include "trust/sbom.h"
 #include "core/sha1.h"
@@ -292,17 +293,17 @@ static int sb_load(struct sb *b)
 	const struct plan *p = b->p;
 	struct buf ns = {0};
 	int r = 0;
-	cache_keys(p, b->arch, b->keys, NULL);
+	cache_keys(p, b->arch, b->statedir, b->keys, NULL, NULL);
 	for (size_t i = 0; i < b->n && !r; i++) {
 		if (cache_digest(b->statedir, b->keys[i], b->digests[i]))
 			r = errf(SPROUT_ERR_NOTFOUND,
 				 "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
-				 p->steps[i].name, p->name, b->arch, b->keys[i]);
+				 p->steps[i].name, p->name, b->arch, b->keys[i][0] ? b->keys[i] : "not known");
 		else
 			buf_addf(&ns, "%s %s\n", b->keys[i], b->digests[i]);
 	}
 	if (!r && b->fin >= 0) {
-		char *mp = xasprintf("%s/store/%s/manifest", b->statedir, b->keys[b->fin]);
+		char *mp = state_store(b->statedir, b->keys[b->fin], "manifest");
 		r = file_read(mp, &b->manifest);
 		if (r)
 			r = errf(r, "%s: %s", mp, err_str(r));
@@ -333,7 +334,7 @@ static int sb_final_files(struct sb *b)
 	fj.b = &b->files;
 	fj.depth = 2; /* the document's object, then its "files" array */
 	fj.first[2] = 1;
-	char *outdir = xasprintf("%s/store/%s/out", b->statedir, b->keys[b->fin]);
+	char *outdir = state_store(b->statedir, b->keys[b->fin], "out");
 	int r = write_files(&fj, &b->used, outdir, b->manifest.s, &b->fids, &b->sha1s);
 	free(outdir);
 	if (r)
