@@ -88,10 +88,15 @@ static void diverse_run(const char *state, const char dg[3][3], const char *buil
 	for (size_t k = 0; k < 3; k++) {
 		struct plan *p = load();
 		diverse_leg_setup(d, k, p, "x86_64");
-		/* sh, true and env are on every host; none is gcc or clang. */
-		for (int i = 0; i < 3; i++)
-			if (dg[k][i])
+		/* sh, true and env are on every host; none is gcc or clang. A
+		 * key follows the outputs of its step's dependencies (early
+		 * cutoff): the steps are stored in order, the keys computed
+		 * again after each. */
+		for (int i = 0; i < 3; i++) {
+			cache_keys(p, "x86_64", state, d->legs[k].keys, NULL, NULL);
+			if (dg[k][i] && d->legs[k].keys[i][0])
 				store(d->legs[k].keys[i], dg[k][i]);
+		}
 	}
 	diverse_select(d, NULL, 0, state);
 	for (size_t k = 0; k < 3; k++)
