@@ -30,7 +30,11 @@ $(O)/config.mk: mk/config.sh
 
 $(O)/%.o: src/%.c $(HDRS) $(O)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(CFLAGS) $(WARN) -Isrc $(CONFIG_DEFS) -c -o $@ $<
+	$(CC) $(STD) $(CFLAGS) $(WARN) -Isrc $(CONFIG_DEFS) $(DEFS) -c -o $@ $<
+
+# Where installed plans and recipes are when sprout cannot tell from its own
+# path (PREFIX/bin/sprout looks in PREFIX/share/sprout first).
+$(O)/cli/cmd_hint.o: DEFS = -DSPROUT_DATADIR='"$(PREFIX)/share/sprout"'
 
 $(O)/libsprout.a: $(LOBJS)
 	rm -f $@
@@ -97,6 +101,11 @@ install: all
 	if [ -f docs/sprout.1 ]; then cp docs/sprout.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	cp contrib/sprout.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sprout
+	# The plans and their recipes, found after the working directory's
+	# (sprout bootstrap works anywhere); replaced whole, no stale recipe left.
+	rm -rf $(DESTDIR)$(PREFIX)/share/sprout/plans $(DESTDIR)$(PREFIX)/share/sprout/recipes
+	mkdir -p $(DESTDIR)$(PREFIX)/share/sprout
+	cp -R plans recipes $(DESTDIR)$(PREFIX)/share/sprout/
 
 clean:
 	rm -rf $(O) sprout

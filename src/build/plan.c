@@ -283,6 +283,11 @@ static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line
 			}
 			/* An empty string ends each line's list. */
 			addname(&p->host_built, &p->nhost_built, "", 0);
+		} else if (slice_eq(k, "cross-tools")) {
+			if (n < 2)
+				return lex_error(&lx, &l, k.s, "expected 'cross-tools TOOL...'");
+			for (int i = 1; i < n; i++)
+				addname(&p->cross_tools, &p->ncross_tools, w[i].s, w[i].len);
 		} else if (slice_eq(k, "final") || slice_eq(k, "smoke")) {
 			char **dst = slice_eq(k, "final") ? &p->final : &p->smoke;
 			if (n != 2 || !slice_is_name(w[1]))
@@ -293,7 +298,7 @@ static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line
 			p->check_line[slice_eq(k, "final") ? 1 : 2] = l.lineno;
 		} else {
 			return lex_error(&lx, &l, k.s,
-					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage, step, fixpoint, final, smoke or host-built)",
+					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage, step, fixpoint, final, smoke, host-built or cross-tools)",
 					 (int)k.len, k.s);
 		}
 	}
@@ -758,6 +763,7 @@ void plan_free(struct plan *p)
 	free(p->final);
 	free(p->smoke);
 	free_v(p->host_built, p->nhost_built);
+	free_v(p->cross_tools, p->ncross_tools);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);
 	free(p->recipes);

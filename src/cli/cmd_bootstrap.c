@@ -18,6 +18,7 @@
 
 struct bs {
 	struct ctx *c;
+	const char *plan_arg;
 	struct trust_build tb;
 	int failed;
 };
@@ -76,7 +77,12 @@ static int check_digests(struct bs *b, int update)
 	enum trust_digest *res = xcalloc(p->nsteps + 1, sizeof *res);
 	int r = expect_read(p, b->tb.arch, &exp);
 	if (r) {
-		printf("digests:    MISSING: no %s; check the run, then record it with --update-digests\n", dp);
+		struct buf again = {0};
+		cmd_again(b->c, b->c->arch, &again);
+		buf_adds(&again, " bootstrap --plan ");
+		cmd_shell_word(&again, b->plan_arg);
+		printf("digests:    MISSING: no %s; check the run, then record it with: %s --update-digests\n", dp, again.s);
+		buf_free(&again);
 		goto out;
 	}
 	file_read(mp, &wantm);
@@ -133,7 +139,8 @@ static int write_outputs(struct bs *b, int fin, const char *outdir)
 		print_lines(pv.known.s, "              ", -1);
 	}
 	if (pv.nhost) {
-		printf("provenance: %zu entries; %zu host-built files remain:\n", pv.nfiles, pv.nhost);
+		printf("provenance: %zu entr%s; %zu host-built file%s remain%s:\n", pv.nfiles, pv.nfiles == 1 ? "y" : "ies",
+		       pv.nhost, pv.nhost == 1 ? "" : "s", pv.nhost == 1 ? "s" : "");
 		print_lines(pv.hostbuilt.s, "              ", -1);
 	}
 	int r = provenance_write_outputs(&b->tb, fin, &pv, outdir);
@@ -192,6 +199,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	const char *arch;
 	memset(&b, 0, sizeof b);
 	b.c = c;
+	b.plan_arg = plan_arg;
 	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
 	if (rc)
 		return rc;
@@ -229,6 +237,15 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		printf("boot it:    sprout%s%s boot %s (builds the kernel the first time; docs/boot.md)\n",
 		       c->arch ? " --arch " : "", c->arch ? c->arch : "", plan_arg);
 	printf("result:     %s\n", b.failed ? "FAILED (see above)" : "ok");
+	if (!b.failed && p->final) {
+		/* The way in: a shell in the final system (sprout shell PLAN). */
+		struct buf cmd = {0};
+		cmd_again(c, c->arch, &cmd);
+		buf_adds(&cmd, " shell ");
+		cmd_shell_word(&cmd, plan_arg);
+		printf("enter it:   %s   (a shell in the final system, the current directory at /mnt)\n", cmd.s);
+		buf_free(&cmd);
+	}
 	rc = b.failed ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 	if (!rc && stage4)
 		rc = cmd_stage4(c, p, arch, plan_arg);

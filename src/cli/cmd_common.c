@@ -52,11 +52,14 @@ int cmd_exit_for(int r)
 
 int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **arch)
 {
-	char *path = plan_find(arg);
+	struct strv tried = {0};
+	char *path = cmd_find_plan(arg, &tried);
 	if (!path) {
-		cmd_err("no plan '%s' (expected a directory holding 'plan', a plan file, or a name under plans/)", arg);
+		cmd_no_plan(arg, &tried);
+		strv_free(&tried);
 		return CMD_EXIT_PARSE;
 	}
+	strv_free(&tried);
 	err_clear();
 	int r = plan_load(path, c->arch, p);
 	free(path);
@@ -154,6 +157,53 @@ int cmd_open_plan_offline(struct ctx *c, int argc, char **argv, int *offline, st
 {
 	const struct cmd_opt opts[] = {{"--offline", offline, NULL}, {NULL, NULL, NULL}};
 	return cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, p, arch);
+}
+
+void cmd_shell_word(struct buf *b, const char *s)
+{
+	int plain = *s != 0;
+	for (const char *p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%", *p))
+			plain = 0;
+	if (plain) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '\'');
+}
+
+void cmd_again(const struct ctx *c, const char *arch, struct buf *b)
+{
+	cmd_shell_word(b, c->argv0 ? c->argv0 : "sprout");
+	if (c->chdir_to) {
+		buf_adds(b, " -C ");
+		cmd_shell_word(b, c->chdir_to);
+	}
+	if (c->conf_file) {
+		buf_adds(b, " -c ");
+		cmd_shell_word(b, c->conf_file);
+	}
+	if (c->state_given) {
+		buf_adds(b, " --state ");
+		cmd_shell_word(b, c->statedir);
+	}
+	if (arch) {
+		buf_adds(b, " --arch ");
+		cmd_shell_word(b, arch);
+	}
+	for (int i = 0; i < c->nsets; i++) {
+		buf_adds(b, " --set ");
+		cmd_shell_word(b, c->sets[i]);
+	}
+	if (!c->sandbox)
+		buf_adds(b, " --runner=plain");
 }
 
 int cmd_wants_help(int argc, char **argv)

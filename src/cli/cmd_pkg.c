@@ -79,8 +79,8 @@ static int report(const struct pkgopts *o, int r, struct pkgops_result *res, con
 		}
 		printf("\n");
 	}
-	printf("transaction %lu: %zu installed, %zu removed; %zu files written, %zu removed\n", res->st.id,
-	       res->installed, res->removed, res->st.written, res->st.deleted);
+	printf("transaction %lu: %zu installed, %zu removed; %zu file%s written, %zu removed\n", res->st.id,
+	       res->installed, res->removed, res->st.written, res->st.written == 1 ? "" : "s", res->st.deleted);
 	return CMD_EXIT_OK;
 }
 
@@ -234,6 +234,10 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	o.verb = v->name;
+	if (c->json && strcmp(v->name, "list") && strcmp(v->name, "info") && strcmp(v->name, "history")) {
+		cmd_err("--json: 'pkg %s' has no machine-readable output (only pkg list, pkg info, pkg history)", v->name);
+		return CMD_EXIT_USAGE;
+	}
 	int ended = 0;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];

@@ -37,6 +37,11 @@ int cmd_pkg_history(struct ctx *c, struct pkgopts *o);
  * what recovery did and errors; 0 or an exit status. */
 int cmd_pkg_open_root(struct pkgopts *o, int create, struct pkgroot *rt);
 
+/* --json of list, info and history (cmd_json.c; docs/cli.md). */
+void cmd_json_pkg_list(const char *root, const struct pkgdb *db);
+void cmd_json_pkg_info(const struct pkg_meta *m, const struct pkg_manifest *man, const unsigned char sha[32]);
+void cmd_json_pkg_history(const char *root, const struct pkgdb *db);
+
 /* Print "sprout: pkg VERB: " and err_msg(r); returns the exit status for r. */
 int cmd_pkg_fail(const struct pkgopts *o, int r);
 

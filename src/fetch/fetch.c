@@ -568,6 +568,10 @@ static int origin_try(const struct fetch_ctx *ctx, const struct source *src,
 		r = errf(-errno, "%s: cannot store it as %s: %s", src->file, dst, strerror(errno));
 	} else {
 		dir_sync(ctx->distdir);
+		if (ctx->served) {
+			ctx->served->len = 0;
+			buf_adds(ctx->served, label.s);
+		}
 	}
 	if (r != 0)
 		unlink(tmp);
@@ -613,8 +617,13 @@ int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **p
 	}
 	store_sweep(ctx->distdir, src->file);
 	dst = fetch_store_path(ctx, src);
-	if ((r = store_check(dst, src, &t)) <= 0)
+	if ((r = store_check(dst, src, &t)) <= 0) {
+		if (r == 0 && ctx->served) {
+			ctx->served->len = 0;
+			buf_adds(ctx->served, "store");
+		}
 		goto out;
+	}
 	if (ctx->offline) {
 		if (t.mismatch.len)
 			r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline",

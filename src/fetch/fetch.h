@@ -13,6 +13,9 @@ struct fetch_ctx {
 	int offline;           /* only the store; never download */
 	const char *const *mirrors; /* URL prefixes (http, https, file:// or a directory) tried before
 				       a source's own origins as PREFIX/FILE; NULL-terminated, or NULL */
+	struct buf *served;    /* when not NULL, fetch_source sets it to what served the file:
+				  "store", or the origin ("https://...", "debian PKG VERSION",
+				  "local FILE", a mirror's URL or path) */
 };
 
 /* Make sure src is in the store with the right sha256, trying the stored

@@ -407,8 +407,10 @@ static int sb_shell(void *arg)
 	signal(SIGQUIT, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	umask(022);
-	if (chdir("/build") < 0) {
-		sb_puts(2, "sprout: sandbox: cannot enter /build\n");
+	if (chdir(sb->cwd) < 0) {
+		sb_puts(2, "sprout: sandbox: cannot enter ");
+		sb_puts(2, sb->cwd);
+		sb_puts(2, "\n");
 		_exit(127);
 	}
 	if (!sb->nest)

@@ -297,7 +297,7 @@ static int sb_load(struct sb *b)
 	for (size_t i = 0; i < b->n && !r; i++) {
 		if (cache_digest(b->statedir, b->keys[i], b->digests[i]))
 			r = errf(SPROUT_ERR_NOTFOUND,
-				 "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
+				 "step '%s' of plan %s is not built for %s (key %.12s); build it first",
 				 p->steps[i].name, p->name, b->arch, b->keys[i][0] ? b->keys[i] : "not known");
 		else
 			buf_addf(&ns, "%s %s\n", b->keys[i], b->digests[i]);
