@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "build/engine.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/plan.h"
@@ -61,7 +62,8 @@ int cmd_script(struct ctx *c, int argc, char **argv)
 	/* The steps a whole-plan build makes: not the ondemand ones nothing needs. */
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
-	char *dist = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *dist = session_distdir(&ss);
 	printf("#!/bin/sh\n# The build of plan %s for %s as plain shell, written by 'sprout script'.\n"
 	       "# Usage: sh THIS WORKDIR [JOBS]. Sources come from the distfiles directory below\n"
 	       "# (fetch them first with 'sprout fetch'); native steps need bwrap.\n"
