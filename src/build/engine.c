@@ -175,6 +175,21 @@ char *engine_tmpdir(const struct engine *e, int i)
 	return state_tmp(e->statedir, e->keys[i]);
 }
 
+/* A source's inner archives, unpacked in work, noted in the log. */
+static int prepare_inner(const char *work, const struct source *src, const char *log)
+{
+	struct buf done = {0};
+	int r = audit_unpack_inner(work, src, &done);
+	int afd = done.len ? open(log, O_WRONLY | O_APPEND | O_CLOEXEC) : -1;
+	if (afd >= 0) {
+		ssize_t w = write(afd, done.s, done.len);
+		(void)w; /* the log is for reading; the archives were unpacked */
+		close(afd);
+	}
+	buf_free(&done);
+	return r;
+}
+
 /* Unpack or copy step i's sources into work, each verified again (a
  * stored file that changed is never used); apply the recipe's regenerate
  * and delete rules, noting what they removed in the log. */
@@ -192,6 +207,8 @@ static int prepare_sources(struct engine *e, const struct recipe *rc, const char
 		if (!r) {
 			if (src->extract) {
 				r = tar_extract(path, work);
+				if (!r && src->ninner)
+					r = prepare_inner(work, src, log);
 			} else {
 				char *dst = path_join(work, src->file);
 				r = file_copy(path, dst);

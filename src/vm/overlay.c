@@ -64,9 +64,11 @@ static int smoke_tree(const struct step *s, const char *statedir, const char *di
 	for (size_t k = 0; !r && k < rc->nsources; k++) {
 		char *path = NULL;
 		r = fetch_source(&fc, &rc->sources[k], &path);
-		if (!r && rc->sources[k].extract)
+		if (!r && rc->sources[k].extract) {
 			r = tar_extract(path, build);
-		else if (!r) {
+			if (!r)
+				r = audit_unpack_inner(build, &rc->sources[k], NULL);
+		} else if (!r) {
 			char *dst = path_join(build, rc->sources[k].file);
 			r = file_copy(path, dst);
 			if (r)
