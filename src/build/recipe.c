@@ -63,21 +63,8 @@ static int unknown(struct parser *ps, struct slice w, const char *what, const st
 	return r;
 }
 
-static int err_at(struct parser *ps, const char *at, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static int err_at(struct parser *ps, const char *at, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return lex_error(&ps->lx, &ps->l, at, "%s", msg);
-}
+/* An error at position at of the line being read: "path:line:col: ...". */
+#define err_at(ps, at, ...) lex_error(&(ps)->lx, &(ps)->l, (at), __VA_ARGS__)
 
 static void add_word(char ***v, size_t *n, struct slice s)
 {
