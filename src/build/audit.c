@@ -535,11 +535,11 @@ int audit_unpack_inner(const char *dir, const struct source *src, struct buf *lo
 	return r;
 }
 
-int audit_unpack(const struct source *src, const char *stored, const char *dir)
+int audit_unpack(const struct source *src, const char *stored, const char *dir, struct buf *log)
 {
 	if (src->extract) {
 		int r = tar_extract(stored, dir);
-		return r ? r : audit_unpack_inner(dir, src, NULL);
+		return r ? r : audit_unpack_inner(dir, src, log);
 	}
 	char *dst = path_join(dir, src->file);
 	int r = file_copy(stored, dst);

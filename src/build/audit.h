@@ -70,8 +70,9 @@ int audit_apply(const char *dir, const struct source *src, struct buf *log);
 int audit_unpack_inner(const char *dir, const struct source *src, struct buf *log);
 
 /* Put the stored file of src into dir as the build would: extracted when
- * src->extract (with its inner archives), else copied under its own name.
- * 0 or negative code. */
-int audit_unpack(const struct source *src, const char *stored, const char *dir);
+ * src->extract (with its inner archives: audit_unpack_inner, noting them
+ * in log when not NULL), else copied under its own name. 0 or negative
+ * code. */
+int audit_unpack(const struct source *src, const char *stored, const char *dir, struct buf *log);
 
 #endif
