@@ -188,6 +188,25 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		   struct build_stats *st);
 /* The run's settings for the library (build/session.h), from c. */
 struct session cmd_session(const struct ctx *c);
+/* bootstrap --mode vm (cmd_vmmode.c, docs/modes.md): the host stage and
+ * the kernel on the host, then the stages with a root tree inside a VM
+ * booted with the plan's kernel (TCG with no_kvm, else KVM when it works);
+ * what came back is checked and stored.
+ * Prints; 0 when every step is in the store, else the exit status. */
+struct vm_run {
+	size_t host_built, host_cached, vm_built;
+	double secs;            /* the whole of it */
+	double vm_secs;         /* qemu's start to the VM's result */
+	double boot_secs;       /* qemu's start to the VM's init, or -1 */
+	double stage_secs[CMD_MAX_STAGES]; /* the VM's steps' wall times, summed per stage */
+	int kvm;
+};
+int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int no_kvm,
+		     struct vm_run *vr);
+/* bootstrap --guest DEV: the sprout inside VM mode's VM (its init): build
+ * the plan, append each finished step to the results disk DEV, end the VM.
+ * Returns the exit status when it is not pid 1. */
+int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev);
 /* What sprout image and sprout boot take from a plan (cmd_image.c): the
  * final rootfs, and on request the kernel, mke2fs and the boot overlay,
  * their steps built first when they are not in the store. */

@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	 "stage and whether its output is in the store; a step to build says why: never built,\n"
 	 "or which input changed (recipe, patch, source, dependency, setting).\n"
 	 "  --why STEP   explain only STEP\n"},
-	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4] [--boot]",
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--mode chroot|vm] [--accel tcg] [--update-digests] [--stage4] [--boot]",
 	 "fetch and build the minimal plan, check it, and report",
 	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
 	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
@@ -43,7 +43,12 @@ static const struct command commands[] = {
 	 "                    with the system's tcc and rebuild the native stage and its\n"
 	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"
 	 "  --boot            then boot the result in qemu and run its smoke test there\n"
-	 "                    (sprout boot; builds the kernel the first time)\n"},
+	 "                    (sprout boot; builds the kernel the first time)\n"
+	 "  --mode vm         run the stages with a root tree (native, packages) inside\n"
+	 "                    qemu, booted with the plan's own kernel; what the VM built comes\n"
+	 "                    back on a second disk and is checked before it enters the\n"
+	 "                    store (docs/modes.md); --mode chroot is the default\n"
+	 "  --accel tcg       in VM mode, never KVM\n"},
 	{"fetch", cmd_fetch, "PLAN [--offline]",
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
