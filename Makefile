@@ -125,6 +125,14 @@ check-vm: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VM=1 SPROUT_TESTS=e2e/vm sh tests/run.sh "$(O)"
 
+# VM mode (tests/e2e/vmmode.sh, docs/modes.md): the minimal plan's native
+# and packages stages inside qemu under TCG, killed in the middle and
+# resumed; every digest must be the chroot mode's. SPROUT_VM_STATE=DIR
+# shares check-vm's state (its bootstrap and kernel).
+check-vmmode: all
+	@sh mk/deps.sh --vm
+	@SPROUT_VMMODE=1 SPROUT_TESTS=e2e/vmmode sh tests/run.sh "$(O)"
+
 # A static sprout for SPROUT_ARCH (default: this machine's), without the
 # optional libraries, in $(SO)/sprout: the sprout that runs inside the VM of
 # `sprout bootstrap --mode vm` (docs/modes.md), which runs this target
@@ -163,4 +171,4 @@ install: all
 clean:
 	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm static-sprout bench install clean fuzz fuzz-build fuzz-targets check-asan
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm check-vmmode static-sprout bench install clean fuzz fuzz-build fuzz-targets check-asan

@@ -343,7 +343,7 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 	if (res.kvm_fallback)
 		printf("vm:         KVM ran nothing for a minute; booted again under TCG\n");
 	/* Whatever came back is kept, finished or not: a run again resumes. */
-	r = vm_import(p, arch, c->statedir, results, work, &rows, &n, &torn, &diff);
+	r = vm_import(p, arch, c->statedir, results, 0, work, &rows, &n, &torn, &diff);
 	for (size_t k = 0; k < n; k++) {
 		vr->vm_built += !rows[k].already;
 		if (p->steps[rows[k].step].stage < CMD_MAX_STAGES)

@@ -7,16 +7,22 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "core/err.h"
 #include "core/util.h"
 #include "vm/guest.h"
 
-#define NEWROOT "/.sprout-root"
+#define NEWROOT "/" NEWROOT_NAME
+#define NEWROOT_NAME ".sprout-root"
 
-/* Copy the top-level entry name of / into NEWROOT. */
-static int copy_entry(const char *name)
+#define RAMFS_MAGIC_ 0x858458f6
+#define TMPFS_MAGIC_ 0x01021994
+
+/* Copy the top-level entry name of / into NEWROOT; remove it from the old
+ * root when drop is set (an initramfs's memory, no longer needed). */
+static int copy_entry(const char *name, int drop)
 {
 	char *src = path_join("/", name), *dst = path_join(NEWROOT, name);
 	struct stat st;
@@ -44,8 +50,8 @@ static int copy_entry(const char *name)
 	}
 	if (r)
 		r = errf(r, "guest: cannot copy %s to the new root: %s", src, err_str(r));
-	else
-		rm_rf(src); /* the initramfs's memory, no longer needed */
+	else if (drop)
+		rm_rf(src);
 	free(src);
 	free(dst);
 	return r;
@@ -53,7 +59,7 @@ static int copy_entry(const char *name)
 
 static int skip(const char *name)
 {
-	static const char *const no[] = {".", "..", NEWROOT + 1, "dev", "proc", "sys", NULL};
+	static const char *const no[] = {".", "..", NEWROOT_NAME, "dev", "proc", "sys", NULL};
 	for (int i = 0; no[i]; i++)
 		if (!strcmp(name, no[i]))
 			return 1;
@@ -75,9 +81,14 @@ static int move_root(void)
 		if (!skip(de->d_name))
 			strv_add(&names, de->d_name);
 	closedir(d);
+	/* An initramfs is emptied as it is copied; a disk's root (bare-metal
+	 * mode) is left as it is. */
+	struct statfs sf;
+	int drop = statfs("/", &sf) == 0 && ((unsigned long)sf.f_type == RAMFS_MAGIC_ ||
+					     (unsigned long)sf.f_type == TMPFS_MAGIC_);
 	int r = 0;
 	for (size_t i = 0; !r && i < names.n; i++)
-		r = copy_entry(names.v[i]);
+		r = copy_entry(names.v[i], drop);
 	strv_free(&names);
 	if (r)
 		return r;

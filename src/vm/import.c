@@ -119,8 +119,8 @@ static int host_key(const struct plan *p, const char *arch, const char *statedir
 	return 0;
 }
 
-int vm_import(const struct plan *p, const char *arch, const char *statedir, const char *results, const char *work,
-	      struct vm_imported **rows, size_t *n, int *torn, struct buf *diff)
+int vm_import(const struct plan *p, const char *arch, const char *statedir, const char *results, long long base,
+	      const char *work, struct vm_imported **rows, size_t *n, int *torn, struct buf *diff)
 {
 	struct vm_record *recs = NULL;
 	size_t nrec = 0;
@@ -129,7 +129,7 @@ int vm_import(const struct plan *p, const char *arch, const char *statedir, cons
 	*rows = NULL;
 	*n = 0;
 	rm_rf(work);
-	int r = vm_results_read(results, work, &recs, &nrec, torn);
+	int r = vm_results_read(results, base, work, &recs, &nrec, torn);
 	if (!r && nrec)
 		*rows = xcalloc(nrec, sizeof **rows);
 	for (size_t k = 0; !r && k < nrec; k++) {

@@ -191,7 +191,8 @@ static int copy_out(int fd, const struct vm_record *rec, const char *out)
 	return done == rec->size && !strcmp(hex, rec->sha256);
 }
 
-int vm_results_read(const char *path, const char *dir, struct vm_record **recs, size_t *n, int *torn)
+int vm_results_read(const char *path, long long base, const char *dir, struct vm_record **recs, size_t *n,
+		    int *torn)
 {
 	*recs = NULL;
 	*n = 0;
@@ -201,7 +202,7 @@ int vm_results_read(const char *path, const char *dir, struct vm_record **recs, 
 		return errf(-errno, "results: %s: %s", path, strerror(errno));
 	int r = mkdir_p(dir, 0755);
 	size_t cap = 0;
-	long long off = 0;
+	long long off = base;
 	while (!r) {
 		unsigned char b[VM_RESULTS_BLOCK];
 		struct vm_record rec;

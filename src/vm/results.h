@@ -22,7 +22,7 @@ struct vm_record {
 	double secs;            /* the step's wall time in the VM */
 	long long size;         /* bytes of the tar */
 	char sha256[65];        /* of the tar */
-	long long offset;       /* of the header on the disk */
+	long long offset;       /* of the header in the file read */
 };
 
 /* Append the record of step (built with key, output digest, secs) to the
@@ -33,11 +33,13 @@ struct vm_record {
 int vm_results_append(int fd, long long *off, const char *statedir, const char *step, const char *key,
 		      const char *digest, double secs, const char *tmp);
 
-/* Read the records of the results disk (or file) at path: each record's
+/* Read the records of the results disk (or file) at path, the first at
+ * byte base (0 for a disk; a partition's start in a disk image): each record's
  * tar goes to DIR/N.tar (N counted from 0) and its header to recs[N]
  * (*recs allocated, the caller frees). *torn is set when the list ended
  * at a record whose tar was not whole. 0 or negative code (errf set). */
-int vm_results_read(const char *path, const char *dir, struct vm_record **recs, size_t *n, int *torn);
+int vm_results_read(const char *path, long long base, const char *dir, struct vm_record **recs, size_t *n,
+		    int *torn);
 
 /* Parse one header block into rec. 0, or -SPROUT_ERR_FORMAT when b is not
  * a record header (the end of the list). */

@@ -45,7 +45,8 @@ struct vm_imported {
 	int already;            /* it was in the store already (same digest) */
 };
 
-/* Enter the records of the results disk at results (docs/modes.md) into
+/* Enter the records of the results disk at results (docs/modes.md; from
+ * byte base: a partition's start in a disk image, else 0) into
  * statedir's store, in their order, each checked first: the step is p's,
  * its key is the one the host computes now from the store, its manifest
  * is the one of the files that came out of the tar and its digest that
@@ -54,7 +55,7 @@ struct vm_imported {
  * in a record the VM did not finish writing. 0, or a negative code with
  * errf naming the step (and, for a manifest that differs, the differing
  * paths in diff, as manifest_diff gives them, when diff is not NULL). */
-int vm_import(const struct plan *p, const char *arch, const char *statedir, const char *results, const char *work,
-	      struct vm_imported **rows, size_t *n, int *torn, struct buf *diff);
+int vm_import(const struct plan *p, const char *arch, const char *statedir, const char *results, long long base,
+	      const char *work, struct vm_imported **rows, size_t *n, int *torn, struct buf *diff);
 
 #endif

@@ -123,7 +123,7 @@ static void test_read(const struct plan *p, const char *results)
 	struct vm_record *recs;
 	size_t n;
 	int torn;
-	int r = vm_results_read(results, work, &recs, &n, &torn);
+	int r = vm_results_read(results, 0, work, &recs, &n, &torn);
 	ok(r == 0 && n == 2 && !torn, "two records read back (%zu)", n);
 	ok(n == 2 && !strcmp(recs[0].step, "out") && !strcmp(recs[1].step, "last") && recs[1].secs == 1.5,
 	   "  ... in their order, with their step and time");
@@ -131,7 +131,7 @@ static void test_read(const struct plan *p, const char *results)
 	free(recs);
 	/* The VM stopped while writing the second record's tar. */
 	ok(truncate(results, cut) == 0, "the disk cut inside the second record");
-	r = vm_results_read(results, work, &recs, &n, &torn);
+	r = vm_results_read(results, 0, work, &recs, &n, &torn);
 	ok(r == 0 && n == 1 && torn, "  ... the first record is read, the second is torn");
 	free(recs);
 	unsigned char junk[VM_RESULTS_BLOCK];
@@ -140,6 +140,21 @@ static void test_read(const struct plan *p, const char *results)
 	ok(vm_results_parse(junk, &rec) == -SPROUT_ERR_FORMAT, "a zero block is not a record");
 	memcpy(junk, VM_RESULTS_MAGIC "step ../x\n", strlen(VM_RESULTS_MAGIC) + 10);
 	ok(vm_results_parse(junk, &rec) == -SPROUT_ERR_FORMAT, "a header without every field is not a record");
+
+	/* A partition of a disk image: the records from its first byte. */
+	char *vm = path_join(dir, "vm"), *tmp = path_join(dir, "rec.tar"), key[65], dg[65];
+	int fd = open(results, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	long long off = 1 << 20;
+	state_last(vm, p->name, "x86_64", "out", key);
+	cache_digest(vm, key, dg);
+	r = vm_results_append(fd, &off, vm, "out", key, dg, 2.0, tmp);
+	close(fd);
+	r = r ? r : vm_results_read(results, 1 << 20, work, &recs, &n, &torn);
+	ok(r == 0 && n == 1 && recs[0].offset == 1 << 20 && !strcmp(recs[0].key, key), "a record read from byte 1 MiB");
+	if (!r)
+		free(recs);
+	free(vm);
+	free(tmp);
 	rm_rf(work);
 	free(work);
 }
@@ -153,14 +168,14 @@ static void test_import(const struct plan *p, const char *results)
 	int torn;
 	struct buf diff = {0};
 	write_results(p, "vm", results, both);
-	int r = vm_import(p, "x86_64", host, results, work, &rows, &n, &torn, &diff);
+	int r = vm_import(p, "x86_64", host, results, 0, work, &rows, &n, &torn, &diff);
 	ok(r == 0 && n == 2 && !rows[0].already, "both steps imported (%s)", r ? err_msg(r) : "ok");
 	free(rows);
 	char(*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);
 	char(*dg)[65] = xcalloc(p->nsteps + 1, sizeof *dg);
 	cache_keys(p, "x86_64", host, keys, dg, NULL);
 	ok(dg[2][0] && dg[3][0], "  ... the host's store has them under the host's keys");
-	r = vm_import(p, "x86_64", host, results, work, &rows, &n, &torn, &diff);
+	r = vm_import(p, "x86_64", host, results, 0, work, &rows, &n, &torn, &diff);
 	ok(r == 0 && n == 2 && rows[0].already && rows[1].already, "importing again finds them stored");
 	free(rows);
 
@@ -175,7 +190,7 @@ static void test_import(const struct plan *p, const char *results)
 	file_write_atomic(f, "changed\n", 8);
 	static const char *const one[] = {"out", NULL};
 	write_results(p, "vm", results, one);
-	r = vm_import(p, "x86_64", host, results, work, &rows, &n, &torn, &diff);
+	r = vm_import(p, "x86_64", host, results, 0, work, &rows, &n, &torn, &diff);
 	ok(r == -SPROUT_ERR_HASH && n == 0 && strstr(err_msg(r), "step out"), "a changed file is refused: %s",
 	   err_msg(r));
 	ok(diff.s && strstr(diff.s, "~ usr/out"), "  ... naming it: %s", diff.s ? diff.s : "");
@@ -188,7 +203,7 @@ static void test_import(const struct plan *p, const char *results)
 	write_results(p, "vm", results, one);
 	put("p/recipes/out/recipe", "name out\nversion 2\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n");
 	struct plan *p2 = load_plan();
-	r = p2 ? vm_import(p2, "x86_64", host, results, work, &rows, &n, &torn, &diff) : -1;
+	r = p2 ? vm_import(p2, "x86_64", host, results, 0, work, &rows, &n, &torn, &diff) : -1;
 	ok(r == -SPROUT_ERR_HASH && strstr(err_msg(r), "other inputs"), "a record of other inputs is refused: %s",
 	   err_msg(r));
 	if (p2)
