@@ -200,9 +200,21 @@ struct vm_run {
 	double boot_secs;       /* qemu's start to the VM's init, or -1 */
 	double stage_secs[CMD_MAX_STAGES]; /* the VM's steps' wall times, summed per stage */
 	int kvm;
+	int metal;              /* the results came from a bare-metal disk image */
 };
 int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int no_kvm,
 		     struct vm_run *vr);
+/* sprout image --format disk --bootstrap (bare-metal mode, docs/modes.md):
+ * the host stage, the kernel and mke2fs on the host, then a GPT disk image
+ * at out whose root is the seed rootfs with VM mode's payload and whose
+ * third partition takes the results; its sha256 into digest. Prints
+ * errors; 0 or the exit status. */
+int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, const char *out,
+			char digest[65]);
+/* bootstrap --import FILE: enter the results partition of such a disk
+ * image, after it ran, into the store, each record checked. Prints; 0
+ * when every step that runs inside is in the store, else the exit status. */
+int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const char *file, struct vm_run *vr);
 /* bootstrap --guest DEV: the sprout inside VM mode's VM (its init): build
  * the plan, append each finished step to the results disk DEV, end the VM.
  * Returns the exit status when it is not pid 1. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "image/image.h"
 #include "vm/guest.h"
 #include "vm/results.h"
 #include "vm/vm.h"
@@ -180,14 +182,17 @@ static char *host_output_of(const struct ctx *c, const struct plan *p, const cha
 }
 
 /* The host's part: every step of the stages that run on the host (but
- * the ondemand ones), and the kernel. */
-static int vm_host_steps(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, struct vm_run *vr)
+ * the ondemand ones), the kernel, and with mke2fs e2fsprogs. */
+static int vm_host_steps(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int mke2fs,
+			 struct vm_run *vr)
 {
 	struct strv names = {0};
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (!vm_stage_inside(p, (size_t)p->steps[i].stage) && !p->steps[i].ondemand)
 			strv_add(&names, p->steps[i].name);
 	strv_add(&names, "kernel");
+	if (mke2fs)
+		strv_add(&names, "e2fsprogs");
 	struct build_stats st;
 	int r = cmd_build_plan(c, p, arch, plan_arg, names.v, (int)names.n, &st);
 	vr->host_built = st.built;
@@ -199,7 +204,8 @@ static int vm_host_steps(struct ctx *c, struct plan *p, const char *arch, const 
 }
 
 /* The words of the VM's init: the sprout inside, with this run's settings. */
-static void guest_args(const struct ctx *c, const struct plan *p, const char *arch, int jobs, struct strv *a)
+static void guest_args(const struct ctx *c, const struct plan *p, const char *arch, int jobs, const char *dev,
+		       struct strv *a)
 {
 	strv_add(a, "--state");
 	strv_add(a, "/sprout/state");
@@ -219,12 +225,12 @@ static void guest_args(const struct ctx *c, const struct plan *p, const char *ar
 	strv_add(a, "--plan");
 	strv_addown(a, vm_payload_plan(p));
 	strv_add(a, "--guest");
-	strv_add(a, "/dev/vda");
+	strv_add(a, dev);
 }
 
 /* The payload: the static sprout, the plan, the store entries and the
  * sources the VM needs, laid out in dir/payload. */
-static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, const char *dir, int jobs)
+static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, const char *dir, int jobs, const char *dev)
 {
 	char *top = vm_source_top(p), *musl = host_output_of(c, p, arch, "musl"), *bin = NULL;
 	char *sd = path_join(dir, "sprout-static"), *log = path_join(dir, "sprout-static.log");
@@ -255,7 +261,7 @@ static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, cons
 		r = engine_lock(&e);
 	if (!r)
 		r = engine_fetch(&e, 0, 0);
-	guest_args(c, p, arch, jobs, &args);
+	guest_args(c, p, arch, jobs, dev, &args);
 	if (!r)
 		r = vm_payload(&e, bin, args.v, pd);
 out:
@@ -268,6 +274,53 @@ out:
 	free(sd);
 	free(log);
 	free(pd);
+	return r;
+}
+
+/* The seed rootfs (the root tree of the first stage that has one) and the
+ * kernel step's output, in the store (caller frees). 0 or negative code. */
+static int seed_and_kernel(const struct ctx *c, const struct plan *p, const char *arch, char **rootfs, char **kdir)
+{
+	int ki = plan_step_index(p, "kernel"), fs = -1;
+	*rootfs = *kdir = NULL;
+	if (ki < 0)
+		return errf(SPROUT_ERR_NOTFOUND, "plan %s has no kernel step", p->name);
+	for (size_t s = 0; s < p->nstages && fs < 0; s++)
+		if (vm_stage_inside(p, s))
+			fs = p->stages[s].rootfs;
+	if (fs < 0)
+		return errf(SPROUT_ERR_NOTFOUND, "plan %s has no stage with a root tree to run in a VM", p->name);
+	if (cmd_path_of(c, p, arch, ki, kdir) || cmd_path_of(c, p, arch, fs, rootfs))
+		return errf(SPROUT_ERR_NOTFOUND, "the kernel or the seed rootfs is not in the store");
+	return 0;
+}
+
+/* Enter the results at file (from byte base) into the store, and say so
+ * (where: how they came); *n gets how many. 0, or -SPROUT_ERR_BUILD
+ * (printed). */
+static int vm_take(struct ctx *c, const struct plan *p, const char *arch, const char *file, long long base,
+		   const char *work, const char *where, struct vm_run *vr, size_t *n)
+{
+	struct vm_imported *rows = NULL;
+	struct buf diff = {0};
+	int torn = 0;
+	err_clear();
+	int r = vm_import(p, arch, c->statedir, file, base, work, &rows, n, &torn, &diff);
+	for (size_t k = 0; k < *n; k++) {
+		vr->vm_built += !rows[k].already;
+		if (p->steps[rows[k].step].stage < CMD_MAX_STAGES)
+			vr->stage_secs[p->steps[rows[k].step].stage] += rows[k].secs;
+	}
+	printf("%-12s%zu step%s came back %s%s; checked and stored\n", vr->metal ? "metal:" : "vm:", *n,
+	       *n == 1 ? "" : "s", where, torn ? " (and one the VM did not finish writing)" : "");
+	if (r) {
+		cmd_err("bootstrap: %s", err_msg(r));
+		if (diff.len)
+			fprintf(stderr, "files that differ (- in the manifest only, + on the disk only, ~ changed):\n%s", diff.s);
+		r = -SPROUT_ERR_BUILD;
+	}
+	buf_free(&diff);
+	free(rows);
 	return r;
 }
 
@@ -289,20 +342,11 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 	char *initrd = path_join(dir, "initramfs.cpio.gz"), *results = path_join(dir, "results.img");
 	char *pd = path_join(dir, "payload"), *log = path_join(dir, "console.log"), *work = path_join(dir, "import");
 	char *kdir = NULL, *rootfs = NULL, *kernel = NULL, *cl = vm_cmdline_init(arch, "/sprout/init");
-	int ki = plan_step_index(p, "kernel"), inside = 0, torn = 0;
+	int inside = 0;
 	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
 	struct vm_result res;
-	struct vm_imported *rows = NULL;
-	struct buf diff = {0};
-	size_t n = 0;
 	memset(&res, 0, sizeof res);
-	int r = ki < 0 ? errf(SPROUT_ERR_NOTFOUND, "plan %s has no kernel step", p->name) : 0;
-	int fs = 0;
-	for (size_t s = 0; s < p->nstages && !fs; s++)
-		if (vm_stage_inside(p, s))
-			fs = (int)s + 1;
-	if (!r && (cmd_path_of(c, p, arch, ki, &kdir) || !fs || cmd_path_of(c, p, arch, p->stages[fs - 1].rootfs, &rootfs)))
-		r = errf(SPROUT_ERR_NOTFOUND, "the kernel or the seed rootfs is not in the store");
+	int r = seed_and_kernel(c, p, arch, &rootfs, &kdir);
 	if (!r) {
 		const char *trees[2] = {rootfs, pd};
 		kernel = path_join(kdir, "boot/vmlinuz");
@@ -343,21 +387,10 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 	if (res.kvm_fallback)
 		printf("vm:         KVM ran nothing for a minute; booted again under TCG\n");
 	/* Whatever came back is kept, finished or not: a run again resumes. */
-	r = vm_import(p, arch, c->statedir, results, 0, work, &rows, &n, &torn, &diff);
-	for (size_t k = 0; k < n; k++) {
-		vr->vm_built += !rows[k].already;
-		if (p->steps[rows[k].step].stage < CMD_MAX_STAGES)
-			vr->stage_secs[p->steps[rows[k].step].stage] += rows[k].secs;
-	}
-	printf("vm:         %zu step%s came back on the results disk%s; checked and stored\n", n, n == 1 ? "" : "s",
-	       torn ? " (and one the VM did not finish writing)" : "");
-	if (r) {
-		cmd_err("bootstrap: %s", err_msg(r));
-		if (diff.len)
-			fprintf(stderr, "files that differ (- in the manifest only, + on the disk only, ~ changed):\n%s", diff.s);
-		r = -SPROUT_ERR_BUILD;
+	size_t n = 0;
+	r = vm_take(c, p, arch, results, 0, work, "on the results disk", vr, &n);
+	if (r)
 		goto out;
-	}
 	if (!res.pass) {
 		if (res.finished)
 			cmd_err("bootstrap: the bootstrap failed inside the VM (%.1fs); its console: %s", res.smoke_secs, log);
@@ -371,8 +404,6 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 	}
 out:
 	vm_result_free(&res);
-	buf_free(&diff);
-	free(rows);
 	free(initrd);
 	free(results);
 	free(pd);
@@ -406,14 +437,14 @@ int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char
 	memset(vr, 0, sizeof *vr);
 	double t0 = now_sec();
 	int jobs = c->jobs > 0 ? c->jobs : 2;
-	int rc = vm_host_steps(c, p, arch, plan_arg, vr);
+	int rc = vm_host_steps(c, p, arch, plan_arg, 0, vr);
 	if (rc)
 		return rc;
 	char *dir = xasprintf("%s/vm/%s-%s/bootstrap", c->statedir, p->name, arch);
 	int r = mkdir_p(dir, 0755);
 	if (!r && vm_all_back(c, p, arch)) {
 		err_clear();
-		r = vm_make_payload(c, p, arch, dir, jobs);
+		r = vm_make_payload(c, p, arch, dir, jobs, "/dev/vda");
 		if (!r)
 			r = vm_run_boot(c, p, arch, dir, jobs, no_kvm, vr);
 		if (!r)
@@ -423,6 +454,97 @@ int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char
 	}
 	err_clear();
 	free(dir);
+	vr->secs = now_sec() - t0;
+	return r ? cmd_exit_for(r) : 0;
+}
+
+/* ---- bare metal ---- */
+
+#define METAL_RESULTS_MIB 1024
+#define METAL_DEV "/dev/vda3"   /* the disk's third partition (virtio: its only disk) */
+
+int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, const char *out,
+			char digest[65])
+{
+	struct vm_run vr;
+	memset(&vr, 0, sizeof vr);
+	int rc = vm_host_steps(c, p, arch, plan_arg, 1, &vr);
+	if (rc)
+		return rc;
+	char *dir = xasprintf("%s/vm/%s-%s/metal", c->statedir, p->name, arch);
+	char *pd = path_join(dir, "payload"), *init = path_join(pd, "sprout/init"), *sbin = path_join(pd, "usr/sbin");
+	char *sinit = path_join(sbin, "init"), *rootfs = NULL, *kdir = NULL, *kernel = NULL, *e2 = NULL;
+	char *mke2fs = NULL, *conf = NULL, *cl = cmd_disk_cmdline(arch), *work = path_join(dir, "image");
+	int jobs = c->jobs > 0 ? c->jobs : 2;
+	err_clear();
+	int r = mkdir_p(dir, 0755);
+	if (!r)
+		r = vm_make_payload(c, p, arch, dir, jobs, METAL_DEV);
+	/* The kernel's built-in command line starts /sbin/init. */
+	if (!r && !(r = mkdir_p(sbin, 0755)) && !(r = file_copy(init, sinit)) && chmod(sinit, 0755) < 0)
+		r = -errno;
+	if (!r)
+		r = seed_and_kernel(c, p, arch, &rootfs, &kdir);
+	int ei = plan_step_index(p, "e2fsprogs");
+	if (!r && (ei < 0 || cmd_path_of(c, p, arch, ei, &e2)))
+		r = errf(SPROUT_ERR_NOTFOUND, "plan %s has no e2fsprogs step in the store (mke2fs)", p->name);
+	if (!r) {
+		const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
+		struct image_spec is;
+		memset(&is, 0, sizeof is);
+		kernel = path_join(kdir, "boot/vmlinuz");
+		mke2fs = path_join(e2, "usr/sbin/mke2fs");
+		conf = path_join(e2, "etc/mke2fs.conf");
+		is.format = IMAGE_DISK;
+		is.rootfs = rootfs;
+		is.overlay = pd;
+		is.epoch = sde ? strtoll(sde, NULL, 10) : 0;
+		is.arch = arch;
+		is.kernel = kernel;
+		is.cmdline = cl;
+		is.mke2fs = mke2fs;
+		is.mke2fs_conf = conf;
+		is.workdir = work;
+		is.results_mib = METAL_RESULTS_MIB;
+		r = image_write(&is, out, digest);
+	}
+	if (r && r != -SPROUT_ERR_BUILD)
+		cmd_err("image: %s", err_msg(r));
+	free(dir);
+	free(pd);
+	free(init);
+	free(sbin);
+	free(sinit);
+	free(rootfs);
+	free(kdir);
+	free(kernel);
+	free(e2);
+	free(mke2fs);
+	free(conf);
+	free(cl);
+	free(work);
+	return r ? cmd_exit_for(r) : 0;
+}
+
+int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const char *file, struct vm_run *vr)
+{
+	memset(vr, 0, sizeof *vr);
+	vr->metal = 1;
+	double t0 = now_sec();
+	long long off = 0, size = 0;
+	char *work = xasprintf("%s/vm/%s-%s/import", c->statedir, p->name, arch);
+	err_clear();
+	int r = image_disk_partition(file, IMAGE_RESULTS_GUID, &off, &size);
+	if (r) {
+		cmd_err("bootstrap: %s (a disk of sprout image --format disk --bootstrap)", err_msg(r));
+		free(work);
+		return cmd_exit_for(r);
+	}
+	size_t n = 0;
+	r = vm_take(c, p, arch, file, off, work, "from the disk's results partition", vr, &n);
+	if (!r && (r = vm_all_back(c, p, arch)) != 0)
+		cmd_err("bootstrap: %s (did the disk finish its bootstrap?)", err_msg(r));
+	free(work);
 	vr->secs = now_sec() - t0;
 	return r ? cmd_exit_for(r) : 0;
 }
