@@ -215,10 +215,11 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
  * image, after it ran, into the store, each record checked. Prints; 0
  * when every step that runs inside is in the store, else the exit status. */
 int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const char *file, struct vm_run *vr);
-/* bootstrap --guest DEV: the sprout inside VM mode's VM (its init): build
- * the plan, append each finished step to the results disk DEV, end the VM.
- * Returns the exit status when it is not pid 1. */
-int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev);
+/* bootstrap --guest DEV [--host-arch A]: the sprout inside VM mode's VM
+ * (its init): build the plan with keys naming A as the host's arch, append
+ * each finished step to the results disk DEV, end the VM. Returns the exit
+ * status when it is not pid 1. */
+int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch);
 /* What sprout image and sprout boot take from a plan (cmd_image.c): the
  * final rootfs, and on request the kernel, mke2fs and the boot overlay,
  * their steps built first when they are not in the store. */

@@ -193,7 +193,7 @@ static void print_vm_head(const struct plan *p, const char *arch, const struct v
 
 int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = "minimal", *mode = "chroot", *guest = NULL, *accel = NULL, *import = NULL;
+	const char *plan_arg = "minimal", *mode = "chroot", *guest = NULL, *accel = NULL, *import = NULL, *hostarch = NULL;
 	int update = 0, stage4 = 0, boot = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--update-digests"))
@@ -206,6 +206,8 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 			plan_arg = argv[++i];
 		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
 			mode = argv[++i];
+		else if (!strcmp(argv[i], "--host-arch") && i + 1 < argc)
+			hostarch = argv[++i]; /* with --guest */
 		else if (!strcmp(argv[i], "--import") && i + 1 < argc)
 			import = argv[++i];
 		else if (!strcmp(argv[i], "--accel") && i + 1 < argc)
@@ -227,7 +229,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	if (guest)
-		return cmd_vm_guest(c, plan_arg, guest);
+		return cmd_vm_guest(c, plan_arg, guest, hostarch);
 	struct bs b;
 	struct plan *p;
 	const char *arch;

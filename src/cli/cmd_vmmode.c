@@ -110,7 +110,7 @@ static int guest_build(struct guest *g, struct plan *p, const char *plan_arg)
 	return status ? -SPROUT_ERR_BUILD : 0;
 }
 
-int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev)
+int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch)
 {
 	int pid1 = getpid() == 1, rc = CMD_EXIT_FAIL;
 	struct plan *p = NULL;
@@ -126,6 +126,8 @@ int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev)
 		cmd_err("guest: %s", err_msg(r));
 		goto out;
 	}
+	if (hostarch)
+		cache_host_arch = hostarch; /* the keys are the host's */
 	setenv("PATH", "/usr/bin:/usr/sbin:/bin", 1);
 	setenv("TERM", "dumb", 1);
 	c->plain = 1;
@@ -226,6 +228,8 @@ static void guest_args(const struct ctx *c, const struct plan *p, const char *ar
 	strv_addown(a, vm_payload_plan(p));
 	strv_add(a, "--guest");
 	strv_add(a, dev);
+	strv_add(a, "--host-arch");
+	strv_add(a, host_arch());
 }
 
 /* The payload: the static sprout, the plan, the store entries and the
