@@ -125,10 +125,13 @@ check-vm: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VM=1 SPROUT_TESTS=e2e/vm sh tests/run.sh "$(O)"
 
-# VM mode (tests/e2e/vmmode.sh, docs/modes.md): the minimal plan's native
-# and packages stages inside qemu under TCG, killed in the middle and
-# resumed; every digest must be the chroot mode's. SPROUT_VM_STATE=DIR
-# shares check-vm's state (its bootstrap and kernel).
+# VM and bare-metal modes (tests/e2e/vmmode.sh, docs/modes.md): the
+# minimal plan's native and packages stages inside qemu under TCG, killed
+# in the middle and resumed, then from the bare-metal disk booted through
+# UEFI firmware; every digest must be the chroot mode's. Not in .ci/run:
+# three TCG runs of the native stages, 9 to 16 minutes each on a loaded
+# 2-core machine. SPROUT_VM_STATE=DIR shares check-vm's state (its
+# bootstrap and kernel).
 check-vmmode: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VMMODE=1 SPROUT_TESTS=e2e/vmmode sh tests/run.sh "$(O)"
