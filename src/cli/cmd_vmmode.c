@@ -303,7 +303,7 @@ static int seed_and_kernel(const struct ctx *c, const struct plan *p, const char
  * (where: how they came); *n gets how many. 0, or -SPROUT_ERR_BUILD
  * (printed). */
 static int vm_take(struct ctx *c, const struct plan *p, const char *arch, const char *file, long long base,
-		   const char *work, const char *where, struct vm_run *vr, size_t *n)
+		   const char *work, const char *where, int say_none, struct vm_run *vr, size_t *n)
 {
 	struct vm_imported *rows = NULL;
 	struct buf diff = {0};
@@ -315,8 +315,9 @@ static int vm_take(struct ctx *c, const struct plan *p, const char *arch, const 
 		if (p->steps[rows[k].step].stage < CMD_MAX_STAGES)
 			vr->stage_secs[p->steps[rows[k].step].stage] += rows[k].secs;
 	}
-	printf("%-12s%zu step%s came back %s%s; checked and stored\n", vr->metal ? "metal:" : "vm:", *n,
-	       *n == 1 ? "" : "s", where, torn ? " (and one the VM did not finish writing)" : "");
+	if (*n || torn || r || say_none)
+		printf("%-12s%zu step%s came back %s%s; checked and stored\n", vr->metal ? "metal:" : "vm:", *n,
+		       *n == 1 ? "" : "s", where, torn ? " (and one the VM did not finish writing)" : "");
 	if (r) {
 		cmd_err("bootstrap: %s", err_msg(r));
 		if (diff.len)
@@ -392,9 +393,10 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 		printf("vm:         KVM ran nothing for a minute; booted again under TCG\n");
 	/* Whatever came back is kept, finished or not: a run again resumes. */
 	size_t n = 0;
-	r = vm_take(c, p, arch, results, 0, work, "on the results disk", vr, &n);
+	r = vm_take(c, p, arch, results, 0, work, "on the results disk", 1, vr, &n);
 	if (r)
 		goto out;
+	unlink(results); /* taken */
 	if (!res.pass) {
 		if (res.finished)
 			cmd_err("bootstrap: the bootstrap failed inside the VM (%.1fs); its console: %s", res.smoke_secs, log);
@@ -445,7 +447,14 @@ int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char
 	if (rc)
 		return rc;
 	char *dir = xasprintf("%s/vm/%s-%s/bootstrap", c->statedir, p->name, arch);
+	char *results = path_join(dir, "results.img"), *work = path_join(dir, "import");
 	int r = mkdir_p(dir, 0755);
+	size_t n;
+	/* A run that ended before its own import (the host's sprout killed):
+	 * what its VM finished is on the disk it left. */
+	if (!r && path_exists(results) &&
+	    !(r = vm_take(c, p, arch, results, 0, work, "from the last run's results disk", 0, vr, &n)))
+		unlink(results);
 	if (!r && vm_all_back(c, p, arch)) {
 		err_clear();
 		r = vm_make_payload(c, p, arch, dir, jobs, "/dev/vda");
@@ -458,6 +467,8 @@ int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char
 	}
 	err_clear();
 	free(dir);
+	free(results);
+	free(work);
 	vr->secs = now_sec() - t0;
 	return r ? cmd_exit_for(r) : 0;
 }
@@ -545,7 +556,7 @@ int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const 
 		return cmd_exit_for(r);
 	}
 	size_t n = 0;
-	r = vm_take(c, p, arch, file, off, work, "from the disk's results partition", vr, &n);
+	r = vm_take(c, p, arch, file, off, work, "from the disk's results partition", 1, vr, &n);
 	if (!r && (r = vm_all_back(c, p, arch)) != 0)
 		cmd_err("bootstrap: %s (did the disk finish its bootstrap?)", err_msg(r));
 	free(work);

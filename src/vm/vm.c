@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -369,6 +370,9 @@ static int boot_once(const struct vm_spec *s, int kvm, struct vm_result *res)
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(127);
 		setsid();
+		/* qemu ends with sprout, even killed: a VM run left behind
+		 * would hold the results disk. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execvp(a.v[0], a.v);
 		_exit(127);
 	}
