@@ -42,7 +42,7 @@ check "--mirror replaces the files' mirrors, in order" \
 printf 'jobs = 3\nfrobnicate = yes\n' >"$T/bad.conf"
 conf -c "$T/bad.conf"
 check "an unknown key: exit 3" test "$(cat "$T/rc")" = 3
-check "  ... with file:line:col" grep -q "^sprout: $T/bad.conf:2:1: unknown key 'frobnicate' (expected jobs, state, distfiles, mirror or arch)" "$T/out"
+check "  ... with file:line:col" grep -q "^sprout: $T/bad.conf:2:1: unknown key 'frobnicate' (expected jobs, state, distfiles, mirror, arch, cache, cache-trust or cache-key)" "$T/out"
 printf 'jobs = many\n' >"$T/bad.conf"
 conf -c "$T/bad.conf"
 check "a bad value: exit 3, at its column" grep -q "^sprout: $T/bad.conf:1:8: jobs: expected a number >= 1, got 'many'" "$T/out"
