@@ -227,23 +227,33 @@ static long log_status(const char *log)
 	return p ? strtol(strchr(p, ' ') + 1, NULL, 10) : 0;
 }
 
-/* The code for a tool that exited with st, why appended. */
+/* The code for a tool that exited with st, why appended (worded as
+ * lib_failure words libcurl's errors). */
 static int tool_failure(int wget, int st, const char *log, struct buf *why)
 {
 	long status = log_status(log);
+	struct buf said = {0};
+	int r = -EIO;
 	if (wget)
-		buf_addf(why, "wget: %s (exit %d)", wget_status(st), st);
+		buf_addf(&said, "wget: %s (exit %d)", wget_status(st), st);
 	else
-		fetch_log_pick(log, "curl failed", why);
+		fetch_log_pick(log, "curl failed", &said);
 	if (status >= 400)
-		return status_code(status);
-	if ((!wget && (st == 6 || st == 7)) || (wget && st == 4))
-		return -ECONNREFUSED;
-	if (!wget && st == 28)
-		return -ETIMEDOUT;
-	if (!wget && (st == 52 || st == 55 || st == 56 || st == 18))
-		return -ECONNRESET;
-	return -EIO;
+		r = status_code(status);
+	else if ((!wget && (st == 6 || st == 7)) || (wget && st == 4))
+		r = -ECONNREFUSED;
+	else if (!wget && st == 28)
+		r = -ETIMEDOUT;
+	else if (!wget && (st == 52 || st == 55 || st == 56 || st == 18))
+		r = -ECONNRESET;
+	if (r == -ECONNREFUSED)
+		buf_addf(why, "could not connect (%s)", said.s);
+	else if (r == -ETIMEDOUT)
+		buf_addf(why, "timed out (%s)", said.s);
+	else
+		buf_adds(why, said.s);
+	buf_free(&said);
+	return r;
 }
 
 /* The argument list of the curl or wget tool for the transfer. */
@@ -252,11 +262,16 @@ static int tool_argv(int wget, char *tool, int method, const struct http_opts *o
 {
 	strv_add(a, tool);
 	if (!wget) {
+		/* curl takes no "--option=value" */
 		strv_add(a, "-fsSL");
-		strv_addown(a, xasprintf("--retry=%d", o->attempts > 1 ? o->attempts - 1 : 0));
-		strv_addown(a, xasprintf("--connect-timeout=%d", o->connect_timeout));
-		strv_addown(a, xasprintf("--speed-time=%d", o->stall_time));
-		strv_add(a, "--speed-limit=1");
+		strv_add(a, "--retry");
+		strv_addown(a, xasprintf("%d", o->attempts > 1 ? o->attempts - 1 : 0));
+		strv_add(a, "--connect-timeout");
+		strv_addown(a, xasprintf("%d", o->connect_timeout));
+		strv_add(a, "--speed-time");
+		strv_addown(a, xasprintf("%d", o->stall_time));
+		strv_add(a, "--speed-limit");
+		strv_add(a, "1");
 		strv_add(a, method == HTTP_GET ? "-o" : "-T");
 	} else {
 		strv_add(a, "-nv");
@@ -295,9 +310,7 @@ static int tool_transfer(int method, const struct http_opts *o, const char *url,
 		buf_addf(why, "cannot create a log in %s: %s", o->logdir, strerror(-r));
 		goto out;
 	}
-	tool_argv(wget, tool, method, o, url, path, &a);
-	strv_add(&a, NULL);
-	a.n--;
+	tool_argv(wget, tool, method, o, url, path, &a); /* NULL-terminated */
 	st = fetch_tool_run(a.v, environ, NULL, logfd);
 	if (st == 0) {
 		r = 0;
