@@ -28,6 +28,9 @@ struct ctx {
 	int state_given;        /* the state came from the command line or -c */
 	struct config *conf;    /* the effective settings and their origins */
 	int json;               /* --json: machine-readable output (docs/cli.md) */
+	char **caches;          /* --cache URL / cache: shared step caches, in order (NULL-terminated) */
+	const char *cache_trust; /* --cache-trust / cache-trust: trusted keys' directory, or NULL */
+	const char *cache_key;  /* cache-key: the secret key cache push signs with, or NULL */
 };
 
 enum { CTX_COLOR_AUTO, CTX_COLOR_NEVER, CTX_COLOR_ALWAYS };
@@ -56,6 +59,7 @@ int cmd_script(struct ctx *c, int argc, char **argv);
 int cmd_report(struct ctx *c, int argc, char **argv);
 int cmd_image(struct ctx *c, int argc, char **argv);
 int cmd_boot(struct ctx *c, int argc, char **argv);
+int cmd_cache(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {

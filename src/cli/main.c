@@ -180,6 +180,18 @@ static const struct command commands[] = {
 	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout);\n"
 	 "of install: --reinstall, --allow-downgrade. 'sprout pkg VERB --help': one verb.\n"
 	 "Repositories: --repo DIR, else the lines of ROOT/etc/sprout/repositories.\n"},
+	{"cache", cmd_cache, "push [--key KEY] [--to URL] [PLAN]",
+	 "upload finished steps to a shared step cache",
+	 "Uploads the outputs in the store (those of PLAN's steps, or every one) to the shared\n"
+	 "step cache at --to URL (default: the first --cache, or 'cache' in sprout.conf), each\n"
+	 "as an archive, its manifest and an entry signed with KEY (a key of 'sprout pkg\n"
+	 "keygen'; default: 'cache-key' in sprout.conf). The cache is any HTTP server that\n"
+	 "accepts PUT (WebDAV); what it has already is not sent again. Builds pull from the\n"
+	 "caches (--cache, repeatable, tried in order) what their keys name, once the entry's\n"
+	 "signature is by a key of --cache-trust DIR and its manifest and archive check out;\n"
+	 "anything else is refused with the reason and built here (docs/cache.md).\n"
+	 "  --key KEY    the secret key to sign with\n"
+	 "  --to URL     the cache to upload to\n"},
 	{"script", cmd_script, "PLAN",
 	 "print the plan's build as a plain shell script",
 	 "Prints a POSIX shell script that runs the same build commands back to back without\n"
@@ -239,6 +251,8 @@ static void usage(FILE *f)
 		   "  --state DIR        state directory (default: $XDG_CACHE_HOME/sprout)\n"
 		   "  --distfiles DIR    the sources' store (default: STATE/distfiles)\n"
 		   "  --mirror URL       try URL/FILE before a source's own origins (repeatable)\n"
+		   "  --cache URL        pull finished steps from the shared cache at URL (repeatable)\n"
+		   "  --cache-trust DIR  the public keys (*.pub) a cache's entries must be signed by\n"
 		   "  --step-timeout S   kill a step that runs longer than S seconds\n"
 		   "  --runner=KIND      sandbox (default) or plain (no isolation)\n"
 		   "  --set KEY=VALUE    override or add a plan setting (part of every step key)\n"
@@ -425,6 +439,9 @@ static void ctx_settings(struct ctx *c, struct config *cf, char **abs, char **di
 	*dist = (v = config_get(cf, "distfiles")) ? absolute(v) : NULL;
 	c->distdir = *dist;
 	c->mirrors = config_mirrors(cf);
+	c->caches = config_all(cf, "cache");
+	c->cache_trust = config_get(cf, "cache-trust");
+	c->cache_key = config_get(cf, "cache-key");
 	c->conf = cf;
 }
 
@@ -495,6 +512,14 @@ int main(int argc, char **argv)
 				return CMD_EXIT_USAGE;
 			}
 			opts[nopts][0] = "mirror", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--cache", &v)) {
+			if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
+				cmd_err("--cache: expected an http:// or https:// URL, got '%s'", v);
+				return CMD_EXIT_USAGE;
+			}
+			opts[nopts][0] = "cache", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--cache-trust", &v)) {
+			opts[nopts][0] = "cache-trust", opts[nopts++][1] = v;
 		} else if (!strcmp(a, "--plain")) {
 			c.plain = 1;
 		} else if (!strcmp(a, "--json")) {
@@ -574,6 +599,7 @@ int main(int argc, char **argv)
 	free(abs);
 	free(dist);
 	free(c.mirrors);
+	free(c.caches);
 	config_free(&cf);
 	return rc;
 }
