@@ -19,7 +19,6 @@
 #include "build/manifest.h"
 #include "build/state.h"
 #include "sandbox/run.h"
-#include "archive/tar.h"
 #include "core/util.h"
 
 static void want_with_deps(struct engine *e, int i);
@@ -175,62 +174,58 @@ char *engine_tmpdir(const struct engine *e, int i)
 	return state_tmp(e->statedir, e->keys[i]);
 }
 
-/* Unpack or copy step i's sources into work, each verified again (a
- * stored file that changed is never used); apply the recipe's regenerate
- * and delete rules, noting what they removed in the log. */
-static int prepare_sources(struct engine *e, const struct recipe *rc, const char *work, const char *log)
+int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, const char *dir, struct buf *removed)
 {
 	int r = 0;
 	for (size_t k = 0; k < rc->nsources && !r; k++) {
 		const struct source *src = &rc->sources[k];
-		struct fetch_ctx fc;
-		char *dd, *path = NULL;
-		fetch_ctx_for(e, rc, &fc, &dd);
-		fc.offline = 1;
-		r = fetch_source(&fc, src, &path);
-		free(dd);
-		if (!r) {
-			if (src->extract) {
-				r = tar_extract(path, work);
-			} else {
-				char *dst = path_join(work, src->file);
-				r = file_copy(path, dst);
-				if (r)
-					r = errf(r, "%s: %s", dst, err_str(r));
-				free(dst);
-			}
-		}
+		char *path = NULL;
+		r = fetch_source(fc, src, &path);
+		if (!r)
+			r = audit_unpack(src, path, dir);
 		free(path);
 		/* The recipe's regenerate and delete rules: those files are gone
 		 * before the script runs (docs/recipes.md, "Audit rules"). */
-		if (!r && src->nrules) {
-			struct buf removed = {0};
-			r = audit_apply(work, src, &removed);
-			if (removed.len) {
-				int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
-				if (afd >= 0) {
-					ssize_t w = write(afd, removed.s, removed.len);
-					(void)w; /* the log is for reading; the removals happened */
-					close(afd);
-				}
-			}
-			buf_free(&removed);
-		}
+		if (!r && src->nrules)
+			r = audit_apply(dir, src, removed);
 	}
 	if (!r && rc->npatches) {
-		char *pd = path_join(work, "patches");
+		char *pd = path_join(dir, "patches");
 		r = mkdir_p(pd, 0755);
 		for (size_t k = 0; !r && k < rc->npatches; k++) {
-			char *src = path_join(rc->dir, rc->patches[k].file);
+			char *from = path_join(rc->dir, rc->patches[k].file);
 			char *dst = path_join(pd, rc->patches[k].file);
-			r = file_copy(src, dst);
+			r = file_copy(from, dst);
 			if (r)
-				r = errf(r, "%s: %s", src, err_str(r));
-			free(src);
+				r = errf(r, "%s: %s", from, err_str(r));
+			free(from);
 			free(dst);
 		}
 		free(pd);
 	}
+	return r;
+}
+
+/* Step i's sources and patches into work (engine_lay_sources), noting in
+ * the log what the audit rules removed. */
+static int prepare_sources(struct engine *e, const struct recipe *rc, const char *work, const char *log)
+{
+	struct fetch_ctx fc;
+	struct buf removed = {0};
+	char *dd;
+	fetch_ctx_for(e, rc, &fc, &dd);
+	fc.offline = 1;
+	int r = engine_lay_sources(rc, &fc, work, &removed);
+	free(dd);
+	if (removed.len) {
+		int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (afd >= 0) {
+			ssize_t w = write(afd, removed.s, removed.len);
+			(void)w; /* the log is for reading; the removals happened */
+			close(afd);
+		}
+	}
+	buf_free(&removed);
 	return r;
 }
 

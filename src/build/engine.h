@@ -54,6 +54,15 @@ struct engine {
 	int lockfd;
 };
 
+struct fetch_ctx;
+struct buf;
+/* Lay recipe rc's build tree out in dir: each source fetched through fc
+ * (verified again; set fc->offline to refuse downloads) and unpacked or
+ * copied, its regenerate and delete rules applied (what they removed
+ * appended to removed), then its patches copied under dir/patches. The
+ * engine's and the VM overlay's one way to do it. 0 or negative code. */
+int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, const char *dir, struct buf *removed);
+
 /* Prepare to run plan p for arch: compute keys, mark every step wanted but
  * those marked ondemand=yes that no other step needs.
  * 0 or negative code. */

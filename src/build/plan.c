@@ -77,18 +77,8 @@ struct pparser {
 	int default_line, default_col;              /* of default-arch's ARCH */
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static int perr(struct pparser *ps, const char *at, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return lex_error(&ps->lx, &ps->l, at, "%s", msg);
-}
+/* An error at position at of the line being read: "path:line:col: ...". */
+#define perr(ps, at, ...) lex_error(&(ps)->lx, &(ps)->l, (at), __VA_ARGS__)
 
 /* Split "a,b,c" into *v. */
 static void add_list(char ***v, size_t *n, struct slice s)

@@ -107,73 +107,15 @@ static void fmt_clock(double s, char *out, size_t n)
 		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
 }
 
-static void fmt_size(long long b, char *out, size_t n)
-{
-	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
-	if (b < 1024) {
-		snprintf(out, n, "%lld B", b);
-		return;
-	}
-	double v = (double)b;
-	int u = -1;
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, n, "%.1f %s", v, units[u]);
-}
-
-/* Append s to b for a shell: as is when it needs no quoting, else in single quotes. */
-static void shell_word(struct buf *b, const char *s)
-{
-	int plain = *s != 0;
-	for (const char *p = s; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%", *p))
-			plain = 0;
-	if (plain) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			buf_adds(b, "'\\''");
-		else
-			buf_addc(b, *p);
-	}
-	buf_addc(b, '\'');
-}
-
 /* The command that opens a shell in step's sandbox, with the options that
  * make it the same state, arch, runner and directory as this run. */
 static void shell_command(const struct report *rp, const char *step, struct buf *b)
 {
-	const struct ctx *c = rp->c;
-	shell_word(b, c->argv0);
-	if (c->chdir_to) {
-		buf_adds(b, " -C ");
-		shell_word(b, c->chdir_to);
-	}
-	if (c->conf_file) {
-		buf_adds(b, " -c ");
-		shell_word(b, c->conf_file);
-	}
-	if (c->state_given) {
-		buf_adds(b, " --state ");
-		shell_word(b, c->statedir);
-	}
-	buf_adds(b, " --arch ");
-	shell_word(b, rp->e->arch);
-	for (int i = 0; i < c->nsets; i++) {
-		buf_adds(b, " --set ");
-		shell_word(b, c->sets[i]);
-	}
-	if (!c->sandbox)
-		buf_adds(b, " --runner=plain");
+	cmd_again(rp->c, rp->e->arch, b);
 	buf_adds(b, " shell ");
-	shell_word(b, rp->plan_arg);
+	cmd_shell_word(b, rp->plan_arg);
 	buf_addc(b, ' ');
-	shell_word(b, step);
+	cmd_shell_word(b, step);
 }
 
 /* ---- the live block ---- */
@@ -603,7 +545,7 @@ static void print_summary(struct report *rp)
 		else if (si->state == S_RUNNING)
 			snprintf(t, sizeof t, "%.1fs", now_sec() - si->start);
 		if (si->state == S_BUILT || si->state == S_CACHED)
-			fmt_size(si->size, sz, sizeof sz);
+			cmd_human_size(si->size, sz, sizeof sz);
 		const char *c = color[(int)si->state];
 		printf("%-*s  %-*s  %s%-*s%s  %7s  %9s  %s\n", w, p->steps[i].name, sw,
 		       p->stages[p->steps[i].stage].name, col(rp, c ? c : ""), rw, what[(int)si->state],

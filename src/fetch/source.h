@@ -15,7 +15,8 @@ enum origin_kind {
 
 struct origin {
 	enum origin_kind kind;
-	char *a;        /* URL, Debian package name, or path relative to the recipe */
+	char *a;        /* URL, Debian package name, or path relative to the recipe's directory
+			 * ("../RECIPE/PATH" for a shared file) */
 	char *b;        /* Debian version, else NULL */
 	int line;       /* where it was declared */
 };

@@ -442,6 +442,9 @@ static void source_info(const struct recipe *rc, const struct source *src, struc
 			buf_addf(info, " %s;", org->a);
 		else if (org->kind == ORIGIN_DEBIAN)
 			buf_addf(info, " the Debian source package %s %s;", org->a, org->b);
+		else if (!strncmp(org->a, "../", 3) && strchr(org->a + 3, '/'))  /* shared RECIPE PATH */
+			buf_addf(info, " the file %s beside the recipe %.*s;", strchr(org->a + 3, '/') + 1,
+				 (int)(strchr(org->a + 3, '/') - org->a - 3), org->a + 3);
 		else
 			buf_addf(info, " the file %s beside the recipe %s;", org->a, rc->name);
 	}

@@ -15,22 +15,7 @@ build host
 	echo "made on the host" >"$DESTDIR/usr/share/tool.txt"
 R
 # The seed: the host's dash and a few tools with their libraries.
-r seed <<'R'
-name seed
-version 1
-license MIT
-build host
-	for b in /bin/dash /bin/cat /bin/cp /bin/mkdir /bin/ln /usr/bin/sha256sum; do
-		for f in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
-			mkdir -p "$DESTDIR$(dirname "$f")"
-			cp -L "$f" "$DESTDIR$f"
-		done
-		mkdir -p "$DESTDIR/bin"
-		cp -L "$b" "$DESTDIR/bin/"
-	done
-	ln -s dash "$DESTDIR/bin/sh"
-	mkdir -p "$DESTDIR/tmp" "$DESTDIR/usr/bin"
-R
+seed_recipe "$P/recipes/seed" /bin/cat /bin/cp /bin/mkdir /bin/ln /usr/bin/sha256sum
 r gen <<'R'
 name gen
 version 1
