@@ -29,7 +29,7 @@ get nyacc_1.00.2-5_amd64.deb 1c64fc0de489dc1f513e41ba7fb6545b42e25fdfe6336ad58f9
 get tcc_0.9.27+git20200814.62c30a4a.orig.tar.bz2 d63c113bcdd657f51c8ee197a0b0a24203603313e19a52b5f678d40ab7f5df35 \
 	$pool/t/tcc/tcc_0.9.27+git20200814.62c30a4a.orig.tar.bz2
 
-rm -rf root src results
+rm -rf root src "$work/results"
 for d in debs/*.deb; do dpkg-deb -x "$d" root; done
 mkdir src && tar -xjf debs/tcc_*.orig.tar.bz2 -C src
 

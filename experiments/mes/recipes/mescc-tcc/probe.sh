@@ -20,8 +20,9 @@ mkdir -p "$res"
 out=$res/$STEP.txt
 log() { echo "$*" >>"$out"; }
 limit=${MESCC_TCC_LIMIT:-2400}
-# MESCC_TCC_PASSES: which passes to run (below), default both.
-log "step $STEP: mescc ($($mescc --version 2>&1 | head -n 1)) on tcc $VERSION, pristine"
+# MESCC_TCC_PASSES, MESCC_TCC_FILES: which passes (below) and which of
+# tcc's files to run, default all.
+log "step $STEP: mescc ($($mescc --version 2>&1 | head -n 1)) on tcc $VERSION"
 
 # mescc itself works: a hello world through mes's C library.
 printf '#include <stdio.h>\nint main(){puts("hello from mescc");return 0;}\n' >hello.c
@@ -53,7 +54,7 @@ log "pass $pass:"
 objs=
 all=yes
 # Smallest first, so that a slow unit does not hide the rest.
-for f in x86_64-link.c tccrun.c tccasm.c x86_64-gen.c i386-asm.c libtcc.c tcc.c tccelf.c tccpp.c tccgen.c; do
+for f in ${MESCC_TCC_FILES:-x86_64-link.c tccrun.c tccasm.c x86_64-gen.c i386-asm.c libtcc.c tcc.c tccelf.c tccpp.c tccgen.c}; do
 	o=${f%.c}.o
 	rm -f "$o"
 	t0=$(date +%s)
