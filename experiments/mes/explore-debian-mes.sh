@@ -39,6 +39,7 @@ export MES=$R/bin/mes-gcc-static MES_PREFIX=$R bindir=$R/bin
 export includedir=$R/include/mes libdir=$R/lib/x86_64-linux-gnu/mes
 export GUILE_LOAD_PATH=$R/share/guile/site/3.0
 cd src
-STEP=debian-mes VERSION=0.9.27+git20200814.62c30a4a RESULTS=$work/results \
+CONSTRUCTS=$here/recipes/mescc-tcc/constructs.sh \
+	STEP=debian-mes VERSION=0.9.27+git20200814.62c30a4a RESULTS=$work/results \
 	MESCC="bash $R/bin/mescc" sh "$here/recipes/mescc-tcc/probe.sh"
 cat "$work/results/debian-mes.txt"

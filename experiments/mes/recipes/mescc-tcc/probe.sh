@@ -32,6 +32,10 @@ else
 	log "hello.c: FAILED"; tail -n 20 hello.log >>"$out"; exit 0
 fi
 
+# The C constructs tcc uses, one small program each (constructs.sh).
+log "constructs (compiled, linked against Mes's C library, run):"
+(MESCC=$mescc OUT=$out sh "${CONSTRUCTS:-mescc-tcc-constructs.sh}")
+
 # tcc's config.h, which its configure would write: the version, where
 # its files live, and nothing else. Pass "pristine" uses it as is; pass
 # "shim" adds, for mescc alone (__MESC__), what this probe found mescc and
