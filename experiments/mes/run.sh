@@ -17,6 +17,16 @@ for s in mescc-tools-gcc mes-gcc mescc-tcc-gcc mescc-tools-tcc mes-tcc mescc-tcc
 	find "$p" -path '*/share/mes-road/*.txt' -exec cat {} +
 done
 
+# Diverse double-compiling of Mes: mescc, running on the gcc-built mes in
+# one leg and on the tcc-built mes in the other, compiles Mes itself
+# (bin/mes-mescc) and its C library; the results must be the same bytes.
+echo "== mescc's output in both legs"
+for f in opt/mes/bin/mes-mescc opt/mes/lib/x86_64-mes/libc.a opt/mes/lib/x86_64-mes/libc+tcc.a; do
+	g=$(path mes-gcc) && t=$(path mes-tcc) && [ -e "$g/$f" ] && [ -e "$t/$f" ] || { echo "$f: not in both legs"; continue; }
+	a=$(sha256sum <"$g/$f" | cut -c1-64); b=$(sha256sum <"$t/$f" | cut -c1-64)
+	if [ "$a" = "$b" ]; then echo "$f: identical, $a"; else echo "$f: DIFFERENT, gcc leg $a, tcc leg $b"; fi
+done
+
 # The binary seeds, in bytes: what each road runs that it did not build.
 echo "== seeds"
 size() { if [ -e "$1" ]; then wc -c <"$1" | tr -d ' '; else echo -; fi; }
