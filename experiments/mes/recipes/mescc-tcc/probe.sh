@@ -49,6 +49,9 @@ config() {
 		# GNU attributes after a declarator (tcc.h: NORETURN, PRINTF_LIKE,
 		# ALIGNED): nyacc's parser fails on them.
 		echo '#define __attribute__(x)'
+		# static inline function definitions (tcc.h: is_space, isid ...):
+		# mescc's fctn-defn:get-type does not take the inline specifier.
+		echo '#define inline'
 		echo '#endif'
 	fi
 }
