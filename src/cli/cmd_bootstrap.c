@@ -106,20 +106,54 @@ out:
 	return r;
 }
 
+/* The plan's fixpoint exclusions, each with its reason and the
+ * differences it left out (the lines of excluded that end in its line). */
+static void print_exclusions(const struct plan *p, const size_t *hits, const char *excluded)
+{
+	for (size_t k = 0; k < p->nfixpoint_excl; k++) {
+		const struct fixpoint_exclude *x = &p->fixpoint_excl[k];
+		printf("            excluded: %s (plan line %d: %s): ", x->glob, x->line, x->reason);
+		if (!hits[k]) {
+			printf("identical anyway\n");
+			continue;
+		}
+		printf("%zu difference%s\n", hits[k], hits[k] == 1 ? "" : "s");
+		char tag[40];
+		snprintf(tag, sizeof tag, " (plan line %d)", x->line);
+		size_t tl = strlen(tag);
+		for (const char *l = excluded; l && *l;) {
+			const char *e = strchr(l, '\n');
+			size_t n = e ? (size_t)(e - l) : strlen(l);
+			if (n > tl && !memcmp(l + n - tl, tag, tl))
+				printf("              %.*s\n", (int)(n - tl), l);
+			l = e ? e + 1 : NULL;
+		}
+	}
+}
+
 static int check_fixpoint(struct bs *b)
 {
 	const struct plan *p = b->tb.p;
-	struct buf diff = {0};
-	int r = trust_fixpoint(&b->tb, &diff);
+	struct buf diff = {0}, excl = {0};
+	size_t *hits = xcalloc(p->nfixpoint_excl + 1, sizeof *hits);
+	int r = trust_fixpoint(&b->tb, &diff, &excl, hits);
 	if (!p->fixpoint[0])
-		return 0;
+		goto out;
 	int a = plan_step_index(p, p->fixpoint[0]), c = plan_step_index(p, p->fixpoint[1]);
-	if (!r)
+	if (!r && !excl.len)
 		printf("fixpoint:   %s and %s are identical (digest %s)\n", p->fixpoint[0], p->fixpoint[1], b->tb.digests[a]);
+	else if (!r)
+		printf("fixpoint:   %s (%.12s) and %s (%.12s) are identical but for what the plan excludes:\n",
+		       p->fixpoint[0], b->tb.digests[a], p->fixpoint[1], b->tb.digests[c]);
 	else
 		printf("fixpoint:   FAILED: %s (%.12s) and %s (%.12s) differ in:\n%s", p->fixpoint[0], b->tb.digests[a],
 		       p->fixpoint[1], b->tb.digests[c], diff.s ? diff.s : "");
+	if (p->nfixpoint_excl)
+		print_exclusions(p, hits, excl.s);
+out:
 	buf_free(&diff);
+	buf_free(&excl);
+	free(hits);
 	return r;
 }
 
