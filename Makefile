@@ -63,6 +63,13 @@ check-cross: all
 	@sh mk/deps.sh --cross
 	@SPROUT_CROSS=1 SPROUT_TESTS=e2e/minimal_cross sh tests/run.sh "$(O)"
 
+# The booted system (tests/e2e/vm.sh): installs what the kernel and qemu
+# need (mk/deps.sh --vm), then for x86_64 and aarch64 bootstraps, builds
+# the kernel and boots the result from its initramfs and from the disk image.
+check-vm: all
+	@sh mk/deps.sh --vm
+	@SPROUT_VM=1 SPROUT_TESTS=e2e/vm sh tests/run.sh "$(O)"
+
 bench: all
 	@sh bench/run.sh
 
@@ -77,4 +84,4 @@ install: all
 clean:
 	rm -rf $(O) sprout
 
-.PHONY: all sprout units check check-long check-cross bench install clean
+.PHONY: all sprout units check check-long check-cross check-vm bench install clean

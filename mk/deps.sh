@@ -7,6 +7,9 @@
 #   sh mk/deps.sh --cross  also the aarch64 cross compiler (Debian's
 #                          gcc-aarch64-linux-gnu) that the host stage of
 #                          `sprout --arch aarch64 bootstrap` uses
+#   sh mk/deps.sh --vm     also what building the kernel (flex, bison, bc,
+#                          libelf; the cross compiler) and `sprout boot`
+#                          (qemu-system, UEFI firmware) need: make check-vm
 # Runs apt-get through sudo when not root.
 set -e
 pkgs="make gcc libc6-dev ca-certificates curl bzip2 xz-utils zstd gzip
@@ -15,9 +18,12 @@ pkgs="make gcc libc6-dev ca-certificates curl bzip2 xz-utils zstd gzip
 for a in "$@"; do
 	case $a in
 	--test) pkgs="$pkgs clang lld tcc bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps
-		pacman-package-manager libarchive-tools binutils-aarch64-linux-gnu" ;;
+		pacman-package-manager libarchive-tools cpio e2fsprogs fdisk dosfstools mtools skopeo
+		binutils-aarch64-linux-gnu" ;;
 	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;
-	*) echo "mk/deps.sh: unknown option '$a' (expected --test or --cross)" >&2; exit 2 ;;
+	--vm) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison bc perl libelf-dev cpio
+		qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64" ;;
+	*) echo "mk/deps.sh: unknown option '$a' (expected --test, --cross or --vm)" >&2; exit 2 ;;
 	esac
 done
 missing=

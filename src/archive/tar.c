@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "archive/decomp.h"
+#include "core/dirwalk.h"
 #include "core/err.h"
 #include "archive/tar.h"
 #include "core/util.h"
@@ -94,11 +95,8 @@ struct ex {
 	int root;               /* the destination */
 	mode_t umask;
 	struct rd rd;
-	/* The open components of the last parent directory: cfd[i] is the
-	 * directory cname[0]/.../cname[i]. */
-	char **cname;
-	int *cfd;
-	size_t cdepth, ccap;
+	/* The open components of the last parent directory. */
+	struct dirwalk walk;
 	/* Directories whose mode is set at the end, once their members are in. */
 	struct dirmode *dm;
 	size_t ndm, cdm;
@@ -384,76 +382,38 @@ static const char *symlink_check(const char *t, size_t depth)
 	return NULL;
 }
 
-/* Open (creating when missing and create is set) directory name under
- * pfd without following a symlink. The new descriptor, or a negative code
- * with fail() naming the member and what is in the way. */
-static int dir_step(struct ex *x, const struct member *m, int pfd, const char *name, int create)
+/* The error of a walk to comp[...] that stopped with r, f, naming the
+ * member and what is in the way. */
+static int walk_fail(struct ex *x, const struct member *m, char *const *comp, int r, const struct dirwalk_fail *f)
 {
-	for (int tries = 0;; tries++) {
-		int fd = openat(pfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd >= 0)
-			return fd;
-		int e = errno;
-		if (e == ENOENT && create && tries < 2) {
-			if (mkdirat(pfd, name, 0755) < 0 && errno != EEXIST)
-				return fail(x, m, -errno, "mkdir '%s': %s", name, strerror(errno));
-			continue;
-		}
-		struct stat st;
-		if ((e == ELOOP || e == ENOTDIR) &&
-		    fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-			return fail(x, m, -SPROUT_ERR_UNSAFE, "path goes through the symlink '%s'", name);
-		return fail(x, m, -e, "open directory '%s': %s", name, strerror(e));
-	}
-}
-
-static void cache_trim(struct ex *x, size_t depth)
-{
-	while (x->cdepth > depth) {
-		x->cdepth--;
-		close(x->cfd[x->cdepth]);
-		free(x->cname[x->cdepth]);
-	}
+	const char *name = comp[f->at];
+	if (f->mkdir)
+		return fail(x, m, r, "mkdir '%s': %s", name, strerror(-r));
+	if ((r == -ELOOP || r == -ENOTDIR) && f->link)
+		return fail(x, m, -SPROUT_ERR_UNSAFE, "path goes through the symlink '%s'", name);
+	return fail(x, m, r, "open directory '%s': %s", name, strerror(-r));
 }
 
 /* The descriptor of the directory comp[0..n), creating missing ones; owned
- * by the cache. Negative code on failure. */
+ * by the walk. Negative code on failure. */
 static int parent_open(struct ex *x, const struct member *m, char **comp, size_t n)
 {
-	size_t j = 0;
-	while (j < n && j < x->cdepth && !strcmp(x->cname[j], comp[j]))
-		j++;
-	cache_trim(x, j);
-	if (n > x->ccap) {
-		x->ccap = n + 8;
-		x->cname = xrealloc(x->cname, x->ccap * sizeof *x->cname);
-		x->cfd = xrealloc(x->cfd, x->ccap * sizeof *x->cfd);
-	}
-	for (; j < n; j++) {
-		int fd = dir_step(x, m, j ? x->cfd[j - 1] : x->root, comp[j], 1);
-		if (fd < 0)
-			return fd;
-		x->cname[j] = xstrdup(comp[j]);
-		x->cfd[j] = fd;
-		x->cdepth = j + 1;
-	}
-	return n ? x->cfd[n - 1] : x->root;
+	struct dirwalk_fail f;
+	int fd = dirwalk_comps(&x->walk, comp, n, 1, &f);
+	return fd < 0 ? walk_fail(x, m, comp, fd, &f) : fd;
 }
 
-/* A new descriptor of the existing directory comp[0..n), not cached. */
+/* A new descriptor of the existing directory comp[0..n) (the caller
+ * closes it). Negative code on failure. */
 static int dir_walk(struct ex *x, const struct member *m, char **comp, size_t n)
 {
-	int fd = dup(x->root);
-	if (fd < 0)
-		return fail(x, m, -errno, "dup: %s", strerror(errno));
-	for (size_t i = 0; i < n; i++) {
-		int nfd = dir_step(x, m, fd, comp[i], 0);
-		close(fd);
-		if (nfd < 0)
-			return nfd;
-		fd = nfd;
-	}
-	return fd;
+	struct dirwalk_fail f;
+	int fd = dirwalk_open(x->root, comp, n, 0, &f);
+	if (fd >= 0)
+		return fd;
+	if (f.at >= n)
+		return fail(x, m, fd, "dup: %s", strerror(-fd));
+	return walk_fail(x, m, comp, fd, &f);
 }
 
 /* Something is in the way of name in pfd: remove it unless it is a
@@ -879,6 +839,7 @@ int tar_extract(const char *path, const char *dest)
 		close(fd);
 		goto out;
 	}
+	dirwalk_init(&x.walk, x.root);
 	r = decomp_open(fd, &x.rd.d);
 	if (r) {
 		r = fail_io(&x, r);
@@ -907,12 +868,10 @@ out:
 		if (!r && cr)
 			r = fail_io(&x, cr);
 	}
-	cache_trim(&x, 0);
+	dirwalk_done(&x.walk);
 	for (size_t i = 0; i < x.ndm; i++)
 		free(x.dm[i].path);
 	free(x.dm);
-	free(x.cname);
-	free(x.cfd);
 	free(x.rd.buf);
 	meta_reset(&x);
 	if (x.root >= 0)

@@ -20,6 +20,8 @@
 #include "archive/tar.h"
 #include "core/util.h"
 
+static void want_with_deps(struct engine *e, int i);
+
 int engine_init(struct engine *e, struct plan *p, const char *arch, const char *statedir)
 {
 	memset(e, 0, sizeof *e);
@@ -31,8 +33,10 @@ int engine_init(struct engine *e, struct plan *p, const char *arch, const char *
 	e->keys = xcalloc(p->nsteps, sizeof *e->keys);
 	e->inputs = xcalloc(p->nsteps, sizeof *e->inputs);
 	e->want = xcalloc(p->nsteps, 1);
-	memset(e->want, 1, p->nsteps);
 	cache_keys(p, arch, e->keys, e->inputs);
+	for (size_t i = 0; i < p->nsteps; i++)
+		if (!p->steps[i].ondemand)
+			want_with_deps(e, (int)i);
 	return 0;
 }
 

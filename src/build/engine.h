@@ -51,7 +51,8 @@ struct engine {
 	int lockfd;
 };
 
-/* Prepare to run plan p for arch: compute keys, mark every step wanted.
+/* Prepare to run plan p for arch: compute keys, mark every step wanted but
+ * those marked ondemand=yes that no other step needs.
  * 0 or negative code. */
 int engine_init(struct engine *e, struct plan *p, const char *arch, const char *statedir);
 void engine_free(struct engine *e);

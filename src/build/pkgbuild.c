@@ -214,3 +214,77 @@ out:
 	buf_free(&mt);
 	return r;
 }
+
+/* Which steps pkgbuild_plan packages, into pick (p->nsteps + 1 slots). */
+static int pick_steps(const struct plan *p, char **steps, size_t nsteps, int *pick, size_t *npick)
+{
+	*npick = 0;
+	if (nsteps) {
+		for (size_t k = 0; k < nsteps; k++) {
+			int i = plan_step_index(p, steps[k]);
+			if (i < 0)
+				return errf(-SPROUT_ERR_NOTFOUND, "plan %s has no step '%s'", p->name, steps[k]);
+			pick[(*npick)++] = i;
+		}
+	} else if (p->final && plan_step_index(p, p->final) >= 0) {
+		/* What the final system is made of. */
+		const struct step *f = &p->steps[plan_step_index(p, p->final)];
+		for (size_t k = 0; k < f->ndeps; k++)
+			if (f->deps[k] != p->stages[f->stage].rootfs)    /* the tree it runs in is not a part */
+				pick[(*npick)++] = f->deps[k];
+	} else {
+		for (size_t i = 0; i < p->nsteps; i++)
+			pick[(*npick)++] = (int)i;
+	}
+	for (size_t k = 0; k < *npick; k++) {
+		const struct step *s = &p->steps[pick[k]];
+		for (size_t l = 0; l < k; l++)
+			if (!strcmp(p->steps[pick[l]].recipe->name, s->recipe->name))
+				return errf(-SPROUT_ERR_USAGE, "steps %s and %s would both make the package %s; name the one to package",
+					    p->steps[pick[l]].name, s->name, s->recipe->name);
+	}
+	return 0;
+}
+
+int pkgbuild_plan(const char *statedir, const struct plan *p, const char *arch, char **steps, size_t nsteps,
+		  const char *outdir, const struct pkgbuild_opts *o)
+{
+	char (*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);
+	int *pick = xcalloc(p->nsteps + 1, sizeof *pick);
+	size_t npick = 0;
+	struct buf done = {0};
+	int saved = pkgbuild_no_step_key;
+	int r = pick_steps(p, steps, nsteps, pick, &npick);
+	if (r)
+		goto out;
+	cache_keys(p, arch, keys, NULL);
+	for (size_t k = 0; k < npick; k++) {
+		const struct step *s = &p->steps[pick[k]];
+		if (!cache_has(statedir, keys[pick[k]])) {
+			r = errf(-ENOENT, "step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
+				 o->plan_ref ? o->plan_ref : p->name, s->name);
+			goto out;
+		}
+	}
+	r = mkdir_p(outdir, 0755);
+	if (r) {
+		r = errf(r, "%s: %s", outdir, err_str(r));
+		goto out;
+	}
+	pkgbuild_no_step_key = o->no_step_key;
+	for (size_t k = 0; k < npick && !r; k++) {
+		const struct step *s = &p->steps[pick[k]];
+		err_clear();
+		done.len = 0;
+		r = pkgbuild_step(statedir, p, pick[k], arch, keys[pick[k]], s->recipe->name, o->comp, outdir, &done);
+		if (done.len && o->note)
+			for (char *line = strtok(done.s, "\n"); line; line = strtok(NULL, "\n"))
+				o->note(o->ud, s->name, line);
+	}
+out:
+	pkgbuild_no_step_key = saved;
+	buf_free(&done);
+	free(keys);
+	free(pick);
+	return r;
+}

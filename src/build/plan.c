@@ -99,7 +99,7 @@ static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct 
 		struct slice k = {w[i].s, eq ? (size_t)(eq - w[i].s) : w[i].len};
 		struct slice v = {eq ? eq + 1 : NULL, eq ? w[i].len - k.len - 1 : 0};
 		if (!eq || !v.len)
-			return lex_error(lx, l, w[i].s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=)");
+			return lex_error(lx, l, w[i].s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=, ondemand=)");
 		if (slice_eq(k, "build")) {
 			if (!slice_is_name(v))
 				return lex_error(lx, l, v.s, "bad build script name");
@@ -122,6 +122,10 @@ static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct 
 				addname(&s->only, &s->nonly, a, (size_t)(c - a));
 				a = c + 1;
 			}
+		} else if (slice_eq(k, "ondemand")) {
+			if (!slice_eq(v, "yes") && !slice_eq(v, "no"))
+				return lex_error(lx, l, v.s, "expected ondemand=yes or ondemand=no");
+			s->ondemand = slice_eq(v, "yes");
 		} else if (slice_eq(k, "after")) {
 			const char *a = v.s, *e = v.s + v.len;
 			while (a < e) {
@@ -132,7 +136,7 @@ static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct 
 				a = c + 1;
 			}
 		} else {
-			return lex_error(lx, l, w[i].s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after= or only=)",
+			return lex_error(lx, l, w[i].s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after=, only= or ondemand=)",
 					 (int)k.len, k.s);
 		}
 	}

@@ -37,6 +37,7 @@ struct step {
 	size_t nafter;
 	char **only;            /* only=: the arches the step exists for (none: all) */
 	size_t nonly;
+	int ondemand;           /* ondemand=yes: built only when named or needed (not by a whole-plan run) */
 	struct recipe *recipe;  /* shared between steps of one recipe */
 	const struct build *build;
 	int *deps;              /* step indices, sorted, no duplicates */

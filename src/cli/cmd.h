@@ -51,6 +51,8 @@ int cmd_parts(struct ctx *c, int argc, char **argv);
 int cmd_config(struct ctx *c, int argc, char **argv);
 int cmd_pkg(struct ctx *c, int argc, char **argv);
 int cmd_script(struct ctx *c, int argc, char **argv);
+int cmd_image(struct ctx *c, int argc, char **argv);
+int cmd_boot(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {
@@ -143,6 +145,29 @@ int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);
  * after a failed step (already reported), or another code (not printed). */
 int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
 		   struct build_stats *st);
+/* What sprout image and sprout boot take from a plan (cmd_image.c): the
+ * final rootfs, and on request the kernel, mke2fs and the boot overlay,
+ * their steps built first when they are not in the store. */
+enum { CMD_SYS_KERNEL = 1, CMD_SYS_MKE2FS = 2, CMD_SYS_OVERLAY = 4 };
+struct cmd_sys {
+	char *rootfs;           /* the final step's output */
+	char *kernel;           /* the kernel step's boot/vmlinuz */
+	char *mke2fs, *mke2fs_conf;
+	char *overlay;          /* the boot overlay (vm_overlay), under dir */
+	char *dir;              /* STATE/vm/PLAN-ARCH: the work of image and boot */
+	long long epoch;        /* SOURCE_DATE_EPOCH */
+};
+/* Build what is missing of what (CMD_SYS_*) and fill *s (free with
+ * cmd_sys_free). Prints errors; 0 or the exit status. */
+int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
+		    struct cmd_sys *s);
+void cmd_sys_free(struct cmd_sys *s);
+/* Write the image of s in format (enum image_format) to out (prints errors; 0 or the exit status). */
+int cmd_image_disk(struct ctx *c, const char *arch, const struct cmd_sys *s, int format, const char *out,
+		   char digest[65]);
+/* The kernel command line of the disk image (built into sprout's kernel
+ * too: recipes/linux/ARCH.config). Caller frees. */
+char *cmd_disk_cmdline(const char *arch);
 /* Give engine e the run's settings: jobs, step timeout, verbosity, the
  * distfiles store and the mirrors (cmd_build.c). */
 void cmd_engine_setup(const struct ctx *c, struct engine *e);

@@ -66,6 +66,26 @@ static char *expected_manifest(const char *all, const char *step)
 	return NULL;
 }
 
+/* The line "STEP DIGEST" of digests and the manifest of manifests recorded
+ * for step, appended to d and m when there are. */
+static void keep_recorded(struct buf *d, struct buf *m, const char *digests, const char *manifests, const char *step)
+{
+	size_t sl = strlen(step);
+	for (const char *l = digests; l && *l;) {
+		const char *e = strchr(l, '\n');
+		size_t n = e ? (size_t)(e - l) : strlen(l);
+		if (n == sl + 65 && !strncmp(l, step, sl) && l[sl] == ' ') {
+			buf_addf(d, "%.*s\n", (int)n, l);
+			char *em = manifests ? expected_manifest(manifests, step) : NULL;
+			if (em)
+				buf_addf(m, "== %.*s\n%s", (int)n, l, em);
+			free(em);
+			return;
+		}
+		l = e ? e + 1 : NULL;
+	}
+}
+
 static int check_digests(struct bs *b, int update)
 {
 	const struct plan *p = b->p;
@@ -74,10 +94,17 @@ static int check_digests(struct bs *b, int update)
 	int r = 0;
 	if (update) {
 		struct buf d = {0}, m = {0};
+		file_read(dp, &want);
+		file_read(mp, &wantm);
 		buf_addf(&d, "# The expected digest of every step of plan %s on %s.\n"
 			     "# Written by 'sprout bootstrap --update-digests'; checked by every bootstrap.\n",
 			 p->name, b->arch);
 		for (size_t i = 0; i < p->nsteps; i++) {
+			if (!b->digests[i][0] && p->steps[i].ondemand) {
+				/* Not built by this run: what was recorded stays. */
+				keep_recorded(&d, &m, want.s, wantm.s, p->steps[i].name);
+				continue;
+			}
 			buf_addf(&d, "%s %s\n", p->steps[i].name, b->digests[i]);
 			buf_addf(&m, "== %s %s\n%s", p->steps[i].name, b->digests[i], b->manifests[i]);
 		}
@@ -102,6 +129,8 @@ static int check_digests(struct bs *b, int update)
 	for (size_t i = 0; i < p->nsteps; i++) {
 		const char *name = p->steps[i].name;
 		const char *exp = NULL;
+		if (!b->digests[i][0] && p->steps[i].ondemand)
+			continue; /* built on demand, and not yet */
 		size_t nl = strlen(name);
 		for (const char *l = want.s; l && *l;) {
 			if (!strncmp(l, name, nl) && l[nl] == ' ')
@@ -420,16 +449,18 @@ static void print_smoke(struct bs *b)
 int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg = "minimal";
-	int update = 0, stage4 = 0;
+	int update = 0, stage4 = 0, boot = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--update-digests"))
 			update = 1;
 		else if (!strcmp(argv[i], "--stage4"))
 			stage4 = 1;
+		else if (!strcmp(argv[i], "--boot"))
+			boot = 1;
 		else if (!strcmp(argv[i], "--plan") && i + 1 < argc)
 			plan_arg = argv[++i];
 		else {
-			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests] [--stage4])", argv[i]);
+			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests] [--stage4] [--boot])", argv[i]);
 			return CMD_EXIT_USAGE;
 		}
 	}
@@ -470,10 +501,19 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 			b.failed = 1;
 		free(outdir);
 	}
+	if (!b.failed && p->final && plan_step_index(p, "kernel") >= 0 && !boot)
+		printf("boot it:    sprout%s%s boot %s (builds the kernel the first time; docs/boot.md)\n",
+		       c->arch ? " --arch " : "", c->arch ? c->arch : "", plan_arg);
 	printf("result:     %s\n", b.failed ? "FAILED (see above)" : "ok");
 	rc = b.failed ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 	if (!rc && stage4)
 		rc = cmd_stage4(c, p, b.arch, plan_arg);
+	if (!rc && boot) {
+		char *bargv[] = {"boot", (char *)plan_arg, NULL};
+		printf("\n");
+		fflush(stdout);
+		rc = cmd_boot(c, 2, bargv);
+	}
 out:
 	if (b.manifests)
 		for (size_t i = 0; i < p->nsteps; i++)

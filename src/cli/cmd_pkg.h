@@ -12,8 +12,9 @@ struct pkgopts {
 	const char *verb;
 	const char *root, *keys, *out, *key, *compress;
 	const char *release, *license, *description;
+	const char *sequence, *expires;
 	struct strv repos, depends, provides, conflicts;
-	int allow_untrusted, allow_setuid, overwrite, nosync, nocache, nostepkey;
+	int allow_untrusted, allow_setuid, overwrite, nosync, nocache, nostepkey, allow_downgrade;
 	struct strv args;       /* the operands */
 };
 

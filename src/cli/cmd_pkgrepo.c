@@ -36,13 +36,21 @@ static int comp_of(const struct pkgopts *o, enum pkg_comp *comp)
 	return CMD_EXIT_USAGE;
 }
 
+/* A line of what pkg build wrote. */
+static void build_note(void *ud, const char *step, const char *line)
+{
+	(void)ud;
+	printf(strchr(line, ':') ? "%s: %s\n" : "%s: wrote %s\n", step, line);
+}
+
 int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 {
 	struct plan *p = NULL;
 	const char *arch;
-	enum pkg_comp comp;
-	int rc = comp_of(o, &comp);
-	if (rc)
+	struct pkgbuild_opts bo;
+	int rc;
+	memset(&bo, 0, sizeof bo);
+	if ((rc = comp_of(o, &bo.comp)))
 		return rc;
 	if (o->args.n < 1) {
 		cmd_err("pkg build: expected PLAN [STEP...]");
@@ -51,78 +59,17 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 	rc = cmd_load_plan(c, o->args.v[0], &p, &arch);
 	if (rc)
 		return rc;
-	char (*keys)[65] = xcalloc(p->nsteps, sizeof *keys);
-	int *pick = xcalloc(p->nsteps + 1, sizeof *pick);
-	size_t npick = 0;
-	char *outdir = NULL;
-	struct buf done = {0};
-	cache_keys(p, arch, keys, NULL);
-	if (o->args.n > 1) {
-		for (size_t k = 1; k < o->args.n; k++) {
-			int i = plan_step_index(p, o->args.v[k]);
-			if (i < 0) {
-				cmd_err("pkg build: plan %s has no step '%s'", p->name, o->args.v[k]);
-				rc = CMD_EXIT_PARSE;
-				goto out;
-			}
-			pick[npick++] = i;
-		}
-	} else if (p->final && plan_step_index(p, p->final) >= 0) {
-		/* What the final system is made of. */
-		const struct step *f = &p->steps[plan_step_index(p, p->final)];
-		for (size_t k = 0; k < f->ndeps; k++)
-			if (f->deps[k] != p->stages[f->stage].rootfs)    /* the tree it runs in is not a part */
-				pick[npick++] = f->deps[k];
-	} else {
-		for (size_t i = 0; i < p->nsteps; i++)
-			pick[npick++] = (int)i;
-	}
-	for (size_t k = 0; k < npick; k++) {
-		const struct step *s = &p->steps[pick[k]];
-		for (size_t l = 0; l < k; l++)
-			if (!strcmp(p->steps[pick[l]].recipe->name, s->recipe->name)) {
-				cmd_err("pkg build: steps %s and %s would both make the package %s; name the one to package",
-					p->steps[pick[l]].name, s->name, s->recipe->name);
-				rc = CMD_EXIT_USAGE;
-				goto out;
-			}
-	}
-	for (size_t k = 0; k < npick; k++) {
-		const struct step *s = &p->steps[pick[k]];
-		if (!cache_has(c->statedir, keys[pick[k]])) {
-			cmd_err("pkg build: step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
-				o->args.v[0], s->name);
-			rc = CMD_EXIT_FAIL;
-			goto out;
-		}
-	}
-	outdir = o->out ? xstrdup(o->out) : xasprintf("%s/packages/%s-%s", c->statedir, p->name, arch);
-	int r = mkdir_p(outdir, 0755);
-	if (r) {
-		cmd_err("pkg build: %s: %s", outdir, err_str(r));
-		rc = CMD_EXIT_FAIL;
-		goto out;
-	}
-	pkgbuild_no_step_key = o->nostepkey;
-	for (size_t k = 0; k < npick; k++) {
-		const struct step *s = &p->steps[pick[k]];
-		err_clear();
-		done.len = 0;
-		r = pkgbuild_step(c->statedir, p, pick[k], arch, keys[pick[k]], s->recipe->name, comp, outdir, &done);
-		if (done.len)
-			for (char *line = strtok(done.s, "\n"); line; line = strtok(NULL, "\n"))
-				printf(strchr(line, ':') ? "%s: %s\n" : "%s: wrote %s\n", s->name, line);
-		if (r) {
-			rc = cmd_pkg_fail(o, r);
-			goto out;
-		}
-	}
-	printf("packages of %s (%s) in %s\n", p->name, arch, outdir);
-out:
-	buf_free(&done);
+	char *outdir = o->out ? xstrdup(o->out) : xasprintf("%s/packages/%s-%s", c->statedir, p->name, arch);
+	bo.no_step_key = o->nostepkey;
+	bo.plan_ref = o->args.v[0];
+	bo.note = build_note;
+	err_clear();
+	int r = pkgbuild_plan(c->statedir, p, arch, o->args.v + 1, o->args.n - 1, outdir, &bo);
+	if (r)
+		rc = cmd_pkg_fail(o, r);
+	else
+		printf("packages of %s (%s) in %s\n", p->name, arch, outdir);
 	free(outdir);
-	free(keys);
-	free(pick);
 	plan_free(p);
 	return rc;
 }
@@ -208,7 +155,7 @@ int cmd_pkg_index(struct ctx *c, struct pkgopts *o)
 	char id[17];
 	(void)c;
 	if (o->args.n != 1) {
-		cmd_err("pkg index: expected DIR [--key KEY]");
+		cmd_err("pkg index: expected DIR [--key KEY] [--sequence N] [--expires DURATION]");
 		return CMD_EXIT_USAGE;
 	}
 	if (o->key && !sign_available()) {
@@ -216,11 +163,27 @@ int cmd_pkg_index(struct ctx *c, struct pkgopts *o)
 			"--key, and use it with --allow-untrusted");
 		return CMD_EXIT_USAGE;
 	}
+	struct pkgrepo_index_opts io;
+	unsigned long long seq = 0;
+	memset(&io, 0, sizeof io);
 	err_clear();
-	int r = pkgrepo_index(o->args.v[0], &n);
+	if (o->sequence) {
+		char *e;
+		io.sequence = strtoull(o->sequence, &e, 10);
+		if (*e || e == o->sequence || o->sequence[0] < '1' || o->sequence[0] > '9') {
+			cmd_err("pkg index: --sequence: expected a number from 1, got '%s'", o->sequence);
+			return CMD_EXIT_USAGE;
+		}
+	}
+	int r = o->expires ? pkgrepo_parse_duration(o->expires, &io.expires_in) : 0;
+	if (r) {
+		cmd_err("pkg index: --expires: %s", err_msg(r));
+		return CMD_EXIT_USAGE;
+	}
+	r = pkgrepo_index(o->args.v[0], &io, &n, &seq);
 	if (r)
 		return cmd_pkg_fail(o, r);
-	printf("%s/index: %zu package%s\n", o->args.v[0], n, n == 1 ? "" : "s");
+	printf("%s/index: %zu package%s, sequence %llu\n", o->args.v[0], n, n == 1 ? "" : "s", seq);
 	if (!o->key)
 		return CMD_EXIT_OK;
 	char *ip = path_join(o->args.v[0], "index");

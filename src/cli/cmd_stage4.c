@@ -18,7 +18,10 @@
 
 #include "cli/cmd.h"
 #include "core/err.h"
+#include "build/pkgbuild.h"
 #include "build/plan.h"
+#include "pkg/pkgops.h"
+#include "pkg/pkgrepo.h"
 #include "sandbox/run.h"
 #include "sandbox/sandbox.h"
 #include "core/sha256.h"
@@ -50,16 +53,99 @@ static void final_packages(const struct plan *p, struct strv *names)
 			strv_add(names, p->steps[f->deps[k]].recipe->name);
 }
 
-/* Run sprout's own command line argv (a NULL-terminated list) in-process. */
-static int run_cmd(struct ctx *c, int (*fn)(struct ctx *, int, char **), const char *const *argv)
+static void stage4_fail(int r)
 {
-	int argc = 0;
-	while (argv[argc])
-		argc++;
-	fflush(stdout);
-	int rc = fn(c, argc, (char **)argv);
-	fflush(stdout);
-	return rc;
+	cmd_err("bootstrap --stage4: %s", err_msg(r));
+}
+
+static void build_note(void *ud, const char *step, const char *line)
+{
+	(void)ud;
+	printf(strchr(line, ':') ? "%s: %s\n" : "%s: wrote %s\n", step, line);
+}
+
+/* Packages of the final rootfs's parts into pk1, and their index (signed
+ * with the key at keyp when sign). 0 or an exit status. */
+static int stage4_publish(struct ctx *c, const struct plan *p, const char *arch, const char *plan_arg,
+			  const char *pk1, const char *keyp, int sign)
+{
+	struct pkgbuild_opts bo;
+	char id[17];
+	size_t n = 0;
+	memset(&bo, 0, sizeof bo);
+	bo.comp = PKG_COMP_NONE;
+	bo.no_step_key = 1;
+	bo.plan_ref = plan_arg;
+	bo.note = build_note;
+	err_clear();
+	int r = pkgbuild_plan(c->statedir, p, arch, NULL, 0, pk1, &bo);
+	if (r)
+		goto fail;
+	printf("packages of %s (%s) in %s\n", p->name, arch, pk1);
+	/* A signed index (libsodium), with a key of the state directory's. */
+	char *seckey = xasprintf("%s.key", keyp), *ip = path_join(pk1, "index");
+	if (sign && !path_exists(seckey)) {
+		char *kd = path_dirname(keyp);
+		mkdir_p(kd, 0755);
+		free(kd);
+		if (!(r = sign_keygen(keyp, id)))
+			printf("key %s: secret %s.key, public %s.pub\n", id, keyp, keyp);
+	}
+	if (!r && !(r = pkgrepo_index(pk1, NULL, &n, NULL)))
+		printf("%s: %zu package%s\n", ip, n, n == 1 ? "" : "s");
+	if (!r && sign && !(r = sign_file(ip, seckey, id)))
+		printf("%s.sig: signed with key %s\n", ip, id);
+	free(seckey);
+	free(ip);
+	if (!r)
+		return 0;
+fail:
+	stage4_fail(r);
+	return cmd_exit_for(r);
+}
+
+/* Install the packages names from the repository pk1 into root, and
+ * check what was installed. 0 or an exit status. */
+static int stage4_install(const char *root, const char *pk1, const struct strv *names, int sign)
+{
+	struct pkgroot rt;
+	struct pkgops_opts po;
+	struct pkgops_result res;
+	struct buf out = {0}, note = {0};
+	size_t problems = 0, entries = 0;
+	char *repos[] = {(char *)pk1};
+	memset(&po, 0, sizeof po);
+	memset(&res, 0, sizeof res);
+	po.repos = repos;
+	po.nrepos = 1;
+	po.allow_untrusted = !sign;
+	if (!sign)
+		printf("stage4:     this sprout has no libsodium: installing with --allow-untrusted\n");
+	err_clear();
+	int r = pkgroot_open(root, 1, &rt, &note);
+	if (r)
+		goto out;
+	r = pkgops_install(&rt, &po, names->v, names->n, &res);
+	if (!r) {
+		printf("install:");
+		for (size_t k = 0; k < res.nadd; k++)
+			printf("%s %s %s-%s", k ? "," : "", res.add[k].name, res.add[k].version, res.add[k].release);
+		printf("\ntransaction %lu: %zu installed, %zu removed; %zu files written, %zu removed\n", res.st.id,
+		       res.installed, res.removed, res.st.written, res.st.deleted);
+		r = pkgroot_verify(&rt, NULL, 0, &out, &problems, &entries);
+	}
+	pkgroot_close(&rt);
+	if (!r) {
+		fputs(out.s ? out.s : "", stdout);
+		printf("%zu packages, %zu entries: %s\n", names->n, entries, problems ? "DIFFERENT" : "no difference");
+	}
+out:
+	if (r)
+		stage4_fail(r);
+	pkgops_result_free(&res);
+	buf_free(&out);
+	buf_free(&note);
+	return r ? cmd_exit_for(r) : problems ? CMD_EXIT_FAIL : 0;
 }
 
 /* Copy what building and running sprout needs from the source tree top
@@ -265,27 +351,10 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 		cmd_err("bootstrap --stage4: %s: %s", dir, err_str(r));
 		goto out;
 	}
-	{
-		const char *av[] = {"pkg", "build", plan_arg, "-o", pk1, "--compress=none", "--no-step-key", NULL};
-		if ((rc = run_cmd(c, cmd_pkg, av)) != 0)
-			goto out;
-	}
 	/* 2. A signed index (libsodium), with a key of the state directory's. */
 	int sign = sign_available();
-	rc = CMD_EXIT_FAIL;
-	if (sign && !path_exists(seckey)) {
-		const char *av[] = {"pkg", "keygen", keyp, NULL};
-		char *kd = path_dirname(keyp);
-		mkdir_p(kd, 0755);
-		free(kd);
-		if ((rc = run_cmd(c, cmd_pkg, av)) != 0)
-			goto out;
-	}
-	{
-		const char *av[] = {"pkg", "index", pk1, sign ? "--key" : NULL, seckey, NULL};
-		if ((rc = run_cmd(c, cmd_pkg, av)) != 0)
-			goto out;
-	}
+	if ((rc = stage4_publish(c, p, arch, plan_arg, pk1, keyp, sign)) != 0)
+		goto out;
 	/* 3. A fresh root from those packages alone, trusting that key. */
 	rc = CMD_EXIT_FAIL;
 	char *keydir = path_join(root, "etc/sprout/keys");
@@ -300,28 +369,8 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 		cmd_err("bootstrap --stage4: %s: %s", root, err_msg(r));
 		goto out;
 	}
-	{
-		struct strv av = {0};
-		strv_add(&av, "pkg");
-		strv_add(&av, "install");
-		strv_add(&av, "--root");
-		strv_add(&av, root);
-		strv_add(&av, "--repo");
-		strv_add(&av, pk1);
-		if (!sign) {
-			printf("stage4:     this sprout has no libsodium: installing with --allow-untrusted\n");
-			strv_add(&av, "--allow-untrusted");
-		}
-		for (size_t i = 0; i < names.n; i++)
-			strv_add(&av, names.v[i]);
-		rc = run_cmd(c, cmd_pkg, (const char *const *)av.v);
-		strv_free(&av);
-		if (rc)
-			goto out;
-		const char *vv[] = {"pkg", "verify", "--root", root, NULL};
-		if ((rc = run_cmd(c, cmd_pkg, vv)) != 0)
-			goto out;
-	}
+	if ((rc = stage4_install(root, pk1, &names, sign)) != 0)
+		goto out;
 	rc = CMD_EXIT_FAIL;
 	/* 4. sprout's source and the sources of the stage-4 plan. */
 	char *srcdst = path_join(root, "usr/src/sprout"), *dist = path_join(work, "state/distfiles");

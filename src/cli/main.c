@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	 "stage and whether its output is in the store; a step to build says why: never built,\n"
 	 "or which input changed (recipe, patch, source, dependency, setting).\n"
 	 "  --why STEP   explain only STEP\n"},
-	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4]",
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4] [--boot]",
 	 "fetch and build the minimal plan, check it, and report",
 	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
 	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
@@ -41,7 +41,9 @@ static const struct command commands[] = {
 	 "  --stage4          then the rebootstrap from packages: package the final rootfs's\n"
 	 "                    parts, install a fresh root from them, and inside it build sprout\n"
 	 "                    with the system's tcc and rebuild the native stage and its\n"
-	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"},
+	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"
+	 "  --boot            then boot the result in qemu and run its smoke test there\n"
+	 "                    (sprout boot; builds the kernel the first time)\n"},
 	{"fetch", cmd_fetch, "PLAN [--offline]",
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
@@ -153,6 +155,29 @@ static const struct command commands[] = {
 	 "under env -i, native-stage steps in their root tree through bwrap. Run it with\n"
 	 "'sh build.sh WORKDIR [JOBS]' after 'sprout fetch PLAN'. make bench measures sprout's\n"
 	 "overhead against it.\n"},
+	{"image", cmd_image, "PLAN --format tar|cpio|ext4|oci|disk [-o FILE] [--arch ARCH]",
+	 "write an image of a plan's final system",
+	 "Writes the final system of PLAN (built first when it is not in the store) as a\n"
+	 "deterministic image and prints its sha256 (for oci, the manifest's): the same bytes\n"
+	 "on every run, as root or not (docs/images.md).\n"
+	 "  --format tar   a sorted tar, uid/gid 0, times clamped to SOURCE_DATE_EPOCH\n"
+	 "  --format cpio  a gzip'd cpio newc archive, an initramfs\n"
+	 "  --format ext4  an ext4 file system (mke2fs -d of the plan's e2fsprogs step)\n"
+	 "  --format oci   an OCI image layout (a directory)\n"
+	 "  --format disk  a GPT disk: an EFI system partition with the kernel and an ext4 root\n"
+	 "                 that boots to the smoke test and a shell (write it to a USB stick)\n"
+	 "  -o FILE        where to write it (default: PLAN-ARCH.tar, .cpio.gz, .ext4, .oci, .img)\n"},
+	{"boot", cmd_boot, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S] [--accel tcg]",
+	 "boot a plan's final system in qemu and run its smoke test",
+	 "Boots the plan's kernel (built first when missing: it takes a while) with its final\n"
+	 "system as the initramfs in qemu-system-ARCH (KVM when /dev/kvm works, else TCG);\n"
+	 "sprout's init runs the smoke test as the system's first program, and the report is\n"
+	 "read from the serial console. PASS or FAIL, with the times (docs/boot.md).\n"
+	 "  --image disk   boot the disk image (sprout image --format disk) through UEFI firmware\n"
+	 "  -i             an interactive console in the booted system instead (no test)\n"
+	 "  --timeout S    fail when there is no result after S seconds (default 1800)\n"
+	 "  --accel tcg    TCG even when KVM works (KVM that runs nothing for a minute falls\n"
+	 "                 back to TCG by itself)\n"},
 	{"hash", cmd_hash, "FILE...", "print the sha256 of files", "Prints 'HEX  FILE' for each file, like sha256sum.\n"},
 	{"extract", cmd_extract, "ARCHIVE DIR", "safely extract a tar archive",
 	 "Extracts a tar archive (plain, gzip, bzip2, xz or zstd) into DIR, refusing members\n"

@@ -202,7 +202,32 @@ out:
 #endif
 }
 
+#ifdef HAVE_SODIUM
+/* Read the (small) key file name in dirfd, not through a link when
+ * nofollow. 0 or negative code. */
+static int read_key(int dirfd, const char *name, int nofollow, struct buf *b)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+	if (fd < 0)
+		return -errno;
+	int r = fd_read(fd, b);
+	close(fd);
+	return r;
+}
+#endif
+
 int sign_verify(const void *data, size_t n, const char *sig, size_t siglen, const char *keydir, char id[17])
+{
+	int fd = open(keydir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int e = errno;
+	int r = sign_verify_at(data, n, sig, siglen, fd < 0 ? -e : fd, keydir, 0, id);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int sign_verify_at(const void *data, size_t n, const char *sig, size_t siglen, int keydirfd, const char *keydir,
+		   int nofollow, char id[17])
 {
 #ifdef HAVE_SODIUM
 	unsigned char s[crypto_sign_BYTES], pk[crypto_sign_PUBLICKEYBYTES];
@@ -212,24 +237,28 @@ int sign_verify(const void *data, size_t n, const char *sig, size_t siglen, cons
 		return r;
 	if (parse_keyish(sig, siglen, "sprout-signature 1", s, sizeof s, id))
 		return errf(-SPROUT_ERR_FORMAT, "malformed signature file");
-	DIR *d = opendir(keydir);
-	if (!d)
+	int dfd = keydirfd < 0 ? keydirfd : openat(keydirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd < 0 ? NULL : fdopendir(dfd);
+	if (!d) {
+		int e = dfd < 0 ? -dfd : errno;
+		if (dfd >= 0)
+			close(dfd);
 		return errf(-SPROUT_ERR_HASH, "signed by key %s, but there are no trusted keys (%s: %s)", id, keydir,
-			    strerror(errno));
+			    strerror(e));
+	}
 	struct dirent *de;
 	while (!found && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 		if (l < 5 || strcmp(de->d_name + l - 4, ".pub"))
 			continue;
-		char *p = path_join(keydir, de->d_name);
 		struct buf kb = {0};
-		if (!file_read(p, &kb) && !parse_keyish(kb.s, kb.len, "sprout-public-key 1", pk, sizeof pk, kid)) {
+		if (!read_key(dirfd(d), de->d_name, nofollow, &kb) &&
+		    !parse_keyish(kb.s, kb.len, "sprout-public-key 1", pk, sizeof pk, kid)) {
 			char real[17];
 			key_id(pk, real);
 			found = !strcmp(kid, id) && !strcmp(real, id);
 		}
 		buf_free(&kb);
-		free(p);
 	}
 	closedir(d);
 	if (!found)
@@ -238,7 +267,7 @@ int sign_verify(const void *data, size_t n, const char *sig, size_t siglen, cons
 		return errf(-SPROUT_ERR_HASH, "bad signature: key %s did not sign these bytes (changed after signing?)", id);
 	return 0;
 #else
-	(void)data, (void)n, (void)sig, (void)siglen, (void)keydir, (void)id;
+	(void)data, (void)n, (void)sig, (void)siglen, (void)keydirfd, (void)keydir, (void)nofollow, (void)id;
 	return nosodium();
 #endif
 }

@@ -25,5 +25,10 @@ int sign_file(const char *path, const char *key, char id[17]);
  * key of keydir is that key; SPROUT_ERR_FORMAT for a malformed signature.
  * *id receives the signing key's id. */
 int sign_verify(const void *data, size_t n, const char *sig, size_t siglen, const char *keydir, char id[17]);
+/* As sign_verify with the keys' directory open as keydirfd (a negative
+ * errno when it could not be opened), named keydir in messages; the key
+ * files are not read through a link when nofollow. */
+int sign_verify_at(const void *data, size_t n, const char *sig, size_t siglen, int keydirfd, const char *keydir,
+		   int nofollow, char id[17]);
 
 #endif

@@ -174,6 +174,13 @@ int file_read_at(int dirfd, const char *name, struct buf *b)
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	int r = fd_read(fd, b);
+	close(fd);
+	return r;
+}
+
+int fd_read(int fd, struct buf *b)
+{
 	int r = 0;
 	for (;;) {
 		buf_grow(b, 65536);
@@ -189,7 +196,6 @@ int file_read_at(int dirfd, const char *name, struct buf *b)
 		b->len += (size_t)n;
 	}
 	b->s[b->len] = 0;
-	close(fd);
 	return r;
 }
 

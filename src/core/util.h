@@ -48,6 +48,8 @@ void strv_free(struct strv *sv);
 int file_read(const char *path, struct buf *b);
 /* file_read of name relative to the directory dirfd (or AT_FDCWD). */
 int file_read_at(int dirfd, const char *name, struct buf *b);
+/* Append what is left to read of fd to b (NUL-terminated). 0 or -errno. */
+int fd_read(int fd, struct buf *b);
 /* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */
 int fd_write_all(int fd, const void *p, size_t n);
 /* Copy the file at src to dst (created with mode 0644, or truncated), in

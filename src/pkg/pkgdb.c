@@ -133,19 +133,22 @@ static int bad(int line, const char *what)
 	return errf(-SPROUT_ERR_FORMAT, "database line %d: %s", line, what);
 }
 
-/* Split a line into up to max words at single spaces; the count. */
+/* Split a line at single spaces into at most max words; the count, or
+ * max + 1 when there are more (the words past max - 1 are then left
+ * whole in w[max - 1], never cut off). */
 static int words(char *s, char **w, int max)
 {
 	int n = 0;
-	while (n < max) {
+	for (;;) {
 		w[n++] = s;
 		char *sp = strchr(s, ' ');
 		if (!sp)
-			break;
+			return n;
+		if (n == max)
+			return max + 1;
 		*sp = 0;
 		s = sp + 1;
 	}
-	return n;
 }
 
 int pkgdb_parse(const char *text, size_t n, struct pkgdb *db)
@@ -156,14 +159,15 @@ int pkgdb_parse(const char *text, size_t n, struct pkgdb *db)
 	while (p < end && !ended) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		line++;
-		if (!nl || nl - p > 8192) {
+		if (!nl || nl - p > PKGDB_LINE_MAX) {
 			r = bad(line, "truncated or overlong line");
 			goto out;
 		}
-		char *l = xstrndup(p, (size_t)(nl - p)), *w[8];
+		char *l = xstrndup(p, (size_t)(nl - p)), *w[6];
 		p = nl + 1;
 		int first = line == 1 && !strcmp(l, "sprout-db 1");
-		int nw = words(l, w, 8);
+		/* A transaction's line ends in its description, which has spaces. */
+		int nw = words(l, w, !strncmp(l, "txn ", 4) ? 4 : 6);
 		if (line == 1) {
 			r = first ? 0 : bad(line, "not a sprout database");
 		} else if (!strcmp(w[0], "arch") && nw == 2 && !db->arch && db->n == 0 && pkg_name_ok(w[1], strlen(w[1]))) {
@@ -191,12 +195,9 @@ int pkgdb_parse(const char *text, size_t n, struct pkgdb *db)
 			}
 		} else if (!strcmp(w[0], "txn") && nw >= 3) {
 			struct pkgdb_txn t = {0};
-			const char *what = nw > 3 ? w[3] : "";
+			const char *what = nw > 3 ? w[3] : "";      /* the rest of the line, whole */
 			t.id = strtoul(w[1], NULL, 10);
 			t.time = strtoll(w[2], NULL, 10);
-			/* words() cut the rest at spaces: put them back. */
-			for (int i = 4; i < nw; i++)
-				w[i][-1] = ' ';
 			t.what = xstrdup(what);
 			if (!t.id || (db->nt && t.id <= db->t[db->nt - 1].id)) {
 				free(t.what);

@@ -42,6 +42,10 @@ struct pkgdb {
 	int borrowed;                   /* p's packages belong to another db */
 };
 
+/* The longest line of the database (a transaction's line with its
+ * description): a longer one is refused when it would be written. */
+enum { PKGDB_LINE_MAX = 8192 };
+
 /* Parse the database text. SPROUT_ERR_FORMAT with errf(). *db is freed with
  * pkgdb_free. */
 int pkgdb_parse(const char *text, size_t n, struct pkgdb *db);

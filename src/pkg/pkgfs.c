@@ -9,28 +9,20 @@
 #include "pkg/pkgfs.h"
 #include "core/util.h"
 
-#ifndef O_PATH
-#define O_PATH O_RDONLY
-#endif
+static void opened(void *ud, int fd);
 
 void pkgfs_init(struct pkgfs *w, int rootfd)
 {
 	memset(w, 0, sizeof *w);
 	w->root = rootfd;
-}
-
-static void trim(struct pkgfs *w, size_t depth)
-{
-	while (w->depth > depth) {
-		w->depth--;
-		close(w->fd[w->depth]);
-		free(w->name[w->depth]);
-	}
+	dirwalk_init(&w->walk, rootfd);
+	w->walk.opened = opened;
+	w->walk.ud = w;
 }
 
 void pkgfs_reset(struct pkgfs *w)
 {
-	trim(w, 0);
+	dirwalk_reset(&w->walk);
 	free(w->missing);
 	w->missing = NULL;
 }
@@ -44,10 +36,10 @@ void pkgfs_made(struct pkgfs *w)
 void pkgfs_done(struct pkgfs *w)
 {
 	pkgfs_reset(w);
+	dirwalk_done(&w->walk);
 	for (size_t i = 0; i < w->ndev; i++)
 		close(w->devfd[i]);
-	free(w->name);
-	free(w->fd);
+	free(w->comp);
 	free(w->tmp);
 	memset(w, 0, sizeof *w);
 }
@@ -75,6 +67,11 @@ static void note_dev(struct pkgfs *w, int fd)
 	w->devfd[w->ndev++] = d;
 }
 
+static void opened(void *ud, int fd)
+{
+	note_dev(ud, fd);
+}
+
 int pkgfs_syncfs(struct pkgfs *w)
 {
 	int r = 0;
@@ -99,55 +96,37 @@ int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
 	}
 	memcpy(w->tmp, path, len + 1);
 	/* The directory components, in place. */
-	char *comp[512];
 	size_t n = 0;
 	char *s = w->tmp;
 	for (;;) {
 		char *sl = strchr(s, '/');
 		if (!sl)
 			break;
-		if (n == sizeof comp / sizeof *comp)
-			return errf(-ENAMETOOLONG, "%s: too deep", path);
+		if (n == w->compcap) {
+			w->compcap = n + 32;
+			w->comp = xrealloc(w->comp, w->compcap * sizeof *w->comp);
+		}
 		*sl = 0;
-		comp[n++] = s;
+		w->comp[n++] = s;
 		s = sl + 1;
 	}
 	*base = s;
-	size_t j = 0;
-	while (j < n && j < w->depth && !strcmp(w->name[j], comp[j]))
-		j++;
-	trim(w, j);
-	if (n > w->cap) {
-		w->cap = n + 16;
-		w->name = xrealloc(w->name, w->cap * sizeof *w->name);
-		w->fd = xrealloc(w->fd, w->cap * sizeof *w->fd);
+	struct dirwalk_fail f;
+	int fd = dirwalk_comps(&w->walk, w->comp, n, 0, &f);
+	if (fd >= 0)
+		return fd;
+	/* The path up to the component that failed. */
+	for (size_t k = 0; k < f.at; k++)
+		w->comp[k][strlen(w->comp[k])] = '/';
+	if (fd == -ENOENT) {
+		/* Its members, which usually follow, need not look again. */
+		free(w->missing);
+		w->missing = xstrdup(w->tmp);
+		return -ENOENT;
 	}
-	for (; j < n; j++) {
-		int pfd = j ? w->fd[j - 1] : w->root;
-		int fd = openat(pfd, comp[j], O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-			if (e == ENOENT) {
-				/* Its members, which usually follow, need not look again. */
-				for (size_t k = 0; k < j; k++)
-					comp[k][strlen(comp[k])] = '/';
-				free(w->missing);
-				w->missing = xstrdup(w->tmp);
-				return -ENOENT;
-			}
-			if (e == ELOOP || e == ENOTDIR) {
-				for (size_t k = 0; k < j; k++)
-					comp[k][strlen(comp[k])] = '/';
-				return errf(-SPROUT_ERR_UNSAFE, "%s: not a directory (a link, or a file) in the root", w->tmp);
-			}
-			return errf(-e, "%s: %s", path, strerror(e));
-		}
-		note_dev(w, fd);
-		w->name[j] = xstrdup(comp[j]);
-		w->fd[j] = fd;
-		w->depth = j + 1;
-	}
-	return n ? w->fd[n - 1] : w->root;
+	if (fd == -ELOOP || fd == -ENOTDIR)
+		return errf(-SPROUT_ERR_UNSAFE, "%s: not a directory (a link, or a file) in the root", w->tmp);
+	return errf(fd, "%s: %s", path, strerror(-fd));
 }
 
 int pkgfs_lstat(struct pkgfs *w, const char *path, struct stat *st)

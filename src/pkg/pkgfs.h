@@ -4,15 +4,17 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
+#include "core/dirwalk.h"
+
 /* Paths below a root directory, walked one component at a time from the
  * root's descriptor with O_NOFOLLOW: a link in the root never leads a
  * write (or a check) anywhere else. The descriptors of the last
  * directory's components are kept for the next path. */
 struct pkgfs {
 	int root;
-	char **name;
-	int *fd;
-	size_t depth, cap;
+	struct dirwalk walk;    /* the kept directories */
+	char **comp;            /* scratch: the components of the path being split */
+	size_t compcap;
 	char *missing;          /* a directory found missing, until the next reset */
 	char *tmp;              /* scratch copy of the path being split */
 	size_t tmpcap;

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dirwalk.h"
 #include "core/err.h"
 #include "pkg/pkgfs.h"
 #include "pkg/pkgtx.h"
@@ -194,7 +195,7 @@ int pkgtx_exists_at(int dirfd, const char *name)
 
 /* The commit's work, also the redo of a committed journal: every step
  * can be done again. 0 or negative code. */
-int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, int sync)
+int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, int sync, struct buf *skipped)
 {
 	static const enum op_kind order[] = {OP_DEL, OP_ADD, OP_RMDIR, OP_CHMOD};
 	char tmp[64];
@@ -209,6 +210,13 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 			int pfd = pkgfs_parent(w, o->path, &base);
 			if (pfd == -ENOENT)
 				continue;
+			if (pfd == -SPROUT_ERR_UNSAFE && skipped) {
+				/* Replaced by a link (or a file) since: nothing of the
+				 * transaction is reachable there, and nothing is followed. */
+				buf_addf(skipped, "%s: %s: a link or a file on the way, left alone\n", o->path,
+					 op_word[o->k]);
+				continue;
+			}
 			if (pfd < 0)
 				return pfd;
 			switch (o->k) {
@@ -233,6 +241,10 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 			}
 			default:
 				break;
+			}
+			if ((r == -ENOTDIR || r == -ELOOP) && skipped) {
+				buf_addf(skipped, "%s: %s: not a directory any more, left alone\n", o->path, op_word[o->k]);
+				r = 0;
 			}
 			if (r)
 				return errf(r, "%s: %s: %s", o->path, op_word[o->k], strerror(-r));
@@ -290,7 +302,7 @@ int pkgtx_undo(struct pkgroot *rt, struct pkgfs *w, const struct journal *j)
 /* Finish or undo what a killed run left. */
 static int recover(struct pkgroot *rt, struct buf *note)
 {
-	struct buf b = {0};
+	struct buf b = {0}, skipped = {0};
 	struct journal j;
 	struct pkgfs w;
 	int committed = pkgtx_exists_at(rt->dbfd, "journal.commit");
@@ -308,9 +320,18 @@ static int recover(struct pkgroot *rt, struct buf *note)
 		return pkg_errwrap(r, "%s/var/lib/sprout: cannot read the journal of an interrupted transaction",
 				   rt->path);
 	pkgfs_init(&w, rt->fd);
-	r = committed ? pkgtx_apply(rt, &w, &j, 1) : pkgtx_undo(rt, &w, &j);
+	r = committed ? pkgtx_apply(rt, &w, &j, 1, &skipped) : pkgtx_undo(rt, &w, &j);
 	if (!r)
 		buf_addf(note, "%s interrupted transaction %lu\n", committed ? "finished" : "undid", j.id);
+	if (!r && skipped.len) {
+		for (char *l = strtok(skipped.s, "\n"); l; l = strtok(NULL, "\n"))
+			buf_addf(note, "  %s\n", l);
+		buf_addf(note, "sprout pkg verify --root %s shows what that left different\n", rt->path);
+	}
+	if (r && committed)
+		r = pkg_errwrap(r, "%s: transaction %lu was committed but cannot be finished; fix what this says, then "
+				"any sprout pkg command on the root finishes it", rt->path, j.id);
+	buf_free(&skipped);
 	pkgfs_done(&w);
 	pkgtx_journal_free(&j);
 	return r;
@@ -318,40 +339,9 @@ static int recover(struct pkgroot *rt, struct buf *note)
 
 /* ---- the root ---- */
 
-/* Open (making it when create) directory name in dirfd, not through a
- * link. */
-static int open_dir(int dirfd, const char *name, int create)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
-	return fd < 0 ? -errno : fd;
-}
-
 int pkgtx_open_path(int dirfd, const char *path, int create)
 {
-	int fd = dup(dirfd);
-	if (fd < 0)
-		return -errno;
-	char *p = xstrdup(path), *s = p;
-	while (s) {
-		char *sl = strchr(s, '/');
-		if (sl)
-			*sl = 0;
-		int nfd = open_dir(fd, s, create);
-		close(fd);
-		if (nfd < 0) {
-			free(p);
-			return nfd;
-		}
-		fd = nfd;
-		s = sl ? sl + 1 : NULL;
-	}
-	free(p);
-	return fd;
+	return dirwalk_open_path(dirfd, path, create);
 }
 
 int pkgroot_open(const char *path, int create, struct pkgroot *rt, struct buf *note)
@@ -460,4 +450,25 @@ void pkgtx_cache_keep(int cfd, const char *file, const unsigned char sha256[32])
 		ok = 0;
 	if (!ok || renameat(cfd, tmp, cfd, name) < 0)
 		unlinkat(cfd, tmp, 0);
+}
+
+int pkgroot_read_state(struct pkgroot *rt, const char *name, struct buf *b)
+{
+	if (rt->dbfd < 0)
+		return -ENOENT;
+	int fd = openat(rt->dbfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return file_read_at(rt->dbfd, name, b);
+}
+
+int pkgroot_write_state(struct pkgroot *rt, const char *name, const struct buf *b, int sync)
+{
+	if (rt->dbfd < 0 || rt->lockfd < 0)
+		return -EACCES;
+	int r = pkgtx_write_at(rt->dbfd, name, b, 1, sync);
+	if (!r && sync && fsync(rt->dbfd) < 0)
+		r = -errno;
+	return r;
 }

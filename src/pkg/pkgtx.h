@@ -28,6 +28,11 @@ struct pkgroot {
  * holds it. Close with pkgroot_close. */
 int pkgroot_open(const char *path, int create, struct pkgroot *rt, struct buf *note);
 void pkgroot_close(struct pkgroot *rt);
+/* Read ROOT/var/lib/sprout/NAME into b; -ENOENT when the root has none. */
+int pkgroot_read_state(struct pkgroot *rt, const char *name, struct buf *b);
+/* Replace ROOT/var/lib/sprout/NAME with b atomically (fsync'd when
+ * sync). -EACCES when the root is open read only. */
+int pkgroot_write_state(struct pkgroot *rt, const char *name, const struct buf *b, int sync);
 
 /* Check the files of the installed packages (all when n is 0, else those
  * named) against the database: type, mode, size, sha256, link target; a

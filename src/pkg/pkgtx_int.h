@@ -40,8 +40,10 @@ int pkgtx_exists_at(int dirfd, const char *name);
  * link, making missing ones when create. The descriptor, or -errno. */
 int pkgtx_open_path(int dirfd, const char *path, int create);
 
-/* The commit's work (also the redo of a committed journal). */
-int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, int sync);
+/* The commit's work (also the redo of a committed journal). With skipped,
+ * an operation whose path is no longer reachable without following a
+ * link is left out, with a line into skipped, rather than failing. */
+int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, int sync, struct buf *skipped);
 /* Take back the prepare step's work and the journal. */
 int pkgtx_undo(struct pkgroot *rt, struct pkgfs *w, const struct journal *j);
 /* Keep a package file in the root's cache, the directory cfd

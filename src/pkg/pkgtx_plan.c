@@ -100,9 +100,35 @@ static int op_rcmp(const void *x, const void *y)
 	return op_cmp(y, x);
 }
 
+/* The paths of what goes must be reachable from the root without a link
+ * on the way, and a directory must still be one: else the commit could
+ * not be applied. ERR_UNSAFE saying what to do. */
+static int check_gone(struct run *u)
+{
+	static const enum op_kind kinds[] = {OP_DEL, OP_RMDIR};
+	for (size_t k = 0; k < 2; k++) {
+		const struct journal *ops = &u->ops[kinds[k]];
+		for (size_t i = 0; i < ops->n; i++) {
+			struct stat st;
+			char why[512];
+			int r = pkgfs_lstat(&u->w, ops->ops[i].path, &st);
+			if (!r && kinds[k] == OP_RMDIR && !S_ISDIR(st.st_mode))
+				r = errf(-SPROUT_ERR_UNSAFE, "%s: a directory of the package, now %s", ops->ops[i].path,
+					 S_ISLNK(st.st_mode) ? "a link" : "a file");
+			if (!r || r == -ENOENT)
+				continue;
+			snprintf(why, sizeof why, "%s", err_msg(r));
+			return errf(r, "%s (in %s): nothing was changed; put the directory back, or remove what is in its "
+				    "place, and try again", why, u->rt->path);
+		}
+	}
+	return 0;
+}
+
 /* Every check, and the operations into u->ops. */
 static int plan(struct run *u)
 {
+	int r;
 	struct pkgdb *db = &u->rt->db;
 	size_t hint = 0;
 	for (size_t i = 0; i < db->n; i++)
@@ -126,11 +152,8 @@ static int plan(struct run *u)
 				first &= o->tag != T_ADD;
 			}
 			pkgdb_map_add(u->live, p, e, T_ADD);
-			if (first) {
-				int r = plan_entry(u, p, a, k);
-				if (r)
-					return r;
-			}
+			if (first && (r = plan_entry(u, p, a, k)))
+				return r;
 		}
 	}
 	/* What goes and nothing keeps. */
@@ -150,6 +173,9 @@ static int plan(struct run *u)
 		}
 	}
 	pkgdb_map_free(done);
+	r = check_gone(u);
+	if (r)
+		return r;
 	if (u->ops[OP_MKDIR].n > 1)
 		qsort(u->ops[OP_MKDIR].ops, u->ops[OP_MKDIR].n, sizeof(struct op), op_cmp);
 	if (u->ops[OP_RMDIR].n > 1)
@@ -310,6 +336,10 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	memset(st, 0, sizeof *st);
 	if (rt->lockfd < 0)
 		return errf(-EACCES, "%s: cannot change this root (no write access to var/lib/sprout)", rt->path);
+	/* The history keeps the description whole, on one line, or not at all. */
+	if (o->what && (strlen(o->what) > PKGDB_LINE_MAX - 64 || strchr(o->what, '\n')))
+		return errf(-SPROUT_ERR_USAGE, "'%.40s...' (%zu bytes) is too long for one line of the history (at most %d): "
+			    "do it in several transactions", o->what, strlen(o->what), PKGDB_LINE_MAX - 64);
 	u.rt = rt;
 	u.sync = sync;
 	u.cachefd = -2;
@@ -426,7 +456,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 		fsync(rt->dbfd);
 	prepared = 0;
 	pkgtx_crash_point();
-	r = pkgtx_apply(rt, &u.w, &j, sync);
+	r = pkgtx_apply(rt, &u.w, &j, sync, NULL);
 	if (r) {
 		r = pkg_errwrap(r, "transaction %lu is committed but could not be finished; the next sprout pkg "
 				"command on %s finishes it", j.id, rt->path);

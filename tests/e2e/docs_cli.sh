@@ -46,7 +46,7 @@ if command -v bash >/dev/null 2>&1; then
 	}
 	is() { got=$(comp "$1"); [ "$got" = "$2" ] && ok "completing '$1' gives '$2'" || notok "completing '$1' gives '$2' (got '$got')"; }
 	is "sprout gr" "graph "
-	is "sprout b" "bootstrap build "
+	is "sprout b" "boot bootstrap build "
 	check "completing a command lists them all" test "$(comp 'sprout ' | wc -w)" = "$(echo $cmds | wc -w)"
 	is "sprout --col" "--color= "
 	is "sprout --color=a" "--color=always --color=auto "

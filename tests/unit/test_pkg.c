@@ -333,7 +333,7 @@ static void database(void)
 	db.arch = xstrdup("x86_64");
 	db.t = xcalloc(2, sizeof *db.t);
 	db.nt = 2;
-	db.t[0].id = 1, db.t[0].what = xstrdup("install a");
+	db.t[0].id = 1, db.t[0].what = xstrdup("install a b c d e f g h i j");
 	db.t[0].c = xcalloc(1, sizeof *db.t[0].c);
 	db.t[0].n = 1;
 	db.t[0].c[0] = (struct pkgdb_change){'+', xstrdup("a"), xstrdup("1.0"), xstrdup("1"), {0}};
@@ -347,6 +347,10 @@ static void database(void)
 	ok(pkgdb_parse(t.s, t.len, &back) == 0, "the database parses back");
 	pkgdb_format(&back, &t2);
 	ok(t.len == t2.len && !memcmp(t.s, t2.s, t.len), "  ... to the same text");
+	ok(back.nt == 2 && !strcmp(back.t[0].what, "install a b c d e f g h i j"), "  ... every word of a transaction");
+	struct pkgdb b4;
+	const char *extra = "sprout-db 1\ntxn 1 0 x\n+ a 1 1 " SHA " more\nend\n";
+	ok(pkgdb_parse(extra, strlen(extra), &b4) == -SPROUT_ERR_FORMAT, "a change line with a word too many is refused");
 	struct pkgdb_change *st;
 	size_t n;
 	ok(pkgdb_state_at(&back, 1, &st, &n) == 0 && n == 1 && !strcmp(st[0].name, "a"), "state after transaction 1");

@@ -1,0 +1,134 @@
+/* sprout boot: boot a plan's final system in qemu and report its smoke
+ * test (docs/boot.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive/cpio.h"
+#include "build/plan.h"
+#include "cli/cmd.h"
+#include "core/err.h"
+#include "core/util.h"
+#include "image/image.h"
+#include "vm/vm.h"
+
+static void print_lines(const char *first, const char *rest, const char *text)
+{
+	int n = 0;
+	for (const char *l = text; l && *l;) {
+		const char *e = strchr(l, '\n');
+		printf("%s%.*s\n", n++ ? rest : first, (int)(e ? e - l : (long)strlen(l)), l);
+		l = e ? e + 1 : NULL;
+	}
+}
+
+static int report(const struct plan *p, const char *arch, const struct vm_spec *vs, const struct vm_result *res)
+{
+	if (vs->interactive)
+		return CMD_EXIT_OK;
+	if (res->kvm_fallback)
+		printf("accel:      KVM ran nothing for a minute; booted again under TCG\n");
+	if (res->boot_secs >= 0)
+		printf("boot:       init started %.1fs after qemu\n", res->boot_secs);
+	else
+		printf("boot:       init never started\n");
+	if (res->report.len)
+		print_lines("smoke:      ", "            ", res->report.s);
+	if (res->pass) {
+		printf("result:     PASS: %s for %s booted (%s) and its smoke test passed %.1fs after qemu started\n",
+		       p->name, arch, vs->disk ? "disk image, UEFI" : "initramfs", res->smoke_secs);
+		return CMD_EXIT_OK;
+	}
+	if (res->finished)
+		printf("result:     FAILED: the smoke test failed in the VM (%.1fs)\n", res->smoke_secs);
+	else if (res->timed_out)
+		printf("result:     FAILED: no result after %ds (--timeout); the console's last lines:\n", vs->timeout);
+	else
+		printf("result:     FAILED: qemu ended after %.1fs without a result; the console's last lines:\n",
+		       res->total_secs);
+	if (!res->finished)
+		print_lines("  | ", "  | ", res->tail.s);
+	if (vs->console_log)
+		printf("console:    %s\n", vs->console_log);
+	return CMD_EXIT_FAIL;
+}
+
+int cmd_boot(struct ctx *c, int argc, char **argv)
+{
+	const char *image = NULL, *timeout = NULL, *accel = NULL;
+	int interactive = 0;
+	const struct cmd_opt opts[] = {{"--image", NULL, &image},   {"--timeout", NULL, &timeout}, {"--accel", NULL, &accel},
+				       {"--arch", NULL, &c->arch}, {"-i", &interactive, NULL},
+				       {NULL, NULL, NULL}};
+	struct plan *p;
+	const char *arch, *plan_arg;
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S] [--accel tcg]", NULL,
+			       &plan_arg, &p, &arch);
+	if (rc)
+		return rc;
+	int disk = image && !strcmp(image, "disk");
+	int secs = timeout ? atoi(timeout) : 1800;
+	if ((image && !disk && strcmp(image, "initramfs")) || secs <= 0 || (accel && strcmp(accel, "tcg") && strcmp(accel, "kvm"))) {
+		cmd_err("boot: bad option value (expected --image disk or initramfs, --timeout SECONDS, --accel tcg or kvm)");
+		plan_free(p);
+		return CMD_EXIT_USAGE;
+	}
+	struct cmd_sys s;
+	rc = cmd_sys_prepare(c, p, arch, plan_arg, CMD_SYS_KERNEL | CMD_SYS_OVERLAY | (disk ? CMD_SYS_MKE2FS : 0), &s);
+	if (rc) {
+		plan_free(p);
+		return rc;
+	}
+	struct vm_spec vs;
+	memset(&vs, 0, sizeof vs);
+	vs.arch = arch;
+	vs.timeout = secs;
+	vs.interactive = interactive;
+	vs.no_kvm = accel && !strcmp(accel, "tcg");
+	char *initrd = path_join(s.dir, "initramfs.cpio.gz");
+	char *img = path_join(s.dir, "disk.img");
+	char *log = path_join(s.dir, "console.log");
+	char *cl = vm_cmdline(arch, interactive ? "shell" : "test");
+	char digest[65];
+	vs.console_log = log;
+	if (disk) {
+		vs.disk = img;
+		rc = cmd_image_disk(c, arch, &s, IMAGE_DISK, img, digest);
+	} else {
+		const char *dirs[2] = {s.rootfs, s.overlay};
+		vs.kernel = s.kernel;
+		vs.initrd = initrd;
+		vs.cmdline = cl;
+		err_clear();
+		int r = cpio_write_trees(dirs, 2, initrd, s.epoch, CPIO_GZIP);
+		if (r) {
+			cmd_err("boot: %s", err_msg(r));
+			rc = cmd_exit_for(r);
+		}
+	}
+	struct vm_result res;
+	memset(&res, 0, sizeof res);
+	if (!rc) {
+		printf("boot %s for %s (%s, %s)\n", p->name, arch, disk ? "disk image through UEFI" : "kernel and initramfs",
+		       vm_kvm_usable() && !vs.no_kvm ? "KVM" : "TCG");
+		fflush(stdout);
+		err_clear();
+		int r = vm_boot(&vs, &res);
+		if (r) {
+			cmd_err("boot: %s", err_msg(r));
+			rc = cmd_exit_for(r);
+		} else {
+			if (c->verbose && res.command)
+				printf("qemu:       %s\n", res.command);
+			rc = report(p, arch, &vs, &res);
+		}
+	}
+	vm_result_free(&res);
+	free(initrd);
+	free(img);
+	free(log);
+	free(cl);
+	cmd_sys_free(&s);
+	plan_free(p);
+	return rc;
+}

@@ -1,0 +1,66 @@
+#ifndef SPROUT_VM_H
+#define SPROUT_VM_H
+
+/* Booting a plan's final system in qemu (docs/boot.md): the boot overlay
+ * (sprout's init and the smoke test), and a run of qemu-system-ARCH that
+ * reads the serial console. */
+
+#include "build/plan.h"
+#include "core/util.h"
+
+/* Lay out the boot overlay of plan p for arch in dir (made anew):
+ * usr/sbin/init (the script of docs/boot.md) and, when the plan has a
+ * smoke step, sprout/smoke/build (its sources and patches, as its build
+ * tree has them, from the distfiles store distdir; nothing is fetched)
+ * and sprout/smoke/run (its build script with the environment of
+ * docs/recipes.md). 0 or negative code (errf set). */
+int vm_overlay(const struct plan *p, const char *arch, const char *statedir, const char *distdir, const char *dir);
+
+/* The command line sprout gives the kernel for arch, with SPROUT_BOOT=mode
+ * appended ("test" or "shell"; NULL for none). Caller frees. */
+char *vm_cmdline(const char *arch, const char *mode);
+
+struct vm_spec {
+	const char *arch;
+	const char *kernel;     /* with initrd: booted directly (-kernel) */
+	const char *initrd;
+	const char *disk;       /* else: this raw disk through UEFI firmware (snapshot: never written) */
+	const char *cmdline;    /* with kernel */
+	const char *console_log;/* the console's output is copied here */
+	int timeout;            /* seconds until a run without a result fails */
+	int interactive;        /* the console is the user's terminal; no result is read */
+	int memory;             /* MiB */
+	int no_kvm;             /* TCG even when KVM is usable */
+};
+
+struct vm_result {
+	int pass;               /* the smoke test reported PASS */
+	int finished;           /* it reported at all (PASS or FAIL) */
+	int timed_out;
+	double boot_secs;       /* qemu's start to init's first line, or -1 */
+	double smoke_secs;      /* qemu's start to the smoke test's result, or -1 */
+	double total_secs;      /* until qemu ended */
+	int accel_kvm;          /* KVM, else TCG */
+	int kvm_stalled;        /* under KVM the kernel printed nothing for a minute */
+	int kvm_fallback;       /* so this result is TCG's, after a stalled KVM run */
+	struct buf report;      /* the lines between the report markers */
+	struct buf tail;        /* the console's last lines */
+	char *command;          /* the qemu command line, for the user (owned) */
+};
+
+/* Whether /dev/kvm can make a VM for this process and run it (a real-mode
+ * `hlt` must exit within two seconds; x86_64 hosts only). */
+int vm_kvm_usable(void);
+
+/* The UEFI firmware image for arch (static path), or NULL when missing. */
+const char *vm_firmware(const char *arch);
+
+/* Boot s in qemu and fill *res (freed with vm_result_free): under KVM when
+ * it is usable, and again under TCG when the kernel printed nothing under
+ * KVM within a minute. 0 when qemu ran
+ * (whatever the test said), else a negative code (errf set): no qemu, no
+ * firmware. */
+int vm_boot(const struct vm_spec *s, struct vm_result *res);
+void vm_result_free(struct vm_result *res);
+
+#endif
