@@ -104,9 +104,10 @@ fail:
 	return cmd_exit_for(r);
 }
 
-/* Install the packages names from the repository pk1 into root, and
+/* Install the packages names for arch from the repository pk1 into root, and
  * check what was installed. 0 or an exit status. */
-static int stage4_install(const char *root, const char *pk1, const struct strv *names, int sign)
+static int stage4_install(const char *root, const char *pk1, const char *arch, const struct strv *names,
+			  int sign)
 {
 	struct pkgroot rt;
 	struct pkgops_opts po;
@@ -119,6 +120,7 @@ static int stage4_install(const char *root, const char *pk1, const struct strv *
 	po.repos = repos;
 	po.nrepos = 1;
 	po.allow_untrusted = !sign;
+	po.arch = arch; /* the plan's: a fresh root has none yet, and the host's may differ */
 	if (!sign)
 		printf("stage4:     this sprout has no libsodium: installing with --allow-untrusted\n");
 	err_clear();
@@ -369,7 +371,7 @@ int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char
 		cmd_err("bootstrap --stage4: %s: %s", root, err_msg(r));
 		goto out;
 	}
-	if ((rc = stage4_install(root, pk1, &names, sign)) != 0)
+	if ((rc = stage4_install(root, pk1, arch, &names, sign)) != 0)
 		goto out;
 	rc = CMD_EXIT_FAIL;
 	/* 4. sprout's source and the sources of the stage-4 plan. */
