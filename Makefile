@@ -63,6 +63,12 @@ check-cross: all
 	@sh mk/deps.sh --cross
 	@SPROUT_CROSS=1 SPROUT_TESTS=e2e/minimal_cross sh tests/run.sh "$(O)"
 
+# The gnu plan (plans/gnu: binutils and GCC on musl) end to end, then sprout
+# built inside its final system (mk/check-gnu.sh): hours on 2 cores, so
+# never part of `make check`; resumable (GNU_STATE=DIR, GNU_ARCH=ARCH).
+check-gnu: all
+	@sh mk/check-gnu.sh
+
 # The booted system (tests/e2e/vm.sh): installs what the kernel and qemu
 # need (mk/deps.sh --vm), then for x86_64 and aarch64 bootstraps, builds
 # the kernel and boots the result from its initramfs and from the disk image.
@@ -84,4 +90,4 @@ install: all
 clean:
 	rm -rf $(O) sprout
 
-.PHONY: all sprout units check check-long check-cross check-vm bench install clean
+.PHONY: all sprout units check check-long check-cross check-gnu check-vm bench install clean
