@@ -76,8 +76,13 @@ check-vm: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VM=1 SPROUT_TESTS=e2e/vm sh tests/run.sh "$(O)"
 
-bench: all
-	@sh bench/run.sh
+# bench/phases times plan loading and key computation (bench/b_scale.sh).
+$(O)/bench/phases: bench/phases.c $(O)/libsprout.a
+	@mkdir -p $(O)/bench
+	$(CC) $(STD) $(CFLAGS) $(WARN) -Isrc -o $@ $< $(O)/libsprout.a $(CONFIG_LIBS)
+
+bench: all $(O)/bench/phases
+	@SPROUT_PHASES=$(O)/bench/phases sh bench/run.sh
 
 install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

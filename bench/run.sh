@@ -4,6 +4,7 @@
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 export SPROUT="$top/sprout"
+export SPROUT_PHASES="${SPROUT_PHASES:-$top/build/bench/phases}"
 BENCH_TMP=$(mktemp -d /var/tmp/sprout-bench.XXXXXX)
 export BENCH_TMP
 trap 'chmod -R u+w "$BENCH_TMP" 2>/dev/null; rm -rf "$BENCH_TMP"' EXIT INT TERM

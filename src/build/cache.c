@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "build/cache.h"
+#include "build/state.h"
 #include "core/err.h"
 #include "core/sha256.h"
 
@@ -12,12 +13,12 @@ static int cmp_sets(const void *a, const void *b)
 	return strcmp(((const struct setting *)a)->key, ((const struct setting *)b)->key);
 }
 
-void cache_inputs(const struct plan *p, int i, const char *arch, char (*keys)[65], struct buf *out)
+void cache_inputs(const struct plan *p, int i, const char *arch, char (*digests)[65], struct buf *out)
 {
 	const struct step *s = &p->steps[i];
 	const struct recipe *rc = s->recipe;
 	char hex[65];
-	buf_adds(out, "sprout-inputs 1\n");
+	buf_adds(out, CACHE_INPUTS_VERSION "\n");
 	buf_addf(out, "step %s\n", s->name);
 	sha256_hex(rc->sha256, hex);
 	buf_addf(out, "recipe %s %s %s\n", rc->name, rc->version, hex);
@@ -25,7 +26,7 @@ void cache_inputs(const struct plan *p, int i, const char *arch, char (*keys)[65
 	buf_addf(out, "stage %s\n", p->stages[s->stage].name);
 	buf_addf(out, "arch %s\n", arch);
 	buf_addf(out, "host-arch %s\n", host_arch());
-	struct setting *sets = xcalloc(p->nsets, sizeof *sets);
+	struct setting *sets = xcalloc(p->nsets + 1, sizeof *sets);
 	if (p->nsets) {
 		memcpy(sets, p->sets, p->nsets * sizeof *sets);
 		qsort(sets, p->nsets, sizeof *sets, cmp_sets);
@@ -42,33 +43,58 @@ void cache_inputs(const struct plan *p, int i, const char *arch, char (*keys)[65
 		buf_addf(out, "patch %s %s\n", rc->patches[k].file, hex);
 	}
 	for (size_t k = 0; k < s->ndeps; k++)
-		buf_addf(out, "dep %s %s\n", p->steps[s->deps[k]].name, keys[s->deps[k]]);
+		if (digests[s->deps[k]][0])
+			buf_addf(out, "dep %s %s\n", p->steps[s->deps[k]].name, digests[s->deps[k]]);
 }
 
-void cache_keys(const struct plan *p, const char *arch, char (*keys)[65], char **inputs)
+int cache_ready(const struct plan *p, int i, char (*digests)[65])
 {
+	for (size_t k = 0; k < p->steps[i].ndeps; k++)
+		if (!digests[p->steps[i].deps[k]][0])
+			return 0;
+	return 1;
+}
+
+void cache_key(const struct plan *p, int i, const char *arch, char (*digests)[65], char key[65], char **inputs)
+{
+	struct buf b = {0};
+	unsigned char d[32];
+	cache_inputs(p, i, arch, digests, &b);
+	sha256_buf(b.s, b.len, d);
+	sha256_hex(d, key);
+	if (inputs) {
+		free(*inputs);
+		*inputs = buf_take(&b);
+	}
+	buf_free(&b);
+}
+
+size_t cache_keys(const struct plan *p, const char *arch, const char *statedir, char (*keys)[65],
+		  char (*digests)[65], char **inputs)
+{
+	char(*dg)[65] = digests ? digests : xcalloc(p->nsteps + 1, sizeof *dg);
+	size_t unknown = 0;
 	for (size_t n = 0; n < p->nsteps; n++) {
 		int i = p->order[n];
-		struct buf b = {0};
-		unsigned char d[32];
-		cache_inputs(p, i, arch, keys, &b);
-		sha256_buf(b.s, b.len, d);
-		sha256_hex(d, keys[i]);
-		if (inputs)
-			inputs[i] = buf_take(&b);
-		else
-			buf_free(&b);
+		keys[i][0] = dg[i][0] = 0;
+		if (!cache_ready(p, i, dg)) {
+			unknown++;
+			continue;
+		}
+		cache_key(p, i, arch, dg, keys[i], inputs ? &inputs[i] : NULL);
+		if (cache_digest(statedir, keys[i], dg[i]))
+			dg[i][0] = 0;
 	}
-}
-
-char *cache_dir(const char *statedir, const char *key)
-{
-	return xasprintf("%s/store/%s", statedir, key);
+	if (!digests)
+		free(dg);
+	return unknown;
 }
 
 int cache_has(const char *statedir, const char *key)
 {
-	char *d = cache_dir(statedir, key);
+	if (!key[0])
+		return 0;
+	char *d = state_store(statedir, key, NULL);
 	struct stat st;
 	int r = stat(d, &st) == 0 && S_ISDIR(st.st_mode);
 	free(d);
@@ -77,7 +103,9 @@ int cache_has(const char *statedir, const char *key)
 
 int cache_digest(const char *statedir, const char *key, char hex[65])
 {
-	char *p = xasprintf("%s/store/%s/digest", statedir, key);
+	if (!key[0])
+		return -ENOENT;
+	char *p = state_store(statedir, key, "digest");
 	struct buf b = {0};
 	int r = file_read(p, &b);
 	free(p);
@@ -239,54 +267,77 @@ static void changed_lines(const char *now, const char *was, struct buf *why)
 	free(b);
 }
 
-void cache_why(const char *statedir, const char *arch, const struct plan *p, int i, const char *inputs,
-	       struct buf *why)
+/* was without the lines "dep NAME ..." of step i's dependencies that have
+ * no digest yet (the caller frees). */
+static char *drop_waiting(const char *was, const struct plan *p, int i, char (*digests)[65])
 {
-	char *lp = xasprintf("%s/last/%s/%s", statedir, arch, p->steps[i].name);
-	struct buf last = {0}, old = {0};
-	if (file_read(lp, &last) || last.len < 64) {
-		buf_adds(why, "never built");
-		goto out;
+	const struct step *s = &p->steps[i];
+	struct buf b = {0};
+	buf_adds(&b, "");
+	for (const char *l = was; *l;) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) + 1 : strlen(l);
+		int skip = 0;
+		for (size_t k = 0; k < s->ndeps && !skip && !strncmp(l, "dep ", 4); k++) {
+			const char *name = p->steps[s->deps[k]].name;
+			size_t nl = strlen(name);
+			skip = !digests[s->deps[k]][0] && !strncmp(l + 4, name, nl) && l[4 + nl] == ' ';
+		}
+		if (!skip)
+			buf_add(&b, l, len);
+		l += len;
 	}
-	last.s[64] = 0;
-	char *ip = xasprintf("%s/store/%s/inputs", statedir, last.s);
-	int r = file_read(ip, &old);
-	free(ip);
-	if (r) {
-		unsigned char d[32];
-		char hex[65];
-		sha256_buf(inputs, strlen(inputs), d);
-		sha256_hex(d, hex);
-		/* the last build's output was removed (sprout clean --all, by hand) */
-		buf_adds(why, !strcmp(hex, last.s) ? "output missing from the store"
-						   : "its last build is gone from the store (nothing to compare with)");
-		goto out;
-	}
-	if (!strcmp(old.s, inputs)) {
-		buf_adds(why, "output missing from the store");
-		goto out;
-	}
-	changed_lines(inputs, old.s, why);
-	if (!why->len)
-		buf_adds(why, "inputs changed");
-out:
-	free(lp);
-	buf_free(&last);
-	buf_free(&old);
+	return buf_take(&b);
 }
 
-int cache_set_last(const char *statedir, const char *arch, const char *step, const char *key)
+/* Why step i itself differs from its last build (its dependencies that
+ * wait aside, when waiting). */
+static void own_reason(const char *statedir, const char *arch, const struct plan *p, int i, char (*digests)[65],
+		       int waiting, struct buf *why)
 {
-	char *d = xasprintf("%s/last/%s", statedir, arch);
-	int r = mkdir_p(d, 0755);
-	if (!r) {
-		char *f = path_join(d, step);
-		char line[66];
-		memcpy(line, key, 64);
-		line[64] = '\n';
-		r = file_write_atomic(f, line, 65);
-		free(f);
+	char last[65];
+	struct buf old = {0}, now = {0};
+	if (state_last(statedir, p->name, arch, p->steps[i].name, last)) {
+		buf_adds(why, "never built");
+		return;
 	}
-	free(d);
-	return r;
+	cache_inputs(p, i, arch, digests, &now);
+	char *ip = state_store(statedir, last, "inputs");
+	int r = file_read(ip, &old);
+	free(ip);
+	size_t vl = strlen(CACHE_INPUTS_VERSION);
+	if (r && !waiting) {
+		unsigned char d[32];
+		char hex[65];
+		sha256_buf(now.s, now.len, d);
+		sha256_hex(d, hex);
+		/* the last build's output was removed (sprout clean --all, by hand) */
+		buf_adds(why, !strcmp(hex, last) ? "output missing from the store"
+						 : "its last build is gone from the store (nothing to compare with)");
+	} else if (!r && (old.len < vl || memcmp(old.s, CACHE_INPUTS_VERSION, vl) || old.s[vl] != '\n')) {
+		buf_adds(why, "last built by a sprout that computed keys another way");
+	} else if (!r) {
+		char *was = waiting ? drop_waiting(old.s, p, i, digests) : xstrdup(old.s);
+		if (strcmp(was, now.s))
+			changed_lines(now.s, was, why);
+		else if (!waiting)
+			buf_adds(why, "output missing from the store");
+		free(was);
+	}
+	buf_free(&old);
+	buf_free(&now);
+}
+
+void cache_why(const char *statedir, const char *arch, const struct plan *p, int i, char (*digests)[65],
+	       struct buf *why)
+{
+	const struct step *s = &p->steps[i];
+	struct buf w = {0};
+	for (size_t k = 0; k < s->ndeps; k++)
+		if (!digests[s->deps[k]][0])
+			buf_addf(&w, "%s%s", w.len ? ", " : "", p->steps[s->deps[k]].name);
+	own_reason(statedir, arch, p, i, digests, w.len > 0, why);
+	if (w.len)
+		buf_addf(why, "%swaits for %s", why->len ? "; " : "", w.s);
+	buf_free(&w);
 }

@@ -40,10 +40,13 @@ struct engine {
 	int timeout;
 	int verbose;
 	int reverse;            /* start ready steps in reverse plan order (sprout verify) */
+	int shell;              /* engine_spec is for sprout shell: JOBS as the step's last build had
+				 * them, and STEP_SCRIPT, the step's script, to run again */
 	double tick;            /* > 0: emit SPROUT_EV_TICK about this often (seconds) while steps run */
 	const char *distdir;    /* the distfiles store, or NULL for STATE/distfiles */
 	char **mirrors;         /* URL prefixes tried before each source's origins (NULL-terminated), or NULL */
-	char (*keys)[65];       /* per step */
+	char (*keys)[65];       /* per step; "" until its dependencies' outputs are known */
+	char (*digests)[65];    /* per step: its output's digest, "" until it is built or found cached */
 	char **inputs;          /* per step: the key's serialisation */
 	char *want;             /* per step: part of this run */
 	void (*on_event)(void *arg, const struct engine_event *ev);

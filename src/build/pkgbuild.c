@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "build/manifest.h"
 #include "build/pkgbuild.h"
+#include "build/state.h"
 
 static void entry_copy(struct pkg_manifest *m, const struct pkg_entry *e)
 {
@@ -98,7 +99,7 @@ int pkgbuild_step(const char *statedir, const struct plan *p, int i, const char 
 {
 	const struct step *s = &p->steps[i];
 	const struct recipe *rc = s->recipe;
-	char *dir = cache_dir(statedir, key), *mp = path_join(dir, "manifest"), *op = path_join(dir, "out");
+	char *dir = state_store(statedir, key, NULL), *mp = path_join(dir, "manifest"), *op = path_join(dir, "out");
 	struct buf mt = {0};
 	struct pkg_manifest all = {0}, main = {0};
 	struct pkg_meta m;
@@ -257,7 +258,7 @@ int pkgbuild_plan(const char *statedir, const struct plan *p, const char *arch, 
 	int r = pick_steps(p, steps, nsteps, pick, &npick);
 	if (r)
 		goto out;
-	cache_keys(p, arch, keys, NULL);
+	cache_keys(p, arch, statedir, keys, NULL, NULL);
 	for (size_t k = 0; k < npick; k++) {
 		const struct step *s = &p->steps[pick[k]];
 		if (!cache_has(statedir, keys[pick[k]])) {

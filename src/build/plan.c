@@ -74,14 +74,15 @@ static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct 
 		return lex_error(lx, l, w[1].s, "bad step name '%.*s'", (int)w[1].len, w[1].s);
 	if (!p->nstages)
 		return lex_error(lx, l, w[0].s, "a step comes after a 'stage' line");
-	for (size_t i = 0; i < p->nsteps; i++)
-		if (slice_eq(w[1], p->steps[i].name))
-			return lex_error(lx, l, w[1].s, "duplicate step '%s' (first at line %d)", p->steps[i].name,
-					 p->steps[i].line);
+	int dup = strmap_getn(&p->steps_by_name, w[1].s, w[1].len);
+	if (dup >= 0)
+		return lex_error(lx, l, w[1].s, "duplicate step '%s' (first at line %d)", p->steps[dup].name,
+				 p->steps[dup].line);
 	p->steps = xrealloc(p->steps, (p->nsteps + 1) * sizeof *p->steps);
 	struct step *s = &p->steps[p->nsteps++];
 	memset(s, 0, sizeof *s);
 	s->name = slice_dup(w[1]);
+	strmap_put(&p->steps_by_name, s->name, (int)p->nsteps - 1);
 	s->stage = (int)p->nstages - 1;
 	s->line = l->lineno;
 	s->col = lex_col(l, w[1].s);
@@ -309,6 +310,8 @@ static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line
 
 int plan_step_index(const struct plan *p, const char *name)
 {
+	if (p->steps_by_name.cap)
+		return strmap_get(&p->steps_by_name, name);
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (!strcmp(p->steps[i].name, name))
 			return (int)i;
@@ -372,11 +375,11 @@ static int step_error(const struct plan *p, const struct step *s, const char *fm
 
 static int load_recipe(struct plan *p, struct step *s)
 {
-	for (size_t i = 0; i < p->nrecipes; i++)
-		if (!strcmp(p->recipes[i]->name, s->recipe_name)) {
-			s->recipe = p->recipes[i];
-			return 0;
-		}
+	int have = strmap_get(&p->recipes_by_name, s->recipe_name);
+	if (have >= 0) {
+		s->recipe = p->recipes[have];
+		return 0;
+	}
 	for (size_t i = 0; i < p->nrecipe_dirs; i++) {
 		char *rp = xasprintf("%s/%s/recipe", p->recipe_dirs[i], s->recipe_name);
 		if (!path_exists(rp)) {
@@ -399,6 +402,7 @@ static int load_recipe(struct plan *p, struct step *s)
 		free(rp);
 		p->recipes = xrealloc(p->recipes, (p->nrecipes + 1) * sizeof *p->recipes);
 		p->recipes[p->nrecipes++] = rc;
+		strmap_put(&p->recipes_by_name, rc->name, (int)p->nrecipes - 1);
 		s->recipe = rc;
 		return 0;
 	}
@@ -419,9 +423,17 @@ static void add_dep_idx(struct step *s, int d)
 	s->deps[s->ndeps++] = d;
 }
 
+/* The steps of each recipe, for resolve_dep: by_recipe maps a recipe name
+ * to its first step, next[i] is the step after i of the same recipe, -1
+ * at the end. */
+struct recipe_steps {
+	struct strmap by_recipe;
+	int *next;
+};
+
 /* Resolve a recipe dependency of step si: use:R=STEP, else the one other
  * step of R in the same stage, else the last step of R in an earlier stage. */
-static int resolve_dep(struct plan *p, int si, const char *rname)
+static int resolve_dep(struct plan *p, int si, const char *rname, const struct recipe_steps *rs)
 {
 	struct step *s = &p->steps[si];
 	for (size_t i = 0; i < s->nuses; i++)
@@ -435,9 +447,10 @@ static int resolve_dep(struct plan *p, int si, const char *rname)
 		}
 	int found = -1, count = 0;
 	struct buf cands = {0};
-	for (size_t i = 0; i < p->nsteps; i++)
-		if ((int)i != si && p->steps[i].stage == s->stage && !strcmp(p->steps[i].recipe_name, rname)) {
-			found = (int)i;
+	int first = strmap_get(&rs->by_recipe, rname);
+	for (int i = first; i >= 0; i = rs->next[i])
+		if (i != si && p->steps[i].stage == s->stage) {
+			found = i;
 			count++;
 			buf_addf(&cands, "%s%s", count > 1 ? ", " : "", p->steps[i].name);
 		}
@@ -451,9 +464,9 @@ static int resolve_dep(struct plan *p, int si, const char *rname)
 	if (found >= 0)
 		return found;
 	for (int st = s->stage - 1; st >= 0 && found < 0; st--)
-		for (size_t i = 0; i < p->nsteps; i++)
-			if (p->steps[i].stage == st && !strcmp(p->steps[i].recipe_name, rname))
-				found = (int)i;
+		for (int i = first; i >= 0; i = rs->next[i])
+			if (p->steps[i].stage == st)
+				found = i;
 	if (found < 0)
 		return step_error(p, s, "unknown dependency '%s': no step of this stage or an earlier one builds it", rname);
 	return found;
@@ -498,6 +511,76 @@ static int visit(struct plan *p, int i, char *color, int *stack, int depth, int 
 	return 0;
 }
 
+/* The distfiles store is one namespace: one name, one content. */
+static int check_source_names(const struct plan *p)
+{
+	struct strmap first = {0};     /* file name -> index into srcs */
+	const struct source **srcs = NULL;
+	const struct recipe **owner = NULL;
+	size_t n = 0;
+	int r = 0;
+	for (size_t a = 0; a < p->nrecipes && !r; a++)
+		for (size_t i = 0; i < p->recipes[a]->nsources && !r; i++) {
+			const struct source *y = &p->recipes[a]->sources[i];
+			int k = strmap_get(&first, y->file);
+			if (k < 0) {
+				srcs = xrealloc(srcs, (n + 1) * sizeof *srcs);
+				owner = xrealloc(owner, (n + 1) * sizeof *owner);
+				srcs[n] = y;
+				owner[n] = p->recipes[a];
+				strmap_put(&first, y->file, (int)n++);
+			} else if (memcmp(srcs[k]->sha256, y->sha256, 32)) {
+				r = errf(SPROUT_ERR_PARSE,
+					 "%s:%d:1: source '%s' has another sha256 in %s:%d; "
+					 "source file names share one distfiles store, so give one of them another name",
+					 p->recipes[a]->path, y->line, y->file, owner[k]->path, srcs[k]->line);
+			}
+		}
+	strmap_free(&first);
+	free(srcs);
+	free(owner);
+	return r;
+}
+
+/* Every step's dependencies: its recipe's and build script's (by recipe
+ * name), after=, and its stage's root tree; sorted. */
+static int resolve_deps(struct plan *p)
+{
+	struct recipe_steps rs = {{0}, NULL};
+	int r = 0;
+	rs.next = xcalloc(p->nsteps + 1, sizeof *rs.next);
+	for (size_t i = p->nsteps; i-- > 0;) {
+		rs.next[i] = strmap_get(&rs.by_recipe, p->steps[i].recipe_name);
+		strmap_put(&rs.by_recipe, p->steps[i].recipe_name, (int)i);
+	}
+	for (size_t si = 0; si < p->nsteps && !r; si++) {
+		struct step *s = &p->steps[si];
+		const struct recipe *rc = s->recipe;
+		for (size_t k = 0; k < rc->ndeps + s->build->ndeps && !r; k++) {
+			const char *dn = k < rc->ndeps ? rc->deps[k] : s->build->deps[k - rc->ndeps];
+			int d = resolve_dep(p, (int)si, dn, &rs);
+			if (d < 0)
+				r = d;
+			else
+				add_dep_idx(s, d);
+		}
+		for (size_t k = 0; k < s->nafter && !r; k++) {
+			int d = plan_step_index(p, s->after[k]);
+			if (d < 0 || d == (int)si)
+				r = step_error(p, s, "after=%s names an unknown step", s->after[k]);
+			else
+				add_dep_idx(s, d);
+		}
+		if (!r && p->stages[s->stage].rootfs >= 0)
+			add_dep_idx(s, p->stages[s->stage].rootfs);
+		if (s->ndeps)
+			qsort(s->deps, s->ndeps, sizeof *s->deps, cmp_int);
+	}
+	strmap_free(&rs.by_recipe);
+	free(rs.next);
+	return r;
+}
+
 static int resolve(struct plan *p, const int *rootfs_col)
 {
 	for (size_t si = 0; si < p->nsteps; si++) {
@@ -516,18 +599,9 @@ static int resolve(struct plan *p, const int *rootfs_col)
 			return r;
 		}
 	}
-	/* The distfiles store is one namespace: one name, one content. */
-	for (size_t a = 0; a < p->nrecipes; a++)
-		for (size_t b = a; b < p->nrecipes; b++)
-			for (size_t i = 0; i < p->recipes[a]->nsources; i++)
-				for (size_t j = a == b ? i + 1 : 0; j < p->recipes[b]->nsources; j++) {
-					const struct source *x = &p->recipes[a]->sources[i], *y = &p->recipes[b]->sources[j];
-					if (!strcmp(x->file, y->file) && memcmp(x->sha256, y->sha256, 32))
-						return errf(SPROUT_ERR_PARSE,
-							    "%s:%d:1: source '%s' has another sha256 in %s:%d; "
-							    "source file names share one distfiles store, so give one of them another name",
-							    p->recipes[b]->path, y->line, y->file, p->recipes[a]->path, x->line);
-				}
+	int r = check_source_names(p);
+	if (r)
+		return r;
 	for (size_t i = 0; i < p->nstages; i++) {
 		struct stage *st = &p->stages[i];
 		if (rootfs_col[i]) {
@@ -539,27 +613,9 @@ static int resolve(struct plan *p, const int *rootfs_col)
 			st->rootfs = d;
 		}
 	}
-	for (size_t si = 0; si < p->nsteps; si++) {
-		struct step *s = &p->steps[si];
-		const struct recipe *rc = s->recipe;
-		for (size_t k = 0; k < rc->ndeps + s->build->ndeps; k++) {
-			const char *dn = k < rc->ndeps ? rc->deps[k] : s->build->deps[k - rc->ndeps];
-			int d = resolve_dep(p, (int)si, dn);
-			if (d < 0)
-				return d;
-			add_dep_idx(s, d);
-		}
-		for (size_t k = 0; k < s->nafter; k++) {
-			int d = plan_step_index(p, s->after[k]);
-			if (d < 0 || d == (int)si)
-				return step_error(p, s, "after=%s names an unknown step", s->after[k]);
-			add_dep_idx(s, d);
-		}
-		if (p->stages[s->stage].rootfs >= 0)
-			add_dep_idx(s, p->stages[s->stage].rootfs);
-		if (s->ndeps)
-			qsort(s->deps, s->ndeps, sizeof *s->deps, cmp_int);
-	}
+	r = resolve_deps(p);
+	if (r)
+		return r;
 	const char *named[] = {p->fixpoint[0], p->final, p->smoke, p->fixpoint[1]};
 	for (int k = 0; k < 4; k++)
 		if (named[k] && plan_step_index(p, named[k]) < 0)
@@ -567,7 +623,7 @@ static int resolve(struct plan *p, const int *rootfs_col)
 	p->order = xcalloc(p->nsteps, sizeof *p->order);
 	char *color = xcalloc(p->nsteps, 1);
 	int *stack = xcalloc(p->nsteps + 1, sizeof *stack);
-	int n = 0, r = 0;
+	int n = 0;
 	for (size_t i = 0; i < p->nsteps && !r; i++)
 		if (!color[i])
 			r = visit(p, (int)i, color, stack, 0, &n);
@@ -598,6 +654,9 @@ static void keep_arch_steps(struct plan *p)
 		plan_free_steps(&one);
 	}
 	p->nsteps = n;
+	strmap_free(&p->steps_by_name);
+	for (size_t i = 0; i < n; i++)
+		strmap_put(&p->steps_by_name, p->steps[i].name, (int)i);
 }
 
 int plan_load(const char *path, const char *arch, struct plan **out)
@@ -702,6 +761,8 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);
 	free(p->recipes);
+	strmap_free(&p->steps_by_name);
+	strmap_free(&p->recipes_by_name);
 	free(p);
 }
 

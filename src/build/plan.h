@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "build/recipe.h"
+#include "core/strmap.h"
 #include "sandbox/run.h"
 
 /* A plan (docs/plans.md) with its recipes loaded and its step graph
@@ -70,6 +71,8 @@ struct plan {
 	int check_line[3];      /* lines of fixpoint, final, smoke */
 	struct recipe **recipes;/* loaded recipes, owned */
 	size_t nrecipes;
+	struct strmap steps_by_name;    /* step name -> index */
+	struct strmap recipes_by_name;  /* recipe name -> index in recipes */
 };
 
 /* Find the plan named by arg: a directory holding a file "plan", a plan

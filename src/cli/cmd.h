@@ -38,6 +38,7 @@ int cmd_fetch(struct ctx *c, int argc, char **argv);
 int cmd_build(struct ctx *c, int argc, char **argv);
 int cmd_clean(struct ctx *c, int argc, char **argv);
 int cmd_shell(struct ctx *c, int argc, char **argv);
+int cmd_path(struct ctx *c, int argc, char **argv);
 int cmd_hash(struct ctx *c, int argc, char **argv);
 int cmd_extract(struct ctx *c, int argc, char **argv);
 int cmd_tar(struct ctx *c, int argc, char **argv);
@@ -137,6 +138,9 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
  * rebuild them inside it with the plan PLAN-stage4; prints; returns the
  * exit status. */
 int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char *plan_arg);
+/* The output directory of step i in the store, into *out (caller frees):
+ * 0, or -ENOENT when it is not built. */
+int cmd_path_of(const struct ctx *c, const struct plan *p, const char *arch, int i, char **out);
 /* Whether bootstrap --stage4 can run for plan p (before anything is
  * built): prints what is missing; 0 or the exit status. */
 int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);

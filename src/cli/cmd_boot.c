@@ -110,7 +110,7 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 	memset(&res, 0, sizeof res);
 	if (!rc) {
 		printf("boot %s for %s (%s, %s)\n", p->name, arch, disk ? "disk image through UEFI" : "kernel and initramfs",
-		       vm_kvm_usable() && !vs.no_kvm ? "KVM" : "TCG");
+		       vm_kvm_usable(arch) && !vs.no_kvm ? "KVM" : "TCG");
 		fflush(stdout);
 		err_clear();
 		int r = vm_boot(&vs, &res);

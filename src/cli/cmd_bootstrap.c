@@ -10,7 +10,9 @@
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/manifest.h"
+#include "build/eta.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "archive/tar.h"
 #include "core/util.h"
 
@@ -30,10 +32,10 @@ static void load_outputs(struct bs *b)
 	b->keys = xcalloc(n, sizeof *b->keys);
 	b->digests = xcalloc(n, sizeof *b->digests);
 	b->manifests = xcalloc(n, sizeof *b->manifests);
-	cache_keys(b->p, b->arch, b->keys, NULL);
+	cache_keys(b->p, b->arch, b->c->statedir, b->keys, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct buf m = {0};
-		char *mp = xasprintf("%s/store/%s/manifest", b->c->statedir, b->keys[i]);
+		char *mp = state_store(b->c->statedir, b->keys[i], "manifest");
 		if (!file_read(mp, &m))
 			manifest_digest(&m, b->digests[i]);
 		b->manifests[i] = buf_take(&m);
@@ -115,6 +117,9 @@ static int check_digests(struct bs *b, int update)
 			cmd_err("bootstrap: cannot write %s: %s", dp, err_str(r));
 		else
 			printf("digests:    %zu step digests written to %s\n", p->nsteps, dp);
+		/* and how long each took, for a first build's ETA */
+		if (!r && eta_save_planned(p, b->c->statedir, b->arch, b->c->jobs))
+			cmd_err("bootstrap: cannot write %s/durations.%s", p->dir, b->arch);
 		buf_free(&d);
 		buf_free(&m);
 		goto out;
@@ -382,7 +387,7 @@ static int write_outputs(struct bs *b, int fin, const char *outdir)
 		goto done;
 	char *rootfs = path_join(outdir, "rootfs");
 	char *tarp = path_join(outdir, "rootfs.tar");
-	char *src = xasprintf("%s/store/%s/out", b->c->statedir, b->keys[fin]);
+	char *src = state_store(b->c->statedir, b->keys[fin], "out");
 	char *mf = path_join(outdir, "manifest");
 	char *pf = path_join(outdir, "provenance");
 	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
@@ -427,7 +432,7 @@ done:
 static void print_smoke(struct bs *b)
 {
 	int s = plan_step_index(b->p, b->p->smoke);
-	char *rp = xasprintf("%s/store/%s/out/smoke/report", b->c->statedir, b->keys[s]);
+	char *rp = state_store(b->c->statedir, b->keys[s], "out/smoke/report");
 	struct buf rep = {0};
 	if (file_read(rp, &rep)) {
 		printf("smoke:      no report at %s\n", rp);

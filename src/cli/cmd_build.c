@@ -16,6 +16,8 @@
 #include "core/err.h"
 #include "build/eta.h"
 #include "build/plan.h"
+#include "build/trace.h"
+#include "build/state.h"
 #include "sandbox/run.h"
 #include "core/util.h"
 
@@ -56,7 +58,9 @@ struct report {
 	struct buf frame;       /* the block last drawn */
 	double t0;
 	double *expect;
-	char *guessed;
+	char *guessed;          /* per step: 0 timed here, 1 from its sources' size, ETA_FROM_PLAN */
+	double *planned;        /* per step: the plan's durations.ARCH, -1 when it has none */
+	double *took;           /* per step: for eta_scale */
 };
 
 static const char *col(const struct report *rp, const char *c)
@@ -216,14 +220,44 @@ static void log_last_line(const char *path, char *out, size_t n)
 		got = pread(fd, tail, sizeof tail, at);
 	}
 	close(fd);
-	while (got > 0 && (tail[got - 1] == '\n' || tail[got - 1] == '\r' || tail[got - 1] == ' '))
-		got--;
-	ssize_t s = got;
-	while (s > 0 && tail[s - 1] != '\n' && tail[s - 1] != '\r')
-		s--;
+	/* The last line the step printed; its script's trace ("+ CMD", sh -x)
+	 * only when it printed nothing else in the tail. */
+	ssize_t end = got, s = got, fb_s = -1, fb_e = 0;
+	for (;;) {
+		while (end > 0 && (tail[end - 1] == '\n' || tail[end - 1] == '\r' || tail[end - 1] == ' '))
+			end--;
+		s = end;
+		while (s > 0 && tail[s - 1] != '\n' && tail[s - 1] != '\r')
+			s--;
+		if (end - s < 2 || tail[s] != '+' || tail[s + 1] != ' ')
+			break;
+		if (fb_s < 0)
+			fb_s = s, fb_e = end;
+		end = s;
+	}
+	if (end <= 0 && fb_s >= 0)
+		s = fb_s, end = fb_e;
+	got = end;
 	size_t l = (size_t)(got - s) < n - 1 ? (size_t)(got - s) : n - 1;
 	memcpy(out, tail + s, l);
 	out[l] = 0;
+}
+
+/* The plan's durations at this machine's pace so far: the steps built in
+ * this run, and those running past their estimate, against the plan's. */
+static void rescale(struct report *rp, const double *ran)
+{
+	size_t n = rp->e->plan->nsteps;
+	for (size_t i = 0; i < n; i++) {
+		const struct stepinfo *si = &rp->si[i];
+		rp->took[i] = si->state == S_BUILT ? si->secs
+			      : si->state == S_RUNNING && ran[i] > rp->expect[i] ? ran[i]
+										 : 0;
+	}
+	double scale = eta_scale(n, rp->planned, rp->took);
+	for (size_t i = 0; i < n; i++)
+		if (rp->guessed[i] == ETA_FROM_PLAN)
+			rp->expect[i] = rp->planned[i] * scale;
 }
 
 /* Compose the block: one line per running step, then the totals. */
@@ -280,6 +314,7 @@ static void live_compose(struct report *rp, struct buf *b)
 		buf_addc(b, '\n');
 		shown++;
 	}
+	rescale(rp, ran);
 	double left = eta_left(p, want, state, rp->expect, ran, rp->e->jobs);
 	int room = cols - 1;
 	char line[128];
@@ -373,6 +408,23 @@ static void stream_log(struct report *rp, int i, int last)
 
 /* ---- events ---- */
 
+/* The command that failed (the last the script traced) and where it is
+ * in the recipe: "command:    RECIPE:LINE: CMD". */
+static void print_failed_command(const struct step *s, const struct engine_event *ev)
+{
+	struct buf log = {0};
+	char *cmd;
+	int line;
+	if (!ev->error && !file_read(ev->log, &log) && !trace_failed_command(log.s, log.len, s->build, &cmd, &line)) {
+		if (line)
+			fprintf(stderr, "command:    %s:%d: %s\n", s->recipe->path, line, cmd);
+		else
+			fprintf(stderr, "command:    %s\n", cmd);
+		free(cmd);
+	}
+	buf_free(&log);
+}
+
 static void report_failure(struct report *rp, const struct engine_event *ev)
 {
 	const struct plan *p = rp->e->plan;
@@ -390,6 +442,7 @@ static void report_failure(struct report *rp, const struct engine_event *ev)
 		cmd_print_tail(ev->log, 25);
 		fprintf(stderr, "---\n");
 	}
+	print_failed_command(s, ev);
 	fprintf(stderr, "log:        %s\n", ev->log);
 	fprintf(stderr, "build tree: %s/work (kept)\n", ev->builddir);
 	shell_command(rp, s->name, &cmd);
@@ -476,7 +529,7 @@ static void on_event(void *arg, const struct engine_event *ev)
 		si->secs = ev->secs;
 		si->size = ev->size;
 		snprintf(si->digest, sizeof si->digest, "%.12s", ev->digest);
-		eta_record(rp->e->statedir, rp->e->arch, s->name, ev->secs);
+		eta_record(rp->e->statedir, p->name, rp->e->arch, s->name, ev->secs);
 		if (!quiet) {
 			snprintf(tail, sizeof tail, " %.1fs %.12s", ev->secs, ev->digest);
 			step_line(rp, "done", C_GREEN, ev->step, tail);
@@ -518,8 +571,9 @@ static void on_event(void *arg, const struct engine_event *ev)
 static void print_summary(struct report *rp)
 {
 	const struct plan *p = rp->e->plan;
-	static const char *const what[] = {"pending", "running", "built", "cached", "failed", "not started"};
-	static const char *const color[] = {NULL, NULL, C_GREEN, NULL, C_RED, C_YELLOW};
+	/* A step still running when the table is printed was interrupted. */
+	static const char *const what[] = {"pending", "interrupted", "built", "cached", "failed", "not started"};
+	static const char *const color[] = {NULL, C_YELLOW, C_GREEN, NULL, C_RED, C_YELLOW};
 	int w = 4, sw = 5, rw = 6;
 	for (size_t i = 0; i < p->nsteps; i++) {
 		if (!rp->e->want[i])
@@ -540,6 +594,8 @@ static void print_summary(struct report *rp)
 		char t[32] = "-", sz[32] = "-";
 		if (si->state == S_BUILT || si->state == S_FAILED)
 			snprintf(t, sizeof t, "%.1fs", si->secs);
+		else if (si->state == S_RUNNING)
+			snprintf(t, sizeof t, "%.1fs", now_sec() - si->start);
 		if (si->state == S_BUILT || si->state == S_CACHED)
 			fmt_size(si->size, sz, sizeof sz);
 		const char *c = color[(int)si->state];
@@ -549,9 +605,32 @@ static void print_summary(struct report *rp)
 	}
 }
 
+/* After an interrupt: which steps the next build starts again with (those
+ * that were running; their unfinished work is not kept), or else the
+ * first that had not started. */
+static void print_restart(struct report *rp)
+{
+	const struct plan *p = rp->e->plan;
+	struct buf b = {0};
+	for (int pass = 0; pass < 2 && !b.len; pass++)
+		for (size_t k = 0; k < p->nsteps; k++) {
+			int i = p->order[k];
+			char st = rp->si[i].state;
+			if (!rp->e->want[i] || st != (pass ? S_SKIPPED : S_RUNNING))
+				continue;
+			buf_addf(&b, "%s%s", b.len ? ", " : "", p->steps[i].name);
+			if (pass)
+				break;
+		}
+	if (b.len)
+		printf("interrupted: the next build of %s starts again at %s; what is built stays built\n", rp->plan_arg,
+		       b.s);
+	buf_free(&b);
+}
+
 char *cmd_distdir(const struct ctx *c)
 {
-	return c->distdir ? xstrdup(c->distdir) : path_join(c->statedir, "distfiles");
+	return c->distdir ? xstrdup(c->distdir) : state_path(c->statedir, "distfiles");
 }
 
 void cmd_engine_setup(const struct ctx *c, struct engine *e)
@@ -596,6 +675,8 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	rp.si = xcalloc(p->nsteps + 1, sizeof *rp.si);
 	rp.expect = xcalloc(p->nsteps + 1, sizeof *rp.expect);
 	rp.guessed = xcalloc(p->nsteps + 1, 1);
+	rp.planned = xcalloc(p->nsteps + 1, sizeof *rp.planned);
+	rp.took = xcalloc(p->nsteps + 1, sizeof *rp.took);
 	rp.live = !c->plain && !c->quiet && isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
 	rp.color = want_color(c, STDOUT_FILENO);
 	rp.ecolor = want_color(c, STDERR_FILENO);
@@ -615,6 +696,8 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	if (!r) {
 		char *dd = cmd_distdir(c);
 		eta_expect(p, c->statedir, dd, arch, rp.expect, rp.guessed);
+		if (!eta_planned(p, arch, rp.planned))
+			eta_use_planned(p->nsteps, rp.planned, 1, rp.expect, rp.guessed);
 		free(dd);
 		r = engine_build(&e);
 	}
@@ -625,8 +708,10 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		fflush(stdout);
 		buf_free(&out);
 	}
-	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD))
+	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
 		print_summary(&rp);
+	if (!c->quiet && r == -SPROUT_ERR_INTERRUPTED)
+		print_restart(&rp);
 	for (size_t i = 0; i < p->nsteps; i++) {
 		free(rp.si[i].log);
 		buf_free(&rp.si[i].part);
@@ -634,6 +719,8 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	free(rp.si);
 	free(rp.expect);
 	free(rp.guessed);
+	free(rp.planned);
+	free(rp.took);
 	buf_free(&rp.frame);
 	engine_free(&e);
 	return r;
@@ -653,9 +740,16 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);
 	if (r && r != -SPROUT_ERR_BUILD)
 		cmd_err("build: %s", err_msg(r));
-	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD))
+	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
 		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
 		       st.failed, st.skipped, now_sec() - t0);
+	/* Where the final step's output is (sprout path prints it too). */
+	int fin = p->final ? plan_step_index(p, p->final) : -1;
+	char *out;
+	if (!c->quiet && !r && fin >= 0 && !cmd_path_of(c, p, arch, fin, &out)) {
+		printf("output of %s: %s\n", p->final, out);
+		free(out);
+	}
 	rc = cmd_exit_for(r);
 	plan_free(p);
 	strv_free(&steps);

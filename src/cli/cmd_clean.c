@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/state.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -20,12 +21,12 @@ int cmd_clean(struct ctx *c, int argc, char **argv)
 		}
 	}
 	const char *dirs[] = {"build", "logs", "tmp", all ? "store" : NULL, all ? "last" : NULL,
-			      distfiles ? "distfiles" : NULL};
+			      all ? "old-records" : NULL, distfiles ? "distfiles" : NULL};
 	int rc = CMD_EXIT_OK;
 	for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		if (!dirs[i])
 			continue;
-		char *d = path_join(c->statedir, dirs[i]);
+		char *d = state_path(c->statedir, dirs[i]);
 		int r = rm_rf(d);
 		if (r) {
 			cmd_err("clean: %s: %s", d, err_str(r));

@@ -11,6 +11,7 @@
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "core/util.h"
 
 void cmd_err(const char *fmt, ...)
@@ -138,7 +139,7 @@ out:
 void cmd_read_out(const char *state, const char *key, struct cmd_out *o)
 {
 	struct buf b = {0};
-	char *mp = xasprintf("%s/store/%s/manifest", state, key);
+	char *mp = state_store(state, key, "manifest");
 	if (cache_digest(state, key, o->digest))
 		o->digest[0] = 0;
 	o->manifest = NULL;

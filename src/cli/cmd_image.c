@@ -8,6 +8,7 @@
 
 #include "build/cache.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -29,7 +30,7 @@ void cmd_sys_free(struct cmd_sys *s)
 static char *step_out(const struct ctx *c, const struct plan *p, char (*keys)[65], const char *name)
 {
 	int i = plan_step_index(p, name);
-	return i < 0 ? NULL : xasprintf("%s/store/%s/out", c->statedir, keys[i]);
+	return i < 0 ? NULL : state_store(c->statedir, keys[i], "out");
 }
 
 static int need(const struct ctx *c, const struct plan *p, char (*keys)[65], const char *name, struct strv *want)
@@ -47,11 +48,11 @@ static int need(const struct ctx *c, const struct plan *p, char (*keys)[65], con
 int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
 		    struct cmd_sys *s)
 {
-	char (*keys)[65] = xcalloc(p->nsteps, sizeof *keys);
+	char (*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);
 	struct strv want = {0};
 	int rc = 0;
 	memset(s, 0, sizeof *s);
-	cache_keys(p, arch, keys, NULL);
+	cache_keys(p, arch, c->statedir, keys, NULL, NULL);
 	if (!p->final) {
 		cmd_err("plan %s has no final step: no system to make an image of", p->name);
 		rc = CMD_EXIT_PARSE;
@@ -74,6 +75,8 @@ int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char 
 	}
 	if (rc)
 		goto out;
+	/* The keys of what was just built: they follow its dependencies' outputs. */
+	cache_keys(p, arch, c->statedir, keys, NULL, NULL);
 	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
 	s->epoch = sde ? strtoll(sde, NULL, 10) : 0;
 	s->dir = xasprintf("%s/vm/%s-%s", c->statedir, p->name, arch);

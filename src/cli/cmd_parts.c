@@ -7,6 +7,7 @@
 #include "build/cache.h"
 #include "cli/cmd.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "core/sha256.h"
 #include "core/util.h"
 
@@ -251,7 +252,7 @@ static char *find_manifest(const struct ctx *c, const struct plan *p, const char
 {
 	struct buf m = {0};
 	if (!only_recorded) {
-		char *mp = xasprintf("%s/store/%s/manifest", c->statedir, key);
+		char *mp = state_store(c->statedir, key, "manifest");
 		int r = file_read(mp, &m);
 		free(mp);
 		if (!r) {
@@ -259,20 +260,16 @@ static char *find_manifest(const struct ctx *c, const struct plan *p, const char
 			buf_adds(from, "Built (in the store)");
 			return buf_take(&m);
 		}
-		char *lp = xasprintf("%s/last/%s/%s", c->statedir, arch, p->steps[i].name);
-		struct buf last = {0};
-		if (!file_read(lp, &last) && last.len >= 64) {
-			last.s[64] = 0;
-			mp = xasprintf("%s/store/%s/manifest", c->statedir, last.s);
+		char last[65];
+		if (!state_last(c->statedir, p->name, arch, p->steps[i].name, last)) {
+			mp = state_store(c->statedir, last, "manifest");
 			r = file_read(mp, &m);
 			free(mp);
 			if (!r) {
-				cache_digest(c->statedir, last.s, digest);
+				cache_digest(c->statedir, last, digest);
 				buf_adds(from, "Last built (its inputs have changed since)");
 			}
 		}
-		free(lp);
-		buf_free(&last);
 		if (m.len)
 			return buf_take(&m);
 	}
@@ -293,7 +290,7 @@ int cmd_parts(struct ctx *c, int argc, char **argv)
 	if (rc)
 		return rc;
 	char (*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);
-	cache_keys(p, arch, keys, NULL);
+	cache_keys(p, arch, c->statedir, keys, NULL, NULL);
 	char *recpath = xasprintf("%s/manifests.%s", p->dir, arch);
 	char *recshow = tidy_path(recpath);
 	struct buf recorded = {0};

@@ -29,13 +29,11 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			return CMD_EXIT_PARSE;
 		}
 	}
+	/* engine_init knows every key the store lets it know: a step is cached
+	 * when its output is there (its digest is known). */
 	size_t cached = 0;
-	char *is_cached = calloc(p->nsteps, 1);
 	for (size_t i = 0; i < p->nsteps; i++)
-		if (cache_has(c->statedir, e.keys[i])) {
-			is_cached[i] = 1;
-			cached++;
-		}
+		cached += e.digests[i][0] != 0;
 	if (only < 0)
 		printf("plan %s for %s: %zu steps, %zu cached, %zu to build\n", p->name, arch, p->nsteps, cached,
 		       p->nsteps - cached);
@@ -49,23 +47,20 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			continue;
 		const struct step *s = &p->steps[i];
 		struct buf reason = {0};
-		if (is_cached[i]) {
-			char hex[65] = "?";
-			cache_digest(c->statedir, e.keys[i], hex);
-			buf_addf(&reason, "digest %.12s", hex);
-		} else {
-			cache_why(c->statedir, arch, p, i, e.inputs[i], &reason);
-		}
+		int is_cached = e.digests[i][0] != 0;
+		if (is_cached)
+			buf_addf(&reason, "digest %.12s", e.digests[i]);
+		else
+			cache_why(c->statedir, arch, p, i, e.digests, &reason);
 		printf("  %-8s %-*s  %-6s  %s\n", p->stages[s->stage].name, (int)w, s->name,
-		       is_cached[i] ? "cached" : "build", reason.s);
+		       is_cached ? "cached" : "build", reason.s);
 		if (c->verbose) {
-			printf("           key %s\n", e.keys[i]);
+			printf("           key %s\n", e.keys[i][0] ? e.keys[i] : "(not known until its dependencies are built)");
 			for (size_t d = 0; d < s->ndeps; d++)
 				printf("           needs %s\n", p->steps[s->deps[d]].name);
 		}
 		buf_free(&reason);
 	}
-	free(is_cached);
 	engine_free(&e);
 	plan_free(p);
 	return CMD_EXIT_OK;

@@ -46,11 +46,13 @@ int cmd_shell(struct ctx *c, int argc, char **argv)
 	struct run_spec spec;
 	struct run_dep *deps;
 	struct strv hold = {0};
+	e.shell = 1;
 	engine_spec(&e, i, &spec, &deps, &hold, dest);
 	spec.interactive = 1;
 	spec.log = "/dev/tty";
 	spec.timeout = 0;
-	fprintf(stderr, "sprout: shell in step '%s' (%s); the build tree is the working directory; exit to leave\n",
+	fprintf(stderr, "sprout: shell in step '%s' (%s); the build tree is the working directory; exit to leave\n"
+			"sprout: JOBS and MAKEFLAGS are the build's; sh -ex -c \"$STEP_SCRIPT\" runs the step's script again\n",
 		argv[2], p->stages[p->steps[i].stage].name);
 	pid_t pid = run_spawn(&spec);
 	if (pid < 0) {

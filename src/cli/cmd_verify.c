@@ -190,9 +190,11 @@ static int print_differences(struct verify *f)
 			head = any = 1;
 			print_explain(f, k, i, tool);
 		}
-		if (head)
-			printf("    logs: %s/%s.VARIANT.log; the cached build's: %s/logs/%s/%s.log\n", f->logdir,
-			       p->steps[i].name, f->s.statedir, f->arch, p->steps[i].name);
+		if (head) {
+			char *log = engine_logpath(&f->e, (int)i);
+			printf("    logs: %s/%s.VARIANT.log; the cached build's: %s\n", f->logdir, p->steps[i].name, log);
+			free(log);
+		}
 		if (verify_expected_differs(f, i)) {
 			printf("\n  %s: the cached digest %.12s differs from the plan's %.12s (%s)\n", p->steps[i].name,
 			       f->ref[i].digest, f->expected[i], f->expected_path);

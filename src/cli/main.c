@@ -59,6 +59,10 @@ static const struct command commands[] = {
 	 "open a shell in a step's sandbox",
 	 "Opens an interactive shell with the step's root, environment and build tree (that of\n"
 	 "its last failed attempt when there is one, else a freshly prepared one).\n"},
+	{"path", cmd_path, "PLAN [STEP]",
+	 "print where a step's output is",
+	 "Prints the directory of STEP's output in the store (the plan's final step by default,\n"
+	 "else its last): what a build made, to copy or look into. Fails when it is not built.\n"},
 	{"clean", cmd_clean, "[--all] [--distfiles]",
 	 "remove build trees, logs and temporary files",
 	 "Removes build trees, logs and leftovers of interrupted runs from the state directory.\n"

@@ -130,7 +130,7 @@ static void plain_monitor(const struct run_spec *s, char **env, int logfd)
 			char *argv[] = {"/bin/sh", "-i", NULL};
 			execve(argv[0], argv, env);
 		} else {
-			char *argv[] = {"/bin/sh", "-e", "-c", (char *)s->script, "sprout-step", NULL};
+			char *argv[] = {"/bin/sh", s->trace ? "-ex" : "-e", "-c", (char *)s->script, "sprout-step", NULL};
 			execve(argv[0], argv, env);
 		}
 		_exit(127);

@@ -34,6 +34,7 @@ struct run_spec {
 	const char *log;           /* stdout and stderr go here (appended) */
 	int timeout;               /* seconds, 0 for none */
 	int interactive;           /* sprout shell: a tty shell, no script */
+	int trace;                 /* run the script with sh -x: each command goes to the log as "+ CMD" */
 	char *const *argv;         /* when set: exec this command (absolute path) instead of the script */
 	int rootfs_rw;             /* RUN_NATIVE: the root tree writable (stage 4's system, which
 	                              installs the sprout it builds); sandbox only */

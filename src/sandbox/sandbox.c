@@ -345,7 +345,7 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	if (s->interactive) {
 		sb->argv[1] = "-i";
 	} else {
-		sb->argv[1] = "-e";
+		sb->argv[1] = s->trace ? "-ex" : "-e";
 		sb->argv[2] = "-c";
 		sb->argv[3] = (char *)s->script;
 		sb->argv[4] = "sprout-step";

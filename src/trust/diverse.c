@@ -78,9 +78,9 @@ int diverse_leg_setup(struct diverse *d, size_t k, struct plan *p, const char *a
 				    l->cc);
 	free(t);
 	int r = plan_override(p, l->seed_only ? "SEED_CC" : "CC", l->cc);
-	l->keys = xcalloc(p->nsteps, sizeof *l->keys);
-	if (!r)
-		cache_keys(p, arch, l->keys, NULL);
+	/* The keys follow the outputs: known once the leg is built
+	 * (diverse_leg_built). */
+	l->keys = xcalloc(p->nsteps + 1, sizeof *l->keys);
 	return r;
 }
 
@@ -122,6 +122,7 @@ int diverse_select(struct diverse *d, char **steps, int nsteps, const char *stat
 void diverse_leg_built(struct diverse *d, size_t k, int r, const char *statedir)
 {
 	struct diverse_leg *l = &d->legs[k];
+	cache_keys(l->p, d->arch, statedir, l->keys, NULL, NULL);
 	if (!r)
 		return;
 	struct buf b = {0};

@@ -2,13 +2,14 @@
 #include <string.h>
 
 #include "build/cache.h"
+#include "build/state.h"
 #include "core/util.h"
 #include "trust/out.h"
 
 void trust_out_read(const char *state, const char *key, struct trust_out *o)
 {
 	struct buf b = {0};
-	char *mp = xasprintf("%s/store/%s/manifest", state, key);
+	char *mp = state_store(state, key, "manifest");
 	if (cache_digest(state, key, o->digest))
 		o->digest[0] = 0;
 	o->manifest = NULL;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "build/cache.h"
+#include "build/state.h"
 #include "core/err.h"
 #include "trust/sbom.h"
 #include "core/sha1.h"
@@ -265,17 +266,17 @@ int sbom_write(const struct plan *p, const char *arch, const char *statedir, con
 	struct js j;
 	int fin = p->final ? plan_step_index(p, p->final) : -1;
 	int r = -SPROUT_ERR_NOTFOUND;
-	cache_keys(p, arch, keys, NULL);
+	cache_keys(p, arch, statedir, keys, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (cache_digest(statedir, keys[i], digests[i])) {
 			r = errf(SPROUT_ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
-				 p->steps[i].name, p->name, arch, keys[i]);
+				 p->steps[i].name, p->name, arch, keys[i][0] ? keys[i] : "not known");
 			goto out;
 		}
 		buf_addf(&ns, "%s %s\n", keys[i], digests[i]);
 	}
 	if (fin >= 0) {
-		char *mp = xasprintf("%s/store/%s/manifest", statedir, keys[fin]);
+		char *mp = state_store(statedir, keys[fin], "manifest");
 		r = file_read(mp, &manifest);
 		if (r)
 			r = errf(r, "%s: %s", mp, err_str(r));
@@ -307,7 +308,7 @@ int sbom_write(const struct plan *p, const char *arch, const char *statedir, con
 		fj.b = &files;
 		fj.depth = 2; /* the document's object, then its "files" array */
 		fj.first[2] = 1;
-		char *outdir = xasprintf("%s/store/%s/out", statedir, keys[fin]);
+		char *outdir = state_store(statedir, keys[fin], "out");
 		r = write_files(&fj, &used, outdir, manifest.s, &fids, &sha1s);
 		free(outdir);
 		if (r)

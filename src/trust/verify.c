@@ -17,8 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build/cache.h"
 #include "build/manifest.h"
 #include "build/plan.h"
+#include "build/state.h"
 #include "core/err.h"
 #include "fetch/fetch.h"
 #include "trust/verify.h"
@@ -98,11 +100,15 @@ int verify_reference(struct verify *f)
 {
 	const struct plan *p = f->p;
 	f->ref = xcalloc(p->nsteps, sizeof *f->ref);
+	/* The keys, now that every output they follow is in the store. */
+	cache_keys(p, f->arch, f->s.statedir, f->e.keys, f->e.digests, NULL);
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (f->e.want[i])
 			trust_out_read(f->s.statedir, f->e.keys[i], &f->ref[i]);
 	read_expected(f);
-	f->logdir = xasprintf("%s/logs/%s/verify", f->s.statedir, f->arch);
+	char *logs = state_record_dir(f->s.statedir, STATE_LOG, p->name, f->arch);
+	f->logdir = path_join(logs, "verify");
+	free(logs);
 	rm_rf(f->logdir);
 	int r = mkdir_p(f->logdir, 0755);
 	if (r)
@@ -414,9 +420,12 @@ void verify_setup(struct verify *f)
 static void variant_ended(struct verify *f, int k)
 {
 	struct verify_variant *v = &f->v[k];
+	free(v->keys);
+	v->keys = xcalloc(f->p->nsteps + 1, sizeof *v->keys);
+	cache_keys(f->p, f->arch, v->state, v->keys, NULL, NULL);
 	for (size_t i = 0; i < f->p->nsteps; i++)
 		if (f->e.want[i])
-			trust_out_read(v->state, f->e.keys[i], &v->outs[i]);
+			trust_out_read(v->state, v->keys[i], &v->outs[i]);
 	if (v->status && v->uid && (v->status == 5 || v->status >= 125 || v->status == 3)) {
 		/* The user could not run sprout or its sandbox here (exit 5: no
 		 * sandbox, 3: cannot read the plan, 125 and up: cannot start). */
@@ -507,7 +516,7 @@ char *verify_explain(struct verify *f, int k, int i, const char *tool, struct bu
 		manifest_diff(a->manifest, b->manifest, diff);
 	char *df = xasprintf("%s/%s.%c.diff", f->logdir, name, v->label);
 	file_write_atomic(df, diff->s ? diff->s + from : "", diff->len - from);
-	char *slog = xasprintf("%s/logs/%s/%s.log", v->state, f->arch, name);
+	char *slog = state_record(v->state, STATE_LOG, f->p->name, f->arch, name);
 	char *dlog = xasprintf("%s/%s.%c.log", f->logdir, name, v->label);
 	copy_file(slog, dlog);
 	free(slog);
@@ -516,8 +525,8 @@ char *verify_explain(struct verify *f, int k, int i, const char *tool, struct bu
 	*tool_status = 0;
 	if (tool) {
 		char *rep = xasprintf("%s/%s.%c.diffoscope.txt", f->logdir, name, v->label);
-		char *ra = xasprintf("%s/store/%s/out", f->s.statedir, f->e.keys[i]);
-		char *rb = xasprintf("%s/store/%s/out", v->state, f->e.keys[i]);
+		char *ra = state_store(f->s.statedir, f->e.keys[i], "out");
+		char *rb = state_store(v->state, v->keys[i], "out");
 		char *argv[] = {(char *)tool, "--text", rep, ra, rb, NULL};
 		int nfd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		int st = fetch_tool_run(argv, environ, NULL, nfd);
@@ -579,6 +588,7 @@ void verify_free(struct verify *f)
 		free(f->v[k].skip);
 		free(f->v[k].log);
 		trust_outs_free(f->v[k].outs, p->nsteps);
+		free(f->v[k].keys);
 	}
 	if (f->expected)
 		for (size_t i = 0; i < p->nsteps; i++)

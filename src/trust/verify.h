@@ -61,6 +61,7 @@ struct verify_variant {
 	double secs;
 	char *log;              /* the child's output */
 	struct trust_out *outs; /* per step */
+	char (*keys)[65];       /* per step, in its state: a key follows its dependencies' outputs */
 	int differs;
 };
 

@@ -82,9 +82,11 @@ static int kvm_probe_child(int kvm)
 	return reason == VM_KVM_EXIT_HLT ? 0 : 1;
 }
 
-int vm_kvm_usable(void)
+int vm_kvm_usable(const char *arch)
 {
 	static int known = -1;
+	if (strcmp(arch, host_arch()))
+		return 0; /* KVM runs the host's own arch only */
 	if (known >= 0)
 		return known;
 	known = 0;
@@ -381,7 +383,7 @@ out:
 int vm_boot(const struct vm_spec *s, struct vm_result *res)
 {
 	memset(res, 0, sizeof *res);
-	int kvm = vm_kvm_usable() && !s->no_kvm;
+	int kvm = vm_kvm_usable(s->arch) && !s->no_kvm;
 	int r = boot_once(s, kvm, res);
 	/* A /dev/kvm that passed the probe but runs no real guest: then TCG. */
 	if (!r && kvm && res->kvm_stalled) {

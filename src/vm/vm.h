@@ -48,9 +48,10 @@ struct vm_result {
 	char *command;          /* the qemu command line, for the user (owned) */
 };
 
-/* Whether /dev/kvm can make a VM for this process and run it (a real-mode
- * `hlt` must exit within two seconds; x86_64 hosts only). */
-int vm_kvm_usable(void);
+/* Whether KVM can run a guest of arch: the host's own arch, and /dev/kvm
+ * makes a VM and runs it (a real-mode `hlt` must exit within two seconds;
+ * probed on x86_64 hosts only). */
+int vm_kvm_usable(const char *arch);
 
 /* The UEFI firmware image for arch (static path), or NULL when missing. */
 const char *vm_firmware(const char *arch);

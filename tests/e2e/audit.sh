@@ -60,10 +60,10 @@ check "  ... and counts them" grep -q '3 flagged: 1 regenerated, 1 deleted, 1 wa
 sprout --state "$S" build "$P" >"$T/build.out" 2>&1; rc=$?
 check "the build sees the regenerated and deleted files gone, the waived one kept" test "$rc" = 0
 check "  ... and regenerates configure itself" \
-	grep -qx regenerated "$S/store/$(head -c 64 "$S/last/x86_64/pkg" 2>/dev/null)/out/share/configured"
+	grep -qx regenerated "$S/store/$(head -c 64 "$S/last/au/x86_64/pkg" 2>/dev/null)/out/share/configured"
 check "  ... the step's log names what was removed" \
-	sh -c "grep -q '^sprout: regenerate pkg-1/configure (recipe line 7): removed 1 file$' '$S/logs/x86_64/pkg.log' &&
-	       grep -q '^sprout: delete pkg-1/bin (recipe line 8): removed 1 file$' '$S/logs/x86_64/pkg.log'"
+	sh -c "grep -q '^sprout: regenerate pkg-1/configure (recipe line 7): removed 1 file$' '$S/logs/au/x86_64/pkg.log' &&
+	       grep -q '^sprout: delete pkg-1/bin (recipe line 8): removed 1 file$' '$S/logs/au/x86_64/pkg.log'"
 
 recipe "regenerate pkg-1/configure" "delete pkg-1/bin"
 sprout --state "$S" plan "$P" >"$T/plan.out" 2>&1

@@ -71,13 +71,24 @@ build -j2 build "$P"
 check "second build does nothing" grep -q '^synth: 0 built, 4 cached' "$T/out"
 check "plan shows everything cached" sh -c "'$SPROUT' --state '$S' plan '$P' | grep -c ' cached ' | grep -qx 4"
 
-# One byte of the lib recipe: lib and app rebuild, base and tool do not.
-sed -i 's/^version 1$/version 2/' "$P/recipes/lib/recipe"
+# Early cutoff: a comment in the lib recipe changes lib's key, and lib is
+# rebuilt, to the same bytes: app, keyed by lib's output digest, stays cached.
+printf '# a comment\n' >>"$P/recipes/lib/recipe"
 sprout --state "$S" plan "$P" >"$T/plan.out"
-check "plan: lib rebuilds because its recipe changed" grep -q 'lib .*build .*recipe changed' "$T/plan.out"
-check "plan: app rebuilds because lib changed" grep -q 'app .*build .*dependency lib changed' "$T/plan.out"
+check "plan: lib rebuilds because its recipe changed" grep -q 'lib .*build .*recipe changed$' "$T/plan.out"
+check "plan: app waits for lib (its key follows lib's output)" grep -q 'app .*build .*waits for lib$' "$T/plan.out"
+check "  ... the header counts it to build" grep -q '4 steps, 2 cached, 2 to build' "$T/plan.out"
 build build "$P"
-check "recipe change rebuilds lib and app only" grep -q '^synth: 2 built, 2 cached' "$T/out"
+check "a comment rebuilds lib and nothing else (same bytes)" grep -q '^synth: 1 built, 3 cached' "$T/out"
+check "  ... and app is cached after lib is done" sh -c "'$SPROUT' --state '$S' plan '$P' | grep -q ' app .*cached'"
+check "  ... by a key that hashes lib's digest, not its key" sh -c "
+	k=\$(head -c 64 '$S/last/synth/x86_64/app'); l=\$(head -c 64 '$S/last/synth/x86_64/lib')
+	grep -qx \"dep lib \$(cat '$S/store/'\$l/digest)\" '$S/store/'\$k/inputs"
+
+# A real change to lib's output: lib and app rebuild, base and tool do not.
+sed -i 's#patches/fix.patch >#patches/fix.patch extra >#; s#^build host#build host\n\techo v2 >extra#' "$P/recipes/lib/recipe"
+build build "$P"
+check "an output change rebuilds lib and app only" grep -q '^synth: 2 built, 2 cached' "$T/out"
 check "  ... and the rebuilt steps are lib and app" sh -c "grep 'done' '$T/out' | awk '{print \$3}' | sort | tr '\n' ' ' | grep -qx 'app lib '"
 
 # A patch byte.
@@ -105,7 +116,7 @@ build build "$P"; rc=$?
 check "a wrong sha256 fails with exit 4" test "$rc" = 4
 check "  ... naming the file and both hashes" sh -c "grep -q 'data.txt' '$T/out' && grep -q '$h3' '$T/out' && grep -q '$h2' '$T/out'"
 check "  ... with nothing in the store" test ! -e "$S/distfiles/data.txt"
-check "  ... and nothing extracted" test ! -e "$S/build/x86_64/base/work/data.txt"
+check "  ... and nothing extracted" test ! -e "$S/build/synth/x86_64/base/work/data.txt"
 sed -i "s/$h3/$h2/" "$P/recipes/base/recipe"
 
 # Parallel steps really overlap: each waits for the other's marker.
@@ -145,9 +156,9 @@ build build "$T/fail"; rc=$?
 check "a failed step exits 1" test "$rc" = 1
 check "  ... names the step, stage and status" grep -q "step 'bad' (stage host) failed: exit status 3" "$T/out"
 check "  ... shows the log's tail" grep -q '    something went wrong' "$T/out"
-check "  ... keeps the build tree" test -e "$S/build/x86_64/bad/work/left-behind"
+check "  ... keeps the build tree" test -e "$S/build/fail/x86_64/bad/work/left-behind"
 check "  ... and says how to enter it" grep -q "shell $T/fail bad" "$T/out"
-check "  ... and stores nothing" sh -c "! ls '$S'/last/x86_64/bad 2>/dev/null"
+check "  ... and stores nothing" sh -c "! ls '$S'/last/fail/x86_64/bad 2>/dev/null"
 
 # SIGKILL in the middle of a step, then resume.
 mkdir -p "$T/kill/recipes/one" "$T/kill/recipes/two" "$T/kill/recipes/three"
@@ -165,11 +176,11 @@ pid=$!
 i=0; while [ ! -e "$T/shared/two-started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
 kill -9 $pid; wait $pid 2>/dev/null
 sleep 0.5
-check "after SIGKILL, 'two' is not counted as done" sh -c "! test -e '$S/last/x86_64/two'"
+check "after SIGKILL, 'two' is not counted as done" sh -c "! test -e '$S/last/kill/x86_64/two'"
 check "  ... and no step process is left running" sh -c "! pgrep -f '^sleep 3.21' >/dev/null"
 build build "$T/kill"
 check "the rerun resumes at the unfinished step" grep -q '^kill: 2 built, 1 cached' "$T/out"
-ref=$(for s in one two three; do cat "$T/ref/store/$(cat "$T/ref/last/x86_64/$s" | head -c 64)/digest"; done)
-got=$(for s in one two three; do cat "$S/store/$(cat "$S/last/x86_64/$s" | head -c 64)/digest"; done)
+ref=$(for s in one two three; do cat "$T/ref/store/$(cat "$T/ref/last/kill/x86_64/$s" | head -c 64)/digest"; done)
+got=$(for s in one two three; do cat "$S/store/$(cat "$S/last/kill/x86_64/$s" | head -c 64)/digest"; done)
 check "  ... and its digests equal an uninterrupted run's" test "$ref" = "$got"
-check "the resumed output is whole" grep -qx done "$S/store/$(head -c 64 "$S/last/x86_64/two")/out/two"
+check "the resumed output is whole" grep -qx done "$S/store/$(head -c 64 "$S/last/kill/x86_64/two")/out/two"

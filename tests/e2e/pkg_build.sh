@@ -19,7 +19,7 @@ same=1
 for f in "$T"/out1/*.spk; do cmp -s "$f" "$T/out2/$(basename "$f")" || same=0; done
 check "building them again gives the same bytes" test $same = 1
 sprout pkg info "$T/out1/zlib-1.3-2-$A.spk" >"$T/info"
-key=$(cat "$S/last/$A/zlib")
+key=$(cat "$S/last/pkgplan/$A/zlib")
 check "the metadata: version, release (the package block's), provides" sh -c '
 	grep -qx "version      1.3-2" "$1" && grep -qx "provides     libz=1.3" "$1" && grep -qx "license      Zlib" "$1"' - "$T/info"
 check "  ... the step key" grep -qx "step-key     $key" "$T/info"
@@ -34,7 +34,7 @@ sprout pkg install --root "$T/root" --repo "$T/out1" --allow-untrusted tool >"$T
 check "installing tool pulls zlib in through what zlib provides" grep -qx "install: tool 0.5-1, zlib 1.3-2 (for tool)" "$T/install"
 check "  ... without the -dev files" test ! -e "$T/root/usr/include/zlib.h" -a ! -e "$T/root/usr/lib/libz.a" -a -e "$T/root/usr/lib/libz.so.1"
 check "  ... which zlib-dev adds" sprout pkg install --root "$T/root" --repo "$T/out1" --allow-untrusted zlib-dev
-final=$(cat "$S/last/$A/sysroot")
+final=$(cat "$S/last/pkgplan/$A/sysroot")
 check "the root made from the packages is the final step's tree" diff -r --no-dereference -x var "$T/root" "$S/store/$final/out"
 check "pkg build --compress=none" sh -c '"$SPROUT" --state "$1" pkg build "$2" zlib -o "$3" --compress=none >/dev/null &&
 	"$SPROUT" pkg check "$3"/zlib-1.3-2-*.spk | grep -q "payload none"' - "$S" $P "$T/out3"

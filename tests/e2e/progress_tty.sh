@@ -79,31 +79,33 @@ check "the run ends with the summary table" sh -c "tail -n 5 '$T/live.screen' | 
 check "  ... one row per step, built" test "$(grep -c '^[a-z]*  *host  *built ' "$T/live.screen")" = 3
 check "  ... and the totals" sh -c "tail -n 1 '$T/live.screen' | grep -q '^tty: 3 built'"
 check "colours on a terminal by default" grep -q "$(printf '\033')\[32m" "$T/live.ts"
-check "durations were recorded for the next ETA" test -s "$T/state/durations/x86_64/three"
+check "durations were recorded for the next ETA" test -s "$T/state/durations/tty/x86_64/three"
 
-sed -i 's/ is at / now at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+# Each run below changes every recipe, so that all three steps run again
+# (three needs one, but one rebuilt to the same bytes leaves it cached).
+sed -i 's/ is at / now at /' "$P"/recipes/*/recipe
 on_tty "$T/nocolor.ts" NO_COLOR=1 -j2 build "$P"
 check "NO_COLOR: still redrawn in place" grep -q "$(printf '\033')\[[0-9]*A" "$T/nocolor.ts"
 check "  ... but no colour" sh -c "! grep -q \"\$(printf '\\033')\\[[0-9;]*m\" '$T/nocolor.ts'"
 check "  ... and the ETA comes from the last run (no ~)" grep -q 'one (host) 0:0[0-9] of 0:0[0-9]' "$T/nocolor.ts"
-sed -i 's/ now at / then at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+sed -i 's/ now at / then at /' "$P"/recipes/*/recipe
 on_tty "$T/always.ts" NO_COLOR=1 --color=always -j2 build "$P"
 check "--color=always wins over NO_COLOR" grep -q "$(printf '\033')\[32m" "$T/always.ts"
-sed -i 's/ then at / again at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+sed -i 's/ then at / again at /' "$P"/recipes/*/recipe
 on_tty "$T/never.ts" "" --color=never -j2 build "$P"
 check "--color=never: no colour on a terminal" sh -c "! grep -q \"\$(printf '\\033')\\[[0-9;]*m\" '$T/never.ts'"
 
-sed -i 's/ again at / dumbly at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+sed -i 's/ again at / dumbly at /' "$P"/recipes/*/recipe
 on_tty "$T/dumb.ts" TERM=dumb -j2 build "$P"
 check "TERM=dumb: no cursor movement, no colour" sh -c "! grep -q \"\$(printf '\\033')\" '$T/dumb.ts'"
 check "  ... a line per step start and end instead" test "$(grep -c '\] start  \|\] done   ' "$T/dumb.ts")" = 6
 
-sed -i 's/ dumbly at / plainly at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+sed -i 's/ dumbly at / plainly at /' "$P"/recipes/*/recipe
 on_tty "$T/plain.ts" "" --plain -j2 build "$P"
 check "--plain on a terminal: no cursor movement" sh -c "! grep -q \"\$(printf '\\033')\\[[0-9]*A\" '$T/plain.ts'"
 check "  ... a line per step start and end" test "$(nosgr "$T/plain.ts" | grep -c '\] start  \|\] done   ')" = 6
 
-sed -i 's/ plainly at / loudly at /' "$P/recipes/one/recipe" "$P/recipes/two/recipe"
+sed -i 's/ plainly at / loudly at /' "$P"/recipes/*/recipe
 on_tty "$T/verbose.ts" "" -v -j2 build "$P"
 screen "$T/verbose.ts" >"$T/verbose.screen"
 check "-v on a terminal: every log line shown once, with its step" \
@@ -118,3 +120,17 @@ check "a failure on a terminal: the report" grep -q "step 'two' (stage host) fai
 check "  ... with the command to look inside" grep -q "to look inside: .*shell $P two" "$T/fail.screen"
 check "  ... and the summary" grep -q '^two  *host  *failed ' "$T/fail.screen"
 check "  ... and no live line left" sh -c "! grep -q 'elapsed' '$T/fail.screen'"
+
+# The ETA of a first build on this machine: from the durations recorded
+# with the plan (durations.ARCH, as bootstrap --update-digests writes
+# them), scaled by how fast this machine runs the first finished steps.
+sed -i '/^\texit 7$/d; s/ loudly at / timely at /' "$P"/recipes/*/recipe
+rm -rf "$T/state/durations"
+printf '# recorded elsewhere\none 60\ntwo 60\nthree 60\n' >"$P/durations.x86_64"
+on_tty "$T/eta.ts" "" -j2 build "$P"
+check "first build: the plan's durations give the first ETA (one and two at once, then three)" \
+	grep -q 'ETA 2:00' "$T/eta.ts"
+nosgr "$T/eta.ts" >"$T/eta.raw"
+check "  ... and each step's expected time" grep -q 'one (host) 0:0[0-9] of ~1:00' "$T/eta.raw"
+check "  ... scaled down once the first steps finish in seconds, not minutes" \
+	sh -c "sed -n '/done.* one /,\$p' '$T/eta.ts' | grep -q 'ETA 0:0[0-9]'"

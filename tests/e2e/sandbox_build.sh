@@ -73,10 +73,10 @@ R
 chmod -R a+rX "$P"
 
 digest() { # state step
-	cat "$1/store/$(head -c 64 "$1/last/x86_64/$2")/digest" 2>/dev/null
+	cat "$1/store/$(head -c 64 "$1/last/sbx/x86_64/$2")/digest" 2>/dev/null
 }
 out() { # state step file
-	cat "$1/store/$(head -c 64 "$1/last/x86_64/$2")/out/$3" 2>/dev/null
+	cat "$1/store/$(head -c 64 "$1/last/sbx/x86_64/$2")/out/$3" 2>/dev/null
 }
 
 if [ "$(uname -m)" != x86_64 ]; then

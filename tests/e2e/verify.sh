@@ -68,8 +68,8 @@ check "  ... the step that records the time is not reproducible" grep -Eq '^  cl
 check "  ... nor the one that records a random value" grep -Eq '^  random .* DIFF .*NOT reproducible$' "$T/out"
 check "  ... and the differing files are named" sh -c "grep -q '^    A: ~ share/stamp$' '$T/out' && grep -q '^    B: ~ random$' '$T/out'"
 check "  ... with diffoscope's report saved beside the logs" \
-	grep -q '^stand-in report: ' "$S/logs/$arch/verify/clock.A.diffoscope.txt"
-check "  ... and the variant's log of the step" test -f "$S/logs/$arch/verify/random.B.log"
+	grep -q '^stand-in report: ' "$S/logs/vt/$arch/verify/clock.A.diffoscope.txt"
+check "  ... and the variant's log of the step" test -f "$S/logs/vt/$arch/verify/random.B.log"
 check "the step that reads its environment, umask and source modes is reproducible in every variant" \
 	grep -Eq '^  stable .*same  same  (same|skip)  -  .*reproducible$' "$T/out"
 check "  ... and so is the one after it" grep -Eq '^  user .* reproducible$' "$T/out"
@@ -91,7 +91,7 @@ check "  ... and says so" grep -q '^result: reproducible$' "$T/out2"
 check "  ... and leaves no variant state behind" test ! -e "$S/verify/a"
 
 # The plan's expected digests: one right, one wrong.
-key() { head -c 64 "$S/last/$arch/$1"; }
+key() { head -c 64 "$S/last/vt/$arch/$1"; }
 d_stable=$(cat "$S/store/$(key stable)/digest")
 { echo "# expected"; echo "stable $d_stable"; echo "user 0000000000000000000000000000000000000000000000000000000000000000"; } \
 	>"$P/digests.$arch"
@@ -108,8 +108,8 @@ sprout --state "$T/o2" -j1 --order=reverse build "$P" >"$T/o2.out" 2>&1
 check "plan order starts stable first" sh -c "grep -m1 start '$T/o1.out' | grep -q ' stable '"
 check "--order=reverse starts random first" sh -c "grep -m1 start '$T/o2.out' | grep -q ' random '"
 check "  ... and both orders give the same digest for stable" \
-	test "$(cat "$T/o1/store/$(head -c 64 "$T/o1/last/$arch/stable")/digest")" = \
-	"$(cat "$T/o2/store/$(head -c 64 "$T/o2/last/$arch/stable")/digest")"
+	test "$(cat "$T/o1/store/$(head -c 64 "$T/o1/last/vt/$arch/stable")/digest")" = \
+	"$(cat "$T/o2/store/$(head -c 64 "$T/o2/last/vt/$arch/stable")/digest")"
 
 # --set: a setting is part of every key and reaches the build.
 sprout --state "$S" --set EXTRA=1 plan "$P" >"$T/set.out" 2>&1

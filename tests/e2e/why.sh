@@ -1,6 +1,7 @@
 # sprout plan --why STEP names the input that makes a step rebuild, for
 # every kind of input: recipe, patch, source, dependency, setting, build
-# script; added and removed ones too.
+# script; added and removed ones too; and a step whose key waits for a
+# dependency that must be built first (its key hashes that output).
 . "$TOP/tests/e2e/lib.sh"
 P=$T/plan
 S=$T/state
@@ -44,15 +45,16 @@ is() { # step, expected reason
 	if [ "$got" = "$2" ]; then ok "$1: $2"; else notok "$1: expected '$2', got '$got'"; fi
 }
 
-is lib "never built"
+is base "never built"
+is lib "never built; waits for base"
 build
-is lib "digest $(cat "$S/store/$(head -c 64 "$S/last/x86_64/lib")/digest" | head -c 12)"
+is lib "digest $(cat "$S/store/$(head -c 64 "$S/last/why/x86_64/lib")/digest" | head -c 12)"
 check "--why prints only that step" test "$("$SPROUT" --state "$S" plan "$P" --why lib | wc -l)" = 1
 
 sed -i 's/^version 1$/version 2/' "$P/recipes/lib/recipe"
 is lib "recipe changed (version 1 -> 2)"
-is app "dependency lib changed"
-is base "digest $(cat "$S/store/$(head -c 64 "$S/last/x86_64/base")/digest" | head -c 12)"
+is app "waits for lib"
+is base "digest $(cat "$S/store/$(head -c 64 "$S/last/why/x86_64/base")/digest" | head -c 12)"
 build
 sed -i 's/cat patches/cat -- patches/' "$P/recipes/lib/recipe"
 is lib "recipe changed"
@@ -72,12 +74,16 @@ printf 'two\n' >"$P/recipes/base/data.txt"
 h2=$(sha256sum "$P/recipes/base/data.txt" | cut -d' ' -f1)
 sed -i "s/$h1/$h2/" "$P/recipes/base/recipe"
 is base "recipe changed, source data.txt changed"
+is lib "waits for base"
+build_only() { "$SPROUT" --state "$S" --runner=plain -q build "$P" "$1" >/dev/null 2>&1; }
+build_only base
 is lib "dependency base changed"
+is app "waits for lib"
 build
 
 plan 'set FLAVOUR hot' ''
 is tool "setting FLAVOUR changed (mild -> hot)"
-is lib "setting FLAVOUR changed (mild -> hot), dependency base changed"
+is lib "setting FLAVOUR changed (mild -> hot); waits for base"
 build
 plan "$(printf 'set FLAVOUR hot\nset EXTRA 1')" ''
 is tool "setting EXTRA added"
@@ -93,8 +99,8 @@ plan 'set FLAVOUR hotter' 'build=other'
 is lib "build script changed (host -> other), dependency tool removed"
 build
 
-rm -rf "$S/store/$(head -c 64 "$S/last/x86_64/app")"
+rm -rf "$S/store/$(head -c 64 "$S/last/why/x86_64/app")"
 is app "output missing from the store"
 sed -i 's/^version 1$/version 5/' "$P/recipes/tool/recipe"
-rm -rf "$S/store/$(head -c 64 "$S/last/x86_64/tool")"
+rm -rf "$S/store/$(head -c 64 "$S/last/why/x86_64/tool")"
 is tool "its last build is gone from the store (nothing to compare with)"

@@ -15,6 +15,7 @@ static char dir[] = "/tmp/sprout-test-eta.XXXXXX";
 static struct plan *mkplan(size_t n, const int deps[][3], struct recipe *rc)
 {
 	struct plan *p = xcalloc(1, sizeof *p);
+	p->name = (char *)"p";
 	p->nsteps = n;
 	p->steps = xcalloc(n, sizeof *p->steps);
 	p->order = xcalloc(n, sizeof *p->order);
@@ -63,18 +64,27 @@ int main(void)
 	st[1] = SPROUT_ETA_DONE;
 	ok(near(eta_left(p, want, st, expect, ran, 2), 9), "a running step counts what is left of it (%g)",
 	   eta_left(p, want, st, expect, ran, 2));
-	ran[0] = 30;
-	ok(near(eta_left(p, want, st, expect, ran, 2), 6), "  ... at least a second when it overran (%g)",
+	ran[0] = 12;
+	ok(near(eta_left(p, want, st, expect, ran, 2), 6.2), "  ... past its estimate, a tenth of its time so far (%g)",
 	   eta_left(p, want, st, expect, ran, 2));
+	ran[0] = 30;
+	ok(near(eta_left(p, want, st, expect, ran, 2), 8), "  ... which grows as it runs on (%g)",
+	   eta_left(p, want, st, expect, ran, 2));
+	ran[0] = 5;
+	expect[0] = 5.5;
+	ok(near(eta_left(p, want, st, expect, ran, 2), 6), "  ... and at least a second (%g)",
+	   eta_left(p, want, st, expect, ran, 2));
+	expect[0] = 10;
+	ran[0] = 30;
 	want[3] = 0;
-	ok(near(eta_left(p, want, st, expect, ran, 2), 4), "steps not wanted do not count (%g)",
+	ok(near(eta_left(p, want, st, expect, ran, 2), 6), "steps not wanted do not count (%g)",
 	   eta_left(p, want, st, expect, ran, 2));
 	memset(st, SPROUT_ETA_DONE, sizeof st);
 	ok(near(eta_left(p, want, st, expect, ran, 2), 0), "nothing left: 0");
 
-	ok(eta_recorded(dir, "x86_64", "s0") < 0, "no duration recorded yet");
-	ok(eta_record(dir, "x86_64", "s0", 12.5) == 0, "record one");
-	ok(near(eta_recorded(dir, "x86_64", "s0"), 12.5), "  ... and read it back");
+	ok(eta_recorded(dir, "p", "x86_64", "s0") < 0, "no duration recorded yet");
+	ok(eta_record(dir, "p", "x86_64", "s0", 12.5) == 0, "record one");
+	ok(near(eta_recorded(dir, "p", "x86_64", "s0"), 12.5), "  ... and read it back");
 	double ex[4];
 	char guessed[4];
 	eta_expect(p, dir, dir, "x86_64", ex, guessed);
@@ -94,13 +104,37 @@ int main(void)
 	ok(eta_source_bytes(dir, &rc) == 1 << 20, "source bytes from the distfiles");
 	eta_expect(p, dir, dir, "x86_64", ex, guessed);
 	ok(guessed[1] && near(ex[1], 12.5), "  ... a step not timed yet takes as long per byte as one timed (%g)", ex[1]);
-	eta_record(dir, "x86_64", "s0", -1);
+	eta_record(dir, "p", "x86_64", "s0", -1);
 	eta_expect(p, dir, dir, "x86_64", ex, guessed);
 	ok(guessed[1] && near(ex[1], 9), "  ... the first time, about 8 s per MiB (%g)", ex[1]);
 	rc.sources = NULL;
 	rc.nsources = 0;
-	char *state = path_join(dir, "durations");
-	ok(path_exists(state), "durations live in STATE/durations/ARCH/STEP, outside the store");
+
+	/* The plan's durations, scaled by this machine's pace. */
+	p->dir = dir;
+	double planned[4], took[4] = {0};
+	ok(eta_planned(p, "x86_64", planned) < 0 && planned[0] < 0, "no durations.ARCH: none planned");
+	char *dp = path_join(dir, "durations.x86_64");
+	const char *text = "# comment\ns1 100\ns2 50.5\nnosuch 7\n";
+	file_write_atomic(dp, text, strlen(text));
+	ok(eta_planned(p, "x86_64", planned) == 0 && planned[0] < 0 && near(planned[1], 100) && near(planned[2], 50.5),
+	   "durations.ARCH read, steps it does not list -1");
+	ok(near(eta_scale(4, planned, took), 1), "nothing finished yet: scale 1");
+	took[1] = 25;
+	ok(near(eta_scale(4, planned, took), 0.25), "s1 took 25 s of the plan's 100: this machine runs at 0.25");
+	char g[4] = {0, 1, 1, 1};
+	double ex2[4] = {7, 7, 7, 7};
+	eta_use_planned(4, planned, 0.25, ex2, g);
+	ok(near(ex2[0], 7) && near(ex2[1], 25) && near(ex2[2], 12.625) && near(ex2[3], 7),
+	   "  ... applied to the steps not timed here that the plan lists");
+	ok(g[0] == 0 && g[1] == ETA_FROM_PLAN && g[3] == 1, "  ... marked as from the plan");
+	eta_record(dir, "p", "x86_64", "s0", 3);
+	ok(eta_save_planned(p, dir, "x86_64", 2) == 0, "write durations.ARCH from the state's records");
+	ok(eta_planned(p, "x86_64", planned) == 0 && near(planned[0], 3) && planned[1] < 0, "  ... and read them back");
+	free(dp);
+	p->dir = NULL;
+	char *state = path_join(dir, "durations/p/x86_64/s0");
+	ok(path_exists(state), "durations live in STATE/durations/PLAN/ARCH/STEP, outside the store");
 	free(state);
 
 	freeplan(p);

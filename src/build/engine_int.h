@@ -1,0 +1,23 @@
+#ifndef SPROUT_ENGINE_INT_H
+#define SPROUT_ENGINE_INT_H
+
+#include "build/engine.h"
+
+/* What engine.c (preparing and committing one step) gives engine_run.c
+ * (the scheduler of engine_build). Not for other modules. */
+
+/* STATE/tmp/KEY of step i (caller frees). */
+char *engine_tmpdir(const struct engine *e, int i);
+/* Lay out step i's build tree and empty output directory. 0 or negative
+ * code (errf set). */
+int engine_prepare(struct engine *e, int i);
+/* Store step i's output from its tmp directory: its digest into hex, its
+ * size in bytes into *size; records the key as last built. 0 or negative
+ * code (errf set). */
+int engine_commit(struct engine *e, int i, char hex[65], long long *size);
+/* The bytes of the regular files a manifest lists. */
+long long engine_manifest_size(const char *m);
+/* Hand ev to e->on_event, when there is one. */
+void engine_emit(struct engine *e, struct engine_event *ev);
+
+#endif

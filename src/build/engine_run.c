@@ -1,0 +1,400 @@
+/* engine_build: the scheduler. Steps become ready when their dependencies
+ * are done; a ready step's key is then known (it hashes the dependencies'
+ * output digests), and it is either found in the store (early cutoff: a
+ * dependency rebuilt to the same bytes leaves it cached) or started, up to
+ * the job count, in plan order. Every step is looked at a bounded number
+ * of times: the cost grows with the steps and edges, not their square. */
+#include <errno.h>
+#include <stdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "build/cache.h"
+#include "build/engine.h"
+#include "build/engine_int.h"
+#include "build/state.h"
+#include "core/err.h"
+#include "sandbox/run.h"
+#include "core/util.h"
+
+static volatile sig_atomic_t interrupted, nsignals;
+
+static void on_interrupt(int sig)
+{
+	interrupted = sig;
+	nsignals++;
+}
+
+enum { ST_PENDING, ST_RUNNING, ST_DONE, ST_FAILED };
+
+/* What engine_build keeps per run. */
+struct sched {
+	char *state;            /* ST_* per step */
+	pid_t *pids;
+	double *start;
+	int *left;              /* dependencies not done yet */
+	int *rdep, *rdep_at;    /* the steps that depend on step i: rdep[rdep_at[i] .. rdep_at[i+1]) */
+	int *pos;               /* step -> its place in the order steps start in */
+	int *heap, nheap;       /* the ready steps, by pos */
+	int *run, nrun;         /* the running steps */
+	int failed, r;
+};
+
+/* ---- the ready set: a binary heap of steps by their place in the order ---- */
+
+static void heap_push(struct sched *sc, int i)
+{
+	int k = sc->nheap++;
+	while (k > 0) {
+		int up = (k - 1) / 2;
+		if (sc->pos[sc->heap[up]] <= sc->pos[i])
+			break;
+		sc->heap[k] = sc->heap[up];
+		k = up;
+	}
+	sc->heap[k] = i;
+}
+
+static int heap_pop(struct sched *sc)
+{
+	if (!sc->nheap)
+		return -1;
+	int top = sc->heap[0], last = sc->heap[--sc->nheap], k = 0;
+	for (;;) {
+		int c = 2 * k + 1;
+		if (c >= sc->nheap)
+			break;
+		if (c + 1 < sc->nheap && sc->pos[sc->heap[c + 1]] < sc->pos[sc->heap[c]])
+			c++;
+		if (sc->pos[last] <= sc->pos[sc->heap[c]])
+			break;
+		sc->heap[k] = sc->heap[c];
+		k = c;
+	}
+	if (sc->nheap)
+		sc->heap[k] = last;
+	return top;
+}
+
+/* The reverse edges, the order and the count of dependencies per step. */
+static void sched_init(const struct engine *e, struct sched *sc)
+{
+	const struct plan *p = e->plan;
+	size_t n = p->nsteps, edges = 0;
+	sc->state = xcalloc(n + 1, 1);
+	sc->pids = xcalloc(n + 1, sizeof *sc->pids);
+	sc->start = xcalloc(n + 1, sizeof *sc->start);
+	sc->left = xcalloc(n + 1, sizeof *sc->left);
+	sc->rdep_at = xcalloc(n + 2, sizeof *sc->rdep_at);
+	sc->pos = xcalloc(n + 1, sizeof *sc->pos);
+	sc->heap = xcalloc(n + 1, sizeof *sc->heap);
+	sc->run = xcalloc(n + 1, sizeof *sc->run);
+	for (size_t i = 0; i < n; i++) {
+		edges += p->steps[i].ndeps;
+		for (size_t d = 0; d < p->steps[i].ndeps; d++)
+			sc->rdep_at[p->steps[i].deps[d] + 1]++;
+	}
+	for (size_t i = 0; i < n; i++)
+		sc->rdep_at[i + 1] += sc->rdep_at[i];
+	sc->rdep = xcalloc(edges + 1, sizeof *sc->rdep);
+	int *fill = xcalloc(n + 1, sizeof *fill);
+	for (size_t i = 0; i < n; i++)
+		for (size_t d = 0; d < p->steps[i].ndeps; d++) {
+			int dep = p->steps[i].deps[d];
+			sc->rdep[sc->rdep_at[dep] + fill[dep]++] = (int)i;
+		}
+	free(fill);
+	for (size_t k = 0; k < n; k++)
+		sc->pos[p->order[k]] = e->reverse ? (int)(n - 1 - k) : (int)k;
+	for (size_t i = 0; i < n; i++)
+		sc->left[i] = (int)p->steps[i].ndeps;
+}
+
+static void sched_free(struct sched *sc)
+{
+	free(sc->state);
+	free(sc->pids);
+	free(sc->start);
+	free(sc->left);
+	free(sc->rdep);
+	free(sc->rdep_at);
+	free(sc->pos);
+	free(sc->heap);
+	free(sc->run);
+}
+
+/* Step i is done (its digest is known): wanted steps waiting only for it
+ * become ready. */
+static void mark_done(const struct engine *e, struct sched *sc, int i)
+{
+	sc->state[i] = ST_DONE;
+	for (int k = sc->rdep_at[i]; k < sc->rdep_at[i + 1]; k++) {
+		int j = sc->rdep[k];
+		if (--sc->left[j] == 0 && e->want[j] && sc->state[j] == ST_PENDING)
+			heap_push(sc, j);
+	}
+}
+
+/* Whether ready step i's output is in the store, by the key its
+ * dependencies' digests give it; when it is, it is done (SPROUT_EV_CACHED). */
+static int try_cached(struct engine *e, struct sched *sc, int i)
+{
+	/* engine_init found the digest of every step the store had then. */
+	if (!e->keys[i][0] || !e->inputs[i]) {
+		cache_key(e->plan, i, e->arch, e->digests, e->keys[i], &e->inputs[i]);
+		e->digests[i][0] = 0;
+	}
+	if (!e->digests[i][0] && cache_digest(e->statedir, e->keys[i], e->digests[i])) {
+		e->digests[i][0] = 0;
+		return 0;
+	}
+	struct engine_event ev = {0};
+	char *mp = state_store(e->statedir, e->keys[i], "manifest");
+	struct buf m = {0};
+	if (!file_read(mp, &m))
+		ev.size = engine_manifest_size(m.s);
+	buf_free(&m);
+	free(mp);
+	ev.kind = SPROUT_EV_CACHED;
+	ev.step = i;
+	ev.digest = e->digests[i];
+	engine_emit(e, &ev);
+	mark_done(e, sc, i);
+	return 1;
+}
+
+/* Before anything starts: every wanted step whose output is in the store
+ * is done, in plan order; the others whose dependencies are done are
+ * ready. */
+static void mark_cached(struct engine *e, struct sched *sc)
+{
+	const struct plan *p = e->plan;
+	for (size_t k = 0; k < p->nsteps; k++) {
+		int i = p->order[k];
+		if (e->want[i] && sc->left[i] == 0 && !try_cached(e, sc, i))
+			sc->state[i] = ST_PENDING;
+	}
+	sc->nheap = 0;
+	for (size_t k = 0; k < p->nsteps; k++) {
+		int i = p->order[k];
+		if (e->want[i] && sc->left[i] == 0 && sc->state[i] == ST_PENDING)
+			heap_push(sc, i);
+	}
+}
+
+/* The next ready step to start, or -1: ready steps found in the store on
+ * the way (early cutoff) are done. */
+static int next_ready(struct engine *e, struct sched *sc)
+{
+	int i;
+	while ((i = heap_pop(sc)) >= 0)
+		if (sc->state[i] == ST_PENDING && !try_cached(e, sc, i))
+			return i;
+	return -1;
+}
+
+/* Mark step i failed and report it (unless the run was interrupted). */
+static void fail_step(struct engine *e, struct sched *sc, int i, struct engine_event *ev)
+{
+	char *log = engine_logpath(e, i);
+	char *bd = engine_builddir(e, i);
+	sc->state[i] = ST_FAILED;
+	sc->failed = 1;
+	if (!interrupted) {
+		ev->kind = SPROUT_EV_FAIL;
+		ev->step = i;
+		ev->log = log;
+		ev->builddir = bd;
+		engine_emit(e, ev);
+	}
+	free(log);
+	free(bd);
+}
+
+/* Prepare step i and start its script. 0, or -1 when it could not start
+ * (reported as its failure). */
+static int start_step(struct engine *e, struct sched *sc, int i)
+{
+	struct engine_event ev = {0};
+	ev.kind = SPROUT_EV_START;
+	ev.step = i;
+	engine_emit(e, &ev);
+	sc->start[i] = now_sec();
+	err_clear();
+	int pr = engine_prepare(e, i);
+	pid_t pid = -1;
+	if (!pr) {
+		struct run_spec spec;
+		struct run_dep *deps;
+		struct strv hold = {0};
+		char *tmp = engine_tmpdir(e, i);
+		char *out = path_join(tmp, "out");
+		engine_spec(e, i, &spec, &deps, &hold, out);
+		free(tmp);
+		free(out);
+		pid = run_spawn(&spec);
+		if (pid < 0)
+			pr = pid;
+		free(deps);
+		strv_free(&hold);
+	}
+	if (pr) {
+		ev.secs = now_sec() - sc->start[i];
+		ev.error = err_msg(pr);
+		fail_step(e, sc, i, &ev);
+		if (pr != -SPROUT_ERR_BUILD && !sc->r)
+			sc->r = pr;
+		return -1;
+	}
+	sc->pids[i] = pid;
+	sc->state[i] = ST_RUNNING;
+	sc->run[sc->nrun++] = i;
+	return 0;
+}
+
+/* A finished step's build tree is renamed aside into tmp/trash/ (which
+ * engine_lock clears after a dead run) and deleted when the run is over:
+ * on ext4, files created soon after many were deleted are slow to create,
+ * and the next step's sources are exactly that. */
+static void discard_tree(struct engine *e, const char *dir)
+{
+	static unsigned serial;
+	char *trash = state_path(e->statedir, "tmp/trash"), *to = xasprintf("%s/%u", trash, serial++);
+	if (mkdir_p(trash, 0755) || rename(dir, to) < 0)
+		rm_rf(dir);
+	free(trash);
+	free(to);
+}
+
+/* Step i's process ended with wait status st: commit its output, or
+ * record its failure. */
+static void finish_step(struct engine *e, struct sched *sc, int i, int st)
+{
+	int status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	struct engine_event ev = {0};
+	ev.step = i;
+	ev.secs = now_sec() - sc->start[i];
+	int cr = status == 0 && !interrupted ? engine_commit(e, i, e->digests[i], &ev.size) : 0;
+	if (status == 0 && !interrupted && !cr) {
+		char *bd = engine_builddir(e, i);
+		discard_tree(e, bd);
+		free(bd);
+		ev.kind = SPROUT_EV_DONE;
+		ev.digest = e->digests[i];
+		engine_emit(e, &ev);
+		mark_done(e, sc, i);
+		return;
+	}
+	e->digests[i][0] = 0;
+	char *tmp = engine_tmpdir(e, i);
+	rm_rf(tmp);
+	free(tmp);
+	ev.status = status;
+	ev.error = cr ? err_msg(cr) : NULL;
+	fail_step(e, sc, i, &ev);
+}
+
+/* waitpid(-1) that emits SPROUT_EV_TICK every e->tick seconds while it waits. It
+ * polls (WNOHANG and short sleeps) rather than catching SIGCHLD, so that
+ * nothing else in the process sees an interrupted call. A signal that
+ * arrives while waiting gives -1 and EINTR, like a blocking waitpid. */
+static pid_t wait_any(struct engine *e, int *st)
+{
+	if (e->tick <= 0)
+		return waitpid(-1, st, 0);
+	sig_atomic_t seen = nsignals;
+	double next = now_sec() + e->tick;
+	for (;;) {
+		pid_t w = waitpid(-1, st, WNOHANG);
+		if (w != 0)
+			return w;
+		if (nsignals != seen) {
+			errno = EINTR;
+			return -1;
+		}
+		double t = now_sec();
+		if (t >= next) {
+			struct engine_event ev = {0};
+			ev.kind = SPROUT_EV_TICK;
+			ev.step = -1;
+			engine_emit(e, &ev);
+			next = t + e->tick;
+		}
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Wait for one running step and finish it. 0, or -1 when the run must
+ * stop (sc->r set). */
+static int reap_one(struct engine *e, struct sched *sc)
+{
+	int st;
+	pid_t w = wait_any(e, &st);
+	if (w < 0) {
+		if (errno != EINTR) {
+			sc->r = -errno;
+			return -1;
+		}
+		for (int k = 0; k < sc->nrun; k++)
+			kill(sc->pids[sc->run[k]], SIGTERM);
+		return 0;
+	}
+	for (int k = 0; k < sc->nrun; k++)
+		if (sc->pids[sc->run[k]] == w) {
+			int i = sc->run[k];
+			sc->run[k] = sc->run[--sc->nrun];
+			finish_step(e, sc, i, st);
+			break;
+		}
+	return 0;
+}
+
+int engine_build(struct engine *e)
+{
+	const struct plan *p = e->plan;
+	size_t n = p->nsteps;
+	struct sched sc;
+	struct sigaction sa, old_int, old_term;
+	memset(&sc, 0, sizeof sc);
+	sched_init(e, &sc);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	interrupted = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	mark_cached(e, &sc);
+	for (;;) {
+		while (!sc.failed && !interrupted && sc.nrun < e->jobs) {
+			int next = next_ready(e, &sc);
+			if (next < 0 || start_step(e, &sc, next))
+				break;
+		}
+		if (!sc.nrun || reap_one(e, &sc))
+			break;
+	}
+	for (size_t k = 0; k < n; k++) {
+		int i = p->order[k];
+		if (e->want[i] && sc.state[i] == ST_PENDING) {
+			struct engine_event ev = {0};
+			ev.kind = SPROUT_EV_SKIP;
+			ev.step = i;
+			engine_emit(e, &ev);
+		}
+	}
+	char *trash = state_path(e->statedir, "tmp/trash");
+	rm_rf(trash);
+	free(trash);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sched_free(&sc);
+	if (interrupted)
+		return errf(SPROUT_ERR_INTERRUPTED, "interrupted by signal %d", (int)interrupted);
+	if (sc.r)
+		return sc.r;
+	return sc.failed ? -SPROUT_ERR_BUILD : 0;
+}
