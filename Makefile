@@ -30,7 +30,11 @@ $(O)/config.mk: mk/config.sh
 
 $(O)/%.o: src/%.c $(HDRS) $(O)/config.mk
 	@mkdir -p $(@D)
-	$(CC) $(STD) $(CFLAGS) $(WARN) -Isrc $(CONFIG_DEFS) -c -o $@ $<
+	$(CC) $(STD) $(CFLAGS) $(WARN) -Isrc $(CONFIG_DEFS) $(DEFS) -c -o $@ $<
+
+# Where installed plans and recipes are when sprout cannot tell from its own
+# path (PREFIX/bin/sprout looks in PREFIX/share/sprout first).
+$(O)/cli/cmd_hint.o: DEFS = -DSPROUT_DATADIR='"$(PREFIX)/share/sprout"'
 
 $(O)/libsprout.a: $(LOBJS)
 	rm -f $@
@@ -48,9 +52,48 @@ $(O)/tests/%: tests/unit/%.c tests/unit/*.h $(O)/libsprout.a
 
 units: $(UNITS)
 
-# Every tier; the last line is "N passed, N failed".
-check: all units
+# Every tier; the last line is "N passed, N failed". The fuzz tier runs
+# each fuzz target for a few seconds on its seeds, so that they keep building.
+check: all units fuzz-build
 	@sh tests/run.sh "$(O)"
+
+# Fuzzing (fuzz/, docs/security.md): libFuzzer targets built by clang with
+# ASan and UBSan in $(FO). `make fuzz` runs each alone for FUZZ_SECONDS on
+# a copy of its seeds (FUZZ_TARGETS="tar plan" for some); a crash's input
+# lands in fuzz/crashes/.
+FUZZ_CC      ?= clang
+FO           ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+FUZZ_SAN      = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_ALL      = $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
+
+fuzz-build:
+	@if ! sh mk/fuzz-probe.sh "$(FUZZ_CC)"; then \
+		echo "make: $(FUZZ_CC) cannot build libFuzzer targets with ASan and UBSan here;" \
+			"sh mk/deps.sh --test installs clang and libclang-rt-dev" >&2; exit 1; fi
+	@$(MAKE) --no-print-directory O=$(FO) CC="$(FUZZ_CC)" \
+		CFLAGS="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" fuzz-targets
+
+fuzz-targets: $(FUZZ_ALL:%=$(O)/fuzz/%)
+
+$(O)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(O)/libsprout.a
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(CFLAGS) $(WARN) -fsanitize=fuzzer -Isrc -o $@ $< $(O)/libsprout.a $(CONFIG_LIBS)
+
+fuzz: fuzz-build
+	@sh fuzz/run.sh $(FO) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The unit, golden and e2e tiers against a sprout built by clang with ASan
+# and UBSan in $(AO) (any report fails its test: UBSan stops the program,
+# ASan's exit code is 23 unless a test looks for another).
+AO ?= build-asan
+check-asan:
+	@$(MAKE) --no-print-directory O=$(AO) CC="$(FUZZ_CC)" CFLAGS="-O1 -g $(FUZZ_SAN)" \
+		LDFLAGS="$(FUZZ_SAN)" all units
+	@ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=0:exitcode=23:abort_on_error=0} \
+		UBSAN_OPTIONS=$${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		SPROUT_BIN=$(AO)/sprout SPROUT_FUZZ=no sh tests/run.sh "$(AO)"
 
 # The long tier: slower end-to-end runs (cross-arch, full bootstraps).
 check-long: all units
@@ -91,8 +134,13 @@ install: all
 	if [ -f docs/sprout.1 ]; then cp docs/sprout.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 	mkdir -p $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	cp contrib/sprout.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sprout
+	# The plans and their recipes, found after the working directory's
+	# (sprout bootstrap works anywhere); replaced whole, no stale recipe left.
+	rm -rf $(DESTDIR)$(PREFIX)/share/sprout/plans $(DESTDIR)$(PREFIX)/share/sprout/recipes
+	mkdir -p $(DESTDIR)$(PREFIX)/share/sprout
+	cp -R plans recipes $(DESTDIR)$(PREFIX)/share/sprout/
 
 clean:
-	rm -rf $(O) sprout
+	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-gnu check-vm bench install clean
+.PHONY: all sprout units check check-long check-cross check-gnu check-vm bench install clean fuzz fuzz-build fuzz-targets check-asan

@@ -19,7 +19,7 @@ for a in "$@"; do
 	case $a in
 	--test) pkgs="$pkgs clang lld tcc bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps
 		pacman-package-manager libarchive-tools cpio e2fsprogs fdisk dosfstools mtools skopeo
-		binutils-aarch64-linux-gnu" ;;
+		binutils-aarch64-linux-gnu chromium bash-completion libclang-rt-dev" ;;
 	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;
 	--vm) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison bc perl libelf-dev cpio
 		qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64" ;;

@@ -3,10 +3,15 @@
 #   unit:   build/tests/test_* (TAP)
 #   golden: tests/golden/*.test (@ARGS, @EXIT, @EXPECT against ./sprout)
 #   e2e:    tests/e2e/*.sh (TAP through tests/e2e/lib.sh)
+#   fuzz:   each fuzz/*.c target a few seconds on its seeds (make fuzz-build)
 # SPROUT_TESTS=pattern runs only the tests whose file name matches.
+# SPROUT_BIN=path tests that sprout (make check-asan's) instead of ./sprout;
+# SPROUT_FUZZ=no leaves the fuzz tier out (check-asan: it has its own build).
 O=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+bin=${SPROUT_BIN:-$top/sprout}
+case $bin in /*) ;; *) bin=$top/$bin ;; esac
 pass=0 fail=0
 pat=${SPROUT_TESTS:-}
 tmp=$(mktemp -d /tmp/sprout-tests.XXXXXX)
@@ -40,7 +45,7 @@ done
 for g in tests/golden/*.test; do
 	[ -f "$g" ] || continue
 	want "$g" || continue
-	sh tests/golden/run-one.sh "$top/sprout" "$g" >"$tmp/out" 2>&1; rc=$?
+	sh tests/golden/run-one.sh "$bin" "$g" >"$tmp/out" 2>&1; rc=$?
 	tally "golden/$(basename "$g" .test)" "$tmp/out" $rc
 done
 
@@ -48,9 +53,14 @@ for e in tests/e2e/*.sh; do
 	[ -f "$e" ] || continue
 	case "$e" in */lib.sh) continue ;; esac
 	want "$e" || continue
-	SPROUT="$top/sprout" TOP="$top" SPROUT_O="$O" sh "$e" >"$tmp/out" 2>&1; rc=$?
+	SPROUT="$bin" TOP="$top" SPROUT_O="$O" sh "$e" >"$tmp/out" 2>&1; rc=$?
 	tally "e2e/$(basename "$e" .sh)" "$tmp/out" $rc
 done
+
+if [ "${SPROUT_FUZZ:-yes}" != no ] && want fuzz/targets; then
+	sh fuzz/run.sh "${FO:-build-fuzz}" "${FUZZ_CHECK_SECONDS:-3}" >"$tmp/out" 2>&1; rc=$?
+	tally "fuzz/targets" "$tmp/out" $rc
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

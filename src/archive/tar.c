@@ -256,6 +256,33 @@ static int skip_data(struct ex *x, unsigned long long size)
 	return skip_bytes(x, padded(size));
 }
 
+/* A pax time: [-]DIGITS[.DIGITS], the whole seconds within +-10^11 (about
+ * the year 5138; GNU tar refuses what time_t cannot hold, and nothing real
+ * is older than 1970 by as much). 0 and *out, or -1 when malformed. */
+static int pax_time(const char *v, size_t n, long long *out)
+{
+	size_t k = n && v[0] == '-' ? 1 : 0, start = k;
+	long long t = 0;
+	for (; k < n && v[k] >= '0' && v[k] <= '9'; k++) {
+		if (t >= 10000000000LL)
+			return -1;
+		t = t * 10 + (v[k] - '0');
+	}
+	if (k == start)
+		return -1;
+	if (k < n && v[k] == '.') {
+		size_t f = ++k;
+		while (k < n && v[k] >= '0' && v[k] <= '9')
+			k++;
+		if (k == f)
+			return -1;
+	}
+	if (k != n)
+		return -1;
+	*out = start ? -t : t;
+	return 0;
+}
+
 /* Apply pax records ("LEN key=value\n"...). Global headers ('g') are read
  * for well-formedness and otherwise ignored. 0 or negative code. */
 static int apply_pax(struct ex *x, const char *p, size_t n, int global)
@@ -296,12 +323,8 @@ static int apply_pax(struct ex *x, const char *p, size_t n, int global)
 			x->pax_size = v;
 			x->have_pax_size = 1;
 		} else if (KEY("mtime")) {
-			/* Seconds, perhaps with a fraction: the whole part is enough. */
-			long long v = 0;
-			size_t k = val[0] == '-' ? 1 : 0;
-			for (; k < vlen && val[k] >= '0' && val[k] <= '9' && v < 1000000000000LL; k++)
-				v = v * 10 + (val[k] - '0');
-			x->pax_mtime = val[0] == '-' ? -v : v;
+			if (pax_time(val, vlen, &x->pax_mtime))
+				return fail_format(x, "bad pax mtime");
 			x->have_pax_mtime = 1;
 		} else if (klen > 11 && !memcmp(key, "GNU.sparse.", 11)) {
 			return fail_format(x, "sparse files are not supported");
@@ -483,6 +506,9 @@ static int make_file(struct ex *x, const struct member *m, int pfd, const char *
 out:
 	if (fd >= 0)
 		close(fd);
+	/* A member cut short is not left behind looking whole. */
+	if (r)
+		unlinkat(pfd, name, 0);
 	return r;
 }
 

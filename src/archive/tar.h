@@ -8,7 +8,9 @@
  * or a member written through a symlink, is refused with SPROUT_ERR_UNSAFE and
  * errf() naming the member. Regular files, directories, symlinks and hard
  * links are created; devices and fifos are refused. Modes are kept (masked
- * to 0777 | sticky), owners are not. 0 or negative code. */
+ * to 0777 | sticky), owners are not. A pax mtime other than [-]DIGITS[.DIGITS]
+ * within +-10^11 s is SPROUT_ERR_FORMAT. On an error the member being written is
+ * removed (members before it stay). 0 or negative code. */
 int tar_extract(const char *path, const char *dest);
 
 /* Write a deterministic ustar/pax archive (uncompressed) of the tree at dir

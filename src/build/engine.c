@@ -118,6 +118,7 @@ static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struc
 	fc->mirrors = (const char *const *)e->mirrors;
 	fc->statedir = e->statedir;
 	fc->recipedir = rc->dir;
+	fc->recipe = rc->path;
 	fc->verbose = e->verbose;
 }
 

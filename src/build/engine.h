@@ -77,6 +77,12 @@ int engine_fetch(struct engine *e, int all, int offline);
  * code for a setup failure. */
 int engine_build(struct engine *e);
 
+/* Lay out step i's build tree afresh, as a build would (sources unpacked,
+ * patches, dependencies' outputs): for sprout shell of a step that has no
+ * failed attempt. Its sources must be in the distfiles store (engine_fetch)
+ * and its dependencies' outputs in the store. 0 or negative code (errf). */
+int engine_prepare(struct engine *e, int i);
+
 /* Paths for step i (caller frees): its build tree, log. */
 char *engine_builddir(const struct engine *e, int i);
 char *engine_logpath(const struct engine *e, int i);

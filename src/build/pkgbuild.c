@@ -262,8 +262,8 @@ int pkgbuild_plan(const char *statedir, const struct plan *p, const char *arch, 
 	for (size_t k = 0; k < npick; k++) {
 		const struct step *s = &p->steps[pick[k]];
 		if (!cache_has(statedir, keys[pick[k]])) {
-			r = errf(-ENOENT, "step %s is not built for %s (sprout --arch %s build %s %s)", s->name, arch, arch,
-				 o->plan_ref ? o->plan_ref : p->name, s->name);
+			/* the caller says how to build it (with its --state) */
+			r = errf(-ENOENT, "step %s is not built for %s", s->name, arch);
 			goto out;
 		}
 	}

@@ -66,246 +66,379 @@ static int is_reserved(struct slice s)
 	return 0;
 }
 
-static int parse_step(struct lex *lx, struct lexline *l, struct plan *p, struct slice *w, int n)
+/* The parser's state: the plan being filled, the line being read, and
+ * what must be checked once every line is read. */
+struct pparser {
+	struct lex lx;
+	struct lexline l;
+	struct plan *p;
+	int seen_plan, seen_arches, seen_recipes;   /* lines of those keys, or 0 */
+	int *rootfs_col;        /* per stage: column of rootfs=STEP's STEP, or 0 */
+	int default_line, default_col;              /* of default-arch's ARCH */
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int perr(struct pparser *ps, const char *at, const char *fmt, ...)
 {
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return lex_error(&ps->lx, &ps->l, at, "%s", msg);
+}
+
+/* Split "a,b,c" into *v. */
+static void add_list(char ***v, size_t *n, struct slice s)
+{
+	const char *a = s.s, *e = s.s + s.len;
+	while (a < e) {
+		const char *c = memchr(a, ',', (size_t)(e - a));
+		if (!c)
+			c = e;
+		addname(v, n, a, (size_t)(c - a));
+		a = c + 1;
+	}
+}
+
+/* One KEY=VALUE option of a step line. */
+static int step_option(struct pparser *ps, struct step *s, struct slice w)
+{
+	const char *eq = memchr(w.s, '=', w.len);
+	struct slice k = {w.s, eq ? (size_t)(eq - w.s) : w.len};
+	struct slice v = {eq ? eq + 1 : NULL, eq ? w.len - k.len - 1 : 0};
+	if (!eq || !v.len)
+		return perr(ps, w.s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=, ondemand=)");
+	if (slice_eq(k, "build")) {
+		if (!slice_is_name(v))
+			return perr(ps, v.s, "bad build script name");
+		free(s->build_name);
+		s->build_name = slice_dup(v);
+	} else if (k.len > 4 && !strncmp(k.s, "use:", 4)) {
+		struct slice rn = {k.s + 4, k.len - 4};
+		if (!slice_is_name(rn) || !slice_is_name(v))
+			return perr(ps, w.s, "expected use:RECIPE=STEP");
+		s->uses = xrealloc(s->uses, (s->nuses + 1) * sizeof *s->uses);
+		s->uses[s->nuses].recipe = slice_dup(rn);
+		s->uses[s->nuses].step = slice_dup(v);
+		s->nuses++;
+	} else if (slice_eq(k, "only")) {
+		add_list(&s->only, &s->nonly, v);
+	} else if (slice_eq(k, "ondemand")) {
+		if (!slice_eq(v, "yes") && !slice_eq(v, "no"))
+			return perr(ps, v.s, "expected ondemand=yes or ondemand=no");
+		s->ondemand = slice_eq(v, "yes");
+	} else if (slice_eq(k, "after")) {
+		add_list(&s->after, &s->nafter, v);
+	} else {
+		return perr(ps, w.s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after=, only= or ondemand=)",
+			    (int)k.len, k.s);
+	}
+	return 0;
+}
+
+static int key_step(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
 	if (n < 2)
-		return lex_error(lx, l, w[0].s + w[0].len, "expected 'step NAME [RECIPE] [OPTION...]'");
+		return perr(ps, w[0].s + w[0].len, "expected 'step NAME [RECIPE] [OPTION...]'");
 	if (!slice_is_name(w[1]))
-		return lex_error(lx, l, w[1].s, "bad step name '%.*s'", (int)w[1].len, w[1].s);
+		return perr(ps, w[1].s, "bad step name '%.*s'", (int)w[1].len, w[1].s);
 	if (!p->nstages)
-		return lex_error(lx, l, w[0].s, "a step comes after a 'stage' line");
+		return perr(ps, w[0].s, "a step comes after a 'stage' line");
 	int dup = strmap_getn(&p->steps_by_name, w[1].s, w[1].len);
 	if (dup >= 0)
-		return lex_error(lx, l, w[1].s, "duplicate step '%s' (first at line %d)", p->steps[dup].name,
-				 p->steps[dup].line);
+		return perr(ps, w[1].s, "duplicate step '%s' (first at line %d)", p->steps[dup].name, p->steps[dup].line);
 	p->steps = xrealloc(p->steps, (p->nsteps + 1) * sizeof *p->steps);
 	struct step *s = &p->steps[p->nsteps++];
 	memset(s, 0, sizeof *s);
 	s->name = slice_dup(w[1]);
 	strmap_put(&p->steps_by_name, s->name, (int)p->nsteps - 1);
 	s->stage = (int)p->nstages - 1;
-	s->line = l->lineno;
-	s->col = lex_col(l, w[1].s);
+	s->line = ps->l.lineno;
+	s->col = lex_col(&ps->l, w[1].s);
 	int i = 2;
 	if (n > 2 && !memchr(w[2].s, '=', w[2].len)) {
 		if (!slice_is_name(w[2]))
-			return lex_error(lx, l, w[2].s, "bad recipe name '%.*s'", (int)w[2].len, w[2].s);
+			return perr(ps, w[2].s, "bad recipe name '%.*s'", (int)w[2].len, w[2].s);
 		s->recipe_name = slice_dup(w[2]);
 		i = 3;
 	} else {
 		s->recipe_name = xstrdup(s->name);
 	}
 	for (; i < n; i++) {
-		const char *eq = memchr(w[i].s, '=', w[i].len);
-		struct slice k = {w[i].s, eq ? (size_t)(eq - w[i].s) : w[i].len};
-		struct slice v = {eq ? eq + 1 : NULL, eq ? w[i].len - k.len - 1 : 0};
-		if (!eq || !v.len)
-			return lex_error(lx, l, w[i].s, "expected an option KEY=VALUE (build=, use:RECIPE=, after=, only=, ondemand=)");
-		if (slice_eq(k, "build")) {
-			if (!slice_is_name(v))
-				return lex_error(lx, l, v.s, "bad build script name");
-			free(s->build_name);
-			s->build_name = slice_dup(v);
-		} else if (k.len > 4 && !strncmp(k.s, "use:", 4)) {
-			struct slice rn = {k.s + 4, k.len - 4};
-			if (!slice_is_name(rn) || !slice_is_name(v))
-				return lex_error(lx, l, w[i].s, "expected use:RECIPE=STEP");
-			s->uses = xrealloc(s->uses, (s->nuses + 1) * sizeof *s->uses);
-			s->uses[s->nuses].recipe = slice_dup(rn);
-			s->uses[s->nuses].step = slice_dup(v);
-			s->nuses++;
-		} else if (slice_eq(k, "only")) {
-			const char *a = v.s, *e = v.s + v.len;
-			while (a < e) {
-				const char *c = memchr(a, ',', (size_t)(e - a));
-				if (!c)
-					c = e;
-				addname(&s->only, &s->nonly, a, (size_t)(c - a));
-				a = c + 1;
-			}
-		} else if (slice_eq(k, "ondemand")) {
-			if (!slice_eq(v, "yes") && !slice_eq(v, "no"))
-				return lex_error(lx, l, v.s, "expected ondemand=yes or ondemand=no");
-			s->ondemand = slice_eq(v, "yes");
-		} else if (slice_eq(k, "after")) {
-			const char *a = v.s, *e = v.s + v.len;
-			while (a < e) {
-				const char *c = memchr(a, ',', (size_t)(e - a));
-				if (!c)
-					c = e;
-				addname(&s->after, &s->nafter, a, (size_t)(c - a));
-				a = c + 1;
-			}
-		} else {
-			return lex_error(lx, l, w[i].s, "unknown step option '%.*s' (expected build=, use:RECIPE=, after=, only= or ondemand=)",
-					 (int)k.len, k.s);
-		}
+		int r = step_option(ps, s, w[i]);
+		if (r)
+			return r;
 	}
 	if (!s->build_name)
 		s->build_name = xstrdup(p->stages[s->stage].name);
 	return 0;
 }
 
-static int parse(struct plan *p, const char *text, size_t len, int **rootfs_line)
+static int key_plan(struct pparser *ps, struct slice *w, int n)
 {
-	struct lex lx;
-	struct lexline l;
-	int seen_plan = 0, seen_arches = 0, seen_recipes = 0;
-	lex_init(&lx, p->path, text, len);
-	*rootfs_line = NULL;
-	while (lex_next(&lx, &l)) {
-		if (l.blank || l.s[l.indent] == '#')
-			continue;
-		struct slice w[64];
-		int n = lex_words(&l, w, 63);
-		if (n > 63)
-			return lex_error(&lx, &l, l.s, "too many words on one line");
-		struct slice k = w[0];
-		if (slice_eq(k, "plan")) {
-			if (seen_plan)
-				return lex_error(&lx, &l, k.s, "duplicate 'plan' (first at line %d)", seen_plan);
-			if (n != 2 || !slice_is_name(w[1]))
-				return lex_error(&lx, &l, n > 1 ? w[1].s : k.s + k.len, "expected 'plan NAME'");
-			p->name = slice_dup(w[1]);
-			seen_plan = l.lineno;
-		} else if (slice_eq(k, "description")) {
-			const char *s = k.s + k.len;
-			while (*s == ' ' || *s == '\t')
-				s++;
-			free(p->description);
-			p->description = xstrndup(s, (size_t)(l.s + l.len - s));
-		} else if (slice_eq(k, "arches")) {
-			if (seen_arches)
-				return lex_error(&lx, &l, k.s, "duplicate 'arches' (first at line %d)", seen_arches);
-			if (n < 2)
-				return lex_error(&lx, &l, k.s + k.len, "expected 'arches ARCH...'");
-			for (int i = 1; i < n; i++) {
-				if (!slice_is_name(w[i]))
-					return lex_error(&lx, &l, w[i].s, "bad arch name");
-				addname(&p->arches, &p->narches, w[i].s, w[i].len);
-			}
-			seen_arches = l.lineno;
-		} else if (slice_eq(k, "default-arch")) {
-			if (n != 2)
-				return lex_error(&lx, &l, k.s, "expected 'default-arch ARCH' or 'default-arch host'");
-			free(p->default_arch);
-			p->default_arch = slice_dup(w[1]);
-		} else if (slice_eq(k, "recipes")) {
-			if (n < 2)
-				return lex_error(&lx, &l, k.s + k.len, "expected 'recipes DIR...'");
-			if (!seen_recipes) {
-				for (size_t i = 0; i < p->nrecipe_dirs; i++)
-					free(p->recipe_dirs[i]);
-				p->nrecipe_dirs = 0;
-			}
-			for (int i = 1; i < n; i++) {
-				char *d = slice_dup(w[i]);
-				p->recipe_dirs = xrealloc(p->recipe_dirs, (p->nrecipe_dirs + 1) * sizeof *p->recipe_dirs);
-				p->recipe_dirs[p->nrecipe_dirs++] = d[0] == '/' ? d : path_join(p->dir, d);
-				if (d[0] != '/')
-					free(d);
-			}
-			seen_recipes = 1;
-		} else if (slice_eq(k, "set")) {
-			if (n < 3)
-				return lex_error(&lx, &l, k.s + k.len, "expected 'set KEY VALUE'");
-			if (!is_key(w[1]))
-				return lex_error(&lx, &l, w[1].s, "bad setting name '%.*s': expected [A-Z_][A-Z0-9_]*",
-						 (int)w[1].len, w[1].s);
-			if (is_reserved(w[1]))
-				return lex_error(&lx, &l, w[1].s, "'%.*s' is set by sprout itself", (int)w[1].len, w[1].s);
-			for (size_t i = 0; i < p->nsets; i++)
-				if (slice_eq(w[1], p->sets[i].key))
-					return lex_error(&lx, &l, w[1].s, "duplicate setting '%s'", p->sets[i].key);
-			const char *vs = w[2].s, *ve = l.s + l.len;
-			while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t'))
-				ve--;
-			p->sets = xrealloc(p->sets, (p->nsets + 1) * sizeof *p->sets);
-			p->sets[p->nsets].key = slice_dup(w[1]);
-			p->sets[p->nsets].value = xstrndup(vs, (size_t)(ve - vs));
-			p->nsets++;
-		} else if (slice_eq(k, "stage")) {
-			if (n < 2 || n > 3)
-				return lex_error(&lx, &l, k.s, "expected 'stage NAME [rootfs=STEP]'");
-			int idx = -1;
-			for (int i = 0; STAGES[i]; i++)
-				if (slice_eq(w[1], STAGES[i]))
-					idx = i;
-			if (idx < 0)
-				return lex_error(&lx, &l, w[1].s, "unknown stage '%.*s' (expected host, cross, native or packages)",
-						 (int)w[1].len, w[1].s);
-			for (size_t i = 0; i < p->nstages; i++) {
-				int j = 0;
-				while (strcmp(STAGES[j], p->stages[i].name))
-					j++;
-				if (j >= idx)
-					return lex_error(&lx, &l, w[1].s, "stage '%s' must come before stage '%s'",
-							 STAGES[idx], p->stages[i].name);
-			}
-			p->stages = xrealloc(p->stages, (p->nstages + 1) * sizeof *p->stages);
-			struct stage *st = &p->stages[p->nstages++];
-			st->name = xstrdup(STAGES[idx]);
-			st->mode = idx >= 2 ? RUN_NATIVE : RUN_HOST;
-			st->rootfs = -1;
-			st->rootfs_name = NULL;
-			st->line = l.lineno;
-			*rootfs_line = xrealloc(*rootfs_line, p->nstages * sizeof **rootfs_line);
-			(*rootfs_line)[p->nstages - 1] = 0;
-			if (n == 3) {
-				if (w[2].len < 8 || strncmp(w[2].s, "rootfs=", 7))
-					return lex_error(&lx, &l, w[2].s, "expected rootfs=STEP");
-				/* Resolved once every step is known. */
-				(*rootfs_line)[p->nstages - 1] = lex_col(&l, w[2].s + 7);
-				st->rootfs_name = xstrndup(w[2].s + 7, w[2].len - 7);
-			}
-			if (st->mode == RUN_NATIVE && n != 3)
-				return lex_error(&lx, &l, k.s, "stage '%s' runs inside a root tree: expected rootfs=STEP",
-						 STAGES[idx]);
-		} else if (slice_eq(k, "step")) {
-			int r = parse_step(&lx, &l, p, w, n);
-			if (r)
-				return r;
-		} else if (slice_eq(k, "fixpoint")) {
-			if (n != 3 || !slice_is_name(w[1]) || !slice_is_name(w[2]))
-				return lex_error(&lx, &l, k.s, "expected 'fixpoint STEP STEP'");
-			if (p->fixpoint[0])
-				return lex_error(&lx, &l, k.s, "duplicate 'fixpoint'");
-			p->fixpoint[0] = slice_dup(w[1]);
-			p->fixpoint[1] = slice_dup(w[2]);
-			p->check_line[0] = l.lineno;
-		} else if (slice_eq(k, "host-built")) {
-			if (n < 3 || !slice_is_name(w[1]))
-				return lex_error(&lx, &l, k.s, "expected 'host-built ARCH STEP...'");
-			for (int i = 1; i < n; i++) {
-				if (!slice_is_name(w[i]))
-					return lex_error(&lx, &l, w[i].s, "bad name '%.*s'", (int)w[i].len, w[i].s);
-				addname(&p->host_built, &p->nhost_built, w[i].s, w[i].len);
-			}
-			/* An empty string ends each line's list. */
-			addname(&p->host_built, &p->nhost_built, "", 0);
-		} else if (slice_eq(k, "final") || slice_eq(k, "smoke")) {
-			char **dst = slice_eq(k, "final") ? &p->final : &p->smoke;
-			if (n != 2 || !slice_is_name(w[1]))
-				return lex_error(&lx, &l, k.s, "expected '%.*s STEP'", (int)k.len, k.s);
-			if (*dst)
-				return lex_error(&lx, &l, k.s, "duplicate '%.*s'", (int)k.len, k.s);
-			*dst = slice_dup(w[1]);
-			p->check_line[slice_eq(k, "final") ? 1 : 2] = l.lineno;
-		} else {
-			return lex_error(&lx, &l, k.s,
-					 "unknown key '%.*s' (expected plan, description, arches, default-arch, recipes, set, stage, step, fixpoint, final, smoke or host-built)",
-					 (int)k.len, k.s);
-		}
-	}
-	if (!seen_plan)
-		return lex_error(&lx, NULL, NULL, "missing required key 'plan'");
-	if (!seen_arches)
-		return lex_error(&lx, NULL, NULL, "missing required key 'arches'");
-	if (!plan_setting(p, "SOURCE_DATE_EPOCH"))
-		return lex_error(&lx, NULL, NULL, "missing required setting 'set SOURCE_DATE_EPOCH N'");
-	if (!p->nsteps)
-		return lex_error(&lx, NULL, NULL, "the plan has no steps");
+	if (ps->seen_plan)
+		return perr(ps, w[0].s, "duplicate 'plan' (first at line %d)", ps->seen_plan);
+	if (n != 2 || !slice_is_name(w[1]))
+		return perr(ps, n > 1 ? w[1].s : w[0].s + w[0].len, "expected 'plan NAME'");
+	ps->p->name = slice_dup(w[1]);
+	ps->seen_plan = ps->l.lineno;
 	return 0;
+}
+
+static int key_description(struct pparser *ps, struct slice *w, int n)
+{
+	const char *s = w[0].s + w[0].len, *e = ps->l.s + ps->l.len;
+	(void)n;
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	free(ps->p->description);
+	ps->p->description = xstrndup(s, (size_t)(e - s));
+	return 0;
+}
+
+static int key_arches(struct pparser *ps, struct slice *w, int n)
+{
+	if (ps->seen_arches)
+		return perr(ps, w[0].s, "duplicate 'arches' (first at line %d)", ps->seen_arches);
+	if (n < 2)
+		return perr(ps, w[0].s + w[0].len, "expected 'arches ARCH...'");
+	for (int i = 1; i < n; i++) {
+		if (!slice_is_name(w[i]))
+			return perr(ps, w[i].s, "bad arch name");
+		addname(&ps->p->arches, &ps->p->narches, w[i].s, w[i].len);
+	}
+	ps->seen_arches = ps->l.lineno;
+	return 0;
+}
+
+static int key_default_arch(struct pparser *ps, struct slice *w, int n)
+{
+	if (n != 2)
+		return perr(ps, w[0].s, "expected 'default-arch ARCH' or 'default-arch host'");
+	free(ps->p->default_arch);
+	ps->p->default_arch = slice_dup(w[1]);
+	/* checked against arches once every line is read */
+	ps->default_line = ps->l.lineno;
+	ps->default_col = lex_col(&ps->l, w[1].s);
+	return 0;
+}
+
+static int key_recipes(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	if (n < 2)
+		return perr(ps, w[0].s + w[0].len, "expected 'recipes DIR...'");
+	if (!ps->seen_recipes) {
+		for (size_t i = 0; i < p->nrecipe_dirs; i++)
+			free(p->recipe_dirs[i]);
+		p->nrecipe_dirs = 0;
+	}
+	for (int i = 1; i < n; i++) {
+		char *d = slice_dup(w[i]);
+		p->recipe_dirs = xrealloc(p->recipe_dirs, (p->nrecipe_dirs + 1) * sizeof *p->recipe_dirs);
+		p->recipe_dirs[p->nrecipe_dirs++] = d[0] == '/' ? d : path_join(p->dir, d);
+		if (d[0] != '/')
+			free(d);
+	}
+	ps->seen_recipes = 1;
+	return 0;
+}
+
+static int key_set(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	if (n < 3)
+		return perr(ps, w[0].s + w[0].len, "expected 'set KEY VALUE'");
+	if (!is_key(w[1]))
+		return perr(ps, w[1].s, "bad setting name '%.*s': expected [A-Z_][A-Z0-9_]*", (int)w[1].len, w[1].s);
+	if (is_reserved(w[1]))
+		return perr(ps, w[1].s, "'%.*s' is set by sprout itself", (int)w[1].len, w[1].s);
+	for (size_t i = 0; i < p->nsets; i++)
+		if (slice_eq(w[1], p->sets[i].key))
+			return perr(ps, w[1].s, "duplicate setting '%s'", p->sets[i].key);
+	const char *vs = w[2].s, *ve = ps->l.s + ps->l.len;
+	while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t'))
+		ve--;
+	p->sets = xrealloc(p->sets, (p->nsets + 1) * sizeof *p->sets);
+	p->sets[p->nsets].key = slice_dup(w[1]);
+	p->sets[p->nsets].value = xstrndup(vs, (size_t)(ve - vs));
+	p->nsets++;
+	return 0;
+}
+
+static int key_stage(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	if (n < 2 || n > 3)
+		return perr(ps, w[0].s, "expected 'stage NAME [rootfs=STEP]'");
+	int idx = -1;
+	for (int i = 0; STAGES[i]; i++)
+		if (slice_eq(w[1], STAGES[i]))
+			idx = i;
+	if (idx < 0)
+		return perr(ps, w[1].s, "unknown stage '%.*s' (expected host, cross, native or packages)", (int)w[1].len,
+			    w[1].s);
+	for (size_t i = 0; i < p->nstages; i++) {
+		int j = 0;
+		while (strcmp(STAGES[j], p->stages[i].name))
+			j++;
+		if (j >= idx)
+			return perr(ps, w[1].s, "stage '%s' must come before stage '%s'", STAGES[idx], p->stages[i].name);
+	}
+	p->stages = xrealloc(p->stages, (p->nstages + 1) * sizeof *p->stages);
+	struct stage *st = &p->stages[p->nstages++];
+	st->name = xstrdup(STAGES[idx]);
+	st->mode = idx >= 2 ? RUN_NATIVE : RUN_HOST;
+	st->rootfs = -1;
+	st->rootfs_name = NULL;
+	st->line = ps->l.lineno;
+	ps->rootfs_col = xrealloc(ps->rootfs_col, p->nstages * sizeof *ps->rootfs_col);
+	ps->rootfs_col[p->nstages - 1] = 0;
+	if (n == 3) {
+		if (w[2].len < 8 || strncmp(w[2].s, "rootfs=", 7))
+			return perr(ps, w[2].s, "expected rootfs=STEP");
+		/* Resolved once every step is known. */
+		ps->rootfs_col[p->nstages - 1] = lex_col(&ps->l, w[2].s + 7);
+		st->rootfs_name = xstrndup(w[2].s + 7, w[2].len - 7);
+	}
+	if (st->mode == RUN_NATIVE && n != 3)
+		return perr(ps, w[0].s, "stage '%s' runs inside a root tree: expected rootfs=STEP", STAGES[idx]);
+	return 0;
+}
+
+static int key_fixpoint(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	if (n != 3 || !slice_is_name(w[1]) || !slice_is_name(w[2]))
+		return perr(ps, w[0].s, "expected 'fixpoint STEP STEP'");
+	if (p->fixpoint[0])
+		return perr(ps, w[0].s, "duplicate 'fixpoint'");
+	p->fixpoint[0] = slice_dup(w[1]);
+	p->fixpoint[1] = slice_dup(w[2]);
+	p->check_line[0] = ps->l.lineno;
+	return 0;
+}
+
+static int key_host_built(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	if (n < 3 || !slice_is_name(w[1]))
+		return perr(ps, w[0].s, "expected 'host-built ARCH STEP...'");
+	for (int i = 1; i < n; i++) {
+		if (!slice_is_name(w[i]))
+			return perr(ps, w[i].s, "bad name '%.*s'", (int)w[i].len, w[i].s);
+		addname(&p->host_built, &p->nhost_built, w[i].s, w[i].len);
+	}
+	/* An empty string ends each line's list. */
+	addname(&p->host_built, &p->nhost_built, "", 0);
+	return 0;
+}
+
+static int key_final_smoke(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	struct slice k = w[0];
+	int final = slice_eq(k, "final");
+	char **dst = final ? &p->final : &p->smoke;
+	if (n != 2 || !slice_is_name(w[1]))
+		return perr(ps, k.s, "expected '%.*s STEP'", (int)k.len, k.s);
+	if (*dst)
+		return perr(ps, k.s, "duplicate '%.*s'", (int)k.len, k.s);
+	*dst = slice_dup(w[1]);
+	p->check_line[final ? 1 : 2] = ps->l.lineno;
+	return 0;
+}
+
+static int key_cross_tools(struct pparser *ps, struct slice *w, int n)
+{
+	if (n < 2)
+		return perr(ps, w[0].s, "expected 'cross-tools TOOL...'");
+	for (int i = 1; i < n; i++)
+		addname(&ps->p->cross_tools, &ps->p->ncross_tools, w[i].s, w[i].len);
+	return 0;
+}
+
+static const struct {
+	const char *word;
+	int (*fn)(struct pparser *ps, struct slice *w, int n);
+} PLAN_KEYS[] = {
+	{"plan", key_plan},
+	{"description", key_description},
+	{"arches", key_arches},
+	{"default-arch", key_default_arch},
+	{"recipes", key_recipes},
+	{"set", key_set},
+	{"stage", key_stage},
+	{"step", key_step},
+	{"fixpoint", key_fixpoint},
+	{"final", key_final_smoke},
+	{"smoke", key_final_smoke},
+	{"host-built", key_host_built},
+	{"cross-tools", key_cross_tools},
+	{NULL, NULL},
+};
+
+static int parse_line(struct pparser *ps)
+{
+	struct slice w[LEX_MAX_WORDS + 1];
+	int n;
+	int r = lex_words(&ps->lx, &ps->l, w, &n);
+	if (r)
+		return r;
+	for (int i = 0; PLAN_KEYS[i].word; i++)
+		if (slice_eq(w[0], PLAN_KEYS[i].word))
+			return PLAN_KEYS[i].fn(ps, w, n);
+	struct buf keys = {0};
+	for (int i = 0; PLAN_KEYS[i].word; i++)
+		buf_addf(&keys, "%s%s", !i ? "" : PLAN_KEYS[i + 1].word ? ", " : " or ", PLAN_KEYS[i].word);
+	r = perr(ps, w[0].s, "unknown key '%.*s' (expected %s)", (int)w[0].len, w[0].s, keys.s);
+	buf_free(&keys);
+	return r;
+}
+
+/* What the whole plan needs once every line is read. */
+static int parse_finish(struct pparser *ps)
+{
+	struct plan *p = ps->p;
+	if (!ps->seen_plan)
+		return lex_error(&ps->lx, NULL, NULL, "missing required key 'plan'");
+	if (!ps->seen_arches)
+		return lex_error(&ps->lx, NULL, NULL, "missing required key 'arches'");
+	if (!plan_setting(p, "SOURCE_DATE_EPOCH"))
+		return lex_error(&ps->lx, NULL, NULL, "missing required setting 'set SOURCE_DATE_EPOCH N'");
+	if (!p->nsteps)
+		return lex_error(&ps->lx, NULL, NULL, "the plan has no steps");
+	if (p->default_arch && strcmp(p->default_arch, "host")) {
+		size_t i = 0;
+		while (i < p->narches && strcmp(p->arches[i], p->default_arch))
+			i++;
+		if (i == p->narches)
+			return errf(SPROUT_ERR_PARSE, "%s:%d:%d: default-arch '%s' is not one of the plan's arches", p->path,
+				    ps->default_line, ps->default_col, p->default_arch);
+	}
+	return 0;
+}
+
+/* Parse the plan text into p; *rootfs_col gets, per stage, the column of
+ * its rootfs=STEP (0: none), for resolve() (caller frees). */
+static int parse(struct plan *p, const char *text, size_t len, int **rootfs_col)
+{
+	struct pparser ps;
+	memset(&ps, 0, sizeof ps);
+	ps.p = p;
+	lex_init(&ps.lx, p->path, text, len);
+	int r = 0;
+	while (!r && lex_next(&ps.lx, &ps.l))
+		if (!ps.l.blank && ps.l.s[ps.l.indent] != '#')
+			r = parse_line(&ps);
+	if (!r)
+		r = parse_finish(&ps);
+	*rootfs_col = ps.rootfs_col;
+	return r;
 }
 
 int plan_step_index(const struct plan *p, const char *name)
@@ -758,6 +891,7 @@ void plan_free(struct plan *p)
 	free(p->final);
 	free(p->smoke);
 	free_v(p->host_built, p->nhost_built);
+	free_v(p->cross_tools, p->ncross_tools);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);
 	free(p->recipes);

@@ -66,6 +66,9 @@ struct plan {
 	char **host_built;      /* host-built ARCH STEP...: for this plan's arch, the steps
 				 * whose host-built files may stay in the final rootfs */
 	size_t nhost_built;
+	char **cross_tools;     /* cross-tools TOOL...: what the host stage needs on the host when
+				 * the arch is not the host's ($ARCH in a name is the arch) */
+	size_t ncross_tools;
 	const char *arch;       /* the arch the plan was loaded for (one of arches) */
 	char *smoke;            /* the step that tests the final rootfs, or NULL */
 	int check_line[3];      /* lines of fixpoint, final, smoke */

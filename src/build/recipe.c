@@ -1,4 +1,7 @@
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,23 +12,86 @@
 #include "core/sha256.h"
 #include "core/util.h"
 
-/* The recipe format is specified in docs/recipes.md. */
+/* The recipe format is specified in docs/recipes.md. The parser reads a
+ * line at a time; a key line is looked up in TOP, an indented line in the
+ * table of the block it belongs to (SOURCE_ATTRS, PACKAGE_ATTRS) or added
+ * to the open build script. */
 
-static const char KEYS[] = "name, version, license, description, source, patch, depends, build or package";
+enum block { BLOCK_NONE, BLOCK_SOURCE, BLOCK_BUILD, BLOCK_PACKAGE };
 
-static void add_dep(char ***v, size_t *n, struct slice s)
+struct parser {
+	struct lex lx;
+	struct lexline l;           /* the line being parsed */
+	struct lexline block_line;  /* the key line of the open block */
+	enum block block;
+	struct recipe *rc;
+	int seen[4];                /* line of name, version, license, description */
+	int have_sha;               /* the open source block has its sha256 */
+	struct buf script;          /* the open build script */
+	struct slice indent;        /* its first line's indentation */
+};
+
+/* A key or attribute: fn parses the line's words w[0..n) (w[0] the key);
+ * arg tells keys that share a function apart. */
+struct keyword {
+	const char *word;
+	int (*fn)(struct parser *ps, struct slice *w, int n, int arg);
+	int arg;
+};
+
+static const struct keyword *keyword_find(const struct keyword *t, struct slice w)
+{
+	for (; t->word; t++)
+		if (slice_eq(w, t->word))
+			return t;
+	return NULL;
+}
+
+/* "a, b or c": the words of table t, for "expected ..." messages. */
+static void keyword_list(const struct keyword *t, struct buf *out)
+{
+	for (size_t i = 0; t[i].word; i++)
+		buf_addf(out, "%s%s", i == 0 ? "" : t[i + 1].word ? ", " : " or ", t[i].word);
+}
+
+static int unknown(struct parser *ps, struct slice w, const char *what, const struct keyword *t)
+{
+	struct buf b = {0};
+	keyword_list(t, &b);
+	int r = lex_error(&ps->lx, &ps->l, w.s, "unknown %s '%.*s' (expected %s)", what, (int)w.len, w.s, b.s);
+	buf_free(&b);
+	return r;
+}
+
+static int err_at(struct parser *ps, const char *at, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static int err_at(struct parser *ps, const char *at, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return lex_error(&ps->lx, &ps->l, at, "%s", msg);
+}
+
+static void add_word(char ***v, size_t *n, struct slice s)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof **v);
 	(*v)[(*n)++] = slice_dup(s);
 }
 
-/* Add the recipe names w[from..n) (of the first 64 words) to *v. */
-static int add_deps(struct lex *lx, struct lexline *l, const struct slice *w, int from, int n, char ***v, size_t *nv)
+/* Add the recipe names w[from..n) to *v. */
+static int add_deps(struct parser *ps, const struct slice *w, int from, int n, char ***v, size_t *nv)
 {
-	for (int i = from; i < n && i < 64; i++) {
+	for (int i = from; i < n; i++) {
 		if (!slice_is_name(w[i]))
-			return lex_error(lx, l, w[i].s, "bad recipe name '%.*s'", (int)w[i].len, w[i].s);
-		add_dep(v, nv, w[i]);
+			return err_at(ps, w[i].s, "bad recipe name '%.*s'", (int)w[i].len, w[i].s);
+		add_word(v, nv, w[i]);
 	}
 	return 0;
 }
@@ -68,10 +134,6 @@ static struct slice rest_of(const struct lexline *l, struct slice key)
 	return s;
 }
 
-struct seen {
-	int name, version, license, description;
-};
-
 /* Where glob g (one word) is malformed, or NULL: it is relative, and has no
  * empty, "." or ".." component. */
 static const char *bad_glob(struct slice g)
@@ -93,435 +155,462 @@ static const char *bad_glob(struct slice g)
 	return NULL;
 }
 
+static int glob_error(struct parser *ps, const char *bad, struct slice g)
+{
+	return err_at(ps, bad, "bad path pattern '%.*s': expected a relative path without '.', '..' or empty "
+		      "components", (int)g.len, g.s);
+}
+
+/* ---- source attributes ---- */
+
+static struct source *open_source(struct parser *ps)
+{
+	return &ps->rc->sources[ps->rc->nsources - 1];
+}
+
+static int attr_sha256(struct parser *ps, struct slice *w, int n, int arg)
+{
+	struct source *src = open_source(ps);
+	(void)arg;
+	if (n != 2)
+		return err_at(ps, w[0].s, "expected 'sha256 HEX'");
+	if (ps->have_sha)
+		return err_at(ps, w[0].s, "duplicate sha256 for source '%s'", src->file);
+	if (sha256_unhex(w[1].s, w[1].len, src->sha256))
+		return err_at(ps, w[1].s, "malformed sha256 '%.*s': expected 64 hex digits", (int)w[1].len, w[1].s);
+	ps->have_sha = 1;
+	src->pin_line = ps->l.lineno;
+	return 0;
+}
+
+static int attr_origin(struct parser *ps, struct slice *w, int n, int kind)
+{
+	struct source *src = open_source(ps);
+	struct origin o = {0};
+	o.line = ps->l.lineno;
+	o.kind = (enum origin_kind)kind;
+	if (kind == ORIGIN_URL) {
+		if (n != 2)
+			return err_at(ps, w[0].s, "expected 'url URL'");
+		if (!(w[1].len > 7 && !strncmp(w[1].s, "http://", 7)) &&
+		    !(w[1].len > 8 && !strncmp(w[1].s, "https://", 8)))
+			return err_at(ps, w[1].s, "url must start with http:// or https://");
+	} else if (kind == ORIGIN_DEBIAN) {
+		if (n != 3)
+			return err_at(ps, w[0].s, "expected 'debian PACKAGE VERSION'");
+		o.b = slice_dup(w[2]);
+	} else {
+		if (n != 2)
+			return err_at(ps, w[0].s, "expected 'local PATH'");
+		if (w[1].s[0] == '/' || memmem(w[1].s, w[1].len, "..", 2))
+			return err_at(ps, w[1].s, "local path must stay beside the recipe");
+	}
+	o.a = slice_dup(w[1]);
+	src->origins = xrealloc(src->origins, (src->norigins + 1) * sizeof *src->origins);
+	src->origins[src->norigins++] = o;
+	return 0;
+}
+
+static int attr_extract(struct parser *ps, struct slice *w, int n, int arg)
+{
+	(void)arg;
+	if (n != 2 || !(slice_eq(w[1], "yes") || slice_eq(w[1], "no")))
+		return err_at(ps, w[0].s, "expected 'extract yes' or 'extract no'");
+	open_source(ps)->extract = slice_eq(w[1], "yes");
+	return 0;
+}
+
 /* "regenerate GLOB", "delete GLOB" or "waive GLOB REASON...": what happens
  * to the files of this source that sprout audit flags. */
-static int parse_rule(struct lex *lx, struct lexline *l, struct slice *w, int n, struct source *src)
+static int attr_rule(struct parser *ps, struct slice *w, int n, int action)
 {
+	struct source *src = open_source(ps);
 	struct source_rule rule = {0};
-	rule.action = slice_eq(w[0], "regenerate") ? RULE_REGENERATE : slice_eq(w[0], "delete") ? RULE_DELETE
-		: RULE_WAIVE;
+	rule.action = (enum rule_action)action;
 	if (rule.action == RULE_WAIVE && n < 3)
-		return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[1].s + w[1].len,
-				 "expected 'waive GLOB REASON...': a waiver says why the file may stay");
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[1].s + w[1].len,
+			      "expected 'waive GLOB REASON...': a waiver says why the file may stay");
 	if (rule.action != RULE_WAIVE && n != 2)
-		return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[2].s, "expected '%.*s GLOB'", (int)w[0].len,
-				 w[0].s);
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[2].s, "expected '%.*s GLOB'", (int)w[0].len, w[0].s);
 	const char *bad = bad_glob(w[1]);
 	if (bad)
-		return lex_error(lx, l, bad, "bad path pattern '%.*s': expected a relative path without '.', '..' "
-			"or empty components", (int)w[1].len, w[1].s);
+		return glob_error(ps, bad, w[1]);
 	size_t wild = 0;
 	while (wild < w[1].len && strchr("*?/", w[1].s[wild]))
 		wild++;
 	if (rule.action == RULE_WAIVE && wild == w[1].len)
-		return lex_error(lx, l, w[1].s, "a waiver names the files it covers; '%.*s' matches everything",
-				 (int)w[1].len, w[1].s);
+		return err_at(ps, w[1].s, "a waiver names the files it covers; '%.*s' matches everything", (int)w[1].len,
+			      w[1].s);
 	for (size_t i = 0; i < src->nrules; i++)
 		if (slice_eq(w[1], src->rules[i].glob))
-			return lex_error(lx, l, w[1].s, "duplicate rule for '%s' (first at line %d)", src->rules[i].glob,
-					 src->rules[i].line);
+			return err_at(ps, w[1].s, "duplicate rule for '%s' (first at line %d)", src->rules[i].glob,
+				      src->rules[i].line);
 	rule.glob = slice_dup(w[1]);
 	if (rule.action == RULE_WAIVE)
-		rule.reason = slice_dup(rest_of(l, w[1]));
-	rule.line = l->lineno;
+		rule.reason = slice_dup(rest_of(&ps->l, w[1]));
+	rule.line = ps->l.lineno;
 	src->rules = xrealloc(src->rules, (src->nrules + 1) * sizeof *src->rules);
 	src->rules[src->nrules++] = rule;
 	return 0;
 }
 
-static int parse_source_attr(struct lex *lx, struct lexline *l, struct source *src, int *have_sha)
-{
-	struct slice w[4];
-	int n = lex_words(l, w, 3);
-	if (l->s[l->indent] == '#')
-		return 0;
-	if (slice_eq(w[0], "sha256")) {
-		if (n != 2)
-			return lex_error(lx, l, w[0].s, "expected 'sha256 HEX'");
-		if (*have_sha)
-			return lex_error(lx, l, w[0].s, "duplicate sha256 for source '%s'", src->file);
-		if (sha256_unhex(w[1].s, w[1].len, src->sha256))
-			return lex_error(lx, l, w[1].s, "malformed sha256 '%.*s': expected 64 hex digits",
-					 (int)w[1].len, w[1].s);
-		*have_sha = 1;
-		return 0;
-	}
-	if (slice_eq(w[0], "url") || slice_eq(w[0], "debian") || slice_eq(w[0], "local")) {
-		struct origin o = {0};
-		o.line = l->lineno;
-		if (slice_eq(w[0], "url")) {
-			if (n != 2)
-				return lex_error(lx, l, w[0].s, "expected 'url URL'");
-			if (!(w[1].len > 7 && !strncmp(w[1].s, "http://", 7)) &&
-			    !(w[1].len > 8 && !strncmp(w[1].s, "https://", 8)))
-				return lex_error(lx, l, w[1].s, "url must start with http:// or https://");
-			o.kind = ORIGIN_URL;
-			o.a = slice_dup(w[1]);
-		} else if (slice_eq(w[0], "debian")) {
-			if (n != 3)
-				return lex_error(lx, l, w[0].s, "expected 'debian PACKAGE VERSION'");
-			o.kind = ORIGIN_DEBIAN;
-			o.a = slice_dup(w[1]);
-			o.b = slice_dup(w[2]);
-		} else {
-			if (n != 2)
-				return lex_error(lx, l, w[0].s, "expected 'local PATH'");
-			if (w[1].s[0] == '/' || memmem(w[1].s, w[1].len, "..", 2))
-				return lex_error(lx, l, w[1].s, "local path must stay beside the recipe");
-			o.kind = ORIGIN_LOCAL;
-			o.a = slice_dup(w[1]);
-		}
-		src->origins = xrealloc(src->origins, (src->norigins + 1) * sizeof *src->origins);
-		src->origins[src->norigins++] = o;
-		return 0;
-	}
-	if (slice_eq(w[0], "extract")) {
-		if (n != 2 || !(slice_eq(w[1], "yes") || slice_eq(w[1], "no")))
-			return lex_error(lx, l, w[0].s, "expected 'extract yes' or 'extract no'");
-		src->extract = slice_eq(w[1], "yes");
-		return 0;
-	}
-	if (slice_eq(w[0], "regenerate") || slice_eq(w[0], "delete") || slice_eq(w[0], "waive"))
-		return parse_rule(lx, l, w, n, src);
-	return lex_error(lx, l, w[0].s,
-			 "unknown source attribute '%.*s' (expected sha256, url, debian, local, extract, regenerate, "
-			 "delete or waive)",
-			 (int)w[0].len, w[0].s);
-}
+static const struct keyword SOURCE_ATTRS[] = {
+	{"sha256", attr_sha256, 0},
+	{"url", attr_origin, ORIGIN_URL},
+	{"debian", attr_origin, ORIGIN_DEBIAN},
+	{"local", attr_origin, ORIGIN_LOCAL},
+	{"extract", attr_extract, 0},
+	{"regenerate", attr_rule, RULE_REGENERATE},
+	{"delete", attr_rule, RULE_DELETE},
+	{"waive", attr_rule, RULE_WAIVE},
+	{NULL, NULL, 0},
+};
 
-static void add_word(char ***v, size_t *n, struct slice s)
-{
-	add_dep(v, n, s);
-}
+/* ---- package attributes ---- */
 
-/* An attribute of the package block: release, depends, provides,
- * conflicts or subpackage. */
-static int parse_package_attr(struct lex *lx, struct lexline *l, struct recipe_package *pk)
+static int attr_release(struct parser *ps, struct slice *w, int n, int arg)
 {
-	struct slice w[64];
-	int n = lex_words(l, w, 63);
-	if (l->s[l->indent] == '#')
-		return 0;
-	if (n > 63)
-		return lex_error(lx, l, w[63].s, "too many words");
-	if (slice_eq(w[0], "release")) {
-		int ok = n == 2 && w[1].len <= 9 && !(w[1].s[0] == '0');
-		for (size_t i = 0; ok && i < w[1].len; i++)
-			ok = w[1].s[i] >= '0' && w[1].s[i] <= '9';
-		if (!ok)
-			return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[1].s, "expected 'release N' (N from 1)");
-		if (pk->release)
-			return lex_error(lx, l, w[0].s, "duplicate release");
-		pk->release = slice_dup(w[1]);
-		return 0;
-	}
-	if (slice_eq(w[0], "depends") || slice_eq(w[0], "provides") || slice_eq(w[0], "conflicts")) {
-		int prov = slice_eq(w[0], "provides");
-		if (n < 2)
-			return lex_error(lx, l, w[0].s + w[0].len, "expected '%.*s NAME...'", (int)w[0].len, w[0].s);
-		for (int i = 1; i < n; i++) {
-			struct pkg_dep d;
-			if (pkg_dep_parse(w[i].s, w[i].len, &d))
-				return lex_error(lx, l, w[i].s, "bad package '%.*s': expected NAME, NAME=VERSION or, but for "
-						 "provides, NAME>=VERSION, NAME<VERSION ...", (int)w[i].len, w[i].s);
-			int bad = prov && d.op != PKG_OP_ANY && d.op != PKG_OP_EQ;
-			pkg_dep_free(&d);
-			if (bad)
-				return lex_error(lx, l, w[i].s, "a package provides NAME or NAME=VERSION");
-			if (slice_eq(w[0], "depends"))
-				add_word(&pk->depends, &pk->ndepends, w[i]);
-			else if (prov)
-				add_word(&pk->provides, &pk->nprovides, w[i]);
-			else
-				add_word(&pk->conflicts, &pk->nconflicts, w[i]);
-		}
-		return 0;
-	}
-	if (slice_eq(w[0], "subpackage")) {
-		if (n < 3 || !slice_is_name(w[1]))
-			return lex_error(lx, l, n < 2 ? w[0].s + w[0].len : w[1].s, "expected 'subpackage SUFFIX GLOB...'");
-		for (size_t i = 0; i < pk->nsubs; i++)
-			if (slice_eq(w[1], pk->subs[i].suffix))
-				return lex_error(lx, l, w[1].s, "duplicate subpackage '%s' (first at line %d)", pk->subs[i].suffix,
-						 pk->subs[i].line);
-		struct subpackage sp = {0};
-		for (int i = 2; i < n; i++) {
-			const char *bad = bad_glob(w[i]);
-			if (bad) {
-				for (size_t k = 0; k < sp.nglobs; k++)
-					free(sp.globs[k]);
-				free(sp.globs);
-				return lex_error(lx, l, bad, "bad path pattern '%.*s': expected a relative path without '.', "
-						 "'..' or empty components", (int)w[i].len, w[i].s);
-			}
-			add_word(&sp.globs, &sp.nglobs, w[i]);
-		}
-		sp.suffix = slice_dup(w[1]);
-		sp.line = l->lineno;
-		pk->subs = xrealloc(pk->subs, (pk->nsubs + 1) * sizeof *pk->subs);
-		pk->subs[pk->nsubs++] = sp;
-		return 0;
-	}
-	return lex_error(lx, l, w[0].s,
-			 "unknown package attribute '%.*s' (expected release, depends, provides, conflicts or subpackage)",
-			 (int)w[0].len, w[0].s);
-}
-
-static int finish_source(struct lex *lx, const struct lexline *at, struct source *src, int have_sha)
-{
-	if (!have_sha)
-		return lex_error(lx, at, NULL, "source '%s' has no sha256", src->file);
-	if (!src->norigins)
-		return lex_error(lx, at, NULL, "source '%s' has no origin (expected url, debian or local)", src->file);
+	struct recipe_package *pk = &ps->rc->pkg;
+	(void)arg;
+	int ok = n == 2 && w[1].len <= 9 && !(w[1].s[0] == '0');
+	for (size_t i = 0; ok && i < w[1].len; i++)
+		ok = w[1].s[i] >= '0' && w[1].s[i] <= '9';
+	if (!ok)
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[1].s, "expected 'release N' (N from 1)");
+	if (pk->release)
+		return err_at(ps, w[0].s, "duplicate release");
+	pk->release = slice_dup(w[1]);
 	return 0;
 }
 
-static void finish_script(struct buf *script, struct build *b)
+enum { ATOMS_DEPENDS, ATOMS_PROVIDES, ATOMS_CONFLICTS };
+
+static int attr_atoms(struct parser *ps, struct slice *w, int n, int which)
 {
-	/* Drop trailing blank lines. */
-	while (script->len && script->s[script->len - 1] == '\n' &&
-	       (script->len == 1 || script->s[script->len - 2] == '\n'))
-		script->s[--script->len] = 0;
-	b->script = buf_take(script);
+	struct recipe_package *pk = &ps->rc->pkg;
+	if (n < 2)
+		return err_at(ps, w[0].s + w[0].len, "expected '%.*s NAME...'", (int)w[0].len, w[0].s);
+	for (int i = 1; i < n; i++) {
+		struct pkg_dep d;
+		if (pkg_dep_parse(w[i].s, w[i].len, &d))
+			return err_at(ps, w[i].s, "bad package '%.*s': expected NAME, NAME=VERSION or, but for provides, "
+				      "NAME>=VERSION, NAME<VERSION ...", (int)w[i].len, w[i].s);
+		int bad = which == ATOMS_PROVIDES && d.op != PKG_OP_ANY && d.op != PKG_OP_EQ;
+		pkg_dep_free(&d);
+		if (bad)
+			return err_at(ps, w[i].s, "a package provides NAME or NAME=VERSION");
+		if (which == ATOMS_DEPENDS)
+			add_word(&pk->depends, &pk->ndepends, w[i]);
+		else if (which == ATOMS_PROVIDES)
+			add_word(&pk->provides, &pk->nprovides, w[i]);
+		else
+			add_word(&pk->conflicts, &pk->nconflicts, w[i]);
+	}
+	return 0;
 }
 
-int recipe_parse(const char *path, const char *text, size_t len, struct recipe **out)
+static int attr_subpackage(struct parser *ps, struct slice *w, int n, int arg)
 {
-	struct recipe *rc = xcalloc(1, sizeof *rc);
-	struct lex lx;
-	struct lexline l, block_line = {0};
-	struct seen seen = {0};
-	int r = -SPROUT_ERR_PARSE;
-	enum { NONE, SOURCE, BUILD, PACKAGE } block = NONE;
-	int have_sha = 0;
-	struct buf script = {0};
-	struct slice indent = {NULL, 0};
-
-	rc->path = xstrdup(path);
-	rc->dir = path_dirname(path);
-	sha256_buf(text, len, rc->sha256);
-	lex_init(&lx, path, text, len);
-
-	while (lex_next(&lx, &l)) {
-		if (block == BUILD && l.blank) {
-			/* Kept inside a script; trailing ones are dropped at its end. */
-			buf_addc(&script, '\n');
-			continue;
-		}
-		if (l.indent && block == BUILD) {
-			/* A script line: remove the first script line's indentation. */
-			if (!indent.s) {
-				indent.s = l.s;
-				indent.len = (size_t)l.indent;
-			}
-			if ((size_t)l.indent < indent.len || memcmp(l.s, indent.s, indent.len)) {
-				r = lex_error(&lx, &l, l.s + l.indent,
-					      "script line is indented less than the first line of its script");
-				goto out;
-			}
-			buf_add(&script, l.s + indent.len, l.len - indent.len);
-			buf_addc(&script, '\n');
-			continue;
-		}
-		if (l.blank)
-			continue;
-		if (l.indent) {
-			if (block == PACKAGE) {
-				r = parse_package_attr(&lx, &l, &rc->pkg);
-				if (r)
-					goto out;
-				continue;
-			}
-			if (block != SOURCE) {
-				r = lex_error(&lx, &l, l.s + l.indent,
-					      "unexpected indented line (only source and package attributes and build scripts "
-					      "are indented)");
-				goto out;
-			}
-			r = parse_source_attr(&lx, &l, &rc->sources[rc->nsources - 1], &have_sha);
-			if (r)
-				goto out;
-			continue;
-		}
-		if (l.s[0] == '#')
-			continue;
-		/* A new top-level key ends the open block. */
-		if (block == SOURCE) {
-			r = finish_source(&lx, &block_line, &rc->sources[rc->nsources - 1], have_sha);
-			if (r)
-				goto out;
-		} else if (block == BUILD) {
-			finish_script(&script, &rc->builds[rc->nbuilds - 1]);
-		}
-		block = NONE;
-
-		struct slice w[64];
-		int n = lex_words(&l, w, 63);
-		struct slice key = w[0];
-		if (slice_eq(key, "name") || slice_eq(key, "version") || slice_eq(key, "license") ||
-		    slice_eq(key, "description")) {
-			int *s = slice_eq(key, "name") ? &seen.name : slice_eq(key, "version") ? &seen.version
-				: slice_eq(key, "license") ? &seen.license : &seen.description;
-			char **dst = slice_eq(key, "name") ? &rc->name : slice_eq(key, "version") ? &rc->version
-				: slice_eq(key, "license") ? &rc->license : &rc->description;
-			if (*s) {
-				r = lex_error(&lx, &l, key.s, "duplicate '%.*s' (first at line %d)", (int)key.len, key.s, *s);
-				goto out;
-			}
-			struct slice v = rest_of(&l, key);
-			if (!v.len) {
-				r = lex_error(&lx, &l, key.s + key.len, "expected a value after '%.*s'", (int)key.len, key.s);
-				goto out;
-			}
-			if (slice_eq(key, "name") && (n != 2 || !slice_is_name(v))) {
-				r = lex_error(&lx, &l, v.s, "bad name '%.*s': expected lower-case letters, digits and . _ + -",
-					      (int)v.len, v.s);
-				goto out;
-			}
-			if (slice_eq(key, "version") && n != 2) {
-				r = lex_error(&lx, &l, w[2].s, "a version is one word");
-				goto out;
-			}
-			if (slice_eq(key, "license")) {
-				const char *bad = bad_license(v.s, v.len);
-				if (bad) {
-					r = lex_error(&lx, &l, bad, "bad character in SPDX license expression");
-					goto out;
-				}
-			}
-			*s = l.lineno;
-			*dst = slice_dup(v);
-		} else if (slice_eq(key, "source")) {
-			if (n != 2) {
-				r = lex_error(&lx, &l, n < 2 ? key.s + key.len : w[2].s, "expected 'source FILE'");
-				goto out;
-			}
-			if (memchr(w[1].s, '/', w[1].len) || slice_eq(w[1], ".") || slice_eq(w[1], "..")) {
-				r = lex_error(&lx, &l, w[1].s, "a source file name has no '/'");
-				goto out;
-			}
-			for (size_t i = 0; i < rc->nsources; i++)
-				if (slice_eq(w[1], rc->sources[i].file)) {
-					r = lex_error(&lx, &l, w[1].s, "duplicate source '%s' (first at line %d)",
-						      rc->sources[i].file, rc->sources[i].line);
-					goto out;
-				}
-			rc->sources = xrealloc(rc->sources, (rc->nsources + 1) * sizeof *rc->sources);
-			struct source *src = &rc->sources[rc->nsources++];
-			memset(src, 0, sizeof *src);
-			src->file = slice_dup(w[1]);
-			src->extract = is_archive(src->file);
-			src->line = l.lineno;
-			block = SOURCE;
-			block_line = l;
-			have_sha = 0;
-		} else if (slice_eq(key, "patch")) {
-			if (n != 2) {
-				r = lex_error(&lx, &l, key.s, "expected 'patch FILE'");
-				goto out;
-			}
-			if (memchr(w[1].s, '/', w[1].len)) {
-				r = lex_error(&lx, &l, w[1].s, "a patch is a file beside the recipe (no '/')");
-				goto out;
-			}
-			struct patch p = {0};
-			p.file = slice_dup(w[1]);
-			char *pp = path_join(rc->dir, p.file);
-			int e = sha256_file(pp, p.sha256);
-			free(pp);
-			if (e) {
-				r = lex_error(&lx, &l, w[1].s, "cannot read patch '%s': %s", p.file, err_str(e));
-				free(p.file);
-				goto out;
-			}
-			rc->patches = xrealloc(rc->patches, (rc->npatches + 1) * sizeof *rc->patches);
-			rc->patches[rc->npatches++] = p;
-		} else if (slice_eq(key, "depends")) {
-			if (n < 2) {
-				r = lex_error(&lx, &l, key.s + key.len, "expected 'depends RECIPE...'");
-				goto out;
-			}
-			r = add_deps(&lx, &l, w, 1, n, &rc->deps, &rc->ndeps);
-			if (r)
-				goto out;
-		} else if (slice_eq(key, "build")) {
-			/* "build NAME: DEP" and "build NAME : DEP" are the same. */
-			int colon = 0;
-			if (n >= 2 && w[1].len > 1 && w[1].s[w[1].len - 1] == ':') {
-				w[1].len--;
-				colon = 1;
-			}
-			if (n < 2 || !slice_is_name(w[1])) {
-				r = lex_error(&lx, &l, n < 2 ? key.s + key.len : w[1].s, "expected 'build NAME [: RECIPE...]'");
-				goto out;
-			}
-			for (size_t i = 0; i < rc->nbuilds; i++)
-				if (slice_eq(w[1], rc->builds[i].name)) {
-					r = lex_error(&lx, &l, w[1].s, "duplicate build script '%s' (first at line %d)",
-						      rc->builds[i].name, rc->builds[i].line);
-					goto out;
-				}
-			rc->builds = xrealloc(rc->builds, (rc->nbuilds + 1) * sizeof *rc->builds);
-			struct build *b = &rc->builds[rc->nbuilds++];
-			memset(b, 0, sizeof *b);
-			b->name = slice_dup(w[1]);
-			b->line = l.lineno;
-			if (n > 2 || colon) {
-				if (!colon && !slice_eq(w[2], ":")) {
-					r = lex_error(&lx, &l, w[2].s, "expected ':' before the script's own dependencies");
-					goto out;
-				}
-				r = add_deps(&lx, &l, w, colon ? 2 : 3, n, &b->deps, &b->ndeps);
-				if (r)
-					goto out;
-			}
-			block = BUILD;
-			block_line = l;
-			indent.s = NULL;
-		} else if (slice_eq(key, "package")) {
-			if (n != 1) {
-				r = lex_error(&lx, &l, w[1].s, "expected 'package' alone on its line, its attributes indented below");
-				goto out;
-			}
-			if (rc->pkg.line) {
-				r = lex_error(&lx, &l, key.s, "duplicate 'package' (first at line %d)", rc->pkg.line);
-				goto out;
-			}
-			rc->pkg.line = l.lineno;
-			block = PACKAGE;
-		} else {
-			r = lex_error(&lx, &l, key.s, "unknown key '%.*s' (expected %s)", (int)key.len, key.s, KEYS);
-			goto out;
-		}
+	struct recipe_package *pk = &ps->rc->pkg;
+	(void)arg;
+	if (n < 3 || !slice_is_name(w[1]))
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[1].s, "expected 'subpackage SUFFIX GLOB...'");
+	for (size_t i = 0; i < pk->nsubs; i++)
+		if (slice_eq(w[1], pk->subs[i].suffix))
+			return err_at(ps, w[1].s, "duplicate subpackage '%s' (first at line %d)", pk->subs[i].suffix,
+				      pk->subs[i].line);
+	for (int i = 2; i < n; i++) {
+		const char *bad = bad_glob(w[i]);
+		if (bad)
+			return glob_error(ps, bad, w[i]);
 	}
-	if (block == SOURCE) {
-		r = finish_source(&lx, &block_line, &rc->sources[rc->nsources - 1], have_sha);
+	struct subpackage sp = {0};
+	for (int i = 2; i < n; i++)
+		add_word(&sp.globs, &sp.nglobs, w[i]);
+	sp.suffix = slice_dup(w[1]);
+	sp.line = ps->l.lineno;
+	pk->subs = xrealloc(pk->subs, (pk->nsubs + 1) * sizeof *pk->subs);
+	pk->subs[pk->nsubs++] = sp;
+	return 0;
+}
+
+static const struct keyword PACKAGE_ATTRS[] = {
+	{"release", attr_release, 0},
+	{"depends", attr_atoms, ATOMS_DEPENDS},
+	{"provides", attr_atoms, ATOMS_PROVIDES},
+	{"conflicts", attr_atoms, ATOMS_CONFLICTS},
+	{"subpackage", attr_subpackage, 0},
+	{NULL, NULL, 0},
+};
+
+/* ---- key lines ---- */
+
+enum { TEXT_NAME, TEXT_VERSION, TEXT_LICENSE, TEXT_DESCRIPTION };
+
+/* name, version, license and description: once each, the rest of the line. */
+static int key_text(struct parser *ps, struct slice *w, int n, int which)
+{
+	struct recipe *rc = ps->rc;
+	char **dst = which == TEXT_NAME ? &rc->name : which == TEXT_VERSION ? &rc->version
+		: which == TEXT_LICENSE ? &rc->license : &rc->description;
+	struct slice key = w[0];
+	if (ps->seen[which])
+		return err_at(ps, key.s, "duplicate '%.*s' (first at line %d)", (int)key.len, key.s, ps->seen[which]);
+	struct slice v = rest_of(&ps->l, key);
+	if (!v.len)
+		return err_at(ps, key.s + key.len, "expected a value after '%.*s'", (int)key.len, key.s);
+	if (which == TEXT_NAME && (n != 2 || !slice_is_name(v)))
+		return err_at(ps, v.s, "bad name '%.*s': expected lower-case letters, digits and . _ + -", (int)v.len, v.s);
+	if (which == TEXT_VERSION && n != 2)
+		return err_at(ps, w[2].s, "a version is one word");
+	if (which == TEXT_LICENSE) {
+		const char *bad = bad_license(v.s, v.len);
+		if (bad)
+			return err_at(ps, bad, "bad character in SPDX license expression");
+	}
+	ps->seen[which] = ps->l.lineno;
+	*dst = slice_dup(v);
+	return 0;
+}
+
+static int key_source(struct parser *ps, struct slice *w, int n, int arg)
+{
+	struct recipe *rc = ps->rc;
+	(void)arg;
+	if (n != 2)
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[2].s, "expected 'source FILE'");
+	if (memchr(w[1].s, '/', w[1].len) || slice_eq(w[1], ".") || slice_eq(w[1], ".."))
+		return err_at(ps, w[1].s, "a source file name has no '/'");
+	for (size_t i = 0; i < rc->nsources; i++)
+		if (slice_eq(w[1], rc->sources[i].file))
+			return err_at(ps, w[1].s, "duplicate source '%s' (first at line %d)", rc->sources[i].file,
+				      rc->sources[i].line);
+	rc->sources = xrealloc(rc->sources, (rc->nsources + 1) * sizeof *rc->sources);
+	struct source *src = &rc->sources[rc->nsources++];
+	memset(src, 0, sizeof *src);
+	src->file = slice_dup(w[1]);
+	src->extract = is_archive(src->file);
+	src->line = ps->l.lineno;
+	ps->block = BLOCK_SOURCE;
+	ps->have_sha = 0;
+	return 0;
+}
+
+static int key_patch(struct parser *ps, struct slice *w, int n, int arg)
+{
+	struct recipe *rc = ps->rc;
+	(void)arg;
+	if (n != 2)
+		return err_at(ps, w[0].s, "expected 'patch FILE'");
+	if (memchr(w[1].s, '/', w[1].len))
+		return err_at(ps, w[1].s, "a patch is a file beside the recipe (no '/')");
+	struct patch p = {0};
+	p.file = slice_dup(w[1]);
+	char *pp = path_join(rc->dir, p.file);
+	int e = sha256_file(pp, p.sha256);
+	free(pp);
+	if (e) {
+		int r = err_at(ps, w[1].s, "cannot read patch '%s': %s", p.file, err_str(e));
+		free(p.file);
+		return r;
+	}
+	rc->patches = xrealloc(rc->patches, (rc->npatches + 1) * sizeof *rc->patches);
+	rc->patches[rc->npatches++] = p;
+	return 0;
+}
+
+static int key_depends(struct parser *ps, struct slice *w, int n, int arg)
+{
+	(void)arg;
+	if (n < 2)
+		return err_at(ps, w[0].s + w[0].len, "expected 'depends RECIPE...'");
+	return add_deps(ps, w, 1, n, &ps->rc->deps, &ps->rc->ndeps);
+}
+
+/* "build NAME [: RECIPE...]"; "build NAME: DEP" and "build NAME : DEP" are the same. */
+static int key_build(struct parser *ps, struct slice *w, int n, int arg)
+{
+	struct recipe *rc = ps->rc;
+	(void)arg;
+	int colon = 0;
+	if (n >= 2 && w[1].len > 1 && w[1].s[w[1].len - 1] == ':') {
+		w[1].len--;
+		colon = 1;
+	}
+	if (n < 2 || !slice_is_name(w[1]))
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[1].s, "expected 'build NAME [: RECIPE...]'");
+	for (size_t i = 0; i < rc->nbuilds; i++)
+		if (slice_eq(w[1], rc->builds[i].name))
+			return err_at(ps, w[1].s, "duplicate build script '%s' (first at line %d)", rc->builds[i].name,
+				      rc->builds[i].line);
+	rc->builds = xrealloc(rc->builds, (rc->nbuilds + 1) * sizeof *rc->builds);
+	struct build *b = &rc->builds[rc->nbuilds++];
+	memset(b, 0, sizeof *b);
+	b->name = slice_dup(w[1]);
+	b->line = ps->l.lineno;
+	if (n > 2 || colon) {
+		if (!colon && !slice_eq(w[2], ":"))
+			return err_at(ps, w[2].s, "expected ':' before the script's own dependencies");
+		int r = add_deps(ps, w, colon ? 2 : 3, n, &b->deps, &b->ndeps);
 		if (r)
-			goto out;
-	} else if (block == BUILD) {
-		finish_script(&script, &rc->builds[rc->nbuilds - 1]);
+			return r;
 	}
+	ps->block = BLOCK_BUILD;
+	ps->indent.s = NULL;
+	return 0;
+}
+
+static int key_package(struct parser *ps, struct slice *w, int n, int arg)
+{
+	(void)arg;
+	if (n != 1)
+		return err_at(ps, w[1].s, "expected 'package' alone on its line, its attributes indented below");
+	if (ps->rc->pkg.line)
+		return err_at(ps, w[0].s, "duplicate 'package' (first at line %d)", ps->rc->pkg.line);
+	ps->rc->pkg.line = ps->l.lineno;
+	ps->block = BLOCK_PACKAGE;
+	return 0;
+}
+
+static const struct keyword TOP[] = {
+	{"name", key_text, TEXT_NAME},
+	{"version", key_text, TEXT_VERSION},
+	{"license", key_text, TEXT_LICENSE},
+	{"description", key_text, TEXT_DESCRIPTION},
+	{"source", key_source, 0},
+	{"patch", key_patch, 0},
+	{"depends", key_depends, 0},
+	{"build", key_build, 0},
+	{"package", key_package, 0},
+	{NULL, NULL, 0},
+};
+
+/* ---- lines and blocks ---- */
+
+/* Split the line and hand it to its keyword in table t. */
+static int dispatch(struct parser *ps, const struct keyword *t, const char *what)
+{
+	struct slice w[LEX_MAX_WORDS + 1];
+	int n;
+	int r = lex_words(&ps->lx, &ps->l, w, &n);
+	if (r)
+		return r;
+	const struct keyword *k = keyword_find(t, w[0]);
+	if (!k)
+		return unknown(ps, w[0], what, t);
+	return k->fn(ps, w, n, k->arg);
+}
+
+/* End the open block: a source needs its sha256 and an origin; a script
+ * loses its trailing blank lines. */
+static int close_block(struct parser *ps)
+{
+	enum block b = ps->block;
+	ps->block = BLOCK_NONE;
+	if (b == BLOCK_SOURCE) {
+		struct source *src = open_source(ps);
+		if (!ps->have_sha)
+			return lex_error(&ps->lx, &ps->block_line, NULL, "source '%s' has no sha256", src->file);
+		if (!src->norigins)
+			return lex_error(&ps->lx, &ps->block_line, NULL,
+					 "source '%s' has no origin (expected url, debian or local)", src->file);
+	} else if (b == BLOCK_BUILD) {
+		struct buf *script = &ps->script;
+		while (script->len && script->s[script->len - 1] == '\n' &&
+		       (script->len == 1 || script->s[script->len - 2] == '\n'))
+			script->s[--script->len] = 0;
+		ps->rc->builds[ps->rc->nbuilds - 1].script = buf_take(script);
+	}
+	return 0;
+}
+
+/* A line of the open build script, with the first line's indentation removed. */
+static int script_line(struct parser *ps)
+{
+	const struct lexline *l = &ps->l;
+	if (l->blank) {
+		/* Kept inside a script; trailing ones are dropped at its end. */
+		buf_addc(&ps->script, '\n');
+		return 0;
+	}
+	if (!ps->indent.s) {
+		ps->indent.s = l->s;
+		ps->indent.len = (size_t)l->indent;
+	}
+	if ((size_t)l->indent < ps->indent.len || memcmp(l->s, ps->indent.s, ps->indent.len))
+		return err_at(ps, l->s + l->indent, "script line is indented less than the first line of its script");
+	buf_add(&ps->script, l->s + ps->indent.len, l->len - ps->indent.len);
+	buf_addc(&ps->script, '\n');
+	return 0;
+}
+
+static int parse_line(struct parser *ps)
+{
+	const struct lexline *l = &ps->l;
+	if (ps->block == BLOCK_BUILD && (l->blank || l->indent))
+		return script_line(ps);
+	if (l->blank)
+		return 0;
+	if (l->indent) {
+		if (ps->block != BLOCK_SOURCE && ps->block != BLOCK_PACKAGE)
+			return err_at(ps, l->s + l->indent, "unexpected indented line (only source and package attributes "
+				      "and build scripts are indented)");
+		if (l->s[l->indent] == '#')
+			return 0;
+		return ps->block == BLOCK_SOURCE ? dispatch(ps, SOURCE_ATTRS, "source attribute")
+			: dispatch(ps, PACKAGE_ATTRS, "package attribute");
+	}
+	if (l->s[0] == '#')
+		return 0;
+	/* A new key line ends the open block. */
+	int r = close_block(ps);
+	if (r)
+		return r;
+	ps->block_line = *l;
+	return dispatch(ps, TOP, "key");
+}
+
+/* What a whole recipe needs once every line is read. */
+static int finish(struct parser *ps)
+{
+	struct recipe *rc = ps->rc;
+	int r = close_block(ps);
+	if (r)
+		return r;
 	for (size_t i = 0; i < rc->nbuilds; i++)
 		if (!rc->builds[i].script[0]) {
 			struct lexline bl = {0};
 			bl.lineno = rc->builds[i].line;
-			r = lex_error(&lx, &bl, NULL, "build script '%s' is empty", rc->builds[i].name);
-			goto out;
+			return lex_error(&ps->lx, &bl, NULL, "build script '%s' is empty", rc->builds[i].name);
 		}
-	{
-		const char *missing = !seen.name ? "name" : !seen.version ? "version" : !seen.license ? "license"
-			: !rc->nbuilds ? "build" : NULL;
-		if (missing) {
-			r = lex_error(&lx, NULL, NULL, "missing required key '%s'", missing);
-			goto out;
-		}
-	}
-	*out = rc;
+	const char *missing = !ps->seen[TEXT_NAME] ? "name" : !ps->seen[TEXT_VERSION] ? "version"
+		: !ps->seen[TEXT_LICENSE] ? "license" : !rc->nbuilds ? "build" : NULL;
+	if (missing)
+		return lex_error(&ps->lx, NULL, NULL, "missing required key '%s'", missing);
 	return 0;
-out:
-	buf_free(&script);
-	recipe_free(rc);
-	return r;
+}
+
+int recipe_parse(const char *path, const char *text, size_t len, struct recipe **out)
+{
+	struct parser ps;
+	memset(&ps, 0, sizeof ps);
+	ps.rc = xcalloc(1, sizeof *ps.rc);
+	ps.rc->path = xstrdup(path);
+	ps.rc->dir = path_dirname(path);
+	sha256_buf(text, len, ps.rc->sha256);
+	lex_init(&ps.lx, path, text, len);
+	int r = 0;
+	while (!r && lex_next(&ps.lx, &ps.l))
+		r = parse_line(&ps);
+	if (!r)
+		r = finish(&ps);
+	buf_free(&ps.script);
+	if (r) {
+		recipe_free(ps.rc);
+		return r;
+	}
+	*out = ps.rc;
+	return 0;
 }
 
 int recipe_parse_file(const char *path, struct recipe **out)

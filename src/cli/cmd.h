@@ -27,6 +27,7 @@ struct ctx {
 	const char *conf_file;  /* -c, or NULL */
 	int state_given;        /* the state came from the command line or -c */
 	struct config *conf;    /* the effective settings and their origins */
+	int json;               /* --json: machine-readable output (docs/cli.md) */
 };
 
 enum { CTX_COLOR_AUTO, CTX_COLOR_NEVER, CTX_COLOR_ALWAYS };
@@ -52,6 +53,7 @@ int cmd_parts(struct ctx *c, int argc, char **argv);
 int cmd_config(struct ctx *c, int argc, char **argv);
 int cmd_pkg(struct ctx *c, int argc, char **argv);
 int cmd_script(struct ctx *c, int argc, char **argv);
+int cmd_report(struct ctx *c, int argc, char **argv);
 int cmd_image(struct ctx *c, int argc, char **argv);
 int cmd_boot(struct ctx *c, int argc, char **argv);
 
@@ -104,6 +106,45 @@ struct cmd_opt {
  * and *arch. */
 int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *opts, const char *usage,
 		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch);
+/* Append s to b as one shell word: as is when it needs no quoting, else
+ * in single quotes. */
+struct buf;
+void cmd_shell_word(struct buf *b, const char *s);
+/* Append to b how to run sprout again as this command line did: argv0 and
+ * the global options that pick the same directory, settings file, state,
+ * arch (when arch is not NULL), --set values and runner. For the commands
+ * a hint tells the user to run. */
+void cmd_again(const struct ctx *c, const char *arch, struct buf *b);
+/* Names (cmd_hint.c). The name of names[0..n) closest to word, close
+ * enough to be a typing mistake, or NULL. */
+const char *cmd_closest(const char *word, const char *const *names, size_t n);
+/* Print that plan p has no step name, the closest step, and its steps; who
+ * is the command's name. */
+void cmd_unknown_step(const char *who, const struct plan *p, const char *name);
+/* Where installed plans and recipes are: $SPROUT_DATADIR, else
+ * PREFIX/share/sprout beside the program's PREFIX/bin, else the PREFIX it
+ * was built for. Caller frees. */
+char *cmd_datadir(void);
+/* The plan file arg names: plan_find's (a directory holding 'plan', a
+ * plan file, plans/NAME/plan), else DATADIR/plans/NAME/plan. NULL when
+ * none, with the paths looked at added to tried (when not NULL). Caller
+ * frees. */
+char *cmd_find_plan(const char *arg, struct strv *tried);
+/* Print that there is no plan arg, where it was looked for (tried), and
+ * the closest plan name. */
+void cmd_no_plan(const char *arg, const struct strv *tried);
+/* When e's arch is not the host's and a host-stage step is to be built:
+ * each of the plan's cross-tools must be in PATH. 0, or
+ * -SPROUT_ERR_SANDBOX naming what is missing (errf). */
+int cmd_cross_tools(const struct engine *e);
+/* n bytes for a person: "512 B", "1.5 KiB", "3.2 MiB" (cmd_hint.c). */
+void cmd_human_size(long long n, char *out, size_t size);
+/* --json output (cmd_json.c, schemas in docs/cli.md). The build summary
+ * of the run record r, result "ok" or "failed", on stdout. */
+struct runrec;
+/* Write b (a JSON document) to stdout and free it. */
+void cmd_json_print(struct buf *b);
+void cmd_json_build(const struct ctx *c, const struct runrec *r, const char *result);
 /* Whether argv[i] is --help or -h. */
 int cmd_wants_help(int argc, char **argv);
 /* Print the last n lines of the file at path, each indented. */

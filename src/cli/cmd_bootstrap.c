@@ -18,6 +18,7 @@
 
 struct bs {
 	struct ctx *c;
+	const char *plan_arg;
 	struct plan *p;
 	const char *arch;
 	char (*keys)[65];
@@ -125,7 +126,12 @@ static int check_digests(struct bs *b, int update)
 		goto out;
 	}
 	if (file_read(dp, &want)) {
-		printf("digests:    MISSING: no %s; check the run, then record it with --update-digests\n", dp);
+		struct buf again = {0};
+		cmd_again(b->c, b->c->arch, &again);
+		buf_adds(&again, " bootstrap --plan ");
+		cmd_shell_word(&again, b->plan_arg);
+		printf("digests:    MISSING: no %s; check the run, then record it with: %s --update-digests\n", dp, again.s);
+		buf_free(&again);
 		r = -ENOENT;
 		goto out;
 	}
@@ -376,7 +382,8 @@ static int write_outputs(struct bs *b, int fin, const char *outdir)
 		}
 	}
 	if (nhost) {
-		printf("provenance: %zu entries; %zu host-built files remain:\n", nfiles, nhost);
+		printf("provenance: %zu entr%s; %zu host-built file%s remain%s:\n", nfiles, nfiles == 1 ? "y" : "ies", nhost,
+		       nhost == 1 ? "" : "s", nhost == 1 ? "s" : "");
 		for (const char *l = host.s; l && *l;) {
 			const char *e = strchr(l, '\n');
 			printf("              %.*s\n", (int)(e ? e - l : (long)strlen(l)), l);
@@ -472,6 +479,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	struct bs b;
 	memset(&b, 0, sizeof b);
 	b.c = c;
+	b.plan_arg = plan_arg;
 	int rc = cmd_load_plan(c, plan_arg, &b.p, &b.arch);
 	if (rc)
 		return rc;
@@ -510,6 +518,15 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		printf("boot it:    sprout%s%s boot %s (builds the kernel the first time; docs/boot.md)\n",
 		       c->arch ? " --arch " : "", c->arch ? c->arch : "", plan_arg);
 	printf("result:     %s\n", b.failed ? "FAILED (see above)" : "ok");
+	if (!b.failed && p->final) {
+		/* The way in: a shell in the final system (sprout shell PLAN). */
+		struct buf cmd = {0};
+		cmd_again(c, c->arch, &cmd);
+		buf_adds(&cmd, " shell ");
+		cmd_shell_word(&cmd, plan_arg);
+		printf("enter it:   %s   (a shell in the final system, the current directory at /mnt)\n", cmd.s);
+		buf_free(&cmd);
+	}
 	rc = b.failed ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 	if (!rc && stage4)
 		rc = cmd_stage4(c, p, b.arch, plan_arg);

@@ -13,7 +13,9 @@
 
 #include "cli/cmd.h"
 #include "build/engine.h"
+#include "build/runrec.h"
 #include "core/err.h"
+#include "core/escape.h"
 #include "build/eta.h"
 #include "build/plan.h"
 #include "build/trace.h"
@@ -61,6 +63,7 @@ struct report {
 	char *guessed;          /* per step: 0 timed here, 1 from its sources' size, ETA_FROM_PLAN */
 	double *planned;        /* per step: the plan's durations.ARCH, -1 when it has none */
 	double *took;           /* per step: for eta_scale */
+	struct runrec rec;      /* the run record (build/runrec.h) */
 };
 
 static const char *col(const struct report *rp, const char *c)
@@ -241,6 +244,7 @@ static void log_last_line(const char *path, char *out, size_t n)
 	size_t l = (size_t)(got - s) < n - 1 ? (size_t)(got - s) : n - 1;
 	memcpy(out, tail + s, l);
 	out[l] = 0;
+	esc_inplace(out, n, 0); /* a build's output is the sources' to choose */
 }
 
 /* The plan's durations at this machine's pace so far: the steps built in
@@ -467,7 +471,8 @@ static void on_event(void *arg, const struct engine_event *ev)
 	struct report *rp = arg;
 	const struct plan *p = rp->e->plan;
 	struct build_stats *bs = rp->st;
-	int quiet = rp->c->quiet;
+	int quiet = rp->c->quiet || rp->c->json;
+	runrec_event(&rp->rec, ev);
 	char tail[128];
 	if (ev->kind == SPROUT_EV_FETCH) {
 		if (!quiet) {
@@ -677,7 +682,8 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	rp.guessed = xcalloc(p->nsteps + 1, 1);
 	rp.planned = xcalloc(p->nsteps + 1, sizeof *rp.planned);
 	rp.took = xcalloc(p->nsteps + 1, sizeof *rp.took);
-	rp.live = !c->plain && !c->quiet && isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+	rp.live = !c->plain && !c->quiet && !c->json && isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));
+	runrec_begin(&rp.rec, p, arch, c->jobs);
 	rp.color = want_color(c, STDOUT_FILENO);
 	rp.ecolor = want_color(c, STDERR_FILENO);
 	if (rp.live || c->verbose)
@@ -685,6 +691,8 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	run_use_sandbox = c->sandbox;
 	err_clear();
 	int r = engine_select(&e, steps, nsteps);
+	if (!r)
+		r = cmd_cross_tools(&e); /* before anything is fetched */
 	if (!r)
 		r = engine_lock(&e);
 	if (!r && c->sandbox)
@@ -708,10 +716,14 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		fflush(stdout);
 		buf_free(&out);
 	}
-	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
+	runrec_write(&rp.rec, c->statedir); /* for sprout report; a build does not fail for it */
+	if (c->json && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
+		cmd_json_build(c, &rp.rec, r == -SPROUT_ERR_INTERRUPTED ? "interrupted" : r ? "failed" : "ok");
+	else if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
 		print_summary(&rp);
-	if (!c->quiet && r == -SPROUT_ERR_INTERRUPTED)
+	if (!c->quiet && !c->json && r == -SPROUT_ERR_INTERRUPTED)
 		print_restart(&rp);
+	runrec_free(&rp.rec);
 	for (size_t i = 0; i < p->nsteps; i++) {
 		free(rp.si[i].log);
 		buf_free(&rp.si[i].part);
@@ -735,18 +747,26 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	int rc = cmd_open_plan(c, argc, argv, NULL, "PLAN [STEP...]", &steps, &plan_arg, &p, &arch);
 	if (rc)
 		return rc;
+	for (size_t i = 0; i < steps.n; i++) {
+		if (plan_step_index(p, steps.v[i]) < 0) {
+			cmd_unknown_step("build", p, steps.v[i]);
+			plan_free(p);
+			strv_free(&steps);
+			return CMD_EXIT_PARSE;
+		}
+	}
 	double t0 = now_sec();
 	struct build_stats st;
 	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);
 	if (r && r != -SPROUT_ERR_BUILD)
 		cmd_err("build: %s", err_msg(r));
-	if (!c->quiet && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
+	if (!c->quiet && !c->json && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
 		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
 		       st.failed, st.skipped, now_sec() - t0);
 	/* Where the final step's output is (sprout path prints it too). */
 	int fin = p->final ? plan_step_index(p, p->final) : -1;
 	char *out;
-	if (!c->quiet && !r && fin >= 0 && !cmd_path_of(c, p, arch, fin, &out)) {
+	if (!c->quiet && !c->json && !r && fin >= 0 && !cmd_path_of(c, p, arch, fin, &out)) {
 		printf("output of %s: %s\n", p->final, out);
 		free(out);
 	}

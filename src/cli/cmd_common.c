@@ -10,6 +10,7 @@
 #include "build/cache.h"
 #include "cli/cmd.h"
 #include "core/err.h"
+#include "core/escape.h"
 #include "build/plan.h"
 #include "build/state.h"
 #include "core/util.h"
@@ -52,11 +53,14 @@ int cmd_exit_for(int r)
 
 int cmd_load_plan(struct ctx *c, const char *arg, struct plan **p, const char **arch)
 {
-	char *path = plan_find(arg);
+	struct strv tried = {0};
+	char *path = cmd_find_plan(arg, &tried);
 	if (!path) {
-		cmd_err("no plan '%s' (expected a directory holding 'plan', a plan file, or a name under plans/)", arg);
+		cmd_no_plan(arg, &tried);
+		strv_free(&tried);
 		return CMD_EXIT_PARSE;
 	}
+	strv_free(&tried);
 	err_clear();
 	int r = plan_load(path, c->arch, p);
 	free(path);
@@ -158,6 +162,53 @@ void cmd_free_outs(struct cmd_out *o, size_t n)
 	free(o);
 }
 
+void cmd_shell_word(struct buf *b, const char *s)
+{
+	int plain = *s != 0;
+	for (const char *p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%", *p))
+			plain = 0;
+	if (plain) {
+		buf_adds(b, s);
+		return;
+	}
+	buf_addc(b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *p);
+	}
+	buf_addc(b, '\'');
+}
+
+void cmd_again(const struct ctx *c, const char *arch, struct buf *b)
+{
+	cmd_shell_word(b, c->argv0 ? c->argv0 : "sprout");
+	if (c->chdir_to) {
+		buf_adds(b, " -C ");
+		cmd_shell_word(b, c->chdir_to);
+	}
+	if (c->conf_file) {
+		buf_adds(b, " -c ");
+		cmd_shell_word(b, c->conf_file);
+	}
+	if (c->state_given) {
+		buf_adds(b, " --state ");
+		cmd_shell_word(b, c->statedir);
+	}
+	if (arch) {
+		buf_adds(b, " --arch ");
+		cmd_shell_word(b, arch);
+	}
+	for (int i = 0; i < c->nsets; i++) {
+		buf_adds(b, " --set ");
+		cmd_shell_word(b, c->sets[i]);
+	}
+	if (!c->sandbox)
+		buf_adds(b, " --runner=plain");
+}
+
 int cmd_wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++)
@@ -188,7 +239,9 @@ void cmd_print_tail(const char *path, int n)
 	while (*p) {
 		const char *e = strchr(p, '\n');
 		size_t l = e ? (size_t)(e - p) : strlen(p);
-		fprintf(stderr, "    %.*s\n", (int)l, p);
+		char *line = esc_dup(p, l, 1); /* the log is the build's; the terminal is the user's */
+		fprintf(stderr, "    %s\n", line);
+		free(line);
 		p += l + (e ? 1 : 0);
 	}
 	buf_free(&b);

@@ -14,23 +14,46 @@
 #include "pkg/pkgops.h"
 #include "pkg/pkgtx.h"
 
+char *cmd_pkg_shown(const char *s)
+{
+	struct buf b = {0};
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			buf_addf(&b, "\\x%02x", *p);
+		else
+			buf_addc(&b, (char)*p);
+	if (!b.s)
+		buf_adds(&b, "");
+	return buf_take(&b);
+}
+
 int cmd_pkg_fail(const struct pkgopts *o, int r)
 {
-	cmd_err("pkg %s: %s", o->verb, err_msg(r));
+	char *m = cmd_pkg_shown(err_msg(r));
+	cmd_err("pkg %s: %s", o->verb, m);
+	free(m);
 	return cmd_exit_for(r);
 }
 
 /* Print what opening the root finished or undid. */
 static void notes(struct buf *b)
 {
-	for (char *l = b->len ? strtok(b->s, "\n") : NULL; l; l = strtok(NULL, "\n"))
-		cmd_err("%s", l);
+	for (char *l = b->len ? strtok(b->s, "\n") : NULL; l; l = strtok(NULL, "\n")) {
+		char *m = cmd_pkg_shown(l);
+		cmd_err("%s", m);
+		free(m);
+	}
 	b->len = 0;
 }
 
 int cmd_pkg_open_root(struct pkgopts *o, int create, struct pkgroot *rt)
 {
 	struct buf note = {0};
+	char verb[32];
+	snprintf(verb, sizeof verb, " %s ", o->verb);
+	/* Reading a root is safe on the running system; changing it is asked for. */
+	if (!o->root && strstr(" list info files owner verify history ", verb))
+		o->root = "/";
 	if (!o->root) {
 		cmd_err("pkg %s: --root DIR is required (--root / for this system)", o->verb);
 		return CMD_EXIT_USAGE;
@@ -56,6 +79,7 @@ static void ops_of(const struct ctx *c, const struct pkgopts *o, struct pkgops_o
 	po->nosync = o->nosync;
 	po->nocache = o->nocache;
 	po->allow_downgrade = o->allow_downgrade;
+	po->reinstall = o->reinstall;
 }
 
 /* Print what a transaction did (or the error r), after the library's
@@ -70,17 +94,24 @@ static int report(const struct pkgopts *o, int r, struct pkgops_result *res, con
 		return CMD_EXIT_OK;
 	}
 	if (res->nadd) {
-		printf("install:");
+		/* Printed once done: nothing shows as installed before it is. */
+		printf("%s:", !strcmp(o->verb, "fix") ? "fixed" : !strcmp(o->verb, "upgrade") ? "upgrade" : "install");
 		for (size_t k = 0; k < res->nadd; k++) {
 			const struct pkgops_item *it = &res->add[k];
-			printf("%s %s %s-%s", k ? "," : "", it->name, it->version, it->release);
+			printf("%s %s ", k ? "," : "", it->name);
+			if (it->old_version && (strcmp(it->old_version, it->version) || strcmp(it->old_release, it->release)))
+				printf("%s-%s -> ", it->old_version, it->old_release);
+			printf("%s-%s", it->version, it->release);
+			if (it->old_version && !strcmp(o->verb, "install") && !strcmp(it->old_version, it->version) &&
+			    !strcmp(it->old_release, it->release))
+				printf(" (again)");
 			if (it->needed_by)
 				printf(" (for %s)", it->needed_by);
 		}
 		printf("\n");
 	}
-	printf("transaction %lu: %zu installed, %zu removed; %zu files written, %zu removed\n", res->st.id,
-	       res->installed, res->removed, res->st.written, res->st.deleted);
+	printf("transaction %lu: %zu installed, %zu removed; %zu file%s written, %zu removed\n", res->st.id,
+	       res->installed, res->removed, res->st.written, res->st.written == 1 ? "" : "s", res->st.deleted);
 	return CMD_EXIT_OK;
 }
 
@@ -100,6 +131,27 @@ static int pkg_install(struct ctx *c, struct pkgopts *o)
 	err_clear();
 	int r = pkgops_install(&rt, &po, o->args.v, o->args.n, &res);
 	rc = report(o, r, &res, "nothing to do: installed already");
+	pkgops_result_free(&res);
+	pkgroot_close(&rt);
+	return rc;
+}
+
+/* pkg upgrade [NAME...] and pkg fix [NAME...]: a root's verbs that take
+ * installed names, all by default. */
+static int pkg_upgrade_fix(struct ctx *c, struct pkgopts *o)
+{
+	struct pkgroot rt;
+	struct pkgops_opts po;
+	struct pkgops_result res;
+	int fix = !strcmp(o->verb, "fix");
+	int rc = cmd_pkg_open_root(o, 0, &rt);
+	if (rc)
+		return rc;
+	ops_of(c, o, &po);
+	err_clear();
+	int r = fix ? pkgops_fix(&rt, &po, o->args.v, o->args.n, &res)
+		: pkgops_upgrade(&rt, &po, o->args.v, o->args.n, &res);
+	rc = report(o, r, &res, fix ? "nothing to do: pkg verify finds no difference" : "nothing to do: up to date");
 	pkgops_result_free(&res);
 	pkgroot_close(&rt);
 	return rc;
@@ -159,31 +211,52 @@ struct verb {
 	const char *name;
 	int (*fn)(struct ctx *c, struct pkgopts *o);
 	const char *opts;       /* the options it takes, each with a space on both sides */
+	const char *usage;      /* its operands, and what it does (pkg VERB --help) */
 };
+
+#define ROOT_OPTS " --root --repo --keys --allow-untrusted --allow-setuid --overwrite --no-sync --no-cache "
 
 static const struct verb verbs[] = {
-	{"build", cmd_pkg_build, " -o --out --compress --no-step-key "},
+	{"build", cmd_pkg_build, " -o --out --compress --no-step-key ",
+	 "PLAN [STEP...]: package step outputs from the store (default: what the plan's final step is made of)"},
 	{"create", cmd_pkg_create,
-	 " -o --out --compress --release --license --description --depends --provides --conflicts "},
-	{"check", cmd_pkg_check, " "},
-	{"index", cmd_pkg_index, " --key --sequence --expires "},
-	{"keygen", cmd_pkg_keygen, " "},
-	{"sign", cmd_pkg_sign, " --key "},
-	{"install", pkg_install,
-	 " --root --repo --keys --allow-untrusted --allow-setuid --overwrite --no-sync --no-cache --allow-downgrade "},
-	{"remove", pkg_remove, " --root --no-sync "},
-	{"rollback", pkg_rollback,
-	 " --root --repo --keys --allow-untrusted --allow-setuid --overwrite --no-sync --no-cache "},
-	{"list", cmd_pkg_list, " --root "},
-	{"info", cmd_pkg_info, " --root "},
-	{"files", cmd_pkg_files, " --root "},
-	{"owner", cmd_pkg_owner, " --root "},
-	{"verify", cmd_pkg_verify, " --root "},
-	{"history", cmd_pkg_history, " --root "},
+	 " -o --out --compress --release --license --description --depends --provides --conflicts ",
+	 "DIR NAME VERSION -o FILE: package a directory"},
+	{"check", cmd_pkg_check, " ", "FILE...: read package files whole and check every byte"},
+	{"index", cmd_pkg_index, " --key --sequence --expires ",
+	 "DIR: write DIR/index of the packages in DIR (numbered, with an expiry), signed with --key"},
+	{"keygen", cmd_pkg_keygen, " ", "PREFIX: a new key pair PREFIX.key (secret) and PREFIX.pub"},
+	{"sign", cmd_pkg_sign, " --key ", "--key KEY DIR: sign DIR/index into DIR/index.sig"},
+	{"install", pkg_install, ROOT_OPTS "--allow-downgrade --reinstall ",
+	 "NAME|ATOM|FILE...: install packages and what they need in one transaction"},
+	{"upgrade", pkg_upgrade_fix, ROOT_OPTS,
+	 "[NAME...]: every installed package (or those named) to the newest the repositories offer"},
+	{"fix", pkg_upgrade_fix, ROOT_OPTS,
+	 "[NAME...]: write again every package pkg verify finds a difference in, from the root's package cache or --repo"},
+	{"remove", pkg_remove, " --root --no-sync ", "NAME...: remove packages (refused while another needs one)"},
+	{"rollback", pkg_rollback, ROOT_OPTS, "N: make the root what transaction N left (0: empty)"},
+	{"list", cmd_pkg_list, " --root ", ": the installed packages (--root defaults to /)"},
+	{"info", cmd_pkg_info, " --root ", "NAME|FILE: a package's metadata (--root defaults to /)"},
+	{"files", cmd_pkg_files, " --root ", "NAME: a package's files (--root defaults to /)"},
+	{"owner", cmd_pkg_owner, " --root ", "PATH: the package that has PATH (--root defaults to /)"},
+	{"verify", cmd_pkg_verify, " --root ",
+	 "[NAME...]: the files against the database; exit 1 on a difference (--root defaults to /)"},
+	{"history", cmd_pkg_history, " --root ", ": the root's transactions (--root defaults to /)"},
 };
 
+/* pkg VERB --help: the verb's usage and options, on stdout. */
+static void verb_help(const struct verb *v)
+{
+	const char *u = v->usage, *colon = strstr(u, ": ");
+	int ul = (int)(colon ? colon - u : 0);
+	printf("usage: sprout pkg %s%s%.*s\n  %s\n", v->name, ul ? " " : "", ul, u, colon ? colon + 2 : u);
+	if (strlen(v->opts) > 1)
+		printf("options:%.*s\n", (int)strlen(v->opts) - 1, v->opts);
+	printf("(docs/package.md; sprout help pkg lists every verb)\n");
+}
+
 static const char *const flags[] = {"--allow-untrusted", "--allow-setuid", "--overwrite", "--no-sync", "--no-cache",
-	"--no-step-key", "--allow-downgrade", NULL};
+	"--no-step-key", "--allow-downgrade", "--reinstall", NULL};
 
 /* Where option name's value goes. */
 static const char **value_slot(struct pkgopts *o, const char *name, struct strv **multi)
@@ -234,6 +307,10 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	o.verb = v->name;
+	if (c->json && strcmp(v->name, "list") && strcmp(v->name, "info") && strcmp(v->name, "history")) {
+		cmd_err("--json: 'pkg %s' has no machine-readable output (only pkg list, pkg info, pkg history)", v->name);
+		return CMD_EXIT_USAGE;
+	}
 	int ended = 0;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
@@ -244,6 +321,11 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 		if (!strcmp(a, "--")) {
 			ended = 1;
 			continue;
+		}
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			verb_help(v);
+			rc = CMD_EXIT_OK;
+			goto out;
 		}
 		char name[64];
 		const char *eq = strchr(a, '='), *val = NULL;
@@ -259,7 +341,7 @@ int cmd_pkg(struct ctx *c, int argc, char **argv)
 				flag = k + 1;
 		if (flag) {
 			int *f[] = {&o.allow_untrusted, &o.allow_setuid, &o.overwrite, &o.nosync, &o.nocache,
-				    &o.nostepkey, &o.allow_downgrade};
+				    &o.nostepkey, &o.allow_downgrade, &o.reinstall};
 			*f[flag - 1] = 1;
 			continue;
 		}

@@ -14,7 +14,7 @@ struct pkgopts {
 	const char *release, *license, *description;
 	const char *sequence, *expires;
 	struct strv repos, depends, provides, conflicts;
-	int allow_untrusted, allow_setuid, overwrite, nosync, nocache, nostepkey, allow_downgrade;
+	int allow_untrusted, allow_setuid, overwrite, nosync, nocache, nostepkey, allow_downgrade, reinstall;
 	struct strv args;       /* the operands */
 };
 
@@ -37,7 +37,17 @@ int cmd_pkg_history(struct ctx *c, struct pkgopts *o);
  * what recovery did and errors; 0 or an exit status. */
 int cmd_pkg_open_root(struct pkgopts *o, int create, struct pkgroot *rt);
 
-/* Print "sprout: pkg VERB: " and err_msg(r); returns the exit status for r. */
+/* --json of list, info and history (cmd_json.c; docs/cli.md). */
+void cmd_json_pkg_list(const char *root, const struct pkgdb *db);
+void cmd_json_pkg_info(const struct pkg_meta *m, const struct pkg_manifest *man, const unsigned char sha[32]);
+void cmd_json_pkg_history(const char *root, const struct pkgdb *db);
+
+/* s with its control bytes (C0, DEL) as \xHH, for echoing what a package
+ * or the user gave (caller frees). */
+char *cmd_pkg_shown(const char *s);
+
+/* Print "sprout: pkg VERB: " and err_msg(r), control bytes escaped;
+ * returns the exit status for r. */
 int cmd_pkg_fail(const struct pkgopts *o, int r);
 
 #endif

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/cmd_pkg.h"
@@ -12,7 +13,6 @@
 int cmd_pkg_list(struct ctx *c, struct pkgopts *o)
 {
 	struct pkgroot rt;
-	(void)c;
 	if (o->args.n) {
 		cmd_err("pkg list: takes no NAME (see pkg info)");
 		return CMD_EXIT_USAGE;
@@ -20,7 +20,9 @@ int cmd_pkg_list(struct ctx *c, struct pkgopts *o)
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < rt.db.n; i++)
+	if (c->json)
+		cmd_json_pkg_list(o->root, &rt.db);
+	for (size_t i = 0; i < rt.db.n && !c->json; i++)
 		printf("%s %s-%s\n", rt.db.p[i]->meta.name, rt.db.p[i]->meta.version, rt.db.p[i]->meta.release);
 	pkgroot_close(&rt);
 	return CMD_EXIT_OK;
@@ -86,8 +88,10 @@ int cmd_pkg_info(struct ctx *c, struct pkgopts *o)
 {
 	struct pkgroot rt;
 	const struct pkgdb_pkg *p;
-	(void)c;
-	if (o->args.n == 1 && !o->root) {
+	void (*show)(const struct pkg_meta *, const struct pkg_manifest *, const unsigned char *) =
+		c->json ? cmd_json_pkg_info : print_info;
+	struct stat st;
+	if (o->args.n == 1 && !o->root && stat(o->args.v[0], &st) == 0 && S_ISREG(st.st_mode)) {
 		/* A package file. */
 		struct pkgfile *pf = NULL;
 		err_clear();
@@ -98,14 +102,14 @@ int cmd_pkg_info(struct ctx *c, struct pkgopts *o)
 			pkgfile_close(pf);
 			return cmd_pkg_fail(o, r);
 		}
-		print_info(&pf->meta, &pf->man, pf->sha256);
+		show(&pf->meta, &pf->man, pf->sha256);
 		pkgfile_close(pf);
 		return CMD_EXIT_OK;
 	}
 	int rc = one_package(o, &rt, &p);
 	if (rc)
 		return rc;
-	print_info(&p->meta, &p->man, p->sha256);
+	show(&p->meta, &p->man, p->sha256);
 	pkgroot_close(&rt);
 	return CMD_EXIT_OK;
 }
@@ -196,7 +200,7 @@ int cmd_pkg_verify(struct ctx *c, struct pkgopts *o)
 	} else {
 		fputs(out.s ? out.s : "", stdout);
 		size_t np = o->args.n ? o->args.n : rt.db.n;
-		printf("%zu package%s, %zu entries: %s", np, np == 1 ? "" : "s", entries,
+		printf("%zu package%s, %zu entr%s: %s", np, np == 1 ? "" : "s", entries, entries == 1 ? "y" : "ies",
 		       problems ? "" : "no difference\n");
 		if (problems)
 			printf("%zu difference%s\n", problems, problems == 1 ? "" : "s");
@@ -210,11 +214,12 @@ int cmd_pkg_verify(struct ctx *c, struct pkgopts *o)
 int cmd_pkg_history(struct ctx *c, struct pkgopts *o)
 {
 	struct pkgroot rt;
-	(void)c;
 	int rc = cmd_pkg_open_root(o, 0, &rt);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < rt.db.nt; i++) {
+	if (c->json)
+		cmd_json_pkg_history(o->root, &rt.db);
+	for (size_t i = 0; i < rt.db.nt && !c->json; i++) {
 		const struct pkgdb_txn *t = &rt.db.t[i];
 		char when[32] = "?";
 		time_t tt = (time_t)t->time;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "build/cache.h"
 #include "cli/cmd_pkg.h"
@@ -59,14 +60,30 @@ int cmd_pkg_build(struct ctx *c, struct pkgopts *o)
 	rc = cmd_load_plan(c, o->args.v[0], &p, &arch);
 	if (rc)
 		return rc;
+	for (size_t k = 1; k < o->args.n; k++) {
+		if (plan_step_index(p, o->args.v[k]) < 0) {
+			cmd_unknown_step("pkg build", p, o->args.v[k]);
+			plan_free(p);
+			return CMD_EXIT_PARSE;
+		}
+	}
 	char *outdir = o->out ? xstrdup(o->out) : xasprintf("%s/packages/%s-%s", c->statedir, p->name, arch);
 	bo.no_step_key = o->nostepkey;
 	bo.plan_ref = o->args.v[0];
 	bo.note = build_note;
 	err_clear();
 	int r = pkgbuild_plan(c->statedir, p, arch, o->args.v + 1, o->args.n - 1, outdir, &bo);
-	if (r)
+	if (r == -ENOENT) {
+		/* a step not built (pkgbuild.h): the build to run, with the
+		 * --state given */
+		struct buf again = {0};
+		cmd_again(c, arch, &again);
+		cmd_err("pkg build: %s; build it first: %s build %s", err_msg(r), again.s, o->args.v[0]);
+		buf_free(&again);
+		rc = CMD_EXIT_FAIL;
+	} else if (r) {
 		rc = cmd_pkg_fail(o, r);
+	}
 	else
 		printf("packages of %s (%s) in %s\n", p->name, arch, outdir);
 	free(outdir);
@@ -115,6 +132,12 @@ int cmd_pkg_create(struct ctx *c, struct pkgopts *o)
 	}
 	err_clear();
 	int r = pkgbuild_tree(o->args.v[0], &m, comp, o->out);
+	struct stat st;
+	if (!r && !c->quiet && stat(o->out, &st) == 0) {
+		char size[32];
+		cmd_human_size((long long)st.st_size, size, sizeof size);
+		printf("pkg create: wrote %s: %s %s-%s for %s, %s\n", o->out, m.name, m.version, m.release, m.arch, size);
+	}
 	pkg_meta_free(&m);
 	if (r)
 		return cmd_pkg_fail(o, r);
@@ -138,11 +161,12 @@ int cmd_pkg_check(struct ctx *c, struct pkgopts *o)
 		if (r) {
 			rc = cmd_pkg_fail(o, r);
 		} else {
-			char hex[65];
+			char hex[65], *shown = cmd_pkg_shown(o->args.v[i]);
 			sha256_hex(pf->sha256, hex);
-			printf("%s: ok: %s %s-%s (%s), %zu entries, payload %s, sha256 %s\n", o->args.v[i], pf->meta.name,
+			printf("%s: ok: %s %s-%s (%s), %zu entries, payload %s, sha256 %s\n", shown, pf->meta.name,
 			       pf->meta.version, pf->meta.release, pf->meta.arch, pf->man.n,
 			       pf->comp == PKG_COMP_ZSTD ? "zstd" : "none", hex);
+			free(shown);
 		}
 		pkgfile_close(pf);
 	}

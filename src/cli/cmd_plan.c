@@ -7,6 +7,7 @@
 #include "build/engine.h"
 #include "core/err.h"
 #include "build/plan.h"
+#include "core/json.h"
 
 int cmd_plan(struct ctx *c, int argc, char **argv)
 {
@@ -23,7 +24,7 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 	if (why) {
 		only = plan_step_index(p, why);
 		if (only < 0) {
-			cmd_err("plan: plan '%s' has no step '%s'", p->name, why);
+			cmd_unknown_step("plan", p, why);
 			engine_free(&e);
 			plan_free(p);
 			return CMD_EXIT_PARSE;
@@ -34,9 +35,21 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 	size_t cached = 0;
 	for (size_t i = 0; i < p->nsteps; i++)
 		cached += e.digests[i][0] != 0;
-	if (only < 0)
-		printf("plan %s for %s: %zu steps, %zu cached, %zu to build\n", p->name, arch, p->nsteps, cached,
-		       p->nsteps - cached);
+	struct buf jb = {0};
+	struct json j;
+	json_init(&j, &jb);
+	if (c->json) {
+		json_object_begin(&j, NULL);
+		json_string(&j, "plan", p->name);
+		json_string(&j, "arch", arch);
+		json_int(&j, "total", (long long)p->nsteps);
+		json_int(&j, "cached", (long long)cached);
+		json_int(&j, "to_build", (long long)(p->nsteps - cached));
+		json_array_begin(&j, "steps");
+	} else if (only < 0) {
+		printf("plan %s for %s: %zu step%s, %zu cached, %zu to build\n", p->name, arch, p->nsteps,
+		       p->nsteps == 1 ? "" : "s", cached, p->nsteps - cached);
+	}
 	size_t w = 4;
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (strlen(p->steps[i].name) > w)
@@ -52,6 +65,22 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 			buf_addf(&reason, "digest %.12s", e.digests[i]);
 		else
 			cache_why(c->statedir, arch, p, i, e.digests, &reason);
+		if (c->json) {
+			json_object_begin(&j, NULL);
+			json_string(&j, "name", s->name);
+			json_string(&j, "stage", p->stages[s->stage].name);
+			json_string(&j, "state", is_cached ? "cached" : "build");
+			json_string(&j, "digest", is_cached ? e.digests[i] : NULL);
+			json_string(&j, "reason", is_cached ? NULL : reason.s);
+			json_string(&j, "key", e.keys[i][0] ? e.keys[i] : NULL);
+			json_array_begin(&j, "needs");
+			for (size_t d = 0; d < s->ndeps; d++)
+				json_string(&j, NULL, p->steps[s->deps[d]].name);
+			json_array_end(&j);
+			json_object_end(&j);
+			buf_free(&reason);
+			continue;
+		}
 		printf("  %-8s %-*s  %-6s  %s\n", p->stages[s->stage].name, (int)w, s->name,
 		       is_cached ? "cached" : "build", reason.s);
 		if (c->verbose) {
@@ -60,6 +89,11 @@ int cmd_plan(struct ctx *c, int argc, char **argv)
 				printf("           needs %s\n", p->steps[s->deps[d]].name);
 		}
 		buf_free(&reason);
+	}
+	if (c->json) {
+		json_array_end(&j);
+		json_object_end(&j);
+		cmd_json_print(&jb);
 	}
 	engine_free(&e);
 	plan_free(p);

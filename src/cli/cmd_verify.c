@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <time.h>
 
 #include "build/plan.h"
 #include "cli/cmd.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "fetch/fetch.h"
 #include "trust/verify.h"
@@ -207,6 +209,88 @@ static int print_differences(struct verify *f)
 	return any;
 }
 
+/* --json: the descriptor the document goes to (stdout, while the report
+ * goes to stderr), or -1. */
+static int json_fd = -1;
+
+/* The result as JSON (docs/cli.md, "Machine-readable output") into b. */
+static void verify_doc(const struct verify *f, const char *result, struct buf *b)
+{
+	const struct plan *p = f->p;
+	struct json j;
+	size_t good = 0, total = 0;
+	json_init(&j, b);
+	json_object_begin(&j, NULL);
+	json_string(&j, "plan", p->name);
+	json_string(&j, "arch", f->arch);
+	json_string(&j, "expected_digests", f->expected_path);
+	json_array_begin(&j, "variants");
+	for (int k = 0; k < f->nv; k++) {
+		const struct verify_variant *v = &f->v[k];
+		char l[2] = {v->label, 0};
+		json_object_begin(&j, NULL);
+		json_string(&j, "label", l);
+		json_string(&j, "what", v->what);
+		json_string(&j, "status", v->skip ? "skipped" : v->status ? "failed" : "built");
+		json_string(&j, "skipped_because", v->skip);
+		json_number(&j, "seconds", v->skip ? 0 : v->secs, 3);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_array_begin(&j, "steps");
+	for (size_t n = 0; n < p->nsteps; n++) {
+		int i = p->order[n];
+		if (!f->e.want[i])
+			continue;
+		int ok = verify_step_ok(f, i);
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", p->steps[i].name);
+		json_string(&j, "cached", f->ref && f->ref[i].digest[0] ? f->ref[i].digest : NULL);
+		json_object_begin(&j, "variants");
+		for (int k = 0; k < f->nv; k++) {
+			char l[2] = {f->v[k].label, 0}, cell[8];
+			snprintf(cell, sizeof cell, "%s", verify_cell(f, k, i));
+			for (char *q = cell; *q; q++)
+				*q = (char)(*q >= 'A' && *q <= 'Z' ? *q - 'A' + 'a' : *q);
+			json_string(&j, l, cell);
+		}
+		json_object_end(&j);
+		json_string(&j, "expected", f->expected ? f->expected[i] : NULL);
+		json_bool(&j, "reproducible", ok);
+		json_object_end(&j);
+		good += ok != 0;
+		total++;
+	}
+	json_array_end(&j);
+	json_int(&j, "reproducible", (long long)good);
+	json_int(&j, "total", (long long)total);
+	json_string(&j, "result", result);
+	json_object_end(&j);
+}
+
+/* The document on the --json descriptor, and the record sprout report
+ * shows: STATE/runs/ARCH/PLAN.verify, one line (docs/cache.md). */
+static void verify_outputs(const struct verify *f, const char *result, size_t good, size_t total, int ran)
+{
+	struct buf b = {0}, rec = {0};
+	if (json_fd >= 0) {
+		verify_doc(f, result, &b);
+		fflush(stdout);
+		if (fd_write_all(json_fd, b.s, b.len))
+			cmd_err("verify: cannot write the JSON document");
+	}
+	buf_addf(&rec, "verify %lld %s %zu %zu %d\n", (long long)time(NULL),
+		 !strcmp(result, "not reproducible") ? "not-reproducible" : result, good, total, ran);
+	char *dir = xasprintf("%s/runs/%s", f->s.statedir, f->arch);
+	char *path = xasprintf("%s/%s.verify", dir, f->p->name);
+	if (!mkdir_p(dir, 0755))
+		file_write_atomic(path, rec.s, rec.len);
+	free(dir);
+	free(path);
+	buf_free(&b);
+	buf_free(&rec);
+}
+
 /* Run the variants and print the report; the exit status. */
 static int report_variants(struct verify *f, struct show *sh)
 {
@@ -248,6 +332,7 @@ static int report_variants(struct verify *f, struct show *sh)
 	if (bad || !ran)
 		rc = CMD_EXIT_FAIL;
 	printf("result: %s\n", rc == CMD_EXIT_OK ? "reproducible" : bad ? "NOT reproducible" : "FAILED (see above)");
+	verify_outputs(f, rc == CMD_EXIT_OK ? "reproducible" : bad ? "not reproducible" : "failed", good, good + bad, ran);
 	return rc;
 }
 
@@ -365,8 +450,27 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 	stop = 0;
 	sigaction(SIGINT, &sa, &oi);
 	sigaction(SIGTERM, &sa, &ot);
+	if (c->json && div) {
+		cmd_err("verify: --json is for verify, not yet for --diverse");
+		strv_free(&steps);
+		return CMD_EXIT_USAGE;
+	}
+	if (c->json) {
+		/* stdout carries the document alone; the report goes to stderr */
+		fflush(stdout);
+		json_fd = dup(1);
+		dup2(2, 1);
+		c->json = 0; /* the reference build prints no JSON of its own */
+	}
 	int rc = div ? cmd_verify_diverse(c, plan_arg, steps.v, (int)steps.n, compilers)
 		: verify(c, plan_arg, steps.v, (int)steps.n, keep, user);
+	if (json_fd >= 0) {
+		fflush(stdout);
+		dup2(json_fd, 1);
+		close(json_fd);
+		json_fd = -1;
+		c->json = 1;
+	}
 	sigaction(SIGINT, &oi, NULL);
 	sigaction(SIGTERM, &ot, NULL);
 	strv_free(&steps);

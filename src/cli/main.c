@@ -48,17 +48,24 @@ static const struct command commands[] = {
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
 	 "fetched from its origins in order; a file enters the store only when its sha256\n"
-	 "matches. After fetch, build needs no network.\n"
+	 "matches. After fetch, build needs no network. Every file that fails is named;\n"
+	 "with -v, what served each (in the store, or the origin).\n"
 	 "  --offline    only check the store\n"},
 	{"build", cmd_build, "PLAN [STEP...]",
 	 "build what is needed, skip what is cached",
 	 "Builds the named steps (all by default) and what they depend on, skipping every step\n"
 	 "whose output is already in the store. Independent steps run in parallel up to -j.\n"
 	 "A failed step prints its log's tail and keeps its build tree.\n"},
-	{"shell", cmd_shell, "PLAN STEP",
-	 "open a shell in a step's sandbox",
-	 "Opens an interactive shell with the step's root, environment and build tree (that of\n"
-	 "its last failed attempt when there is one, else a freshly prepared one).\n"},
+	{"shell", cmd_shell, "PLAN [STEP]",
+	 "open a shell in a step's sandbox, or in the plan's final system",
+	 "With STEP: a shell with the step's root, environment and build tree: that of its\n"
+	 "last failed attempt when there is one, else a freshly prepared one (sources unpacked,\n"
+	 "patches and dependencies laid out as for a build), removed when the shell ends.\n"
+	 "Without STEP: a throwaway shell in the plan's final system (its 'final' step, which\n"
+	 "must be built), read-only but for /tmp, with the current directory at /mnt: compile\n"
+	 "your own code there with the bootstrapped compiler.\n"
+	 "Standard input that is not a terminal is read as commands:\n"
+	 "  echo 'tcc -v' | sprout shell plans/minimal\n"},
 	{"path", cmd_path, "PLAN [STEP]",
 	 "print where a step's output is",
 	 "Prints the directory of STEP's output in the store (the plan's final step by default,\n"
@@ -109,6 +116,15 @@ static const struct command commands[] = {
 	 "from its sources, depends on its dependencies), and every file of the final rootfs\n"
 	 "with its checksums. The plan must have been built (sprout build PLAN).\n"
 	 "  -o FILE      write to FILE instead of standard output\n"},
+	{"report", cmd_report, "PLAN [-o FILE.html]",
+	 "write an HTML page about the last build of a plan",
+	 "One self-contained HTML page (no script, no network): a timeline of the steps as they\n"
+	 "ran in the -j job slots (SVG), each step's result, time, size and digest, then the\n"
+	 "fixpoint, the digest check against digests.ARCH, the provenance of the final rootfs,\n"
+	 "the smoke test, and the last verify and audit when they were run. From the run\n"
+	 "record of the plan's last build that ran a step (docs/cache.md); something to attach\n"
+	 "to a release or a bug report.\n"
+	 "  -o FILE      write to FILE instead of standard output\n"},
 	{"graph", cmd_graph, "PLAN",
 	 "print the step graph in Graphviz DOT",
 	 "Prints the plan's steps and dependencies as a Graphviz digraph, one cluster per\n"
@@ -139,18 +155,23 @@ static const struct command commands[] = {
 	 "         [--depends A]... [--provides A]... [--conflicts A]...\n"
 	 "                 package a directory (for --arch, default the host's)\n"
 	 "  check FILE...  read package files whole and check every byte\n"
-	 "  index DIR [--key KEY]   write DIR/index of the packages in DIR (and sign it)\n"
+	 "  index DIR [--key KEY] [--sequence N] [--expires 30d]\n"
+	 "                 write DIR/index of the packages in DIR (and sign it)\n"
 	 "  keygen PREFIX  make an ed25519 key pair PREFIX.key, PREFIX.pub\n"
 	 "  sign --key KEY DIR      sign DIR/index into DIR/index.sig\n"
 	 "  install --root DIR [--repo DIR]... NAME|FILE...\n"
 	 "                 install packages and what they need, in one transaction\n"
+	 "  upgrade --root DIR [NAME...] every package to the newest the repositories offer\n"
+	 "  fix --root DIR [NAME...]     write again what pkg verify finds different\n"
 	 "  remove --root DIR NAME...   remove packages nothing else needs\n"
 	 "  list, info NAME|FILE, files NAME, owner PATH, verify [NAME...], history\n"
+	 "                 (these read --root /, the running system, by default)\n"
 	 "  rollback --root DIR N       return to what transaction N left\n"
 	 "Options of install and rollback: --keys DIR (trusted keys, default\n"
 	 "ROOT/etc/sprout/keys), --allow-untrusted (no signature check), --allow-setuid,\n"
 	 "--overwrite (replace files no package owns), --no-sync (no fsync: safe against a\n"
-	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout).\n"
+	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout);\n"
+	 "of install: --reinstall, --allow-downgrade. 'sprout pkg VERB --help': one verb.\n"
 	 "Repositories: --repo DIR, else the lines of ROOT/etc/sprout/repositories.\n"},
 	{"script", cmd_script, "PLAN",
 	 "print the plan's build as a plain shell script",
@@ -214,6 +235,8 @@ static void usage(FILE *f)
 		   "  --order=reverse    start ready steps in reverse plan order (default: plan)\n"
 		   "  --plain            one line per step start and end, even on a terminal\n"
 		   "  --color=WHEN       never, auto (default; off with $NO_COLOR) or always\n"
+		   "  --json             machine-readable output: one JSON document (plan, build,\n"
+		   "                     verify, audit, pkg list, pkg info, pkg history)\n"
 		   "  -v, -q             more output (-v streams the builds' logs), or less\n"
 		   "  --version          print the version\n"
 		   "\nsprout help COMMAND shows a command's help; exit codes are in docs/cli.md.\n");
@@ -225,6 +248,48 @@ static const struct command *find_command(const char *name)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
+}
+
+/* The commands that take --json (docs/cli.md, "Machine-readable output"). */
+#define JSON_COMMANDS "plan, build, verify, audit, pkg list, pkg info, pkg history"
+
+static int json_command(const char *name)
+{
+	static const char *const names[] = {"plan", "build", "verify", "audit", "pkg"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
+/* The command name closest to a mistyped one, or NULL. */
+static const char *near_command(const char *name)
+{
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	return cmd_closest(name, names, NCOMMANDS);
+}
+
+static void command_list(FILE *f)
+{
+	fprintf(f, "commands:");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, " %s", commands[i].name);
+	fprintf(f, "\n");
+}
+
+/* An unknown command or global option; returns the exit status. */
+static int unknown(const char *what, const char *name)
+{
+	const char *near = name[0] != '-' ? near_command(name) : NULL;
+	if (near)
+		cmd_err("unknown %s '%s'; did you mean '%s'?", what, name, near);
+	else
+		cmd_err("unknown %s '%s' (see sprout --help)", what, name);
+	if (name[0] != '-')
+		command_list(stderr);
+	return CMD_EXIT_USAGE;
 }
 
 static void command_help(const struct command *cmd)
@@ -241,7 +306,12 @@ static int cmd_help(struct ctx *c, int argc, char **argv)
 	}
 	const struct command *cmd = find_command(argv[1]);
 	if (!cmd) {
-		cmd_err("help: no command '%s'", argv[1]);
+		const char *near = near_command(argv[1]);
+		if (near)
+			cmd_err("help: no command '%s'; did you mean '%s'?", argv[1], near);
+		else
+			cmd_err("help: no command '%s'", argv[1]);
+		command_list(stderr);
 		return CMD_EXIT_USAGE;
 	}
 	command_help(cmd);
@@ -329,6 +399,44 @@ static int load_config(struct config *cf, const char *file, const char *const op
 	return 0;
 }
 
+/* The settings of cf (files and command line) into c; *abs and *dist are
+ * the state and distfiles paths c points at (the caller frees them). */
+static void ctx_settings(struct ctx *c, struct config *cf, char **abs, char **dist)
+{
+	const char *v = config_get(cf, "jobs");
+	if (v)
+		c->jobs = atoi(v);
+	c->arch = config_get(cf, "arch");
+	v = config_get(cf, "state");
+	*abs = v ? absolute(v) : default_state();
+	c->statedir = *abs;
+	const struct config_entry *se = config_find(cf, "state");
+	c->state_given = se && (se->src == CONFIG_CMDLINE || se->src == CONFIG_FILE);
+	*dist = (v = config_get(cf, "distfiles")) ? absolute(v) : NULL;
+	c->distdir = *dist;
+	c->mirrors = config_mirrors(cf);
+	c->conf = cf;
+}
+
+/* The command named by rest's first word, with the rest; its exit status. */
+static int run_command(struct ctx *c, struct strv *rest)
+{
+	const struct command *cmd = find_command(rest->v[0]);
+	if (!cmd)
+		return unknown(rest->v[0][0] == '-' ? "option" : "command", rest->v[0]);
+	if (c->json && !json_command(cmd->name)) {
+		cmd_err("--json: '%s' has no machine-readable output (only %s)", cmd->name, JSON_COMMANDS);
+		return CMD_EXIT_USAGE;
+	}
+	/* pkg VERB --help is the verb's own help (cmd_pkg.c). */
+	int verb_help = cmd->fn == cmd_pkg && rest->n > 2 && rest->v[1][0] != '-';
+	if (cmd->fn != cmd_help && !verb_help && cmd_wants_help((int)rest->n, rest->v)) {
+		command_help(cmd);
+		return CMD_EXIT_OK;
+	}
+	return cmd->fn(c, (int)rest->n, rest->v);
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c;
@@ -379,6 +487,8 @@ int main(int argc, char **argv)
 			opts[nopts][0] = "mirror", opts[nopts++][1] = v;
 		} else if (!strcmp(a, "--plain")) {
 			c.plain = 1;
+		} else if (!strcmp(a, "--json")) {
+			c.json = 1;
 		} else if (optval(argc, argv, &i, "--color", &v) || optval(argc, argv, &i, "--colour", &v)) {
 			if (!strcmp(v, "never"))
 				c.color = CTX_COLOR_NEVER;
@@ -444,31 +554,11 @@ int main(int argc, char **argv)
 	free(opts);
 	if (rc)
 		return rc;
-	const char *v = config_get(&cf, "jobs");
-	if (v)
-		c.jobs = atoi(v);
-	c.arch = config_get(&cf, "arch");
-	v = config_get(&cf, "state");
-	char *abs = v ? absolute(v) : default_state();
-	c.statedir = abs;
-	const struct config_entry *se = config_find(&cf, "state");
-	c.state_given = se && (se->src == CONFIG_CMDLINE || se->src == CONFIG_FILE);
-	char *dist = (v = config_get(&cf, "distfiles")) ? absolute(v) : NULL;
-	c.distdir = dist;
-	c.mirrors = config_mirrors(&cf);
+	char *abs, *dist;
+	ctx_settings(&c, &cf, &abs, &dist);
 	c.chdir_to = chdir_to;
 	c.conf_file = conf_file;
-	c.conf = &cf;
-	const struct command *cmd = find_command(rest.v[0]);
-	if (!cmd) {
-		cmd_err("unknown command '%s' (see sprout --help)", rest.v[0]);
-		return CMD_EXIT_USAGE;
-	}
-	if (cmd->fn != cmd_help && cmd_wants_help((int)rest.n, rest.v)) {
-		command_help(cmd);
-		return CMD_EXIT_OK;
-	}
-	rc = cmd->fn(&c, (int)rest.n, rest.v);
+	rc = run_command(&c, &rest);
 	strv_free(&rest);
 	strv_free(&sets);
 	free(abs);

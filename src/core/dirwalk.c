@@ -38,61 +38,116 @@ static int step(int pfd, const char *name, int flags, int create, size_t at, str
 	}
 }
 
+enum { KEEP = 64 };      /* directories kept open */
+
 void dirwalk_init(struct dirwalk *w, int rootfd)
 {
 	memset(w, 0, sizeof *w);
 	w->root = rootfd;
 }
 
-static void trim(struct dirwalk *w, size_t depth)
-{
-	while (w->depth > depth) {
-		w->depth--;
-		close(w->fd[w->depth]);
-		free(w->name[w->depth]);
-	}
-}
-
 void dirwalk_reset(struct dirwalk *w)
 {
-	trim(w, 0);
+	for (size_t i = 0; i < w->n; i++) {
+		close(w->slot[i].fd);
+		free(w->slot[i].path);
+	}
+	w->n = 0;
 }
 
 void dirwalk_done(struct dirwalk *w)
 {
-	trim(w, 0);
-	free(w->name);
-	free(w->fd);
-	w->name = NULL;
-	w->fd = NULL;
-	w->cap = 0;
+	dirwalk_reset(w);
+	free(w->slot);
+	free(w->key);
+	w->slot = NULL;
+	w->key = NULL;
+	w->cap = w->keycap = 0;
+}
+
+static struct dirwalk_slot *find(struct dirwalk *w, const char *key, size_t len)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->slot[i].len == len && !memcmp(w->slot[i].path, key, len)) {
+			w->slot[i].used = w->tick;
+			return &w->slot[i];
+		}
+	return NULL;
+}
+
+/* Keep fd as the directory key[0..len), in place of the one used longest
+ * ago (never one used by this lookup: those have the current tick). */
+static void keep(struct dirwalk *w, const char *key, size_t len, int fd)
+{
+	struct dirwalk_slot *s = NULL;
+	if (w->n >= KEEP)
+		for (size_t i = 0; i < w->n; i++)
+			if (w->slot[i].used != w->tick && (!s || w->slot[i].used < s->used))
+				s = &w->slot[i];
+	if (s) {
+		close(s->fd);
+		free(s->path);
+	} else {
+		if (w->n == w->cap) {
+			w->cap = w->cap ? 2 * w->cap : 16;
+			w->slot = xrealloc(w->slot, w->cap * sizeof *w->slot);
+		}
+		s = &w->slot[w->n++];
+	}
+	s->path = xstrndup(key, len);
+	s->len = len;
+	s->fd = fd;
+	s->used = w->tick;
 }
 
 int dirwalk_comps(struct dirwalk *w, char *const *comp, size_t n, int create, struct dirwalk_fail *f)
 {
 	struct dirwalk_fail spare;
-	size_t j = 0;
+	size_t len = 0, j;
 	if (!f)
 		f = &spare;
-	while (j < n && j < w->depth && !strcmp(w->name[j], comp[j]))
-		j++;
-	trim(w, j);
-	if (n > w->cap) {
-		w->cap = n + 16;
-		w->name = xrealloc(w->name, w->cap * sizeof *w->name);
-		w->fd = xrealloc(w->fd, w->cap * sizeof *w->fd);
+	if (!n)
+		return w->root;
+	w->tick++;
+	for (size_t i = 0; i < n; i++)
+		len += strlen(comp[i]) + 1;
+	if (len > w->keycap) {
+		w->keycap = len + 64;
+		w->key = xrealloc(w->key, w->keycap);
+	}
+	/* The key, and where each prefix ends (end[i]: after comp[i]). */
+	size_t stack_end[32], *end = n <= 32 ? stack_end : xcalloc(n, sizeof *end), at = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t cl = strlen(comp[i]);
+		if (i)
+			w->key[at++] = '/';
+		memcpy(w->key + at, comp[i], cl);
+		at += cl;
+		end[i] = at;
+	}
+	/* The longest prefix kept open, then the rest one at a time. */
+	int fd = w->root;
+	for (j = n; j > 0; j--) {
+		struct dirwalk_slot *s = find(w, w->key, end[j - 1]);
+		if (s) {
+			fd = s->fd;
+			break;
+		}
 	}
 	for (; j < n; j++) {
-		int fd = step(j ? w->fd[j - 1] : w->root, comp[j], O_PATH, create, j, f);
-		if (fd < 0)
-			return fd;
+		int nfd = step(fd, comp[j], O_PATH, create, j, f);
+		if (nfd < 0) {
+			fd = nfd;
+			break;
+		}
 		if (w->opened)
-			w->opened(w->ud, fd);
-		w->name[j] = xstrdup(comp[j]);
-		w->fd[j] = fd;
-		w->depth = j + 1;
+			w->opened(w->ud, nfd);
+		keep(w, w->key, end[j], nfd);
+		fd = nfd;
 	}
-	return n ? w->fd[n - 1] : w->root;
+	if (end != stack_end)
+		free(end);
+	return fd;
 }
 
 int dirwalk_open(int rootfd, char *const *comp, size_t n, int create, struct dirwalk_fail *f)

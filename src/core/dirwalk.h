@@ -9,13 +9,23 @@
  * root. The one walker of the tar extractor, the package manager's paths
  * and its transactions. */
 
-/* A walk that keeps the descriptors of the last directory's components
- * for the next path: paths in sorted order share most of them. */
+/* A walk that keeps the descriptors of the directories it opened most
+ * recently (by path below the root) for the next paths: installing many
+ * packages goes through usr/bin, usr/lib and usr/share again and again. */
+struct dirwalk_slot {
+	char *path;             /* "a/b/c" below the root */
+	size_t len;
+	int fd;                 /* opened O_PATH */
+	unsigned long used;     /* when it was last used */
+};
+
 struct dirwalk {
 	int root;               /* not owned */
-	char **name;            /* name[i]: component i of the kept directory */
-	int *fd;                /* fd[i]: name[0]/.../name[i], opened O_PATH */
-	size_t depth, cap;
+	struct dirwalk_slot *slot;
+	size_t n, cap;
+	unsigned long tick;
+	char *key;              /* scratch: the path being looked up */
+	size_t keycap;
 	/* Called with each directory the walk opens (when not NULL). */
 	void (*opened)(void *ud, int fd);
 	void *ud;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/escape.h"
 
 static char detail[4096];
 
@@ -37,6 +38,9 @@ int errf(int r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
+	/* Messages quote their input (a recipe's word, a member's name): the
+	 * caller prints them, so nothing in them may drive the terminal. */
+	esc_inplace(detail, sizeof detail, 2);
 	return r > 0 ? -r : r;
 }
 

@@ -30,7 +30,8 @@ enum {
 const char *err_str(int r);
 
 /* Store a detailed message for the last error and return r as a negative
- * code (errf(SPROUT_ERR_PARSE, ...) and errf(-SPROUT_ERR_PARSE, ...) both give -SPROUT_ERR_PARSE). */
+ * code (errf(SPROUT_ERR_PARSE, ...) and errf(-SPROUT_ERR_PARSE, ...) both give -SPROUT_ERR_PARSE).
+ * Control bytes but tab and newline are stored as \xHH (core/escape.h). */
 int errf(int r, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

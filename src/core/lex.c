@@ -34,17 +34,15 @@ int lex_next(struct lex *lx, struct lexline *l)
 	return 1;
 }
 
-int lex_words(const struct lexline *l, struct slice *w, int max)
+int lex_split(const struct lexline *l, struct slice *w, int max)
 {
 	int n = 0;
 	const char *p = l->s, *e = l->s + l->len;
-	for (;;) {
+	while (n < max) {
 		while (p < e && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p == e)
-			return n;
-		if (n == max)
-			return max + 1;
+			break;
 		const char *s = p;
 		while (p < e && *p != ' ' && *p != '\t')
 			p++;
@@ -52,6 +50,15 @@ int lex_words(const struct lexline *l, struct slice *w, int max)
 		w[n].len = (size_t)(p - s);
 		n++;
 	}
+	return n;
+}
+
+int lex_words(const struct lex *lx, const struct lexline *l, struct slice *w, int *n)
+{
+	*n = lex_split(l, w, LEX_MAX_WORDS + 1);
+	if (*n > LEX_MAX_WORDS)
+		return lex_error(lx, l, w[LEX_MAX_WORDS].s, "too many words (at most %d)", LEX_MAX_WORDS);
+	return 0;
 }
 
 int lex_col(const struct lexline *l, const char *p)

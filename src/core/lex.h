@@ -28,9 +28,17 @@ struct lexline {
 void lex_init(struct lex *lx, const char *path, const char *text, size_t len);
 /* The next line, or 0 at the end. */
 int lex_next(struct lex *lx, struct lexline *l);
-/* Split l into words separated by blanks, up to max; returns the count, or
- * max + 1 when there were more. */
-int lex_words(const struct lexline *l, struct slice *w, int max);
+/* The most words a recipe or plan line may hold (docs/recipes.md). */
+#define LEX_MAX_WORDS 255
+
+/* Split l into words separated by blanks, filling at most max slots of w;
+ * returns how many it filled, never more, so w[0..n) are always the words.
+ * To refuse lines of more than LIMIT words, pass LIMIT + 1: a result of
+ * LIMIT + 1 means too many, and w[LIMIT] is the first word too many. */
+int lex_split(const struct lexline *l, struct slice *w, int max);
+/* lex_split with max LEX_MAX_WORDS + 1 into w (of that many slots): 0 and
+ * *n, or SPROUT_ERR_PARSE "too many words (at most 255)" at the first one past. */
+int lex_words(const struct lex *lx, const struct lexline *l, struct slice *w, int *n);
 /* The 1-based column of position p within l. */
 int lex_col(const struct lexline *l, const char *p);
 /* SPROUT_ERR_PARSE with the message "path:line:col: ...". */

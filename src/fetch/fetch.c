@@ -32,6 +32,9 @@ extern char **environ;
 struct tries {
 	struct buf lines;     /* "\n  ORIGIN: what happened" per failure */
 	struct buf mismatch;  /* the first mismatch: "ORIGIN: expected X, got Y" */
+	int store_other;      /* the store holds FILE with another sha256 ... */
+	unsigned char store_sha[32];    /* ... this one */
+	char *agrees;         /* the first origin whose file has store_sha too */
 };
 
 #ifdef HAVE_CURL
@@ -444,8 +447,11 @@ static void tries_mismatch(struct tries *t, const char *label, const unsigned ch
 		buf_addf(&t->lines, "\n  %s: sha256 mismatch, got %s", label, g);
 }
 
-/* Is the stored copy good? 0 yes; 1 no (missing, or moved aside to .bad
- * and noted in t); or -errno. */
+/* Is the stored copy good? 0 yes; 1 no (missing, or with another sha256:
+ * noted in t and left in place, where it is never used for this pin); or
+ * -errno. A copy with another sha256 is as often the file of an older or
+ * mistyped pin as a damaged one: moving it away would make fixing the pin
+ * download it again (offline: not at all). */
 static int store_check(const char *dst, const struct source *src, struct tries *t)
 {
 	unsigned char d[32];
@@ -460,16 +466,28 @@ static int store_check(const char *dst, const struct source *src, struct tries *
 		return errf(r, "%s: %s", dst, strerror(-r));
 	if (!memcmp(d, src->sha256, 32))
 		return 0;
-	char *bad = xasprintf("%s.bad", dst);
-	char *label = xasprintf("the store (moved to %s)", bad);
-	r = rename(dst, bad) < 0 ? -errno : 1;
-	if (r < 0)
-		errf(r, "%s: sha256 mismatch, and cannot move it aside: %s", dst, strerror(-r));
-	else
-		tries_mismatch(t, label, src->sha256, d);
-	free(bad);
-	free(label);
-	return r;
+	t->store_other = 1;
+	memcpy(t->store_sha, d, 32);
+	tries_mismatch(t, "the store", src->sha256, d);
+	return 1;
+}
+
+/* Put the verified tmp in the store as dst. A stored copy with another
+ * sha256 goes to dst.bad first (replacing an older one), to be looked at. */
+static int store_put(const struct fetch_ctx *ctx, const struct source *src, const char *tmp, const char *dst,
+		     const struct tries *t)
+{
+	if (t->store_other) {
+		char *bad = xasprintf("%s.bad", dst);
+		int e = rename(dst, bad) < 0 && errno != ENOENT ? errno : 0;
+		free(bad);
+		if (e)
+			return errf(-e, "%s: cannot move the stored copy aside to %s.bad: %s", src->file, dst, strerror(e));
+	}
+	if (rename(tmp, dst) < 0)
+		return errf(-errno, "%s: cannot store it as %s: %s", src->file, dst, strerror(errno));
+	dir_sync(ctx->distdir);
+	return 0;
 }
 
 /* The pid in name when it is one of file's temporaries, ".FILE.part.PID"
@@ -563,11 +581,15 @@ static int origin_try(const struct fetch_ctx *ctx, const struct source *src,
 		r = 1;
 	} else if (memcmp(d, src->sha256, 32)) {
 		tries_mismatch(t, label.s, src->sha256, d);
+		if (t->store_other && !t->agrees && !memcmp(d, t->store_sha, 32))
+			t->agrees = xstrdup(label.s);
 		r = 1;
-	} else if (rename(tmp, dst) < 0) {
-		r = errf(-errno, "%s: cannot store it as %s: %s", src->file, dst, strerror(errno));
 	} else {
-		dir_sync(ctx->distdir);
+		r = store_put(ctx, src, tmp, dst, t);
+		if (r == 0 && ctx->served) {
+			ctx->served->len = 0;
+			buf_adds(ctx->served, label.s);
+		}
 	}
 	if (r != 0)
 		unlink(tmp);
@@ -596,6 +618,40 @@ static int mirror_try(const struct fetch_ctx *ctx, const struct source *src, con
 	return r;
 }
 
+/* The message when no origin gave the file: the first mismatch and what
+ * the others did, or what each origin did, and where the pin is. */
+static int no_match(const struct fetch_ctx *ctx, const struct source *src, struct tries *t)
+{
+	struct buf pin = {0};
+	char want[65], other[65];
+	sha256_hex(src->sha256, want);
+	sha256_hex(t->store_sha, other);
+	if (ctx->recipe && src->pin_line)
+		buf_addf(&pin, "\n  the pin: %s:%d", ctx->recipe, src->pin_line);
+	else if (ctx->recipe)
+		buf_addf(&pin, "\n  the recipe: %s", ctx->recipe);
+	int r;
+	if (t->agrees)
+		r = errf(-SPROUT_ERR_HASH, "%s: the sha256 pin looks wrong: the store's copy and %s both have %s, the pin "
+			 "says %s; if the pin is a mistake, correct it (the stored file is kept)%s",
+			 src->file, t->agrees, other, want, pin.s ? pin.s : "");
+	else if (ctx->offline && t->store_other)
+		r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline (the stored file is "
+			 "kept: if the pin changed, it may be the old pin's file)%s", src->file, t->mismatch.s,
+			 pin.s ? pin.s : "");
+	else if (ctx->offline)
+		r = errf(-SPROUT_ERR_FETCH, "%s: not in the store and --offline", src->file);
+	else if (t->mismatch.len)
+		r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s%s%s", src->file, t->mismatch.s,
+			 t->lines.s ? t->lines.s : "", pin.s ? pin.s : "");
+	else if (!src->norigins && !t->lines.len)
+		r = errf(-SPROUT_ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
+	else
+		r = errf(-SPROUT_ERR_FETCH, "%s: no origin worked:%s", src->file, t->lines.s);
+	buf_free(&pin);
+	return r;
+}
+
 int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **path)
 {
 	struct tries t = {0};
@@ -613,36 +669,30 @@ int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **p
 	}
 	store_sweep(ctx->distdir, src->file);
 	dst = fetch_store_path(ctx, src);
-	if ((r = store_check(dst, src, &t)) <= 0)
-		goto out;
-	if (ctx->offline) {
-		if (t.mismatch.len)
-			r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s; not fetching again with --offline",
-				 src->file, t.mismatch.s);
-		else
-			r = errf(-SPROUT_ERR_FETCH, "%s: not in the store and --offline", src->file);
+	if ((r = store_check(dst, src, &t)) <= 0) {
+		if (r == 0 && ctx->served) {
+			ctx->served->len = 0;
+			buf_adds(ctx->served, "store");
+		}
 		goto out;
 	}
-	tmp = xasprintf("%s/.%s.part.%ld", ctx->distdir, src->file, (long)getpid());
-	for (size_t i = 0; ctx->mirrors && ctx->mirrors[i]; i++)
-		if ((r = mirror_try(ctx, src, ctx->mirrors[i], tmp, dst, &t)) <= 0)
-			goto out;
-	for (size_t i = 0; i < src->norigins; i++)
-		if ((r = origin_try(ctx, src, &src->origins[i], tmp, dst, &t)) <= 0)
-			goto out;
-	if (t.mismatch.len)
-		r = errf(-SPROUT_ERR_HASH, "%s: sha256 mismatch from %s%s", src->file, t.mismatch.s,
-			 t.lines.s ? t.lines.s : "");
-	else if (!src->norigins && !t.lines.len)
-		r = errf(-SPROUT_ERR_FETCH, "%s: not in the store, and the recipe names no origin", src->file);
-	else
-		r = errf(-SPROUT_ERR_FETCH, "%s: no origin worked:%s", src->file, t.lines.s);
+	if (!ctx->offline) {
+		tmp = xasprintf("%s/.%s.part.%ld", ctx->distdir, src->file, (long)getpid());
+		for (size_t i = 0; ctx->mirrors && ctx->mirrors[i]; i++)
+			if ((r = mirror_try(ctx, src, ctx->mirrors[i], tmp, dst, &t)) <= 0)
+				goto out;
+		for (size_t i = 0; i < src->norigins; i++)
+			if ((r = origin_try(ctx, src, &src->origins[i], tmp, dst, &t)) <= 0)
+				goto out;
+	}
+	r = no_match(ctx, src, &t);
 out:
 	if (r == 0)
 		*path = dst;
 	else
 		free(dst);
 	free(tmp);
+	free(t.agrees);
 	buf_free(&t.lines);
 	buf_free(&t.mismatch);
 	return r;

@@ -3,7 +3,7 @@
 
 #include <sys/types.h>
 
-#include "build/recipe.h"
+#include "fetch/source.h"
 
 struct fetch_ctx {
 	const char *distdir;   /* the distfiles store (created if missing) */
@@ -13,6 +13,10 @@ struct fetch_ctx {
 	int offline;           /* only the store; never download */
 	const char *const *mirrors; /* URL prefixes (http, https, file:// or a directory) tried before
 				       a source's own origins as PREFIX/FILE; NULL-terminated, or NULL */
+	const char *recipe;    /* the recipe file, for messages naming the pin; or NULL */
+	struct buf *served;    /* when not NULL, fetch_source sets it to what served the file:
+				  "store", or the origin ("https://...", "debian PKG VERSION",
+				  "local FILE", a mirror's URL or path) */
 };
 
 /* Make sure src is in the store with the right sha256, trying the stored
@@ -20,8 +24,11 @@ struct fetch_ctx {
  * file, is hashed, and is renamed into the store only on a match. Returns 0
  * and sets *path (caller frees) to the stored file; else SPROUT_ERR_HASH (a stored
  * or downloaded file that does not match; errf names the file, expected and
- * actual hash) or SPROUT_ERR_FETCH (no origin worked; errf says what each origin
- * did). A mismatching stored file is never used. First removes the
+ * actual hash, and the pin's recipe line; when the stored copy and an
+ * origin agree on another hash, that the pin looks wrong) or SPROUT_ERR_FETCH (no
+ * origin worked; errf says what each origin did). A mismatching stored file
+ * is never used, and stays in place until an origin gives the pinned file
+ * (it then goes to FILE.bad). First removes the
  * temporaries of src that a killed sprout left (".FILE.part.PID",
  * ".FILE.apt.PID.XXXXXX") when PID is not alive. */
 int fetch_source(const struct fetch_ctx *ctx, const struct source *src, char **path);

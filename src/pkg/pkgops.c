@@ -163,9 +163,11 @@ static void root_repos(struct pkgroot *rt, struct strv *dirs)
 }
 
 /* o->repos, else the lines of ROOT/etc/sprout/repositories; each signed
- * index fresh, and none older than the root has seen. */
+ * index fresh, and none older than the root has seen, unless pinned: the
+ * packages wanted are named by their sha256 (rollback, fix), so an old
+ * index cannot take the root anywhere it did not ask to go. */
 static int load_repos(struct pkgroot *rt, const struct pkgops_opts *o, struct pkgrepo **out, size_t *n,
-		      struct buf *notes)
+		      struct buf *notes, int pinned)
 {
 	struct strv dirs = {0};
 	char *label = NULL;
@@ -175,7 +177,7 @@ static int load_repos(struct pkgroot *rt, const struct pkgops_opts *o, struct pk
 	if (!dirs.n)
 		root_repos(rt, &dirs);
 	int kfd = open_keys(rt, o, &label);
-	long long now = o->now ? o->now : (long long)time(NULL);
+	long long now = pinned ? 0 : o->now ? o->now : (long long)time(NULL);
 	*out = xcalloc(dirs.n + 1, sizeof **out);
 	*n = 0;
 	for (size_t i = 0; i < dirs.n && !r; i++) {
@@ -183,7 +185,7 @@ static int load_repos(struct pkgroot *rt, const struct pkgops_opts *o, struct pk
 		if (!r)
 			++*n;
 	}
-	if (!r)
+	if (!r && !pinned)
 		r = seen_check(rt, o, *out, *n);
 	if (kfd >= 0)
 		close(kfd);
@@ -421,21 +423,69 @@ static void inst_free(struct inst *in, size_t nargs)
 	free_repos(in->repos, in->nrepos);
 }
 
-int pkgops_install(struct pkgroot *rt, const struct pkgops_opts *o, char **args, size_t nargs,
+/* The installed packages (those named, or all) that a repository offers
+ * a newer version-release of, as requests into *out. */
+static void upgrades(const struct pkgroot *rt, const struct inst *in, const char *arch, char **names, size_t n,
+		     struct strv *out)
+{
+	for (size_t i = 0; i < rt->db.n; i++) {
+		const struct pkg_meta *m = &rt->db.p[i]->meta;
+		int want = !n, newer = 0;
+		for (size_t k = 0; k < n; k++)
+			want |= !strcmp(names[k], m->name);
+		for (size_t c = in->first_repo; want && c < in->ncand && !newer; c++) {
+			const struct pkg_meta *cm = in->cand[c];
+			newer = !strcmp(cm->name, m->name) && (!strcmp(cm->arch, arch) || !strcmp(cm->arch, "any")) &&
+				pkg_evrcmp(cm->version, cm->release, m->version, m->release) > 0;
+		}
+		if (newer)
+			strv_add(out, m->name);
+	}
+}
+
+enum { INSTALL, UPGRADE };
+
+static int install(struct pkgroot *rt, const struct pkgops_opts *o, char **args, size_t nargs, int mode,
 		   struct pkgops_result *res)
 {
 	struct inst in;
+	struct strv up = {0};
 	const char *arch;
 	char *what = NULL;
 	memset(&in, 0, sizeof in);
 	memset(res, 0, sizeof *res);
 	int r = -SPROUT_ERR_USAGE;
-	if (!nargs) {
+	if (!nargs && mode == INSTALL) {
 		r = errf(-SPROUT_ERR_USAGE, "expected NAME... or FILE...");
 		goto out;
 	}
-	if ((r = pkgops_root_arch(rt, o->arch, &arch)) || (r = load_repos(rt, o, &in.repos, &in.nrepos, &res->notes)))
+	for (size_t k = 0; mode == UPGRADE && k < nargs; k++)
+		if (pkgdb_find(&rt->db, args[k]) < 0) {
+			r = errf(-SPROUT_ERR_NOTFOUND, "%s is not installed in %s", args[k], rt->path);
+			goto out;
+		}
+	if ((r = pkgops_root_arch(rt, o->arch, &arch)) || (r = load_repos(rt, o, &in.repos, &in.nrepos, &res->notes, 0)))
 		goto out;
+	if (mode == UPGRADE) {
+		/* The candidates are the repositories' only: find what is newer. */
+		size_t total = 0;
+		for (size_t i = 0; i < in.nrepos; i++)
+			total += in.repos[i].n;
+		in.cand = xcalloc(total + 1, sizeof *in.cand);
+		for (size_t k = 0; k < in.nrepos; k++)
+			for (size_t e = 0; e < in.repos[k].n; e++)
+				in.cand[in.ncand++] = &in.repos[k].e[e].meta;
+		upgrades(rt, &in, arch, args, nargs, &up);
+		free(in.cand);
+		in.cand = NULL;
+		in.ncand = 0;
+		if (!up.n) {
+			res->nothing = 1;
+			goto out;
+		}
+		args = up.v;
+		nargs = up.n;
+	}
 	size_t total = nargs;
 	for (size_t i = 0; i < in.nrepos; i++)
 		total += in.repos[i].n;
@@ -454,7 +504,7 @@ int pkgops_install(struct pkgroot *rt, const struct pkgops_opts *o, char **args,
 		}
 	err_clear();
 	r = pkgsolve_install(&rt->db, arch, in.cand, (const unsigned char(*)[32])in.sha, in.ncand, in.req, nargs,
-			     &in.picks, &in.npicks);
+			     o->reinstall ? PKGSOLVE_REINSTALL : 0, &in.picks, &in.npicks);
 	if (r)
 		goto out;
 	if (!in.npicks) {
@@ -473,12 +523,24 @@ int pkgops_install(struct pkgroot *rt, const struct pkgops_opts *o, char **args,
 		const struct pkgsolve_pick *pk = &in.picks[k];
 		note_add(res, rt, in.cand[pk->cand], pk->requested ? NULL : in.cand[in.picks[pk->by].cand]->name);
 	}
-	what = what_of("install", args, nargs);
+	what = what_of(mode == UPGRADE ? "upgrade" : "install", args, nargs);
 	r = run_tx(rt, o, arch, in.adds, in.nadds, NULL, 0, what, res);
 out:
 	inst_free(&in, nargs);
+	strv_free(&up);
 	free(what);
 	return r;
+}
+
+int pkgops_install(struct pkgroot *rt, const struct pkgops_opts *o, char **args, size_t nargs,
+		   struct pkgops_result *res)
+{
+	return install(rt, o, args, nargs, INSTALL, res);
+}
+
+int pkgops_upgrade(struct pkgroot *rt, const struct pkgops_opts *o, char **names, size_t n, struct pkgops_result *res)
+{
+	return install(rt, o, names, n, UPGRADE, res);
 }
 
 int pkgops_remove(struct pkgroot *rt, const struct pkgops_opts *o, char **names, size_t n, struct pkgops_result *res)
@@ -498,8 +560,8 @@ int pkgops_remove(struct pkgroot *rt, const struct pkgops_opts *o, char **names,
 
 /* The package file of change t (kept in the root's cache, or in one of
  * repos), checked whole, into *add. */
-static int rollback_file(struct pkgroot *rt, const struct pkgdb_change *t, struct pkgrepo *repos, size_t nrepos,
-			 struct pkgtx_add *add, struct buf *data)
+static int known_file(struct pkgroot *rt, const struct pkgdb_change *t, struct pkgrepo *repos, size_t nrepos,
+		      struct pkgtx_add *add, struct buf *data)
 {
 	char *path = pkgtx_cache_path(rt, t->sha256);
 	struct stat st;
@@ -539,7 +601,7 @@ int pkgops_rollback(struct pkgroot *rt, const struct pkgops_opts *o, unsigned lo
 	int r = pkgdb_state_at(&rt->db, id, &target, &nt);
 	if (r)
 		goto out;
-	if (o->nrepos && (r = load_repos(rt, o, &repos, &nrepos, &res->notes)))
+	if (o->nrepos && (r = load_repos(rt, o, &repos, &nrepos, &res->notes, 1)))
 		goto out;
 	rem = xcalloc(rt->db.n + 1, sizeof *rem);
 	adds = xcalloc(nt + 1, sizeof *adds);
@@ -556,7 +618,7 @@ int pkgops_rollback(struct pkgroot *rt, const struct pkgops_opts *o, unsigned lo
 		int i = pkgdb_find(&rt->db, target[k].name);
 		if (i >= 0 && !memcmp(rt->db.p[i]->sha256, target[k].sha256, 32))
 			continue;
-		if ((r = rollback_file(rt, &target[k], repos, nrepos, &adds[nadds], &adata[nadds])))
+		if ((r = known_file(rt, &target[k], repos, nrepos, &adds[nadds], &adata[nadds])))
 			goto out;
 		nadds++;
 	}
@@ -578,6 +640,79 @@ out:
 	free(adds);
 	free(rem);
 	pkgdb_changes_free(target, nt);
+	free_repos(repos, nrepos);
+	return r;
+}
+
+/* The installed packages (those named, or all) whose files pkg verify
+ * finds different, into *out (indexes into rt->db). */
+static int differing(struct pkgroot *rt, char **names, size_t n, size_t **out, size_t *nout)
+{
+	*out = xcalloc(rt->db.n + 1, sizeof **out);
+	*nout = 0;
+	for (size_t i = 0; i < n; i++)
+		if (pkgdb_find(&rt->db, names[i]) < 0)
+			return errf(-SPROUT_ERR_NOTFOUND, "%s is not installed in %s", names[i], rt->path);
+	for (size_t i = 0; i < rt->db.n; i++) {
+		char *name = rt->db.p[i]->meta.name;
+		struct buf lines = {0};
+		size_t problems = 0, entries = 0, want = !n;
+		for (size_t k = 0; k < n; k++)
+			want |= !strcmp(names[k], name);
+		int r = want ? pkgroot_verify(rt, &name, 1, &lines, &problems, &entries) : 0;
+		buf_free(&lines);
+		if (r)
+			return r;
+		if (problems)
+			(*out)[(*nout)++] = i;
+	}
+	return 0;
+}
+
+int pkgops_fix(struct pkgroot *rt, const struct pkgops_opts *o, char **names, size_t n, struct pkgops_result *res)
+{
+	struct pkgrepo *repos = NULL;
+	struct pkgtx_add *adds = NULL;
+	struct buf *adata = NULL;
+	struct strv fixed = {0};
+	size_t *bad = NULL, nbad = 0, nrepos = 0, nadds = 0;
+	char *what = NULL;
+	memset(res, 0, sizeof *res);
+	err_clear();
+	int r = differing(rt, names, n, &bad, &nbad);
+	if (r)
+		goto out;
+	if (!nbad) {
+		res->nothing = 1;
+		goto out;
+	}
+	if (o->nrepos && (r = load_repos(rt, o, &repos, &nrepos, &res->notes, 1)))
+		goto out;
+	adds = xcalloc(nbad, sizeof *adds);
+	adata = xcalloc(nbad, sizeof *adata);
+	for (size_t k = 0; k < nbad; k++) {
+		struct pkgdb_pkg *p = rt->db.p[bad[k]];
+		struct pkgdb_change t = {'+', p->meta.name, p->meta.version, p->meta.release, {0}};
+		memcpy(t.sha256, p->sha256, 32);
+		if ((r = known_file(rt, &t, repos, nrepos, &adds[nadds], &adata[nadds])))
+			goto out;
+		nadds++;
+		strv_add(&fixed, p->meta.name);
+		note_add(res, rt, &p->meta, NULL);
+	}
+	what = what_of("fix", fixed.v, fixed.n);
+	r = run_tx(rt, o, rt->db.arch, adds, nadds, NULL, 0, what, res);
+out:
+	for (size_t a = 0; a < nadds; a++) {
+		free((char *)adds[a].file);
+		pkgfile_close(adds[a].pf);
+		buf_free(&adata[a]);
+	}
+	free(adds);
+	free(adata);
+	free(bad);
+	free(what);
+	strv_free(&fixed);
 	free_repos(repos, nrepos);
 	return r;
 }

@@ -19,6 +19,7 @@ struct pkgops_opts {
 	int allow_untrusted;    /* an unsigned index or a package file in no index may be used */
 	int allow_setuid, overwrite, nosync, nocache;   /* as struct pkgtx_opts */
 	int allow_downgrade;    /* an installed package may be replaced by an older one */
+	int reinstall;          /* install: a package installed with the same bytes is written again */
 	long long now;          /* the time indexes must not have expired at; 0: now */
 };
 
@@ -52,6 +53,17 @@ int pkgops_remove(struct pkgroot *rt, const struct pkgops_opts *o, char **names,
  * the root's package cache or the repositories of o->repos. 0 or negative
  * code with errf(). */
 int pkgops_rollback(struct pkgroot *rt, const struct pkgops_opts *o, unsigned long id, struct pkgops_result *res);
+/* Install the newest version the repositories offer of every installed
+ * package (or of those named) that they offer a newer one of, and what
+ * that needs, in one transaction; res->nothing when there is none. 0 or
+ * negative code with errf(). */
+int pkgops_upgrade(struct pkgroot *rt, const struct pkgops_opts *o, char **names, size_t n, struct pkgops_result *res);
+/* Write again, in one transaction, every installed package (or those
+ * named) that pkg verify finds a difference in, from the root's package
+ * cache or the repositories of o->repos: its files, links, modes and
+ * directories are as installed afterwards. res->nothing when nothing
+ * differs. 0 or negative code with errf(). */
+int pkgops_fix(struct pkgroot *rt, const struct pkgops_opts *o, char **names, size_t n, struct pkgops_result *res);
 void pkgops_result_free(struct pkgops_result *res);
 
 /* The root's arch: the one it records, which want (when not NULL) must

@@ -306,7 +306,7 @@ int pkgrepo_load_at(const char *dir, int keydirfd, const char *keydir, int nofol
 		out->trusted = 1;
 	}
 	r = pkgrepo_parse(ip, idx.s, idx.len, out);
-	if (!r && out->trusted)
+	if (!r && out->trusted && now)
 		r = fresh(ip, out, now);
 out:
 	if (r)

@@ -62,7 +62,8 @@ int pkgrepo_load(const char *dir, const char *keydir, int allow_untrusted, struc
 /* As pkgrepo_load, with the keys' directory open as keydirfd (or a
  * negative errno), named keydir in messages, its key files not read
  * through links when nofollow. A signed index must also be fresh at now:
- * of format 2 and not expired (SPROUT_ERR_HASH otherwise). */
+ * of format 2 and not expired (SPROUT_ERR_HASH otherwise); now 0 leaves
+ * that out, for a caller whose packages are pinned by their sha256 anyway. */
 int pkgrepo_load_at(const char *dir, int keydirfd, const char *keydir, int nofollow, int allow_untrusted,
 		    long long now, struct pkgrepo *out, struct buf *warn);
 void pkgrepo_free(struct pkgrepo *r);

@@ -18,6 +18,7 @@ struct solve {
 	size_t ncand;
 	struct pkgsolve_pick *p;
 	size_t np;
+	int flags;
 };
 
 static int arch_ok(const struct solve *s, const struct pkg_meta *m)
@@ -149,7 +150,7 @@ static int request(struct solve *s, const char *req)
 	}
 	const struct pkg_meta *m = s->cand[c];
 	int i = pkgdb_find(s->db, m->name);
-	if (i >= 0 && !memcmp(s->db->p[i]->sha256, s->sha[c], 32))
+	if (i >= 0 && !memcmp(s->db->p[i]->sha256, s->sha[c], 32) && !(s->flags & PKGSOLVE_REINSTALL))
 		return 0;       /* installed already, the same bytes */
 	long k = picked(s, m->name);
 	if (k >= 0 && s->p[k].cand == (size_t)c)
@@ -184,8 +185,8 @@ static int check_final(struct solve *s)
 	size_t total = s->np + s->db->n;
 	for (size_t x = 0; x < total; x++) {
 		const struct pkg_meta *a = x < s->np ? s->cand[s->p[x].cand] : &s->db->p[x - s->np]->meta;
-		if (x >= s->np && replaced(s, x - s->np))
-			continue;
+		if (!a->nconflicts || (x >= s->np && replaced(s, x - s->np)))
+			continue;       /* (most packages conflict with nothing: no pairs to look at) */
 		for (size_t y = 0; y < total; y++) {
 			const struct pkg_meta *b = y < s->np ? s->cand[s->p[y].cand] : &s->db->p[y - s->np]->meta;
 			if (x == y || (x >= s->np && y >= s->np) || (y >= s->np && replaced(s, y - s->np)) ||
@@ -209,10 +210,10 @@ static int check_final(struct solve *s)
 }
 
 int pkgsolve_install(const struct pkgdb *db, const char *arch, const struct pkg_meta *const *cand,
-		     const unsigned char (*cand_sha)[32], size_t ncand, char **req, size_t nreq,
+		     const unsigned char (*cand_sha)[32], size_t ncand, char **req, size_t nreq, int flags,
 		     struct pkgsolve_pick **out, size_t *nout)
 {
-	struct solve s = {db, arch, cand, cand_sha, ncand, NULL, 0};
+	struct solve s = {db, arch, cand, cand_sha, ncand, NULL, 0, flags};
 	int r = 0;
 	for (size_t i = 0; i < nreq && !r; i++)
 		r = request(&s, req[i]);

@@ -26,8 +26,9 @@ struct pkgsolve_pick {
  * it). SPROUT_ERR_NOTFOUND when nothing provides a dependency, -EEXIST for a
  * conflict, SPROUT_ERR_USAGE when several packages provide a name; errf() says
  * which and why. *out is the caller's (free). */
+enum { PKGSOLVE_REINSTALL = 1 };         /* a request met by the same bytes is picked all the same */
 int pkgsolve_install(const struct pkgdb *db, const char *arch, const struct pkg_meta *const *cand,
-		     const unsigned char (*cand_sha)[32], size_t ncand, char **req, size_t nreq,
+		     const unsigned char (*cand_sha)[32], size_t ncand, char **req, size_t nreq, int flags,
 		     struct pkgsolve_pick **out, size_t *nout);
 
 /* Whether the installed packages named may go: every package staying

@@ -34,7 +34,7 @@
 #include "pkg/pkgtx_int.h"
 #include "core/sha256.h"
 
-static const char *const op_word[] = {"mkdir", "add", "del", "rmdir", "chmod"};
+static const char *const op_word[] = {"mkdir", "add", "del", "rmdir", "chmod", "new"};
 
 /* ---- the test hook ---- */
 
@@ -71,6 +71,7 @@ void pkgtx_op_add(struct journal *j, enum op_kind k, const char *path, unsigned 
 	o->mode = mode;
 	o->add = add;
 	o->ei = ei;
+	o->foreign = 0;
 }
 
 void pkgtx_journal_free(struct journal *j)
@@ -132,7 +133,7 @@ static int journal_parse(const char *text, size_t n, struct journal *j)
 			free(l);
 			return p == end ? 0 : errf(-SPROUT_ERR_FORMAT, "journal: something after 'end'");
 		} else {
-			for (int k = OP_MKDIR; k <= OP_CHMOD && !ok; k++) {
+			for (int k = OP_MKDIR; k <= OP_NEW && !ok; k++) {
 				size_t wl = strlen(op_word[k]);
 				if (strncmp(l, op_word[k], wl) || l[wl] != ' ')
 					continue;
@@ -213,8 +214,8 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 			if (pfd == -SPROUT_ERR_UNSAFE && skipped) {
 				/* Replaced by a link (or a file) since: nothing of the
 				 * transaction is reachable there, and nothing is followed. */
-				buf_addf(skipped, "%s: %s: a link or a file on the way, left alone\n", o->path,
-					 op_word[o->k]);
+				pkg_escape(skipped, o->path);
+				buf_addf(skipped, ": %s: a link or a file on the way, left alone\n", op_word[o->k]);
 				continue;
 			}
 			if (pfd < 0)
@@ -243,7 +244,8 @@ int pkgtx_apply(struct pkgroot *rt, struct pkgfs *w, const struct journal *j, in
 				break;
 			}
 			if ((r == -ENOTDIR || r == -ELOOP) && skipped) {
-				buf_addf(skipped, "%s: %s: not a directory any more, left alone\n", o->path, op_word[o->k]);
+				pkg_escape(skipped, o->path);
+				buf_addf(skipped, ": %s: not a directory any more, left alone\n", op_word[o->k]);
 				r = 0;
 			}
 			if (r)
@@ -272,13 +274,13 @@ int pkgtx_undo(struct pkgroot *rt, struct pkgfs *w, const struct journal *j)
 	pkgfs_reset(w);
 	for (size_t i = 0; i < j->n; i++) {
 		const char *base;
-		if (j->ops[i].k != OP_ADD)
+		if ((j->ops[i].k != OP_ADD && j->ops[i].k != OP_NEW) || j->ops[i].foreign)
 			continue;
 		int pfd = pkgfs_parent(w, j->ops[i].path, &base);
 		if (pfd < 0)
 			continue;
 		pkgfs_tmpname(tmp, sizeof tmp, j->id, i);
-		if (unlinkat(pfd, tmp, 0) == 0)
+		if (unlinkat(pfd, j->ops[i].k == OP_NEW ? base : tmp, 0) == 0)
 			pkgtx_crash_point();
 	}
 	for (size_t i = j->n; i-- > 0;) {

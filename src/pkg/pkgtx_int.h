@@ -8,14 +8,18 @@
 #include "pkg/pkgtx.h"
 
 /* One journal line. The commit performs them by kind: del, add, rmdir,
- * chmod (mkdir belongs to the prepare step). */
-enum op_kind { OP_MKDIR, OP_ADD, OP_DEL, OP_RMDIR, OP_CHMOD };
+ * chmod (mkdir and new belong to the prepare step). OP_NEW is a file or
+ * link written straight to its path, which did not exist: nothing is
+ * replaced, so there is nothing to rename at the commit, and the undo
+ * removes it. Planning keeps OP_NEW in the list of OP_ADD, in entry order. */
+enum op_kind { OP_MKDIR, OP_ADD, OP_DEL, OP_RMDIR, OP_CHMOD, OP_NEW };
 
 struct op {
 	enum op_kind k;
 	char *path;
 	unsigned mode;          /* mkdir, chmod */
-	size_t add, ei;         /* add: which package, which manifest entry */
+	size_t add, ei;         /* add, new: which package, which manifest entry */
+	int foreign;            /* new: something else was there first; not ours to remove */
 };
 
 struct journal {

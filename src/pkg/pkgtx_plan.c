@@ -86,7 +86,9 @@ static int plan_entry(struct run *u, const struct pkgdb_pkg *p, size_t a, size_t
 	if (r == 0 && !g && !u->o->overwrite)
 		return errf(-EEXIST, "%s: exists in %s and belongs to no package (--overwrite replaces it)", e->path,
 			    root);
-	pkgtx_op_add(&u->ops[OP_ADD], OP_ADD, e->path, 0, a, ei);
+	/* A path that is not there is written straight to (OP_NEW); one
+	 * that is gets replaced by a rename at the commit. */
+	pkgtx_op_add(&u->ops[OP_ADD], r == -ENOENT ? OP_NEW : OP_ADD, e->path, 0, a, ei);
 	return 0;
 }
 
@@ -201,7 +203,7 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 		const struct pkg_entry *e = &pf->man.e[i];
 		if (e->type == 'd')
 			continue;
-		while (*cursor < j->n && j->ops[*cursor].k != OP_ADD)
+		while (*cursor < j->n && j->ops[*cursor].k != OP_ADD && j->ops[*cursor].k != OP_NEW)
 			++*cursor;
 		size_t k = (*cursor)++;
 		if (k >= j->n || j->ops[k].add != a || j->ops[k].ei != i) {
@@ -214,22 +216,32 @@ static int write_package(struct run *u, struct journal *j, size_t a, size_t *cur
 			r = pfd;
 			goto out;
 		}
-		pkgfs_tmpname(tmp, sizeof tmp, j->id, k);
+		/* A new path is made where it goes; a replacement under a
+		 * temporary name (a leftover one of an undone run is replaced). */
+		int direct = j->ops[k].k == OP_NEW;
+		const char *name = tmp;
+		if (direct)
+			name = base;
+		else
+			pkgfs_tmpname(tmp, sizeof tmp, j->id, k);
 		if (e->type == 'l') {
-			if (symlinkat(e->target, pfd, tmp) < 0 && (errno != EEXIST || unlinkat(pfd, tmp, 0) < 0 ||
-								  symlinkat(e->target, pfd, tmp) < 0)) {
+			if (symlinkat(e->target, pfd, name) < 0 &&
+			    (direct || errno != EEXIST || unlinkat(pfd, name, 0) < 0 || symlinkat(e->target, pfd, name) < 0)) {
 				r = errf(-errno, "%s: symlink: %s", e->path, strerror(errno));
+				j->ops[k].foreign = direct && r == -EEXIST;
 				goto out;
 			}
 		} else {
 			/* Created with its permissions (the umask is 0 during the
 			 * transaction); the special bits only once it is whole. */
 			mode_t cm = (mode_t)(e->mode & 0777);
-			int fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
-			if (fd < 0 && errno == EEXIST && unlinkat(pfd, tmp, 0) == 0)
-				fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
+			int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
+			if (fd < 0 && errno == EEXIST && !direct && unlinkat(pfd, name, 0) == 0)
+				fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
 			if (fd < 0) {
-				r = errf(-errno, "%s: create: %s", e->path, strerror(errno));
+				r = errf(-errno, "%s: create: %s%s", e->path, strerror(errno),
+					 direct && errno == EEXIST ? " (it appeared in the root during the transaction)" : "");
+				j->ops[k].foreign = direct && r == -EEXIST;
 				goto out;
 			}
 			r = pkgfile_read_file(pf, e, fd);
@@ -322,6 +334,82 @@ static void adopt(struct run *u, struct pkgdb_txn *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* The database records of the packages coming, and which installed ones
+ * go (replaced, or removed). 0 or negative code. */
+static int records(struct run *u, char **removes, size_t nremoves)
+{
+	const struct pkgdb *db = &u->rt->db;
+	for (size_t a = 0; a < u->nadds; a++) {
+		struct pkgfile *pf = u->adds[a].pf;
+		int r = pkgdb_pkg_new(pf->meta_text, pf->meta_len, pf->man_text, pf->man_len, pf->sha256, &u->np[a]);
+		if (r)
+			return r;
+		int i = pkgdb_find(db, pf->meta.name);
+		if (i >= 0)
+			u->gone[i] = 1;
+		for (size_t b = 0; b < a; b++)
+			if (!strcmp(u->np[b]->meta.name, pf->meta.name))
+				return errf(-EEXIST, "%s is named twice", pf->meta.name);
+	}
+	for (size_t k = 0; k < nremoves; k++) {
+		int i = pkgdb_find(db, removes[k]);
+		if (i < 0)
+			return errf(-SPROUT_ERR_NOTFOUND, "%s is not installed", removes[k]);
+		u->gone[i] = 1;
+	}
+	return 0;
+}
+
+/* The journal: the operations by kind, each keeping its index; written
+ * (and made durable with its directory unless --no-sync). 0 or negative code. */
+static int write_journal(struct run *u, struct journal *j)
+{
+	struct pkgroot *rt = u->rt;
+	struct buf b = {0};
+	j->id = rt->db.nt ? rt->db.t[rt->db.nt - 1].id + 1 : 1;
+	for (int k = OP_MKDIR; k <= OP_CHMOD; k++)
+		for (size_t i = 0; i < u->ops[k].n; i++) {
+			struct op *op = &u->ops[k].ops[i];
+			pkgtx_op_add(j, op->k, op->path, op->mode, op->add, op->ei);
+		}
+	pkgtx_journal_format(j, &b);
+	int r = pkgtx_write_at(rt->dbfd, "journal", &b, 1, u->sync);
+	if (!r && u->sync && fsync(rt->dbfd) < 0)
+		r = -errno;
+	buf_free(&b);
+	return r ? errf(r, "%s/var/lib/sprout/journal: %s", rt->path, err_str(r)) : 0;
+}
+
+/* The prepare step's directories. 0 or negative code. */
+static int make_dirs(struct run *u, const struct journal *j, struct pkgtx_stats *st)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		const char *base;
+		if (j->ops[i].k != OP_MKDIR)
+			continue;
+		int pfd = pkgfs_parent(&u->w, j->ops[i].path, &base), fd = -1;
+		if (pfd < 0)
+			return pfd;
+		/* Writable for its files until the commit; with the umask 0 the
+		 * mode is the one asked for, but for the special bits. */
+		unsigned dm = j->ops[i].mode | 0700;
+		if (mkdirat(pfd, base, (dm & 07000) ? 0700 : dm) < 0 ||
+		    ((dm & 07000) && ((fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+				      fchmod(fd, dm) < 0))) {
+			int r = errf(-errno, "%s: mkdir: %s", j->ops[i].path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return r;
+		}
+		if (fd >= 0)
+			close(fd);
+		pkgfs_made(&u->w);
+		st->dirs++;
+		pkgtx_crash_point();
+	}
+	return 0;
+}
+
 int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **removes, size_t nremoves,
 	      const struct pkgtx_opts *o, struct pkgtx_stats *st)
 {
@@ -349,86 +437,35 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	u.np = xcalloc(nadds + 1, sizeof *u.np);
 	u.gone = xcalloc(rt->db.n + 1, sizeof *u.gone);
 	pkgfs_init(&u.w, rt->fd);
+	if (!sync)
+		u.w.walk.opened = NULL;     /* the file systems are only noted for syncfs() */
 	mode_t mask = umask(0);
-	for (size_t a = 0; a < nadds; a++) {
-		struct pkgfile *pf = adds[a].pf;
-		r = pkgdb_pkg_new(pf->meta_text, pf->meta_len, pf->man_text, pf->man_len, pf->sha256, &u.np[a]);
-		if (r)
-			goto out;
-		int i = pkgdb_find(&rt->db, pf->meta.name);
-		if (i >= 0)
-			u.gone[i] = 1;
-		for (size_t b2 = 0; b2 < a; b2++)
-			if (!strcmp(u.np[b2]->meta.name, pf->meta.name)) {
-				r = errf(-EEXIST, "%s is named twice", pf->meta.name);
-				goto out;
-			}
-	}
-	for (size_t k = 0; k < nremoves; k++) {
-		int i = pkgdb_find(&rt->db, removes[k]);
-		if (i < 0) {
-			r = errf(-SPROUT_ERR_NOTFOUND, "%s is not installed", removes[k]);
-			goto out;
-		}
-		u.gone[i] = 1;
-	}
+	r = records(&u, removes, nremoves);
+	if (r)
+		goto out;
 	r = plan(&u);
 	if (r)
 		goto out;
 	pkgfs_reset(&u.w);
-	/* The journal: the operations by kind, each keeping its index. */
-	j.id = rt->db.nt ? rt->db.t[rt->db.nt - 1].id + 1 : 1;
-	for (int k = OP_MKDIR; k <= OP_CHMOD; k++)
-		for (size_t i = 0; i < u.ops[k].n; i++) {
-			struct op *op = &u.ops[k].ops[i];
-			pkgtx_op_add(&j, op->k, op->path, op->mode, op->add, op->ei);
-		}
-	pkgtx_journal_format(&j, &b);
-	r = pkgtx_write_at(rt->dbfd, "journal", &b, 1, sync);
-	if (!r && sync && fsync(rt->dbfd) < 0)
-		r = -errno;
-	buf_free(&b);
-	if (r) {
-		r = errf(r, "%s/var/lib/sprout/journal: %s", rt->path, err_str(r));
+	r = write_journal(&u, &j);
+	if (r)
 		goto out;
-	}
 	prepared = 1;
 	pkgtx_crash_point();
 	/* Prepare. */
-	for (size_t i = 0; i < j.n; i++) {
-		const char *base;
-		if (j.ops[i].k != OP_MKDIR)
-			continue;
-		int pfd = pkgfs_parent(&u.w, j.ops[i].path, &base), fd = -1;
-		if (pfd < 0) {
-			r = pfd;
-			goto out;
-		}
-		if (mkdirat(pfd, base, 0700) < 0 ||
-		    (fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-		    fchmod(fd, j.ops[i].mode | 0700) < 0) {
-			r = errf(-errno, "%s: mkdir: %s", j.ops[i].path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			goto out;
-		}
-		close(fd);
-		pkgfs_made(&u.w);
-		st->dirs++;
-		pkgtx_crash_point();
-	}
+	r = make_dirs(&u, &j, st);
 	size_t cursor = 0;
-	for (size_t a = 0; a < nadds; a++) {
+	for (size_t a = 0; a < nadds && !r; a++) {
 		r = write_package(&u, &j, a, &cursor);
-		if (r)
-			goto out;
-		if (!o->nocache) {
+		if (!r && !o->nocache) {
 			if (u.cachefd == -2)
 				u.cachefd = pkgtx_open_path(rt->fd, "var/cache/sprout/packages", 1);
 			if (u.cachefd >= 0)
 				pkgtx_cache_keep(u.cachefd, adds[a].file, adds[a].pf->sha256);
 		}
 	}
+	if (r)
+		goto out;
 	new_db(&u, &t, &b);
 	r = pkgtx_write_at(rt->dbfd, "db.new", &b, 0, 0);
 	buf_free(&b);
@@ -463,7 +500,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 		goto out;
 	}
 	for (size_t i = 0; i < j.n; i++)
-		if (j.ops[i].k == OP_ADD)
+		if (j.ops[i].k == OP_ADD || j.ops[i].k == OP_NEW)
 			st->written++;
 		else if (j.ops[i].k == OP_DEL)
 			st->deleted++;

@@ -62,7 +62,9 @@ static pid_t plain_spawn(const struct run_spec *s)
 	/* Everything the grandchild needs is prepared before fork, so that
 	 * it calls only async-signal-safe functions before exec. */
 	char **env = plain_env(s);
-	int logfd = open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	/* An interactive shell (sprout shell) talks to the caller's stdio. */
+	int logfd = s->interactive && !s->log ? fcntl(1, F_DUPFD_CLOEXEC, 3)
+					      : open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (logfd < 0) {
 		int e = errno;
 		for (char **p = env; *p; p++)
@@ -120,13 +122,17 @@ static void plain_monitor(const struct run_spec *s, char **env, int logfd)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
-		int in = s->interactive ? 0 : open("/dev/null", O_RDONLY);
-		if (in < 0 || dup2(in, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
-			_exit(RUN_EXIT_SETUP);
+		if (!s->interactive) {
+			int in = open("/dev/null", O_RDONLY);
+			if (in < 0 || dup2(in, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+				_exit(RUN_EXIT_SETUP);
+		}
 		umask(022);
 		if (chdir(s->builddir) < 0)
 			_exit(RUN_EXIT_SETUP);
-		if (s->interactive) {
+		if (s->argv) {
+			execve(s->argv[0], s->argv, env);
+		} else if (s->interactive) {
 			char *argv[] = {"/bin/sh", "-i", NULL};
 			execve(argv[0], argv, env);
 		} else {

@@ -38,6 +38,8 @@ struct run_spec {
 	char *const *argv;         /* when set: exec this command (absolute path) instead of the script */
 	int rootfs_rw;             /* RUN_NATIVE: the root tree writable (stage 4's system, which
 	                              installs the sprout it builds); sandbox only */
+	const char *mnt;           /* sprout shell PLAN: a host directory bound read-write at /mnt,
+	                              the working directory instead of /build; sandbox only */
 	int nest;                  /* keep uid 0's capabilities inside the sandbox's own user
 	                              namespace, and /proc uncovered, so that a sprout inside can
 	                              make sandboxes of its own (stage 4); sandbox only */

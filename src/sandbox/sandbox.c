@@ -160,7 +160,7 @@ static int sb_reserved(const char *name)
 
 /* Native stages: every top-level entry of the rootfs, read-only, except
  * the ones the sandbox provides itself. */
-static int sb_plan_native(struct sb *sb, const char *rootfs, int ro)
+static int sb_plan_native(struct sb *sb, const char *rootfs, int ro, int own_mnt)
 {
 	if (!rootfs)
 		return errf(-EINVAL, "sandbox: a native step needs a rootfs");
@@ -174,7 +174,7 @@ static int sb_plan_native(struct sb *sb, const char *rootfs, int ro)
 	int r = 0;
 	struct dirent *de;
 	while (!r && (de = readdir(d))) {
-		if (sb_reserved(de->d_name))
+		if (sb_reserved(de->d_name) || (own_mnt && !strcmp(de->d_name, "mnt")))
 			continue;
 		const char *p = sb_own(sb, path_join(real, de->d_name));
 		r = sb_add_host(sb, p, sb_own(sb, xstrdup(de->d_name)), ro, 1);
@@ -252,6 +252,8 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 		sb_add(sb, SB_BIND, "destdir", "destdir");
 	if (!r && s->sysroot)
 		r = sb_add_dir(sb, s->sysroot, "sysroot", 1);
+	if (!r && s->mnt)
+		r = sb_add_dir(sb, s->mnt, "mnt", 0);
 	if (r)
 		return r;
 	sb_add(sb, SB_DIR, "deps", NULL);
@@ -329,7 +331,7 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 		if (r)
 			return r;
 	}
-	r = s->mode == RUN_NATIVE ? sb_plan_native(sb, s->rootfs, !s->rootfs_rw) : sb_plan_host(sb);
+	r = s->mode == RUN_NATIVE ? sb_plan_native(sb, s->rootfs, !s->rootfs_rw, s->mnt != NULL) : sb_plan_host(sb);
 	if (!r)
 		r = sb_plan_common(sb, s);
 	if (r)
@@ -339,6 +341,7 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	sb->timeout = s->timeout;
 	sb->isroot = geteuid() == 0;
 	sb->nest = s->nest;
+	sb->cwd = s->mnt ? "/mnt" : "/build";
 	sb->userns = 1;
 	sb->argv[0] = "/bin/sh";
 	sb->cmd = s->argv;

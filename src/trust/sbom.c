@@ -269,7 +269,7 @@ int sbom_write(const struct plan *p, const char *arch, const char *statedir, con
 	cache_keys(p, arch, statedir, keys, NULL, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (cache_digest(statedir, keys[i], digests[i])) {
-			r = errf(SPROUT_ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s): run 'sprout build' first",
+			r = errf(SPROUT_ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s); build it first",
 				 p->steps[i].name, p->name, arch, keys[i][0] ? keys[i] : "not known");
 			goto out;
 		}

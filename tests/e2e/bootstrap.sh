@@ -92,6 +92,8 @@ check "  ... and manifests.ARCH" grep -q '^== rootfs ' "$P/manifests.$(uname -m)
 check "then bootstrap passes" bs
 check "  ... reporting every step matched" grep -q '^digests:    all 6 steps match' "$T/out"
 check "  ... and where the outputs are" grep -q "^outputs:    $S/outputs/tiny-" "$T/out"
+check "  ... and ends with the command that enters the result" \
+	sh -c "tail -n 1 '$T/out' | grep -qF 'enter it:   $SPROUT --state $S shell $P '"
 O=$(ls -d "$S"/outputs/tiny-*)
 check "the rootfs directory is written" test -f "$O/rootfs/usr/lib/gen.txt"
 check "the tarball holds the rootfs" sh -c "tar tf '$O/rootfs.tar' | grep -qx 'usr/lib/gen.txt'"

@@ -5,7 +5,7 @@
 . "$TOP/tests/e2e/lib.sh"
 P="$T/my plans/p"
 mkdir -p "$P/recipes/sig" "$P/recipes/slow" "$P/recipes/bad"
-printf 'name sig\nversion 1\nlicense MIT\nbuild host\n\techo about to die\n\tkill -9 $$\n' >"$P/recipes/sig/recipe"
+printf 'name sig\nversion 1\nlicense MIT\nbuild host\n\techo about to die\n\tprintf "\\\\033]0;pwned\\\\007\\\\033[2Jwiped\\\\n"\n\tkill -9 $$\n' >"$P/recipes/sig/recipe"
 printf 'name slow\nversion 1\nlicense MIT\nbuild host\n\tsleep 30\n' >"$P/recipes/slow/recipe"
 printf 'name bad\nversion 1\nlicense MIT\nbuild host\n\techo "FLAVOUR is $FLAVOUR" >flavour\n\texit 2\n' >"$P/recipes/bad/recipe"
 printf 'plan p\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 0\nset FLAVOUR mild\nstage host\n\tstep sig\n\tstep slow\n\tstep bad\n' >"$P/plan"
@@ -16,6 +16,8 @@ run --state "$S" --runner=plain build "$P" sig
 check "a step killed by a signal: exit 1" test "$(cat "$T/rc")" = 1
 check "  ... the signal named" grep -q "step 'sig' (stage host) failed: killed by signal 9 (SIGKILL) after" "$T/out"
 check "  ... with its log's tail" grep -q '^    about to die$' "$T/out"
+check "  ... whose escapes reach the terminal escaped" grep -q '^    \\x1b\]0;pwned\\x07\\x1b\[2Jwiped$' "$T/out"
+check "  ... and not raw" sh -c "! grep -q \"\$(printf '\\033')\" '$T/out'"
 
 run --state "$S" --runner=plain --step-timeout 1 build "$P" slow
 check "a step past --step-timeout: 'timed out'" grep -q "step 'slow' (stage host) failed: timed out after" "$T/out"

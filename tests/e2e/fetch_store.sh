@@ -44,10 +44,11 @@ printf 'tampered\n' >"$D/data.txt"
 fetch --offline
 check "a corrupted stored file is refused with --offline (exit 4)" rc_is 4
 check "the message says sha256 mismatch" grep -q 'sha256 mismatch from the store' "$T/out"
-check "the corrupted copy is moved aside" grep -qx tampered "$D/data.txt.bad"
+check "the stored copy stays in its place (it may be an old pin's file)" grep -qx tampered "$D/data.txt"
 fetch
 check "fetching again replaces it from the origin" rc_is 0
 check "with the right bytes" cmp -s "$D/data.txt" "$P/recipes/a/data.txt"
+check "and the other copy is moved aside" grep -qx tampered "$D/data.txt.bad"
 
 rm -rf "$D"
 recipe "$bad" "local data.txt"
@@ -56,6 +57,26 @@ check "a wrong pin is refused with exit 4" rc_is 4
 check "the message names the file, the expected and the actual hash" \
 	grep -q "data.txt: sha256 mismatch from local data.txt: expected $bad, got $h" "$T/out"
 check "nothing enters the store" sh -c "[ -z \"\$(ls -A '$D' 2>/dev/null)\" ]"
+check "the message names the pin's line" grep -q "^  the pin: $P/recipes/a/recipe:5$" "$T/out"
+
+# The store holds the right file and the pin is mistyped (issue 12): the
+# file stays where it is, the message says the pin looks wrong, and the
+# corrected pin finds the file again without a download.
+recipe "$h" "local data.txt"
+fetch
+recipe "$bad" "local data.txt"
+fetch --offline
+check "a mistyped pin, the file stored: exit 4 offline" rc_is 4
+check "  ... naming the pin's line" grep -q "^  the pin: $P/recipes/a/recipe:5$" "$T/out"
+check "  ... and the stored file stays" cmp -s "$D/data.txt" "$P/recipes/a/data.txt"
+fetch
+check "online, the origin agrees with the store: 'the sha256 pin looks wrong'" \
+	grep -q "data.txt: the sha256 pin looks wrong: the store's copy and local data.txt both have $h, the pin says $bad" "$T/out"
+check "  ... and the stored file still stays, with no data.txt.bad" \
+	sh -c "cmp -s '$D/data.txt' '$P/recipes/a/data.txt' && [ ! -e '$D/data.txt.bad' ]"
+recipe "$h" "local missing.txt"
+fetch --offline
+check "with the pin corrected, the stored file is used offline" rc_is 0
 
 recipe "$h" "url http://127.0.0.1:1/data.txt" "local data.txt"
 fetch

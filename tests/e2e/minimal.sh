@@ -23,6 +23,8 @@ O=$S/outputs/minimal-$(uname -m)
 check "the rootfs, its tarball, manifest and provenance are written" \
 	test -d "$O/rootfs/usr/bin" -a -f "$O/rootfs.tar" -a -f "$O/manifest" -a -f "$O/provenance"
 check "the rootfs has a merged /usr" sh -c "test \"\$(readlink '$O/rootfs/bin')\" = usr/bin"
+check "the rootfs holds no sandbox mount points (build/, destdir/)" test ! -e "$O/rootfs/build" -a ! -e "$O/rootfs/destdir"
+check "  ... nor does its tarball" sh -c "! tar tf '$O/rootfs.tar' | grep -qE '^(\./)?(build|destdir)/?\$'"
 check "every provenance line names a native-stage step" sh -c "! grep -v '^#' '$O/provenance' | sed 1d | grep -v ' native '"
 t0=$(date +%s%N)
 sprout --state "$S" bootstrap >"$T/out2" 2>&1; rc=$?
@@ -43,12 +45,16 @@ check "bootstrap --stage4 succeeds ($((t1 - t0)) s)" test $rc = 0
 R=$S/stage4/minimal-$(uname -m)
 check "  ... the root was installed from the signed packages alone" \
 	sh -c "grep -q 'signed with key' '$T/out3' && grep -q '^transaction 1: 5 installed' '$T/out3' && test -f '$R/root/etc/sprout/keys/stage4.pub'"
+check "  ... the base package holds no build/ or destdir/" \
+	sh -c "sprout() { '$SPROUT' \"\$@\"; }; files=\$(sprout pkg files --root '$R/root' base) && echo \"\$files\" | grep -q '^etc/' && ! echo \"\$files\" | grep -qE '^(build|destdir)/?\$'"
 check "  ... and pkg verify found it whole" grep -q '^5 packages, [0-9]* entries: no difference' "$T/out3"
 check "  ... sprout was built inside by the system's own tcc" grep -q '^stage4: building sprout with /usr/bin/tcc' "$R/stage4.log"
 check "  ... which rebuilt the native stage in sandboxes of its own" grep -q '^minimal-stage4: 14 built, 0 cached, 0 failed' "$R/stage4.log"
 check "  ... and 5 packages, each bit-identical to the first" \
 	sh -c "test \$(grep -c '^            .*\.spk  *identical ' '$T/out3') = 5 && grep -q '^stage4:     ok' '$T/out3'"
 check "  ... the rebuilt files are the same bytes" sh -c "cd '$R' && for f in packages/*.spk; do cmp -s \"\$f\" \"work/\$f\" || exit 1; done"
+sprout pkg remove --root "$R/root" --no-sync musl >"$T/rm.out" 2>&1; rc=$?
+check "  ... whose packages say what they need: musl cannot go while tcc needs it" sh -c "test $rc != 0 && grep -q 'tcc needs musl' '$T/rm.out'"
 check "a sprout inside a sandbox makes its own with --nest" \
 	sprout sandbox-run --rootfs "$R/root" --nest 'sprout sandbox-run "test \$(id -u) = 0"'
 fails "  ... and cannot without it (no capabilities)" \

@@ -190,7 +190,7 @@ echo new >trees/lib2/usr/share/lib/data
 pk lib2 lib 2.0 --license MIT >/dev/null
 sprout pkg index repo >/dev/null
 [ -n "$sodium" ] && sprout pkg sign --key key.key repo >/dev/null
-check "install upgrades to the newest version" sh -c '"$SPROUT" pkg install --root r5 '"$trust"' lib | grep -q "^install: lib 2.0-1$"'
+check "install upgrades to the newest version, showing from what" sh -c '"$SPROUT" pkg install --root r5 '"$trust"' lib | grep -q "^install: lib 1.0-1 -> 2.0-1$"'
 check "  ... replacing files, removing the old ones" test "$(cat r5/usr/lib/libx.so)" = v2 -a ! -e r5/usr/include/x.h -a ! -d r5/usr/include
 check "  ... verified" sprout pkg verify --root r5
 sprout pkg history --root r5 >out

@@ -59,6 +59,13 @@ check "  ... saying so" grep -q "app 2.0-1 is installed; 1.0-1 is older: not dow
 check "  ... unless --allow-downgrade" sh -c '"$SPROUT" pkg install --root r --repo down --allow-downgrade app >/dev/null 2>&1'
 check "  ... which downgrades" test "$(ver r app)" = 1.0-1
 
+# Rollback names its packages by sha256: an older index may serve them.
+mkdir -p r4/etc/sprout/keys && cp k.pub r4/etc/sprout/keys/
+sprout pkg install --root r4 --repo old --no-cache app >/dev/null 2>&1
+sprout pkg install --root r4 --repo repo --no-cache app >/dev/null 2>&1
+check "rollback takes its pinned packages from an older index" sh -c '"$SPROUT" pkg rollback --root r4 --repo old 1 >/dev/null 2>&1'
+check "  ... and the root has app 1.0 again" test "$(ver r4 app)" = 1.0-1
+
 # An index past its expiry (a frozen mirror).
 cp -r old exp && sprout pkg index exp --sequence 9 --expires 1s --key "$T/k.key" >/dev/null
 sleep 2

@@ -28,7 +28,7 @@ tree base 10 etc usr/share/base
 tree lib1 16 usr/lib usr/include/lib usr/share/lib/old
 tree lib2 16 usr/lib usr/include/lib usr/share/lib/new
 tree app 6 usr/bin
-tree extra 30 usr/share/extra/a usr/share/extra/b usr/share/extra/c/d
+tree extra 60 usr/share/extra/a usr/share/extra/b usr/share/extra/c/d
 chmod 555 trees/extra/usr/share/extra/c
 ln -s ../lib/f0 trees/lib2/usr/include/lib/link
 mkdir -p repo

@@ -55,7 +55,8 @@ S=$T/state
 
 sprout --state "$S" $RUNNER sbom "$P" >"$T/out" 2>&1; rc=$?
 check "sbom of a plan not built fails (exit 1)" test "$rc" = 1
-check "  ... and says to build it" grep -q "step 'lib' of plan sb is not built .*run 'sprout build' first" "$T/out"
+check "  ... and says to build it, with the plan and --state given" \
+	grep -q "; build it first: $SPROUT --state $S .*build $P\$" "$T/out"
 
 sprout --state "$S" $RUNNER build "$P" >"$T/build.out" 2>&1
 check "the plan builds" grep -q '^sb: 3 built' "$T/build.out"

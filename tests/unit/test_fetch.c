@@ -291,7 +291,48 @@ static void test_offline(void)
 	r = fetch(1, &path);
 	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "sha256 mismatch from the store"),
 	   "offline, corrupted in the store: SPROUT_ERR_HASH");
-	ok(listing_is(distdir, "hello.txt.bad"), "and the corrupted copy is no longer in its place");
+	ok(listing_is(distdir, "hello.txt"), "and the stored copy stays in its place (never used for this pin)");
+}
+
+/* A wrong pin (issue 12, defect 6): the store holds the right file, the
+ * recipe's sha256 is mistyped. The stored file must stay where it is, the
+ * message must say the pin looks wrong and where it is, and once the pin is
+ * corrected the file is used again without a download, even offline. */
+static void test_wrong_pin(void)
+{
+	char *path;
+	int r;
+	char good[65], typo[65];
+
+	store_clear();
+	source_set("hello.txt", hello);
+	origin_add(ORIGIN_LOCAL, "hello.txt");
+	r = fetch(0, &path);
+	ok(r == 0, "the right file is fetched into the store");
+	free(path);
+	sha256_hex(src.sha256, good);
+	src.sha256[0] ^= 0xff;            /* the mistyped pin */
+	src.pin_line = 7;
+	sha256_hex(src.sha256, typo);
+	struct fetch_ctx ctx = {distdir, statedir, recipedir, 0, 1, NULL, "recipes/hello/recipe"};
+	err_clear();
+	r = fetch_source(&ctx, &src, &path);
+	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "recipes/hello/recipe:7"), "offline: SPROUT_ERR_HASH naming the pin's line (%s)",
+	   err_msg(r));
+	ok(listing_is(distdir, "hello.txt"), "offline: the stored file stays in place");
+	ctx.offline = 0;
+	err_clear();
+	r = fetch_source(&ctx, &src, &path);
+	ok(r == -SPROUT_ERR_HASH && has(err_msg(r), "the sha256 pin looks wrong") && has(err_msg(r), good) &&
+	   has(err_msg(r), typo) && has(err_msg(r), "local hello.txt") && has(err_msg(r), "recipes/hello/recipe:7"),
+	   "online, the origin agrees with the store: the pin looks wrong, at its line");
+	ok(listing_is(distdir, "hello.txt"), "online: the stored file stays in place, no hello.txt.bad");
+	src.sha256[0] ^= 0xff;            /* the pin corrected */
+	ctx.offline = 1;
+	err_clear();
+	r = fetch_source(&ctx, &src, &path);
+	ok(r == 0 && path, "the corrected pin finds the file in the store, offline (%s)", r ? err_msg(r) : "ok");
+	free(path);
 }
 
 /* A pid that no process has: a child that has exited and been reaped. */
@@ -599,6 +640,7 @@ int main(void)
 
 	test_local();
 	test_offline();
+	test_wrong_pin();
 	test_stale();
 	pid_t server = http_start();
 	test_http();

@@ -40,5 +40,14 @@ int main(void)
 	bad(HEAD "package\n\thomepage x\n",
 	    "t/recipe:7:2: unknown package attribute 'homepage' (expected release, depends, provides, conflicts or subpackage)");
 	bad(HEAD "package\npackage\n", "t/recipe:7:1: duplicate 'package' (first at line 6)");
+	/* The minimal plan's packages say what they need to run (issue 16). */
+	ok(recipe_parse_file("recipes/tcc/recipe", &r) == 0 && r->pkg.ndepends == 1 && !strcmp(r->pkg.depends[0], "musl"),
+	   "recipes/tcc: the tcc package depends on musl (its crt files, libc and headers)");
+	recipe_free(r);
+	r = NULL;
+	ok(recipe_parse_file("recipes/make/recipe", &r) == 0 && r->pkg.ndepends == 2 &&
+		   !strcmp(r->pkg.depends[0], "busybox") && !strcmp(r->pkg.depends[1], "base"),
+	   "recipes/make: the make package depends on busybox and base (/bin/sh)");
+	recipe_free(r);
 	return tap_done();
 }

@@ -476,6 +476,8 @@ static void t_formats(void)
 	r = extract();
 	ok(r == -SPROUT_ERR_FORMAT, "truncated in data: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 	ok(r && strstr(err_msg(r), "truncated"), "truncated in data: message says so");
+	ok(content_is("first", "1") && !exists(dest, "big"),
+	   "truncated in data: the members before it stay, the one cut short is not left behind");
 	t.p = xmalloc(whole);
 	memcpy(t.p, copy, whole);
 	save(&t, whole);
@@ -523,7 +525,7 @@ static void t_formats(void)
 	save(&t, t.n);
 	fresh();
 	r = extract();
-	ok(r == -SPROUT_ERR_FORMAT && exists(dest, "huge"), "pax size of 9 GB, cut short: SPROUT_ERR_FORMAT (%s)",
+	ok(r == -SPROUT_ERR_FORMAT && !exists(dest, "huge"), "pax size of 9 GB, cut short: SPROUT_ERR_FORMAT, no partial member (%s)",
 		r ? err_msg(r) : "ok");
 	pax_record(&b, "size=99999999999999999999999");
 	meta(&t, 'x', b.s, b.len);
@@ -534,6 +536,40 @@ static void t_formats(void)
 	fresh();
 	r = extract();
 	ok(r == -SPROUT_ERR_FORMAT, "pax size past 64 bits: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
+
+	/* pax mtime: what GNU tar refuses is refused; a good one is kept */
+	static const char *const bad_mtimes[] = {"mtime=", "mtime=abc", "mtime=12x", "mtime=-",
+		"mtime=1.", "mtime=.5", "mtime=1.2.3", "mtime=99999999999999999999", "mtime=100000000000",
+		"mtime=-100000000000", "mtime= 5", NULL};
+	for (int i = 0; bad_mtimes[i]; i++) {
+		pax_record(&b, bad_mtimes[i]);
+		meta(&t, 'x', b.s, b.len);
+		buf_free(&b);
+		file(&t, "timed", 0644, "x");
+		end(&t);
+		save(&t, t.n);
+		fresh();
+		r = extract();
+		ok(r == -SPROUT_ERR_FORMAT && strstr(err_msg(r), "bad pax mtime") && !exists(dest, "timed"),
+		   "pax '%s': SPROUT_ERR_FORMAT (%s)", bad_mtimes[i], r ? err_msg(r) : "ok");
+	}
+	static const char *const good_mtimes[][2] = {{"mtime=1700000000.5", "1700000000"},
+		{"mtime=-86400", "-86400"}, {"mtime=4102444800", "4102444800"}, {"mtime=0", "0"}};
+	for (int i = 0; i < 4; i++) {
+		pax_record(&b, good_mtimes[i][0]);
+		meta(&t, 'x', b.s, b.len);
+		buf_free(&b);
+		file(&t, "timed", 0644, "x");
+		end(&t);
+		save(&t, t.n);
+		fresh();
+		r = extract();
+		struct stat st;
+		char *pth = xasprintf("%s/timed", dest);
+		int got = stat(pth, &st) == 0 && (long long)st.st_mtime == atoll(good_mtimes[i][1]);
+		free(pth);
+		ok(r == 0 && got, "pax '%s' is kept (%s)", good_mtimes[i][0], r ? err_msg(r) : "ok");
+	}
 
 	save(&t, 0);
 	r = extract();
