@@ -106,6 +106,12 @@ check-cross: all
 	@sh mk/deps.sh --cross
 	@SPROUT_CROSS=1 SPROUT_TESTS=e2e/minimal_cross sh tests/run.sh "$(O)"
 
+# Diverse double-compiling of the minimal plan with four host compilers
+# (tests/e2e/diverse_minimal.sh): gcc, clang, pcc and chibicc; the pcc and
+# chibicc legs build the seed tcc alone in make check.
+check-diverse: all
+	@SPROUT_DIVERSE=1 SPROUT_TESTS=e2e/diverse_minimal sh tests/run.sh "$(O)"
+
 # The gnu plan (plans/gnu: binutils and GCC on musl) end to end, then sprout
 # built inside its final system (mk/check-gnu.sh): hours on 2 cores, so
 # never part of `make check`; resumable (GNU_STATE=DIR, GNU_ARCH=ARCH).
@@ -143,4 +149,4 @@ install: all
 clean:
 	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-gnu check-vm bench install clean fuzz fuzz-build fuzz-targets check-asan
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm bench install clean fuzz fuzz-build fuzz-targets check-asan

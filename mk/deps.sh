@@ -17,7 +17,7 @@ pkgs="make gcc libc6-dev ca-certificates curl bzip2 xz-utils zstd gzip
 	qemu-user-static binfmt-support"
 for a in "$@"; do
 	case $a in
-	--test) pkgs="$pkgs clang lld tcc bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps
+	--test) pkgs="$pkgs clang lld tcc pcc chibicc musl-dev bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps
 		pacman-package-manager libarchive-tools cpio e2fsprogs fdisk dosfstools mtools skopeo
 		binutils-aarch64-linux-gnu chromium bash-completion libclang-rt-dev" ;;
 	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;

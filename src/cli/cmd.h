@@ -76,6 +76,7 @@ enum {
 struct plan;
 struct engine;
 struct strv;
+struct session;
 /* Shared by the subcommands (cmd_common.c). */
 /* Print "sprout: " and the message to stderr. */
 void cmd_err(const char *fmt, ...)
@@ -106,6 +107,8 @@ struct cmd_opt {
  * and *arch. */
 int cmd_open_plan(struct ctx *c, int argc, char **argv, const struct cmd_opt *opts, const char *usage,
 		  struct strv *steps, const char **plan_arg, struct plan **p, const char **arch);
+/* cmd_open_plan for "NAME [--offline] PLAN" (fetch, audit). */
+int cmd_open_plan_offline(struct ctx *c, int argc, char **argv, int *offline, struct plan **p, const char **arch);
 /* Append s to b as one shell word: as is when it needs no quoting, else
  * in single quotes. */
 struct buf;
@@ -161,15 +164,6 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
-/* What a build left in a state directory for a step, for verify. */
-struct cmd_out {
-	char digest[65];        /* "" when not in the store */
-	char *manifest;         /* NULL when not in the store */
-};
-/* Read the output of key from the store of state into o. */
-void cmd_read_out(const char *state, const char *key, struct cmd_out *o);
-/* Free the n outputs at o (NULL or from calloc) and their manifests. */
-void cmd_free_outs(struct cmd_out *o, size_t n);
 /* verify --diverse (cmd_diverse.c): build plan_arg with --set CC=A and
  * CC=B (compilers is "A,B") and compare the steps (all after the host
  * stage when nsteps is 0). Prints; returns the exit status. */
@@ -185,11 +179,15 @@ int cmd_path_of(const struct ctx *c, const struct plan *p, const char *arch, int
 /* Whether bootstrap --stage4 can run for plan p (before anything is
  * built): prints what is missing; 0 or the exit status. */
 int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);
-/* Fetch what is missing and build the named steps (all when nsteps is 0)
- * of plan p, printing progress and failures (cmd_build.c). 0, -SPROUT_ERR_BUILD
+/* Build's display (cmd_build.c), for every command that builds: fetch
+ * what is missing and build the named steps (all when nsteps is 0) of plan
+ * p through the library (session_prepare, engine_build), showing progress
+ * and failures. 0, -SPROUT_ERR_BUILD
  * after a failed step (already reported), or another code (not printed). */
 int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
 		   struct build_stats *st);
+/* The run's settings for the library (build/session.h), from c. */
+struct session cmd_session(const struct ctx *c);
 /* What sprout image and sprout boot take from a plan (cmd_image.c): the
  * final rootfs, and on request the kernel, mke2fs and the boot overlay,
  * their steps built first when they are not in the store. */
@@ -213,10 +211,4 @@ int cmd_image_disk(struct ctx *c, const char *arch, const struct cmd_sys *s, int
 /* The kernel command line of the disk image (built into sprout's kernel
  * too: recipes/linux/ARCH.config). Caller frees. */
 char *cmd_disk_cmdline(const char *arch);
-/* Give engine e the run's settings: jobs, step timeout, verbosity, the
- * distfiles store and the mirrors (cmd_build.c). */
-void cmd_engine_setup(const struct ctx *c, struct engine *e);
-/* The distfiles store: --distfiles or sprout.conf's, else STATE/distfiles
- * (caller frees; cmd_build.c). */
-char *cmd_distdir(const struct ctx *c);
 #endif

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "build/audit.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "build/engine.h"
 #include "core/err.h"
@@ -57,7 +58,8 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 {
 	struct fetch_ctx fc;
 	memset(&fc, 0, sizeof fc);
-	char *dist = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *dist = session_distdir(&ss);
 	fc.distdir = dist;
 	fc.statedir = c->statedir;
 	fc.recipedir = rc->dir;
@@ -165,18 +167,14 @@ static void audit_record(const struct ctx *c, const char *plan, const char *arch
 int cmd_audit(struct ctx *c, int argc, char **argv)
 {
 	int offline = 0;
-	const struct cmd_opt opts[] = {{"--offline", &offline, NULL}, {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, &p, &arch);
+	int rc = cmd_open_plan_offline(c, argc, argv, &offline, &p, &arch);
 	if (rc)
 		return rc;
-	struct engine e;
-	engine_init(&e, p, arch, c->statedir);
-	cmd_engine_setup(c, &e);
+	struct session ss = cmd_session(c);
 	err_clear();
-	int r = engine_fetch(&e, 1, offline);
-	engine_free(&e);
+	int r = session_fetch_all(&ss, p, arch, offline);
 	if (r) {
 		cmd_err("audit: %s", err_msg(r));
 		rc = cmd_exit_for(r);

@@ -18,6 +18,7 @@
 #include "core/escape.h"
 #include "build/eta.h"
 #include "build/plan.h"
+#include "build/session.h"
 #include "build/trace.h"
 #include "build/state.h"
 #include "sandbox/run.h"
@@ -633,21 +634,6 @@ static void print_restart(struct report *rp)
 	buf_free(&b);
 }
 
-char *cmd_distdir(const struct ctx *c)
-{
-	return c->distdir ? xstrdup(c->distdir) : state_path(c->statedir, "distfiles");
-}
-
-void cmd_engine_setup(const struct ctx *c, struct engine *e)
-{
-	e->jobs = c->jobs;
-	e->timeout = c->step_timeout;
-	e->verbose = c->verbose;
-	e->reverse = c->reverse;
-	e->distdir = c->distdir;
-	e->mirrors = c->mirrors;
-}
-
 static int want_color(const struct ctx *c, int fd)
 {
 	if (c->color == CTX_COLOR_ALWAYS)
@@ -668,8 +654,9 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	const char *term = getenv("TERM");
 	memset(&rp, 0, sizeof rp);
 	memset(st, 0, sizeof *st);
+	struct session ss = cmd_session(c);
 	engine_init(&e, p, arch, c->statedir);
-	cmd_engine_setup(c, &e);
+	session_engine(&ss, &e);
 	e.on_event = on_event;
 	e.arg = &rp;
 	rp.c = c;
@@ -688,7 +675,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	rp.ecolor = want_color(c, STDERR_FILENO);
 	if (rp.live || c->verbose)
 		e.tick = TICK;
-	run_use_sandbox = c->sandbox;
+	run_use_sandbox = ss.sandbox;
 	err_clear();
 	int r = engine_select(&e, steps, nsteps);
 	if (!r)
@@ -702,7 +689,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	for (size_t i = 0; i < p->nsteps; i++)
 		rp.total += e.want[i] ? 1 : 0;
 	if (!r) {
-		char *dd = cmd_distdir(c);
+		char *dd = session_distdir(&ss);
 		eta_expect(p, c->statedir, dd, arch, rp.expect, rp.guessed);
 		if (!eta_planned(p, arch, rp.planned))
 			eta_use_planned(p->nsteps, rp.planned, 1, rp.expect, rp.guessed);

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "build/cache.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/escape.h"
@@ -140,26 +140,24 @@ out:
 	return rc;
 }
 
-void cmd_read_out(const char *state, const char *key, struct cmd_out *o)
+struct session cmd_session(const struct ctx *c)
 {
-	struct buf b = {0};
-	char *mp = state_store(state, key, "manifest");
-	if (cache_digest(state, key, o->digest))
-		o->digest[0] = 0;
-	o->manifest = NULL;
-	if (!file_read(mp, &b))
-		o->manifest = buf_take(&b);
-	buf_free(&b);
-	free(mp);
+	struct session s;
+	s.statedir = c->statedir;
+	s.distdir = c->distdir;
+	s.mirrors = c->mirrors;
+	s.jobs = c->jobs;
+	s.timeout = c->step_timeout;
+	s.verbose = c->verbose;
+	s.reverse = c->reverse;
+	s.sandbox = c->sandbox;
+	return s;
 }
 
-void cmd_free_outs(struct cmd_out *o, size_t n)
+int cmd_open_plan_offline(struct ctx *c, int argc, char **argv, int *offline, struct plan **p, const char **arch)
 {
-	if (!o)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(o[i].manifest);
-	free(o);
+	const struct cmd_opt opts[] = {{"--offline", offline, NULL}, {NULL, NULL, NULL}};
+	return cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, NULL, p, arch);
 }
 
 void cmd_shell_word(struct buf *b, const char *s)

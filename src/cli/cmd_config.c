@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -48,7 +49,8 @@ int cmd_config(struct ctx *c, int argc, char **argv)
 	snprintf(jobs, sizeof jobs, "%d", c->jobs);
 	show("jobs", jobs, config_find(cf, "jobs"), "the number of CPUs");
 	show("state", c->statedir, config_find(cf, "state"), "$XDG_CACHE_HOME/sprout, else ~/.cache/sprout");
-	char *dd = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *dd = session_distdir(&ss);
 	show("distfiles", dd, config_find(cf, "distfiles"), "STATE/distfiles");
 	free(dd);
 	show("arch", c->arch ? c->arch : "-", config_find(cf, "arch"), "each plan's default-arch");

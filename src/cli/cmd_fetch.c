@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "fetch/fetch.h"
@@ -82,7 +83,8 @@ int cmd_fetch(struct ctx *c, int argc, char **argv)
 	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN", NULL, &plan_arg, &p, &arch);
 	if (rc)
 		return rc;
-	char *distdir = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *distdir = session_distdir(&ss);
 	struct fetch_tally t;
 	memset(&t, 0, sizeof t);
 	int worst = 0;

@@ -8,6 +8,7 @@
 
 #include "build/cache.h"
 #include "build/plan.h"
+#include "build/session.h"
 #include "build/state.h"
 #include "cli/cmd.h"
 #include "core/err.h"
@@ -93,7 +94,8 @@ int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char 
 		free(e);
 	}
 	if (what & CMD_SYS_OVERLAY) {
-		char *dd = cmd_distdir(c);
+		struct session ss = cmd_session(c);
+		char *dd = session_distdir(&ss);
 		s->overlay = path_join(s->dir, "overlay");
 		int r = mkdir_p(s->dir, 0755);
 		if (!r)

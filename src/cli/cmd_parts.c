@@ -6,6 +6,7 @@
 
 #include "build/cache.h"
 #include "cli/cmd.h"
+#include "trust/expect.h"
 #include "build/plan.h"
 #include "build/state.h"
 #include "core/sha256.h"
@@ -105,27 +106,6 @@ static void patch_title(const char *path, char *out, size_t n)
 		snprintf(out, n, "%s", t.s);
 	buf_free(&t);
 	buf_free(&b);
-}
-
-/* The manifest recorded for step in a manifests.ARCH text ("== STEP
- * DIGEST" then its lines), or NULL; *digest gets the recorded digest. */
-static char *recorded_manifest(const char *all, const char *step, char digest[65])
-{
-	size_t sl = strlen(step);
-	for (const char *p = all; p && *p;) {
-		if (!strncmp(p, "== ", 3) && !strncmp(p + 3, step, sl) && p[3 + sl] == ' ') {
-			snprintf(digest, 65, "%.64s", p + 4 + sl);
-			const char *s = strchr(p, '\n');
-			if (!s)
-				return NULL;
-			s++;
-			const char *e = strstr(s, "\n== ");
-			return xstrndup(s, e ? (size_t)(e - s + 1) : strlen(s));
-		}
-		const char *nl = strchr(p, '\n');
-		p = nl ? nl + 1 : NULL;
-	}
-	return NULL;
 }
 
 static void fmt_size(long long b, char *out, size_t n)
@@ -273,7 +253,7 @@ static char *find_manifest(const struct ctx *c, const struct plan *p, const char
 		if (m.len)
 			return buf_take(&m);
 	}
-	char *rm = recorded ? recorded_manifest(recorded, p->steps[i].name, digest) : NULL;
+	char *rm = recorded ? expect_manifest(recorded, p->steps[i].name, digest) : NULL;
 	if (rm)
 		buf_addf(from, "Recorded in `%s`", recpath);
 	return rm;

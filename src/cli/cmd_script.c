@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "build/engine.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "build/plan.h"
@@ -57,7 +59,11 @@ int cmd_script(struct ctx *c, int argc, char **argv)
 	int rc = cmd_load_plan(c, argv[1], &p, &arch);
 	if (rc)
 		return rc;
-	char *dist = cmd_distdir(c);
+	/* The steps a whole-plan build makes: not the ondemand ones nothing needs. */
+	struct engine e;
+	engine_init(&e, p, arch, c->statedir);
+	struct session ss = cmd_session(c);
+	char *dist = session_distdir(&ss);
 	printf("#!/bin/sh\n# The build of plan %s for %s as plain shell, written by 'sprout script'.\n"
 	       "# Usage: sh THIS WORKDIR [JOBS]. Sources come from the distfiles directory below\n"
 	       "# (fetch them first with 'sprout fetch'); native steps need bwrap.\n"
@@ -67,6 +73,8 @@ int cmd_script(struct ctx *c, int argc, char **argv)
 	printf("\nmkdir -p \"$W\"\numask 022\n");
 	for (size_t n = 0; n < p->nsteps; n++) {
 		int i = p->order[n];
+		if (!e.want[i])
+			continue;
 		const struct step *s = &p->steps[i];
 		const struct recipe *rc2 = s->recipe;
 		const struct stage *st = &p->stages[s->stage];
@@ -129,6 +137,7 @@ int cmd_script(struct ctx *c, int argc, char **argv)
 	}
 	printf("\necho \"done: the outputs are in $W/STEP/out\" >&2\n");
 	free(dist);
+	engine_free(&e);
 	plan_free(p);
 	return CMD_EXIT_OK;
 }

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "build/cache.h"
 #include "build/engine.h"
@@ -108,7 +109,8 @@ static int shell_step(struct ctx *c, struct plan *p, const char *arch, const cha
 	}
 	struct engine e;
 	engine_init(&e, p, arch, c->statedir);
-	cmd_engine_setup(c, &e);
+	struct session ss = cmd_session(c);
+	session_engine(&ss, &e);
 	char *base = engine_builddir(&e, i);
 	char *work = path_join(base, "work");
 	char *dest = path_join(base, "shell-destdir");

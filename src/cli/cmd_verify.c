@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "build/plan.h"
+#include "build/session.h"
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -355,7 +356,8 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	int rc = cmd_load_plan(c, plan_arg, &p, &arch);
 	if (rc)
 		return rc;
-	char *exe = self_exe(), *dd = cmd_distdir(c);
+	struct session ss = cmd_session(c);
+	char *exe = self_exe(), *dd = session_distdir(&ss);
 	memset(&s, 0, sizeof s);
 	s.exe = exe;
 	s.statedir = c->statedir;
@@ -375,7 +377,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	/* The reference: the normal state's outputs, built first when missing,
 	 * with every source of the chosen steps in its store. */
 	int r = verify_init(&f, p, arch, steps, nsteps, &s);
-	cmd_engine_setup(c, &f.e);
+	session_engine(&ss, &f.e);
 	if (!r)
 		r = verify_fetch(&f);
 	if (r) {

@@ -118,6 +118,27 @@ static void js_checksum(struct js *j, const char *alg, const char *hex)
 
 /* ---- SPDX identifiers: SPDXRef-[A-Za-z0-9.-]+, unique in the document ---- */
 
+/* Open an SPDX file object and write its fields up to copyrightText (its
+ * fileTypes when type is not NULL); the caller closes it. */
+static void js_file(struct js *j, const char *id, const char *name, const char *type, const char *sha1,
+		    const char *sha256)
+{
+	js_open(j, NULL, '{');
+	js_str(j, "SPDXID", id);
+	js_str(j, "fileName", name);
+	if (type) {
+		js_open(j, "fileTypes", '[');
+		js_str(j, NULL, type);
+		js_close(j, ']');
+	}
+	js_open(j, "checksums", '[');
+	js_checksum(j, "SHA1", sha1);
+	js_checksum(j, "SHA256", sha256);
+	js_close(j, ']');
+	js_str(j, "licenseConcluded", "NOASSERTION");
+	js_str(j, "copyrightText", "NOASSERTION");
+}
+
 static char *spdx_id(struct strv *used, const char *kind, const char *name)
 {
 	struct buf b = {0};
@@ -231,15 +252,7 @@ static int write_files(struct js *j, struct strv *used, const char *outdir, cons
 			} else {
 				char *id = spdx_id(used, "File", path);
 				char *name = xasprintf("./%s", path);
-				js_open(j, NULL, '{');
-				js_str(j, "SPDXID", id);
-				js_str(j, "fileName", name);
-				js_open(j, "checksums", '[');
-				js_checksum(j, "SHA1", sha1);
-				js_checksum(j, "SHA256", sha256);
-				js_close(j, ']');
-				js_str(j, "licenseConcluded", "NOASSERTION");
-				js_str(j, "copyrightText", "NOASSERTION");
+				js_file(j, id, name, NULL, sha1, sha256);
 				js_close(j, '}');
 				strv_addown(fids, id);
 				strv_add(sha1s, sha1);
@@ -253,329 +266,397 @@ static int write_files(struct js *j, struct strv *used, const char *outdir, cons
 	return r;
 }
 
-int sbom_write(const struct plan *p, const char *arch, const char *statedir, const char *tool, struct buf *out)
+/* What the document is written from. */
+struct sb {
+	const struct plan *p;
+	const char *arch, *statedir, *tool;
+	size_t n;
+	int fin;                /* the final step, or -1 */
+	char (*keys)[65];
+	char (*digests)[65];
+	char **ids;             /* per step */
+	struct srcpkg *srcs;    /* the source packages written so far */
+	size_t nsrcs;
+	struct strv used, fids, sha1s;
+	struct buf rels;        /* "A TYPE B" per relationship */
+	struct buf files;       /* the final step's files, as JSON */
+	struct buf manifest;    /* the final step's */
+	char nshex[65];         /* the namespace's hash: every key and digest */
+	char created[32];
+	char vcode[41];         /* the final package's verification code */
+};
+
+/* Keys, digests (every step must be built), the final step's manifest, the
+ * namespace hash, the creation time and the steps' ids. */
+static int sb_load(struct sb *b)
 {
-	size_t n = p->nsteps;
-	char (*keys)[65] = xcalloc(n, sizeof *keys);
-	char (*digests)[65] = xcalloc(n, sizeof *digests);
-	char **ids = xcalloc(n, sizeof *ids);
-	struct srcpkg *srcs = NULL;
-	size_t nsrcs = 0;
-	struct strv used = {0}, fids = {0}, sha1s = {0};
-	struct buf rels = {0}, files = {0}, manifest = {0}, ns = {0};
-	struct js j;
-	int fin = p->final ? plan_step_index(p, p->final) : -1;
-	int r = -SPROUT_ERR_NOTFOUND;
-	cache_keys(p, arch, statedir, keys, NULL, NULL);
-	for (size_t i = 0; i < n; i++) {
-		if (cache_digest(statedir, keys[i], digests[i])) {
-			r = errf(SPROUT_ERR_NOTFOUND, "step '%s' of plan %s is not built for %s (key %.12s); build it first",
-				 p->steps[i].name, p->name, arch, keys[i][0] ? keys[i] : "not known");
-			goto out;
-		}
-		buf_addf(&ns, "%s %s\n", keys[i], digests[i]);
+	const struct plan *p = b->p;
+	struct buf ns = {0};
+	int r = 0;
+	cache_keys(p, b->arch, b->statedir, b->keys, NULL, NULL);
+	for (size_t i = 0; i < b->n && !r; i++) {
+		if (cache_digest(b->statedir, b->keys[i], b->digests[i]))
+			r = errf(SPROUT_ERR_NOTFOUND,
+				 "step '%s' of plan %s is not built for %s (key %.12s); build it first",
+				 p->steps[i].name, p->name, b->arch, b->keys[i][0] ? b->keys[i] : "not known");
+		else
+			buf_addf(&ns, "%s %s\n", b->keys[i], b->digests[i]);
 	}
-	if (fin >= 0) {
-		char *mp = state_store(statedir, keys[fin], "manifest");
-		r = file_read(mp, &manifest);
+	if (!r && b->fin >= 0) {
+		char *mp = state_store(b->statedir, b->keys[b->fin], "manifest");
+		r = file_read(mp, &b->manifest);
 		if (r)
 			r = errf(r, "%s: %s", mp, err_str(r));
 		free(mp);
-		if (r)
-			goto out;
 	}
-	unsigned char d[32];
-	char nshex[65];
-	sha256_buf(ns.s, ns.len, d);
-	sha256_hex(d, nshex);
-
-	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
-	time_t t = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
-	struct tm tm;
-	char created[32];
-	gmtime_r(&t, &tm);
-	strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
-
-	for (size_t i = 0; i < n; i++)
-		ids[i] = spdx_id(&used, "Step", p->steps[i].name);
-
-	/* The final rootfs's files first (into their own buffer): the final
-	 * package needs their ids and verification code. */
-	char vcode[41] = "";
-	if (fin >= 0) {
-		struct js fj;
-		memset(&fj, 0, sizeof fj);
-		fj.b = &files;
-		fj.depth = 2; /* the document's object, then its "files" array */
-		fj.first[2] = 1;
-		char *outdir = state_store(statedir, keys[fin], "out");
-		r = write_files(&fj, &used, outdir, manifest.s, &fids, &sha1s);
-		free(outdir);
-		if (r)
-			goto out;
-		/* SPDX's package verification code: SHA1 of the sorted file SHA1s. */
-		struct sha1 c;
-		unsigned char h[20];
-		if (sha1s.n)
-			qsort(sha1s.v, sha1s.n, sizeof *sha1s.v, cmp_str);
-		sha1_init(&c);
-		for (size_t i = 0; i < sha1s.n; i++)
-			sha1_update(&c, sha1s.v[i], 40);
-		sha1_final(&c, h);
-		sha1_hex(h, vcode);
+	if (!r) {
+		unsigned char d[32];
+		sha256_buf(ns.s, ns.len, d);
+		sha256_hex(d, b->nshex);
+		const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
+		time_t t = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(b->created, sizeof b->created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		for (size_t i = 0; i < b->n; i++)
+			b->ids[i] = spdx_id(&b->used, "Step", p->steps[i].name);
 	}
+	buf_free(&ns);
+	return r;
+}
 
-	memset(&j, 0, sizeof j);
-	j.b = out;
-	j.first[0] = 1;
-	js_open(&j, NULL, '{');
-	js_str(&j, "spdxVersion", "SPDX-2.3");
-	js_str(&j, "dataLicense", "CC0-1.0");
-	js_str(&j, "SPDXID", "SPDXRef-DOCUMENT");
-	char *name = xasprintf("sprout %s %s", p->name, arch);
-	js_str(&j, "name", name);
+/* The final rootfs's files first (into their own buffer): the final
+ * package needs their ids and verification code. */
+static int sb_final_files(struct sb *b)
+{
+	struct js fj;
+	memset(&fj, 0, sizeof fj);
+	fj.b = &b->files;
+	fj.depth = 2; /* the document's object, then its "files" array */
+	fj.first[2] = 1;
+	char *outdir = state_store(b->statedir, b->keys[b->fin], "out");
+	int r = write_files(&fj, &b->used, outdir, b->manifest.s, &b->fids, &b->sha1s);
+	free(outdir);
+	if (r)
+		return r;
+	/* SPDX's package verification code: SHA1 of the sorted file SHA1s. */
+	struct sha1 c;
+	unsigned char h[20];
+	if (b->sha1s.n)
+		qsort(b->sha1s.v, b->sha1s.n, sizeof *b->sha1s.v, cmp_str);
+	sha1_init(&c);
+	for (size_t i = 0; i < b->sha1s.n; i++)
+		sha1_update(&c, b->sha1s.v[i], 40);
+	sha1_final(&c, h);
+	sha1_hex(h, b->vcode);
+	return 0;
+}
+
+/* The document's own fields, up to "documentDescribes". */
+static void sb_header(struct sb *b, struct js *j)
+{
+	const struct plan *p = b->p;
+	js_str(j, "spdxVersion", "SPDX-2.3");
+	js_str(j, "dataLicense", "CC0-1.0");
+	js_str(j, "SPDXID", "SPDXRef-DOCUMENT");
+	char *name = xasprintf("sprout %s %s", p->name, b->arch);
+	js_str(j, "name", name);
 	free(name);
-	char *nsuri = xasprintf("https://sprout.invalid/spdx/%s/%s/%s", p->name, arch, nshex);
-	js_str(&j, "documentNamespace", nsuri);
+	char *nsuri = xasprintf("https://sprout.invalid/spdx/%s/%s/%s", p->name, b->arch, b->nshex);
+	js_str(j, "documentNamespace", nsuri);
 	free(nsuri);
-	js_open(&j, "creationInfo", '{');
-	js_str(&j, "created", created);
-	js_open(&j, "creators", '[');
-	js_str(&j, NULL, tool);
-	js_close(&j, ']');
-	{
-		struct buf cm = {0};
-		buf_addf(&cm, "A build of sprout plan %s for %s. 'created' is the plan's SOURCE_DATE_EPOCH, so that the "
-			      "same build gives the same document. Plan settings:", p->name, arch);
-		for (size_t i = 0; i < p->nsets; i++)
-			buf_addf(&cm, " %s=%s", p->sets[i].key, p->sets[i].value);
+	js_open(j, "creationInfo", '{');
+	js_str(j, "created", b->created);
+	js_open(j, "creators", '[');
+	js_str(j, NULL, b->tool);
+	js_close(j, ']');
+	struct buf cm = {0};
+	buf_addf(&cm, "A build of sprout plan %s for %s. 'created' is the plan's SOURCE_DATE_EPOCH, so that the "
+		      "same build gives the same document. Plan settings:", p->name, b->arch);
+	for (size_t i = 0; i < p->nsets; i++)
+		buf_addf(&cm, " %s=%s", p->sets[i].key, p->sets[i].value);
+	buf_adds(&cm, ".");
+	js_str(j, "comment", cm.s);
+	buf_free(&cm);
+	js_close(j, '}');
+	js_open(j, "documentDescribes", '[');
+	for (size_t i = 0; i < b->n; i++)
+		if (b->fin < 0 || (int)i == b->fin)
+			js_str(j, NULL, b->ids[i]);
+	js_close(j, ']');
+}
+
+/* The package of step i. */
+static void sb_step_package(struct sb *b, struct js *j, size_t i)
+{
+	const struct plan *p = b->p;
+	const struct step *s = &p->steps[i];
+	const struct recipe *rc = s->recipe;
+	js_open(j, NULL, '{');
+	js_str(j, "SPDXID", b->ids[i]);
+	js_str(j, "name", rc->name);
+	js_str(j, "versionInfo", rc->version);
+	js_str(j, "downloadLocation", "NOASSERTION");
+	js_bool(j, "filesAnalyzed", (int)i == b->fin);
+	if ((int)i == b->fin) {
+		js_open(j, "packageVerificationCode", '{');
+		js_str(j, "packageVerificationCodeValue", b->vcode);
+		js_close(j, '}');
+		js_open(j, "hasFiles", '[');
+		for (size_t k = 0; k < b->fids.n; k++)
+			js_str(j, NULL, b->fids.v[k]);
+		js_close(j, ']');
+		js_str(j, "primaryPackagePurpose", "OPERATING_SYSTEM");
+	}
+	js_str(j, "licenseConcluded", "NOASSERTION");
+	js_str(j, "licenseDeclared", rc->license);
+	js_str(j, "copyrightText", "NOASSERTION");
+	if (rc->description)
+		js_str(j, "summary", rc->description);
+	struct buf cm = {0};
+	buf_addf(&cm, "sprout step %s of plan %s (stage %s, recipe %s, build script '%s'), for %s; key %s; "
+		      "output digest %s (the sha256 of its manifest, docs/manifest.md).",
+		 s->name, p->name, p->stages[s->stage].name, rc->name, s->build_name, b->arch, b->keys[i], b->digests[i]);
+	if (rc->npatches) {
+		buf_adds(&cm, " Patches given to the build (in patches/, applied as its script says):");
+		for (size_t k = 0; k < rc->npatches; k++)
+			buf_addf(&cm, " %s", rc->patches[k].file);
 		buf_adds(&cm, ".");
-		js_str(&j, "comment", cm.s);
-		buf_free(&cm);
 	}
-	js_close(&j, '}');
-	js_open(&j, "documentDescribes", '[');
-	for (size_t i = 0; i < n; i++)
-		if (fin < 0 || (int)i == fin)
-			js_str(&j, NULL, ids[i]);
-	js_close(&j, ']');
+	js_str(j, "comment", cm.s);
+	buf_free(&cm);
+	js_close(j, '}');
+}
 
-	js_open(&j, "packages", '[');
-	/* A package per step. */
-	for (size_t i = 0; i < n; i++) {
-		const struct step *s = &p->steps[i];
-		const struct recipe *rc = s->recipe;
-		js_open(&j, NULL, '{');
-		js_str(&j, "SPDXID", ids[i]);
-		js_str(&j, "name", rc->name);
-		js_str(&j, "versionInfo", rc->version);
-		js_str(&j, "downloadLocation", "NOASSERTION");
-		js_bool(&j, "filesAnalyzed", (int)i == fin);
-		if ((int)i == fin) {
-			js_open(&j, "packageVerificationCode", '{');
-			js_str(&j, "packageVerificationCodeValue", vcode);
-			js_close(&j, '}');
-			js_open(&j, "hasFiles", '[');
-			for (size_t k = 0; k < fids.n; k++)
-				js_str(&j, NULL, fids.v[k]);
-			js_close(&j, ']');
-			js_str(&j, "primaryPackagePurpose", "OPERATING_SYSTEM");
-		}
-		js_str(&j, "licenseConcluded", "NOASSERTION");
-		js_str(&j, "licenseDeclared", rc->license);
-		js_str(&j, "copyrightText", "NOASSERTION");
-		if (rc->description)
-			js_str(&j, "summary", rc->description);
-		struct buf cm = {0};
-		buf_addf(&cm, "sprout step %s of plan %s (stage %s, recipe %s, build script '%s'), for %s; key %s; "
-			      "output digest %s (the sha256 of its manifest, docs/manifest.md).",
-			 s->name, p->name, p->stages[s->stage].name, rc->name, s->build_name, arch, keys[i], digests[i]);
-		if (rc->npatches) {
-			buf_adds(&cm, " Patches given to the build (in patches/, applied as its script says):");
-			for (size_t k = 0; k < rc->npatches; k++)
-				buf_addf(&cm, " %s", rc->patches[k].file);
-			buf_adds(&cm, ".");
-		}
-		js_str(&j, "comment", cm.s);
-		buf_free(&cm);
-		js_close(&j, '}');
+/* A source's origins and audit rules, for its sourceInfo; its first URL
+ * into *dl ("NOASSERTION" when it has none). */
+static void source_info(const struct recipe *rc, const struct source *src, struct buf *info, const char **dl)
+{
+	*dl = "NOASSERTION";
+	buf_adds(info, "Origins, tried in this order after sprout's distfiles store:");
+	for (size_t o = 0; o < src->norigins; o++) {
+		const struct origin *org = &src->origins[o];
+		if (org->kind == ORIGIN_URL && !strcmp(*dl, "NOASSERTION"))
+			*dl = org->a;
+		if (org->kind == ORIGIN_URL)
+			buf_addf(info, " %s;", org->a);
+		else if (org->kind == ORIGIN_DEBIAN)
+			buf_addf(info, " the Debian source package %s %s;", org->a, org->b);
+		else
+			buf_addf(info, " the file %s beside the recipe %s;", org->a, rc->name);
 	}
-	/* A package per source file (one store: a name is one file). */
-	for (size_t i = 0; i < n; i++) {
-		const struct recipe *rc = p->steps[i].recipe;
-		for (size_t k = 0; k < rc->nsources; k++) {
-			const struct source *src = &rc->sources[k];
-			size_t m = 0;
-			while (m < nsrcs && strcmp(srcs[m].file, src->file))
-				m++;
-			if (m < nsrcs) {
-				rel(&rels, ids[i], "GENERATED_FROM", srcs[m].id);
-				continue;
-			}
-			srcs = xrealloc(srcs, (nsrcs + 1) * sizeof *srcs);
-			srcs[nsrcs].file = src->file;
-			srcs[nsrcs].id = spdx_id(&used, "Source", src->file);
-			rel(&rels, ids[i], "GENERATED_FROM", srcs[nsrcs].id);
-			nsrcs++;
-			const char *dl = "NOASSERTION";
-			struct buf info = {0};
-			buf_adds(&info, "Origins, tried in this order after sprout's distfiles store:");
-			for (size_t o = 0; o < src->norigins; o++) {
-				const struct origin *org = &src->origins[o];
-				if (org->kind == ORIGIN_URL && !strcmp(dl, "NOASSERTION"))
-					dl = org->a;
-				if (org->kind == ORIGIN_URL)
-					buf_addf(&info, " %s;", org->a);
-				else if (org->kind == ORIGIN_DEBIAN)
-					buf_addf(&info, " the Debian source package %s %s;", org->a, org->b);
-				else
-					buf_addf(&info, " the file %s beside the recipe %s;", org->a, rc->name);
-			}
-			info.s[info.len - 1] = '.';
-			for (size_t q = 0; q < src->nrules; q++) {
-				const struct source_rule *ru = &src->rules[q];
-				buf_addf(&info, " Audit: %s %s%s%s.", recipe_rule_action(ru->action), ru->glob,
-					 ru->reason ? ": " : "", ru->reason ? ru->reason : "");
-			}
-			char hex[65];
-			sha256_hex(src->sha256, hex);
-			js_open(&j, NULL, '{');
-			js_str(&j, "SPDXID", srcs[nsrcs - 1].id);
-			js_str(&j, "name", src->file);
-			js_str(&j, "versionInfo", rc->version);
-			js_str(&j, "packageFileName", src->file);
-			js_str(&j, "downloadLocation", dl);
-			js_bool(&j, "filesAnalyzed", 0);
-			js_open(&j, "checksums", '[');
-			js_checksum(&j, "SHA256", hex);
-			js_close(&j, ']');
-			js_str(&j, "licenseConcluded", "NOASSERTION");
-			js_str(&j, "licenseDeclared", rc->license);
-			js_str(&j, "copyrightText", "NOASSERTION");
-			js_str(&j, "sourceInfo", info.s);
-			js_str(&j, "primaryPackagePurpose", "SOURCE");
-			int refs = 0;
-			for (size_t o = 0; o < src->norigins; o++) {
-				const struct origin *org = &src->origins[o];
-				if (org->kind != ORIGIN_DEBIAN)
-					continue;
-				if (!refs++)
-					js_open(&j, "externalRefs", '[');
-				char *v = purl_version(org->b);
-				char *purl = xasprintf("pkg:deb/debian/%s@%s?arch=source", org->a, v);
-				js_open(&j, NULL, '{');
-				js_str(&j, "referenceCategory", "PACKAGE-MANAGER");
-				js_str(&j, "referenceType", "purl");
-				js_str(&j, "referenceLocator", purl);
-				js_close(&j, '}');
-				free(v);
-				free(purl);
-			}
-			if (refs)
-				js_close(&j, ']');
-			js_close(&j, '}');
-			buf_free(&info);
-		}
+	info->s[info->len - 1] = '.';
+	for (size_t q = 0; q < src->nrules; q++) {
+		const struct source_rule *ru = &src->rules[q];
+		buf_addf(info, " Audit: %s %s%s%s.", recipe_rule_action(ru->action), ru->glob, ru->reason ? ": " : "",
+			 ru->reason ? ru->reason : "");
 	}
-	js_close(&j, ']');
+}
 
-	/* The patches, and the final rootfs's files. */
-	js_open(&j, "files", '[');
-	for (size_t i = 0; i < p->nrecipes; i++) {
-		const struct recipe *rc = p->recipes[i];
-		for (size_t k = 0; k < rc->npatches; k++) {
-			char *pp = path_join(rc->dir, rc->patches[k].file);
-			char sha1[41], hex[65];
-			r = sha1_file_hex(pp, sha1);
-			if (r) {
-				r = errf(r, "%s: %s", pp, err_str(r));
-				free(pp);
-				js_close(&j, ']');
-				goto out;
-			}
-			sha256_hex(rc->patches[k].sha256, hex);
-			char *pname = xasprintf("%s/%s", rc->name, rc->patches[k].file);
-			char *id = spdx_id(&used, "Patch", pname);
-			char *fname = xasprintf("./recipes/%s", pname);
-			js_open(&j, NULL, '{');
-			js_str(&j, "SPDXID", id);
-			js_str(&j, "fileName", fname);
-			js_open(&j, "fileTypes", '[');
-			js_str(&j, NULL, "SOURCE");
-			js_close(&j, ']');
-			js_open(&j, "checksums", '[');
-			js_checksum(&j, "SHA1", sha1);
-			js_checksum(&j, "SHA256", hex);
-			js_close(&j, ']');
-			js_str(&j, "licenseConcluded", "NOASSERTION");
-			js_str(&j, "copyrightText", "NOASSERTION");
-			js_str(&j, "comment", "a patch beside the recipe; its sha256 is part of the step key");
-			js_close(&j, '}');
-			for (size_t s = 0; s < n; s++)
-				if (p->steps[s].recipe == rc)
-					rel(&rels, id, "PATCH_FOR", ids[s]);
-			free(id);
-			free(fname);
-			free(pname);
-			free(pp);
-		}
+/* A purl per Debian origin of src. */
+static void source_refs(struct js *j, const struct source *src)
+{
+	int refs = 0;
+	for (size_t o = 0; o < src->norigins; o++) {
+		const struct origin *org = &src->origins[o];
+		if (org->kind != ORIGIN_DEBIAN)
+			continue;
+		if (!refs++)
+			js_open(j, "externalRefs", '[');
+		char *v = purl_version(org->b);
+		char *purl = xasprintf("pkg:deb/debian/%s@%s?arch=source", org->a, v);
+		js_open(j, NULL, '{');
+		js_str(j, "referenceCategory", "PACKAGE-MANAGER");
+		js_str(j, "referenceType", "purl");
+		js_str(j, "referenceLocator", purl);
+		js_close(j, '}');
+		free(v);
+		free(purl);
 	}
-	if (files.len) {
+	if (refs)
+		js_close(j, ']');
+}
+
+/* The package of source src of recipe rc, which step i was built from;
+ * one per file name (the distfiles store is one namespace). */
+static void sb_source_package(struct sb *b, struct js *j, size_t i, const struct recipe *rc, const struct source *src)
+{
+	size_t m = 0;
+	while (m < b->nsrcs && strcmp(b->srcs[m].file, src->file))
+		m++;
+	if (m < b->nsrcs) {
+		rel(&b->rels, b->ids[i], "GENERATED_FROM", b->srcs[m].id);
+		return;
+	}
+	b->srcs = xrealloc(b->srcs, (b->nsrcs + 1) * sizeof *b->srcs);
+	b->srcs[m].file = src->file;
+	b->srcs[m].id = spdx_id(&b->used, "Source", src->file);
+	rel(&b->rels, b->ids[i], "GENERATED_FROM", b->srcs[m].id);
+	b->nsrcs++;
+	const char *dl;
+	struct buf info = {0};
+	source_info(rc, src, &info, &dl);
+	char hex[65];
+	sha256_hex(src->sha256, hex);
+	js_open(j, NULL, '{');
+	js_str(j, "SPDXID", b->srcs[m].id);
+	js_str(j, "name", src->file);
+	js_str(j, "versionInfo", rc->version);
+	js_str(j, "packageFileName", src->file);
+	js_str(j, "downloadLocation", dl);
+	js_bool(j, "filesAnalyzed", 0);
+	js_open(j, "checksums", '[');
+	js_checksum(j, "SHA256", hex);
+	js_close(j, ']');
+	js_str(j, "licenseConcluded", "NOASSERTION");
+	js_str(j, "licenseDeclared", rc->license);
+	js_str(j, "copyrightText", "NOASSERTION");
+	js_str(j, "sourceInfo", info.s);
+	js_str(j, "primaryPackagePurpose", "SOURCE");
+	source_refs(j, src);
+	js_close(j, '}');
+	buf_free(&info);
+}
+
+/* The file of patch k of recipe rc, and its PATCH_FOR relationships. */
+static int sb_patch(struct sb *b, struct js *j, const struct recipe *rc, size_t k)
+{
+	char *pp = path_join(rc->dir, rc->patches[k].file);
+	char sha1[41], hex[65];
+	int r = sha1_file_hex(pp, sha1);
+	if (r) {
+		r = errf(r, "%s: %s", pp, err_str(r));
+		free(pp);
+		return r;
+	}
+	sha256_hex(rc->patches[k].sha256, hex);
+	char *pname = xasprintf("%s/%s", rc->name, rc->patches[k].file);
+	char *id = spdx_id(&b->used, "Patch", pname);
+	char *fname = xasprintf("./recipes/%s", pname);
+	js_file(j, id, fname, "SOURCE", sha1, hex);
+	js_str(j, "comment", "a patch beside the recipe; its sha256 is part of the step key");
+	js_close(j, '}');
+	for (size_t s = 0; s < b->n; s++)
+		if (b->p->steps[s].recipe == rc)
+			rel(&b->rels, id, "PATCH_FOR", b->ids[s]);
+	free(id);
+	free(fname);
+	free(pname);
+	free(pp);
+	return 0;
+}
+
+/* The "files" array: the patches, then the final rootfs's files. */
+static int sb_files(struct sb *b, struct js *j, struct buf *out)
+{
+	int r = 0;
+	js_open(j, "files", '[');
+	for (size_t i = 0; i < b->p->nrecipes && !r; i++)
+		for (size_t k = 0; k < b->p->recipes[i]->npatches && !r; k++)
+			r = sb_patch(b, j, b->p->recipes[i], k);
+	if (!r && b->files.len) {
 		/* Written at this depth without a leading comma. */
-		if (!j.first[j.depth])
+		if (!j->first[j->depth])
 			buf_addc(out, ',');
-		buf_add(out, files.s, files.len);
-		j.first[j.depth] = 0;
+		buf_add(out, b->files.s, b->files.len);
+		j->first[j->depth] = 0;
 	}
-	js_close(&j, ']');
+	js_close(j, ']');
+	return r;
+}
 
-	js_open(&j, "relationships", '[');
-	for (size_t i = 0; i < n; i++)
-		if (fin < 0 || (int)i == fin)
-			rel(&rels, "SPDXRef-DOCUMENT", "DESCRIBES", ids[i]);
-	for (size_t i = 0; i < n; i++) {
+/* The "relationships" array: those collected, and the dependencies. */
+static void sb_relationships(struct sb *b, struct js *j)
+{
+	const struct plan *p = b->p;
+	js_open(j, "relationships", '[');
+	for (size_t i = 0; i < b->n; i++)
+		if (b->fin < 0 || (int)i == b->fin)
+			rel(&b->rels, "SPDXRef-DOCUMENT", "DESCRIBES", b->ids[i]);
+	for (size_t i = 0; i < b->n; i++) {
 		const struct step *s = &p->steps[i];
 		int rootfs = p->stages[s->stage].rootfs;
 		for (size_t k = 0; k < s->ndeps; k++) {
 			int dp = s->deps[k];
 			/* The root of a native stage is what the build runs in. */
 			if (dp == rootfs)
-				rel(&rels, ids[dp], "BUILD_DEPENDENCY_OF", ids[i]);
+				rel(&b->rels, b->ids[dp], "BUILD_DEPENDENCY_OF", b->ids[i]);
 			else
-				rel(&rels, ids[i], "DEPENDS_ON", ids[dp]);
+				rel(&b->rels, b->ids[i], "DEPENDS_ON", b->ids[dp]);
 		}
 	}
-	for (const char *l = rels.s; l && *l;) {
+	for (const char *l = b->rels.s; l && *l;) {
 		const char *e = strchr(l, '\n');
-		char a[256], ty[64], b[256];
-		if (sscanf(l, "%255s %63s %255s", a, ty, b) == 3) {
-			js_open(&j, NULL, '{');
-			js_str(&j, "spdxElementId", a);
-			js_str(&j, "relationshipType", ty);
-			js_str(&j, "relatedSpdxElement", b);
-			js_close(&j, '}');
+		char a[256], ty[64], c[256];
+		if (sscanf(l, "%255s %63s %255s", a, ty, c) == 3) {
+			js_open(j, NULL, '{');
+			js_str(j, "spdxElementId", a);
+			js_str(j, "relationshipType", ty);
+			js_str(j, "relatedSpdxElement", c);
+			js_close(j, '}');
 		}
 		l = e ? e + 1 : NULL;
 	}
+	js_close(j, ']');
+}
+
+static void sb_free(struct sb *b)
+{
+	if (b->ids)
+		for (size_t i = 0; i < b->n; i++)
+			free(b->ids[i]);
+	free(b->ids);
+	for (size_t i = 0; i < b->nsrcs; i++)
+		free(b->srcs[i].id);
+	free(b->srcs);
+	free(b->keys);
+	free(b->digests);
+	strv_free(&b->used);
+	strv_free(&b->fids);
+	strv_free(&b->sha1s);
+	buf_free(&b->rels);
+	buf_free(&b->files);
+	buf_free(&b->manifest);
+}
+
+int sbom_write(const struct plan *p, const char *arch, const char *statedir, const char *tool, struct buf *out)
+{
+	struct sb b;
+	struct js j;
+	memset(&b, 0, sizeof b);
+	b.p = p;
+	b.arch = arch;
+	b.statedir = statedir;
+	b.tool = tool;
+	b.n = p->nsteps;
+	b.fin = p->final ? plan_step_index(p, p->final) : -1;
+	b.keys = xcalloc(b.n, sizeof *b.keys);
+	b.digests = xcalloc(b.n, sizeof *b.digests);
+	b.ids = xcalloc(b.n, sizeof *b.ids);
+	int r = sb_load(&b);
+	if (!r && b.fin >= 0)
+		r = sb_final_files(&b);
+	if (r)
+		goto out;
+	memset(&j, 0, sizeof j);
+	j.b = out;
+	j.first[0] = 1;
+	js_open(&j, NULL, '{');
+	sb_header(&b, &j);
+	js_open(&j, "packages", '[');
+	for (size_t i = 0; i < b.n; i++)
+		sb_step_package(&b, &j, i);
+	for (size_t i = 0; i < b.n; i++)
+		for (size_t k = 0; k < p->steps[i].recipe->nsources; k++)
+			sb_source_package(&b, &j, i, p->steps[i].recipe, &p->steps[i].recipe->sources[k]);
 	js_close(&j, ']');
+	r = sb_files(&b, &j, out);
+	if (r)
+		goto out;
+	sb_relationships(&b, &j);
 	js_close(&j, '}');
 	buf_addc(out, '\n');
-	r = 0;
 out:
-	for (size_t i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	for (size_t i = 0; i < nsrcs; i++)
-		free(srcs[i].id);
-	free(srcs);
-	free(keys);
-	free(digests);
-	strv_free(&used);
-	strv_free(&fids);
-	strv_free(&sha1s);
-	buf_free(&rels);
-	buf_free(&files);
-	buf_free(&manifest);
-	buf_free(&ns);
+	sb_free(&b);
 	return r;
 }

@@ -23,6 +23,7 @@
 #include "build/state.h"
 #include "core/err.h"
 #include "fetch/fetch.h"
+#include "trust/expect.h"
 #include "trust/verify.h"
 
 extern char **environ;
@@ -70,30 +71,8 @@ int verify_fetch(struct verify *f)
 /* The plan's expected digests (digests.ARCH beside the plan), per step. */
 static void read_expected(struct verify *f)
 {
-	const struct plan *p = f->p;
-	struct buf b = {0};
-	f->expected = xcalloc(p->nsteps, sizeof *f->expected);
-	f->expected_path = xasprintf("%s/digests.%s", p->dir, f->arch);
-	if (file_read(f->expected_path, &b)) {
-		buf_free(&b);
-		free(f->expected_path);
-		f->expected_path = NULL;
-		return;
-	}
-	for (char *l = b.s; l && *l;) {
-		char *e = strchr(l, '\n');
-		if (e)
-			*e = 0;
-		char *sp = strchr(l, ' ');
-		if (l[0] != '#' && sp && strlen(sp + 1) >= 64) {
-			*sp = 0;
-			int i = plan_step_index(p, l);
-			if (i >= 0)
-				f->expected[i] = xstrndup(sp + 1, 64);
-		}
-		l = e ? e + 1 : NULL;
-	}
-	buf_free(&b);
+	if (!expect_read(f->p, f->arch, &f->expected))
+		f->expected_path = expect_path(f->p, "digests", f->arch);
 }
 
 int verify_reference(struct verify *f)
@@ -590,10 +569,7 @@ void verify_free(struct verify *f)
 		trust_outs_free(f->v[k].outs, p->nsteps);
 		free(f->v[k].keys);
 	}
-	if (f->expected)
-		for (size_t i = 0; i < p->nsteps; i++)
-			free(f->expected[i]);
-	free(f->expected);
+	expect_free(f->expected, p->nsteps);
 	free(f->expected_path);
 	trust_outs_free(f->ref, p->nsteps);
 	free(f->logdir);

@@ -160,13 +160,16 @@ check "  ... keeps the build tree" test -e "$S/build/fail/x86_64/bad/work/left-b
 check "  ... and says how to enter it" grep -q "shell $T/fail bad" "$T/out"
 check "  ... and stores nothing" sh -c "! ls '$S'/last/fail/x86_64/bad 2>/dev/null"
 
-# SIGKILL in the middle of a step, then resume.
+# SIGKILL in the middle of a step, then resume. The step sleeps for a
+# duration unique to this test run, so the check for a leftover process
+# sees only this run's (another test running at the same time has its own).
+nap=3.$$
 mkdir -p "$T/kill/recipes/one" "$T/kill/recipes/two" "$T/kill/recipes/three"
 for r in one two three; do
 	printf 'name %s\nversion 1\nlicense MIT\n' $r >"$T/kill/recipes/$r/recipe"
 done
 printf 'build host\n\techo one >"$DESTDIR/one"\n' >>"$T/kill/recipes/one/recipe"
-printf 'depends one\nbuild host\n\techo partial >"$DESTDIR/two"\n\ttouch "$SHARED/two-started"\n\tsleep 3.21\n\techo done >>"$DESTDIR/two"\n' >>"$T/kill/recipes/two/recipe"
+printf 'depends one\nbuild host\n\techo partial >"$DESTDIR/two"\n\ttouch "$SHARED/two-started"\n\tsleep %s\n\techo done >>"$DESTDIR/two"\n' "$nap" >>"$T/kill/recipes/two/recipe"
 printf 'depends two\nbuild host\n\tcat "$SYSROOT/two" >"$DESTDIR/three"\n' >>"$T/kill/recipes/three/recipe"
 printf 'plan kill\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 0\nset SHARED %s\nstage host\nstep one\nstep two\nstep three\n' "$T/shared" >"$T/kill/plan"
 sprout --state "$T/ref" $RUNNER build "$T/kill" >/dev/null 2>&1
@@ -177,7 +180,7 @@ i=0; while [ ! -e "$T/shared/two-started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$
 kill -9 $pid; wait $pid 2>/dev/null
 sleep 0.5
 check "after SIGKILL, 'two' is not counted as done" sh -c "! test -e '$S/last/kill/x86_64/two'"
-check "  ... and no step process is left running" sh -c "! pgrep -f '^sleep 3.21' >/dev/null"
+check "  ... and no step process is left running" sh -c "! pgrep -f '^sleep $nap\$' >/dev/null"
 build build "$T/kill"
 check "the rerun resumes at the unfinished step" grep -q '^kill: 2 built, 1 cached' "$T/out"
 ref=$(for s in one two three; do cat "$T/ref/store/$(cat "$T/ref/last/kill/x86_64/$s" | head -c 64)/digest"; done)

@@ -55,3 +55,14 @@ if command -v script >/dev/null 2>&1; then
 else
 	ok "# SKIP no script(1) for a terminal"
 fi
+
+# sprout script (make bench's peer) writes what a whole-plan build makes:
+# not a step that is built only on demand.
+mkdir -p "$T/od/recipes/x" "$T/od/recipes/y"
+printf 'name x\nversion 1\nlicense MIT\nbuild host\n\techo x >"$DESTDIR/x"\n' >"$T/od/recipes/x/recipe"
+printf 'name y\nversion 1\nlicense MIT\nbuild host\n\techo y >"$DESTDIR/y"\n' >"$T/od/recipes/y/recipe"
+printf 'plan od\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 0\nstage host\n\tstep x\n\tstep y ondemand=yes\n' >"$T/od/plan"
+sprout $A script "$T/od" >"$T/od.sh"
+check "script: the steps a build makes" grep -qx '# step x (stage host, recipe x, script host)' "$T/od.sh"
+check "  ... and not an ondemand step" sh -c "! grep -q '^# step y' '$T/od.sh'"
+check "  ... which runs" sh "$T/od.sh" "$T/od-work"

@@ -19,19 +19,16 @@ for c in gcc clang; do
 done
 P=$T/plan
 mkdir -p "$P/recipes/prog" "$P/recipes/seed" "$P/recipes/use" "$P/recipes/leak"
-# sum prints a computed number; ccid prints the compiler's version string.
-cat >"$P/recipes/prog/recipe" <<'R'
-name prog
-version 1
-license MIT
-build host
-	printf '#include <stdio.h>\nint main(void){int s=0;for(int i=1;i<=10;i++)s+=i*i;printf("sum %%d\\n",s);return 0;}\n' >sum.c
-	printf '#include <stdio.h>\nint main(void){puts(__VERSION__);return 0;}\n' >ccid.c
-	"$CC" -O2 -o sum sum.c
-	"$CC" -O2 -o ccid ccid.c
-	mkdir -p "$DESTDIR/usr/bin"
-	cp sum ccid "$DESTDIR/usr/bin/"
-R
+# prog_recipe SUMCC ID CCIDCC: sum (built by SUMCC) prints a computed
+# number; ccid (by CCIDCC) prints ID.
+prog_recipe() {
+	printf 'name prog\nversion 1\nlicense MIT\nbuild host\n'
+	printf '\tprintf %s >sum.c\n' "'#include <stdio.h>\\nint main(void){int s=0;for(int i=1;i<=10;i++)s+=i*i;printf(\"sum %%d\\\\n\",s);return 0;}\\n'"
+	printf '\tprintf %s >ccid.c\n' "'#include <stdio.h>\\nint main(void){puts($2);return 0;}\\n'"
+	printf '\t%s -O2 -o sum sum.c\n\t%s -O2 -o ccid ccid.c\n' "$1" "$3"
+	printf '\tmkdir -p "$DESTDIR/usr/bin"\n\tcp sum ccid "$DESTDIR/usr/bin/"\n'
+}
+prog_recipe '"$CC"' __VERSION__ '"$CC"' >"$P/recipes/prog/recipe"
 # A seed root: the host's dash and C library, enough to run the programs.
 cat >"$P/recipes/seed/recipe" <<'R'
 name seed
@@ -91,18 +88,7 @@ check "  ... with a column of its own" grep -Eq '^  step +stage +gcc +no-such-cc
 
 # More legs: a compiler the host recipes do not drive whole (here tcc)
 # builds only what reads SEED_CC; every leg is a column, PASSED when all agree.
-cat >"$P/recipes/prog/recipe" <<'R'
-name prog
-version 1
-license MIT
-build host
-	printf '#include <stdio.h>\nint main(void){int s=0;for(int i=1;i<=10;i++)s+=i*i;printf("sum %%d\\n",s);return 0;}\n' >sum.c
-	printf '#include <stdio.h>\nint main(void){puts("same");return 0;}\n' >ccid.c
-	"${SEED_CC:-${CC:-gcc}}" -O2 -o sum sum.c
-	"${CC:-gcc}" -O2 -o ccid ccid.c
-	mkdir -p "$DESTDIR/usr/bin"
-	cp sum ccid "$DESTDIR/usr/bin/"
-R
+prog_recipe '"${SEED_CC:-${CC:-gcc}}"' '"same"' '"${CC:-gcc}"' >"$P/recipes/prog/recipe"
 if command -v tcc >/dev/null 2>&1; then
 	sprout --state "$S" verify --diverse --compilers gcc,clang,tcc "$P" use >"$T/out" 2>&1; rc=$?
 	check "three legs: the native output agrees in all (passes)" test "$rc" = 0
