@@ -19,7 +19,6 @@
 #include "build/manifest.h"
 #include "build/state.h"
 #include "sandbox/run.h"
-#include "archive/tar.h"
 #include "core/util.h"
 
 static void want_with_deps(struct engine *e, int i);
@@ -36,6 +35,8 @@ int engine_init(struct engine *e, struct plan *p, const char *arch, const char *
 	e->digests = xcalloc(p->nsteps + 1, sizeof *e->digests);
 	e->inputs = xcalloc(p->nsteps + 1, sizeof *e->inputs);
 	e->want = xcalloc(p->nsteps + 1, 1);
+	e->pulled = xcalloc(p->nsteps + 1, sizeof *e->pulled);
+	e->asked = xcalloc(p->nsteps + 1, 1);
 	cache_keys(p, arch, statedir, e->keys, e->digests, e->inputs);
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (!p->steps[i].ondemand)
@@ -52,6 +53,8 @@ void engine_free(struct engine *e)
 	free(e->keys);
 	free(e->digests);
 	free(e->want);
+	free(e->pulled);
+	free(e->asked);
 	if (e->lockfd >= 0)
 		close(e->lockfd);
 	e->lockfd = -1;
@@ -122,11 +125,55 @@ static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struc
 	fc->verbose = e->verbose;
 }
 
+int engine_pull(struct engine *e, int i, long long *size)
+{
+	const char *from = NULL;
+	if (!e->remote || !e->keys[i][0] || e->asked[i])
+		return 0;
+	e->asked[i] = 1;
+	char *tmp = engine_tmpdir(e, i), *out = path_join(tmp, "out");
+	rm_rf(tmp);
+	int r = mkdir_p(out, 0755);
+	if (!r)
+		r = e->remote->pull(e->remote->arg, e, i, out, &from);
+	if (!r)
+		r = engine_commit(e, i, e->digests[i], size);
+	if (r) {
+		rm_rf(tmp);
+		e->digests[i][0] = 0;
+	} else {
+		e->pulled[i] = from;
+	}
+	free(out);
+	free(tmp);
+	return !r;
+}
+
+/* Before anything is fetched: every wanted step that the store or the
+ * remote has, in plan order (a pulled step's digest makes the keys of the
+ * steps after it known). The scheduler pulls the rest as they get ready. */
+static void pull_ahead(struct engine *e)
+{
+	const struct plan *p = e->plan;
+	for (size_t k = 0; k < p->nsteps; k++) {
+		int i = p->order[k];
+		long long size;
+		if (!e->want[i] || e->digests[i][0] || !cache_ready(p, i, e->digests))
+			continue;
+		if (!e->keys[i][0] || !e->inputs[i])
+			cache_key(p, i, e->arch, e->digests, e->keys[i], &e->inputs[i]);
+		if (cache_digest(e->statedir, e->keys[i], e->digests[i]) && !engine_pull(e, i, &size))
+			e->digests[i][0] = 0;
+	}
+}
+
 int engine_fetch(struct engine *e, int all, int offline)
 {
 	const struct plan *p = e->plan;
 	char *done = xcalloc(p->nrecipes + 1, 1);
 	int r = 0;
+	if (e->remote && !all && !offline)
+		pull_ahead(e);
 	for (size_t i = 0; i < p->nsteps && !r; i++) {
 		if (!e->want[i] || (!all && cache_has(e->statedir, e->keys[i])))
 			continue;
@@ -175,62 +222,58 @@ char *engine_tmpdir(const struct engine *e, int i)
 	return state_tmp(e->statedir, e->keys[i]);
 }
 
-/* Unpack or copy step i's sources into work, each verified again (a
- * stored file that changed is never used); apply the recipe's regenerate
- * and delete rules, noting what they removed in the log. */
-static int prepare_sources(struct engine *e, const struct recipe *rc, const char *work, const char *log)
+int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, const char *dir, struct buf *removed)
 {
 	int r = 0;
 	for (size_t k = 0; k < rc->nsources && !r; k++) {
 		const struct source *src = &rc->sources[k];
-		struct fetch_ctx fc;
-		char *dd, *path = NULL;
-		fetch_ctx_for(e, rc, &fc, &dd);
-		fc.offline = 1;
-		r = fetch_source(&fc, src, &path);
-		free(dd);
-		if (!r) {
-			if (src->extract) {
-				r = tar_extract(path, work);
-			} else {
-				char *dst = path_join(work, src->file);
-				r = file_copy(path, dst);
-				if (r)
-					r = errf(r, "%s: %s", dst, err_str(r));
-				free(dst);
-			}
-		}
+		char *path = NULL;
+		r = fetch_source(fc, src, &path);
+		if (!r)
+			r = audit_unpack(src, path, dir, removed);
 		free(path);
 		/* The recipe's regenerate and delete rules: those files are gone
 		 * before the script runs (docs/recipes.md, "Audit rules"). */
-		if (!r && src->nrules) {
-			struct buf removed = {0};
-			r = audit_apply(work, src, &removed);
-			if (removed.len) {
-				int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
-				if (afd >= 0) {
-					ssize_t w = write(afd, removed.s, removed.len);
-					(void)w; /* the log is for reading; the removals happened */
-					close(afd);
-				}
-			}
-			buf_free(&removed);
-		}
+		if (!r && src->nrules)
+			r = audit_apply(dir, src, removed);
 	}
 	if (!r && rc->npatches) {
-		char *pd = path_join(work, "patches");
+		char *pd = path_join(dir, "patches");
 		r = mkdir_p(pd, 0755);
 		for (size_t k = 0; !r && k < rc->npatches; k++) {
-			char *src = path_join(rc->dir, rc->patches[k].file);
+			char *from = path_join(rc->dir, rc->patches[k].file);
 			char *dst = path_join(pd, rc->patches[k].file);
-			r = file_copy(src, dst);
+			r = file_copy(from, dst);
 			if (r)
-				r = errf(r, "%s: %s", src, err_str(r));
-			free(src);
+				r = errf(r, "%s: %s", from, err_str(r));
+			free(from);
 			free(dst);
 		}
 		free(pd);
 	}
+	return r;
+}
+
+/* Step i's sources and patches into work (engine_lay_sources), noting in
+ * the log what the audit rules removed. */
+static int prepare_sources(struct engine *e, const struct recipe *rc, const char *work, const char *log)
+{
+	struct fetch_ctx fc;
+	struct buf removed = {0};
+	char *dd;
+	fetch_ctx_for(e, rc, &fc, &dd);
+	fc.offline = 1;
+	int r = engine_lay_sources(rc, &fc, work, &removed);
+	free(dd);
+	if (removed.len) {
+		int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (afd >= 0) {
+			ssize_t w = write(afd, removed.s, removed.len);
+			(void)w; /* the log is for reading; the removals happened */
+			close(afd);
+		}
+	}
+	buf_free(&removed);
 	return r;
 }
 

@@ -63,21 +63,8 @@ static int unknown(struct parser *ps, struct slice w, const char *what, const st
 	return r;
 }
 
-static int err_at(struct parser *ps, const char *at, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
-
-static int err_at(struct parser *ps, const char *at, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return lex_error(&ps->lx, &ps->l, at, "%s", msg);
-}
+/* An error at position at of the line being read: "path:line:col: ...". */
+#define err_at(ps, at, ...) lex_error(&(ps)->lx, &(ps)->l, (at), __VA_ARGS__)
 
 static void add_word(char ***v, size_t *n, struct slice s)
 {
@@ -183,6 +170,46 @@ static int attr_sha256(struct parser *ps, struct slice *w, int n, int arg)
 	return 0;
 }
 
+/* attr_origin's argument for "shared": stored as an ORIGIN_LOCAL. */
+#define ATTR_SHARED 100
+
+/* "shared RECIPE PATH": a file beside another recipe of the same tree
+ * (docs/recipes.md). Checked here, so that a bad reference is a parse
+ * error at its word; *rel is the path from this recipe's directory,
+ * "../RECIPE/PATH" (caller frees). */
+static int shared_path(struct parser *ps, struct slice *w, int n, char **rel)
+{
+	if (n != 3)
+		return err_at(ps, n < 3 ? w[0].s : w[3].s, "expected 'shared RECIPE PATH'");
+	if (!slice_is_name(w[1]))
+		return err_at(ps, w[1].s, "malformed recipe name '%.*s'", (int)w[1].len, w[1].s);
+	const char *own = strrchr(ps->rc->dir, '/');
+	if (slice_eq(w[1], own ? own + 1 : ps->rc->dir))
+		return err_at(ps, w[1].s, "a file beside this recipe is 'local PATH'");
+	if (w[2].s[0] == '/' || memmem(w[2].s, w[2].len, "..", 2))
+		return err_at(ps, w[2].s, "shared path must stay beside recipe '%.*s'", (int)w[1].len, w[1].s);
+	struct buf b = {0};
+	buf_addf(&b, "../%.*s/recipe", (int)w[1].len, w[1].s);
+	char *at = path_join(ps->rc->dir, b.s);
+	int r = 0;
+	if (!path_exists(at))
+		r = err_at(ps, w[1].s, "no recipe '%.*s' beside this one (%s)", (int)w[1].len, w[1].s, at);
+	b.len = 0;
+	buf_addf(&b, "../%.*s/%.*s", (int)w[1].len, w[1].s, (int)w[2].len, w[2].s);
+	free(at);
+	at = path_join(ps->rc->dir, b.s);
+	if (!r && !path_exists(at))
+		r = err_at(ps, w[2].s, "recipe '%.*s' has no file '%.*s'", (int)w[1].len, w[1].s, (int)w[2].len,
+			   w[2].s);
+	free(at);
+	if (r) {
+		buf_free(&b);
+		return r;
+	}
+	*rel = buf_take(&b);
+	return 0;
+}
+
 static int attr_origin(struct parser *ps, struct slice *w, int n, int kind)
 {
 	struct source *src = open_source(ps);
@@ -199,13 +226,19 @@ static int attr_origin(struct parser *ps, struct slice *w, int n, int kind)
 		if (n != 3)
 			return err_at(ps, w[0].s, "expected 'debian PACKAGE VERSION'");
 		o.b = slice_dup(w[2]);
+	} else if (kind == ATTR_SHARED) {
+		int e = shared_path(ps, w, n, &o.a);
+		if (e)
+			return e;
+		o.kind = ORIGIN_LOCAL;
 	} else {
 		if (n != 2)
 			return err_at(ps, w[0].s, "expected 'local PATH'");
 		if (w[1].s[0] == '/' || memmem(w[1].s, w[1].len, "..", 2))
 			return err_at(ps, w[1].s, "local path must stay beside the recipe");
 	}
-	o.a = slice_dup(w[1]);
+	if (!o.a)
+		o.a = slice_dup(w[1]);
 	src->origins = xrealloc(src->origins, (src->norigins + 1) * sizeof *src->origins);
 	src->origins[src->norigins++] = o;
 	return 0;
@@ -216,7 +249,42 @@ static int attr_extract(struct parser *ps, struct slice *w, int n, int arg)
 	(void)arg;
 	if (n != 2 || !(slice_eq(w[1], "yes") || slice_eq(w[1], "no")))
 		return err_at(ps, w[0].s, "expected 'extract yes' or 'extract no'");
+	if (open_source(ps)->ninner && slice_eq(w[1], "no"))
+		return err_at(ps, w[1].s, "'extract no' with 'inner' (line %d): an inner archive is in an unpacked source",
+			      open_source(ps)->inner[0].line);
 	open_source(ps)->extract = slice_eq(w[1], "yes");
+	return 0;
+}
+
+/* "inner PATH": an archive inside this source, unpacked like it (before
+ * the rules apply), so that what it holds is audited and ruled like the
+ * source's own files. */
+static int attr_inner(struct parser *ps, struct slice *w, int n, int arg)
+{
+	struct source *src = open_source(ps);
+	(void)arg;
+	if (n != 2)
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[2].s, "expected 'inner PATH'");
+	if (!src->extract)
+		return err_at(ps, w[0].s, "'inner' needs a source that is unpacked ('%s' is copied)", src->file);
+	const char *bad = bad_glob(w[1]);
+	if (bad || memchr(w[1].s, '*', w[1].len) || memchr(w[1].s, '?', w[1].len))
+		return err_at(ps, bad ? bad : w[1].s, "bad inner archive '%.*s': expected a relative path without "
+			      "wildcards, '.', '..' or empty components", (int)w[1].len, w[1].s);
+	char *path = slice_dup(w[1]);
+	int r = 0;
+	if (!is_archive(path))
+		r = err_at(ps, w[1].s, "inner archive '%s' is not a tar archive (.tar, .tar.gz, .tar.xz ...)", path);
+	for (size_t i = 0; !r && i < src->ninner; i++)
+		if (!strcmp(path, src->inner[i].path))
+			r = err_at(ps, w[1].s, "duplicate inner archive '%s' (first at line %d)", path, src->inner[i].line);
+	if (r) {
+		free(path);
+		return r;
+	}
+	src->inner = xrealloc(src->inner, (src->ninner + 1) * sizeof *src->inner);
+	src->inner[src->ninner].path = path;
+	src->inner[src->ninner++].line = ps->l.lineno;
 	return 0;
 }
 
@@ -259,7 +327,9 @@ static const struct keyword SOURCE_ATTRS[] = {
 	{"url", attr_origin, ORIGIN_URL},
 	{"debian", attr_origin, ORIGIN_DEBIAN},
 	{"local", attr_origin, ORIGIN_LOCAL},
+	{"shared", attr_origin, ATTR_SHARED},
 	{"extract", attr_extract, 0},
+	{"inner", attr_inner, 0},
 	{"regenerate", attr_rule, RULE_REGENERATE},
 	{"delete", attr_rule, RULE_DELETE},
 	{"waive", attr_rule, RULE_WAIVE},
@@ -513,7 +583,7 @@ static int close_block(struct parser *ps)
 			return lex_error(&ps->lx, &ps->block_line, NULL, "source '%s' has no sha256", src->file);
 		if (!src->norigins)
 			return lex_error(&ps->lx, &ps->block_line, NULL,
-					 "source '%s' has no origin (expected url, debian or local)", src->file);
+					 "source '%s' has no origin (expected url, debian, local or shared)", src->file);
 	} else if (b == BLOCK_BUILD) {
 		struct buf *script = &ps->script;
 		while (script->len && script->s[script->len - 1] == '\n' &&
@@ -655,6 +725,9 @@ void recipe_free(struct recipe *r)
 			free(s->rules[j].reason);
 		}
 		free(s->rules);
+		for (size_t j = 0; j < s->ninner; j++)
+			free(s->inner[j].path);
+		free(s->inner);
 		free(s->file);
 	}
 	free(r->sources);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/cmd_cache.h"
 #include "build/engine.h"
 #include "build/runrec.h"
 #include "core/err.h"
@@ -107,73 +108,15 @@ static void fmt_clock(double s, char *out, size_t n)
 		snprintf(out, n, "%ld:%02ld", t / 60, t % 60);
 }
 
-static void fmt_size(long long b, char *out, size_t n)
-{
-	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
-	if (b < 1024) {
-		snprintf(out, n, "%lld B", b);
-		return;
-	}
-	double v = (double)b;
-	int u = -1;
-	while (v >= 1024 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(out, n, "%.1f %s", v, units[u]);
-}
-
-/* Append s to b for a shell: as is when it needs no quoting, else in single quotes. */
-static void shell_word(struct buf *b, const char *s)
-{
-	int plain = *s != 0;
-	for (const char *p = s; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%", *p))
-			plain = 0;
-	if (plain) {
-		buf_adds(b, s);
-		return;
-	}
-	buf_addc(b, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '\'')
-			buf_adds(b, "'\\''");
-		else
-			buf_addc(b, *p);
-	}
-	buf_addc(b, '\'');
-}
-
 /* The command that opens a shell in step's sandbox, with the options that
  * make it the same state, arch, runner and directory as this run. */
 static void shell_command(const struct report *rp, const char *step, struct buf *b)
 {
-	const struct ctx *c = rp->c;
-	shell_word(b, c->argv0);
-	if (c->chdir_to) {
-		buf_adds(b, " -C ");
-		shell_word(b, c->chdir_to);
-	}
-	if (c->conf_file) {
-		buf_adds(b, " -c ");
-		shell_word(b, c->conf_file);
-	}
-	if (c->state_given) {
-		buf_adds(b, " --state ");
-		shell_word(b, c->statedir);
-	}
-	buf_adds(b, " --arch ");
-	shell_word(b, rp->e->arch);
-	for (int i = 0; i < c->nsets; i++) {
-		buf_adds(b, " --set ");
-		shell_word(b, c->sets[i]);
-	}
-	if (!c->sandbox)
-		buf_adds(b, " --runner=plain");
+	cmd_again(rp->c, rp->e->arch, b);
 	buf_adds(b, " shell ");
-	shell_word(b, rp->plan_arg);
+	cmd_shell_word(b, rp->plan_arg);
 	buf_addc(b, ' ');
-	shell_word(b, step);
+	cmd_shell_word(b, step);
 }
 
 /* ---- the live block ---- */
@@ -467,6 +410,20 @@ static void step_line(struct report *rp, const char *what, const char *color, in
 	buf_free(&b);
 }
 
+/* The shared cache's notes (pulling, refused, gone) above the live block;
+ * with -q or --json only what went wrong, on stderr. */
+static void cache_note(void *arg, enum dist_note kind, const char *url, const char *step, const char *msg)
+{
+	struct report *rp = arg;
+	struct buf b = {0};
+	cmd_cache_note_text(kind, url, step, msg, &b);
+	if (!rp->c->quiet && !rp->c->json)
+		live_show(rp, b.s, 0);
+	else if (kind == DIST_REFUSED || kind == DIST_GONE)
+		fputs(b.s, stderr);
+	buf_free(&b);
+}
+
 static void on_event(void *arg, const struct engine_event *ev)
 {
 	struct report *rp = arg;
@@ -511,7 +468,10 @@ static void on_event(void *arg, const struct engine_event *ev)
 		si->state = S_CACHED;
 		si->size = ev->size;
 		snprintf(si->digest, sizeof si->digest, "%.12s", ev->digest);
-		if (rp->c->verbose && !quiet) {
+		if (ev->source && !quiet) { /* pulled from a shared cache */
+			snprintf(tail, sizeof tail, " %.12s from %.80s", ev->digest, ev->source);
+			step_line(rp, "pulled", C_DIM, ev->step, tail);
+		} else if (rp->c->verbose && !quiet) {
 			snprintf(tail, sizeof tail, " %.12s", ev->digest);
 			step_line(rp, "cached", C_DIM, ev->step, tail);
 		}
@@ -603,7 +563,7 @@ static void print_summary(struct report *rp)
 		else if (si->state == S_RUNNING)
 			snprintf(t, sizeof t, "%.1fs", now_sec() - si->start);
 		if (si->state == S_BUILT || si->state == S_CACHED)
-			fmt_size(si->size, sz, sizeof sz);
+			cmd_human_size(si->size, sz, sizeof sz);
 		const char *c = color[(int)si->state];
 		printf("%-*s  %-*s  %s%-*s%s  %7s  %9s  %s\n", w, p->steps[i].name, sw,
 		       p->stages[p->steps[i].stage].name, col(rp, c ? c : ""), rw, what[(int)si->state],
@@ -659,6 +619,10 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	session_engine(&ss, &e);
 	e.on_event = on_event;
 	e.arg = &rp;
+	struct dist dist;
+	cmd_cache_attach(c, &dist, &e);
+	dist.on_note = cache_note;
+	dist.arg = &rp;
 	rp.c = c;
 	rp.e = &e;
 	rp.st = st;
@@ -722,6 +686,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	free(rp.took);
 	buf_free(&rp.frame);
 	engine_free(&e);
+	dist_free(&dist);
 	return r;
 }
 

@@ -343,6 +343,9 @@ int cmd_parts(struct ctx *c, int argc, char **argv)
 					printf("  - <%s>\n", og->a);
 				else if (og->kind == ORIGIN_DEBIAN)
 					printf("  - Debian source package `%s`, version `%s`\n", og->a, og->b ? og->b : "");
+				else if (!strncmp(og->a, "../", 3) && strchr(og->a + 3, '/'))  /* shared RECIPE PATH */
+					printf("  - beside recipe `%.*s`: `%s`\n", (int)(strchr(og->a + 3, '/') - og->a - 3),
+					       og->a + 3, strchr(og->a + 3, '/') + 1);
 				else
 					printf("  - beside the recipe: `%s`\n", og->a);
 			}

@@ -11,25 +11,13 @@
 
 #include "cli/cmd_pkg.h"
 #include "core/err.h"
+#include "core/escape.h"
 #include "pkg/pkgops.h"
 #include "pkg/pkgtx.h"
 
-char *cmd_pkg_shown(const char *s)
-{
-	struct buf b = {0};
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			buf_addf(&b, "\\x%02x", *p);
-		else
-			buf_addc(&b, (char)*p);
-	if (!b.s)
-		buf_adds(&b, "");
-	return buf_take(&b);
-}
-
 int cmd_pkg_fail(const struct pkgopts *o, int r)
 {
-	char *m = cmd_pkg_shown(err_msg(r));
+	char *m = esc_dup(err_msg(r), strlen(err_msg(r)), 0);
 	cmd_err("pkg %s: %s", o->verb, m);
 	free(m);
 	return cmd_exit_for(r);
@@ -39,7 +27,7 @@ int cmd_pkg_fail(const struct pkgopts *o, int r)
 static void notes(struct buf *b)
 {
 	for (char *l = b->len ? strtok(b->s, "\n") : NULL; l; l = strtok(NULL, "\n")) {
-		char *m = cmd_pkg_shown(l);
+		char *m = esc_dup(l, strlen(l), 0);
 		cmd_err("%s", m);
 		free(m);
 	}
@@ -115,74 +103,55 @@ static int report(const struct pkgopts *o, int r, struct pkgops_result *res, con
 	return CMD_EXIT_OK;
 }
 
-static int pkg_install(struct ctx *c, struct pkgopts *o)
+/* The verbs that change a root by names: pkgops_install, _upgrade, _fix
+ * and _remove share this signature. */
+typedef int (*tx_fn)(struct pkgroot *rt, const struct pkgops_opts *po, char **names, size_t n,
+		     struct pkgops_result *res);
+
+/* Open the root (created when create), run fn on the operands (no fn:
+ * roll back to transaction id) and report; an exit status. */
+static int run_tx(struct ctx *c, struct pkgopts *o, int create, tx_fn fn, unsigned long id, const char *nothing)
 {
 	struct pkgroot rt;
 	struct pkgops_opts po;
 	struct pkgops_result res;
-	if (!o->args.n) {
-		cmd_err("pkg install: expected NAME... or FILE...");
-		return CMD_EXIT_USAGE;
-	}
-	int rc = cmd_pkg_open_root(o, 1, &rt);
+	int rc = cmd_pkg_open_root(o, create, &rt);
 	if (rc)
 		return rc;
 	ops_of(c, o, &po);
 	err_clear();
-	int r = pkgops_install(&rt, &po, o->args.v, o->args.n, &res);
-	rc = report(o, r, &res, "nothing to do: installed already");
+	int r = fn ? fn(&rt, &po, o->args.v, o->args.n, &res) : pkgops_rollback(&rt, &po, id, &res);
+	rc = report(o, r, &res, nothing);
 	pkgops_result_free(&res);
 	pkgroot_close(&rt);
 	return rc;
 }
 
-/* pkg upgrade [NAME...] and pkg fix [NAME...]: a root's verbs that take
- * installed names, all by default. */
-static int pkg_upgrade_fix(struct ctx *c, struct pkgopts *o)
+/* pkg install, upgrade, fix and remove. upgrade and fix take installed
+ * names, all by default; install and remove need operands. */
+static int pkg_names(struct ctx *c, struct pkgopts *o)
 {
-	struct pkgroot rt;
-	struct pkgops_opts po;
-	struct pkgops_result res;
-	int fix = !strcmp(o->verb, "fix");
-	int rc = cmd_pkg_open_root(o, 0, &rt);
-	if (rc)
-		return rc;
-	ops_of(c, o, &po);
-	err_clear();
-	int r = fix ? pkgops_fix(&rt, &po, o->args.v, o->args.n, &res)
-		: pkgops_upgrade(&rt, &po, o->args.v, o->args.n, &res);
-	rc = report(o, r, &res, fix ? "nothing to do: pkg verify finds no difference" : "nothing to do: up to date");
-	pkgops_result_free(&res);
-	pkgroot_close(&rt);
-	return rc;
-}
-
-static int pkg_remove(struct ctx *c, struct pkgopts *o)
-{
-	struct pkgroot rt;
-	struct pkgops_opts po;
-	struct pkgops_result res;
-	if (!o->args.n) {
-		cmd_err("pkg remove: expected NAME...");
+	static const struct {
+		const char *verb, *operands, *nothing;
+		tx_fn fn;
+	} tx[] = {
+		{"install", "NAME... or FILE...", "nothing to do: installed already", pkgops_install},
+		{"remove", "NAME...", "nothing to do", pkgops_remove},
+		{"upgrade", NULL, "nothing to do: up to date", pkgops_upgrade},
+		{"fix", NULL, "nothing to do: pkg verify finds no difference", pkgops_fix},
+	};
+	size_t i = 0;
+	while (i < sizeof tx / sizeof *tx - 1 && strcmp(tx[i].verb, o->verb))
+		i++;
+	if (!o->args.n && tx[i].operands) {
+		cmd_err("pkg %s: expected %s", o->verb, tx[i].operands);
 		return CMD_EXIT_USAGE;
 	}
-	int rc = cmd_pkg_open_root(o, 0, &rt);
-	if (rc)
-		return rc;
-	ops_of(c, o, &po);
-	err_clear();
-	int r = pkgops_remove(&rt, &po, o->args.v, o->args.n, &res);
-	rc = report(o, r, &res, "nothing to do");
-	pkgops_result_free(&res);
-	pkgroot_close(&rt);
-	return rc;
+	return run_tx(c, o, i == 0, tx[i].fn, 0, tx[i].nothing);
 }
 
 static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 {
-	struct pkgroot rt;
-	struct pkgops_opts po;
-	struct pkgops_result res;
 	char *end, nothing[96];
 	if (o->args.n != 1) {
 		cmd_err("pkg rollback: expected N, a transaction number (see sprout pkg history)");
@@ -193,17 +162,8 @@ static int pkg_rollback(struct ctx *c, struct pkgopts *o)
 		cmd_err("pkg rollback: expected a transaction number, got '%s'", o->args.v[0]);
 		return CMD_EXIT_USAGE;
 	}
-	int rc = cmd_pkg_open_root(o, 0, &rt);
-	if (rc)
-		return rc;
-	ops_of(c, o, &po);
-	err_clear();
-	int r = pkgops_rollback(&rt, &po, id, &res);
 	snprintf(nothing, sizeof nothing, "nothing to do: the root is as transaction %lu left it", id);
-	rc = report(o, r, &res, nothing);
-	pkgops_result_free(&res);
-	pkgroot_close(&rt);
-	return rc;
+	return run_tx(c, o, 0, NULL, id, nothing);
 }
 
 
@@ -227,13 +187,13 @@ static const struct verb verbs[] = {
 	 "DIR: write DIR/index of the packages in DIR (numbered, with an expiry), signed with --key"},
 	{"keygen", cmd_pkg_keygen, " ", "PREFIX: a new key pair PREFIX.key (secret) and PREFIX.pub"},
 	{"sign", cmd_pkg_sign, " --key ", "--key KEY DIR: sign DIR/index into DIR/index.sig"},
-	{"install", pkg_install, ROOT_OPTS "--allow-downgrade --reinstall ",
+	{"install", pkg_names, ROOT_OPTS "--allow-downgrade --reinstall ",
 	 "NAME|ATOM|FILE...: install packages and what they need in one transaction"},
-	{"upgrade", pkg_upgrade_fix, ROOT_OPTS,
+	{"upgrade", pkg_names, ROOT_OPTS,
 	 "[NAME...]: every installed package (or those named) to the newest the repositories offer"},
-	{"fix", pkg_upgrade_fix, ROOT_OPTS,
+	{"fix", pkg_names, ROOT_OPTS,
 	 "[NAME...]: write again every package pkg verify finds a difference in, from the root's package cache or --repo"},
-	{"remove", pkg_remove, " --root --no-sync ", "NAME...: remove packages (refused while another needs one)"},
+	{"remove", pkg_names, " --root --no-sync ", "NAME...: remove packages (refused while another needs one)"},
 	{"rollback", pkg_rollback, ROOT_OPTS, "N: make the root what transaction N left (0: empty)"},
 	{"list", cmd_pkg_list, " --root ", ": the installed packages (--root defaults to /)"},
 	{"info", cmd_pkg_info, " --root ", "NAME|FILE: a package's metadata (--root defaults to /)"},

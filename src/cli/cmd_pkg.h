@@ -42,10 +42,6 @@ void cmd_json_pkg_list(const char *root, const struct pkgdb *db);
 void cmd_json_pkg_info(const struct pkg_meta *m, const struct pkg_manifest *man, const unsigned char sha[32]);
 void cmd_json_pkg_history(const char *root, const struct pkgdb *db);
 
-/* s with its control bytes (C0, DEL) as \xHH, for echoing what a package
- * or the user gave (caller frees). */
-char *cmd_pkg_shown(const char *s);
-
 /* Print "sprout: pkg VERB: " and err_msg(r), control bytes escaped;
  * returns the exit status for r. */
 int cmd_pkg_fail(const struct pkgopts *o, int r);

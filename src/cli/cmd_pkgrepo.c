@@ -8,6 +8,7 @@
 
 #include "build/cache.h"
 #include "cli/cmd_pkg.h"
+#include "core/escape.h"
 #include "core/err.h"
 #include "build/pkgbuild.h"
 #include "pkg/pkgrepo.h"
@@ -161,7 +162,7 @@ int cmd_pkg_check(struct ctx *c, struct pkgopts *o)
 		if (r) {
 			rc = cmd_pkg_fail(o, r);
 		} else {
-			char hex[65], *shown = cmd_pkg_shown(o->args.v[i]);
+			char hex[65], *shown = esc_dup(o->args.v[i], strlen(o->args.v[i]), 0);
 			sha256_hex(pf->sha256, hex);
 			printf("%s: ok: %s %s-%s (%s), %zu entries, payload %s, sha256 %s\n", shown, pf->meta.name,
 			       pf->meta.version, pf->meta.release, pf->meta.arch, pf->man.n,

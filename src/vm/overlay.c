@@ -6,8 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "archive/tar.h"
-#include "build/audit.h"
+#include "build/engine.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "fetch/fetch.h"
@@ -49,8 +48,8 @@ static const char init_script[] =
 	"sh -i\n"
 	"sync\n";
 
-/* The smoke step's sources and patches into build, as prepare() lays a
- * build tree out (src/build/engine.c). */
+/* The smoke step's sources and patches into build, as the engine lays a
+ * build tree out (engine_lay_sources). */
 static int smoke_tree(const struct step *s, const char *statedir, const char *distdir, const char *build)
 {
 	const struct recipe *rc = s->recipe;
@@ -60,40 +59,11 @@ static int smoke_tree(const struct step *s, const char *statedir, const char *di
 	fc.statedir = statedir;
 	fc.recipedir = rc->dir;
 	fc.offline = 1;
+	struct buf removed = {0};
 	int r = mkdir_p(build, 0755);
-	for (size_t k = 0; !r && k < rc->nsources; k++) {
-		char *path = NULL;
-		r = fetch_source(&fc, &rc->sources[k], &path);
-		if (!r && rc->sources[k].extract)
-			r = tar_extract(path, build);
-		else if (!r) {
-			char *dst = path_join(build, rc->sources[k].file);
-			r = file_copy(path, dst);
-			if (r)
-				r = errf(r, "%s: %s", dst, err_str(r));
-			free(dst);
-		}
-		free(path);
-		if (!r && rc->sources[k].nrules) {
-			struct buf removed = {0};
-			r = audit_apply(build, &rc->sources[k], &removed);
-			buf_free(&removed);
-		}
-	}
-	if (!r && rc->npatches) {
-		char *pd = path_join(build, "patches");
-		r = mkdir_p(pd, 0755);
-		for (size_t k = 0; !r && k < rc->npatches; k++) {
-			char *src = path_join(rc->dir, rc->patches[k].file);
-			char *dst = path_join(pd, rc->patches[k].file);
-			r = file_copy(src, dst);
-			if (r)
-				r = errf(r, "%s: %s", src, err_str(r));
-			free(src);
-			free(dst);
-		}
-		free(pd);
-	}
+	if (!r)
+		r = engine_lay_sources(rc, &fc, build, &removed);
+	buf_free(&removed);
 	return r;
 }
 

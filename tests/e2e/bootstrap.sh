@@ -15,22 +15,7 @@ build host
 	echo "made on the host" >"$DESTDIR/usr/share/tool.txt"
 R
 # The seed: the host's dash and a few tools with their libraries.
-r seed <<'R'
-name seed
-version 1
-license MIT
-build host
-	for b in /bin/dash /bin/cat /bin/cp /bin/mkdir /bin/ln /usr/bin/sha256sum; do
-		for f in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
-			mkdir -p "$DESTDIR$(dirname "$f")"
-			cp -L "$f" "$DESTDIR$f"
-		done
-		mkdir -p "$DESTDIR/bin"
-		cp -L "$b" "$DESTDIR/bin/"
-	done
-	ln -s dash "$DESTDIR/bin/sh"
-	mkdir -p "$DESTDIR/tmp" "$DESTDIR/usr/bin"
-R
+seed_recipe "$P/recipes/seed" /bin/cat /bin/cp /bin/mkdir /bin/ln /usr/bin/sha256sum
 r gen <<'R'
 name gen
 version 1
@@ -139,6 +124,20 @@ sed -i 's|echo "generation output"|echo "generation $STEP"|' "$P/recipes/gen/rec
 bs --update-digests; rc=$?
 check "a fixpoint difference fails the run" test $rc = 1
 check "  ... naming the differing file" grep -q '~ usr/lib/gen.txt' "$T/out"
+
+# A file the plan excludes from the fixpoint, with its reason, may differ.
+printf 'fixpoint-exclude usr/lib/gen.txt it names the step that built it\nfixpoint-exclude usr/share/*.x a stale exclusion\n' >>"$P/plan"
+bs --update-digests; rc=$?
+check "with the differing file excluded, the fixpoint holds" sh -c "! grep -q '^fixpoint:   FAILED' '$T/out'"
+check "  ... saying so" grep -q '^fixpoint:   gen-1 (.*) and gen-2 (.*) are identical but for what the plan excludes:$' "$T/out"
+check "  ... with each exclusion's line, reason and what it took" \
+	grep -q '^            excluded: usr/lib/gen.txt (plan line 17: it names the step that built it): 1 difference$' "$T/out"
+check "  ... the file it left out, under it" \
+	sh -c "grep -A1 'excluded: usr/lib/gen.txt' '$T/out' | grep -q '^              ~ usr/lib/gen.txt\$'"
+check "  ... and an exclusion that took nothing" \
+	grep -q '^            excluded: usr/share/\*.x (plan line 18: a stale exclusion): identical anyway$' "$T/out"
+sed -i '$d' "$P/plan"
+sed -i '$d' "$P/plan"
 
 # --stage4 is refused before anything is built when it cannot run: this
 # plan lives outside sprout's source tree and has no PLAN-stage4 beside it.

@@ -12,3 +12,34 @@ check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 # fails "description" command...: ok when the command fails.
 fails() { d=$1; shift; if "$@"; then notok "$d"; else ok "$d"; fi; }
 sprout() { "$SPROUT" "$@"; }
+# seed_recipe DIR TOOL...: write DIR/recipe, a seed of the host's dash and
+# the tools named (paths), each with its libraries, /bin/sh a link to dash.
+seed_recipe() {
+	d=$1; shift
+	mkdir -p "$d"
+	cat >"$d/recipe" <<R
+name seed
+version 1
+license MIT
+build host
+	for b in /bin/dash $*; do
+		for f in \$(ldd "\$b" 2>/dev/null | grep -o '/[^ ]*'); do
+			mkdir -p "\$DESTDIR\$(dirname "\$f")"
+			cp -L "\$f" "\$DESTDIR\$f"
+		done
+		mkdir -p "\$DESTDIR/bin"
+		cp -L "\$b" "\$DESTDIR/bin/"
+	done
+	ln -s dash "\$DESTDIR/bin/sh"
+	mkdir -p "\$DESTDIR/tmp" "\$DESTDIR/usr/bin"
+R
+}
+# spk OUT META MANIFEST PAYLOAD: a well-formed package file of those parts
+# (docs/package.md), for hostile packages made by hand.
+spk() {
+	{ printf 'sprout-package 1\nmeta %s\n' "$(wc -c <"$2")"; cat "$2"
+	  printf 'manifest %s\n' "$(wc -c <"$3")"; cat "$3"
+	  printf 'payload none %s %s\n' "$(wc -c <"$4")" "$(wc -c <"$4")"; cat "$4"; } >"$1.body"
+	{ cat "$1.body"; printf 'sha256 %s\n' "$(sha256sum <"$1.body" | cut -d' ' -f1)"; } >"$1"
+	rm -f "$1.body"
+}

@@ -128,14 +128,7 @@ check "  ... unless --overwrite" sh -c '"$SPROUT" pkg install --root r2 '"$trust
 
 # Hostile packages, made by hand (docs/package.md): each refused by the
 # reader, with nothing written into the root.
-# spk OUT META MANIFEST PAYLOAD: a well-formed package file of those parts
-spk() {
-	{ printf 'sprout-package 1\nmeta %s\n' "$(wc -c <"$2")"; cat "$2"
-	  printf 'manifest %s\n' "$(wc -c <"$3")"; cat "$3"
-	  printf 'payload none %s %s\n' "$(wc -c <"$4")" "$(wc -c <"$4")"; cat "$4"; } >"$1.body"
-	{ cat "$1.body"; printf 'sha256 %s\n' "$(sha256sum <"$1.body" | cut -d' ' -f1)"; } >"$1"
-	rm -f "$1.body"
-}
+# spk (lib.sh) makes a well-formed package file of given parts.
 # hostile NAME MANIFEST-LINES PAYLOAD [SIZE]: a package with that manifest
 hostile() {
 	printf 'name %s\nversion 1\nrelease 1\narch %s\nlicense MIT\ninstalled-size %s\nbuild-digest %s\n' "$1" "$A" \

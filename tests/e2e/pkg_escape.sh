@@ -4,13 +4,6 @@
 . "$TOP/tests/e2e/lib.sh"
 cd "$T" || exit 1
 A=$(uname -m)
-spk() {
-	{ printf 'sprout-package 1\nmeta %s\n' "$(wc -c <"$2")"; cat "$2"
-	  printf 'manifest %s\n' "$(wc -c <"$3")"; cat "$3"
-	  printf 'payload none %s %s\n' "$(wc -c <"$4")" "$(wc -c <"$4")"; cat "$4"; } >"$1.body"
-	{ cat "$1.body"; printf 'sha256 %s\n' "$(sha256sum <"$1.body" | cut -d' ' -f1)"; } >"$1"
-	rm -f "$1.body"
-}
 X=$(printf x | sha256sum | cut -d' ' -f1)
 printf 'name esc\nversion 1\nrelease 1\narch %s\nlicense MIT\ninstalled-size 1\nbuild-digest %s\n' "$A" \
 	0000000000000000000000000000000000000000000000000000000000000000 >m

@@ -13,22 +13,7 @@ P=$T/plan
 mkdir -p "$P/recipes"
 r() { mkdir -p "$P/recipes/$1"; cat >"$P/recipes/$1/recipe"; }
 # The seed: the host's dash and a few tools with their libraries.
-r seed <<'R'
-name seed
-version 1
-license MIT
-build host
-	for b in /bin/dash /bin/cat /bin/cp /bin/ls /bin/touch /bin/mkdir; do
-		for f in $(ldd "$b" 2>/dev/null | grep -o '/[^ ]*'); do
-			mkdir -p "$DESTDIR$(dirname "$f")"
-			cp -L "$f" "$DESTDIR$f"
-		done
-		mkdir -p "$DESTDIR/bin"
-		cp -L "$b" "$DESTDIR/bin/"
-	done
-	ln -s dash "$DESTDIR/bin/sh"
-	mkdir -p "$DESTDIR/tmp" "$DESTDIR/usr/bin"
-R
+seed_recipe "$P/recipes/seed" /bin/cat /bin/cp /bin/ls /bin/touch /bin/mkdir
 r tool <<'R'
 name tool
 version 1

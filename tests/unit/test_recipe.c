@@ -1,12 +1,67 @@
 /* The recipe parser: fields, scripts, and each error's location. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "build/recipe.h"
 #include "recipe_tap.h"
 #include "core/sha256.h"
+#include "core/util.h"
 #include "tap.h"
+
+/* "shared RECIPE PATH" (docs/recipes.md): in a temporary tree of two
+ * recipes, a/ and b/, where b has the file f.sh. */
+static void shared_cases(void)
+{
+	char top[] = "/tmp/sprout-test-recipe.XXXXXX", path[256], want[512];
+	if (!mkdtemp(top)) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/a", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/b", top);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/b/recipe", top);
+	file_write_atomic(path, "name b\n", 7);
+	snprintf(path, sizeof path, "%s/b/f.sh", top);
+	file_write_atomic(path, "echo\n", 5);
+	snprintf(path, sizeof path, "%s/a/recipe", top);
+	static const char *const cases[][2] = {
+		{"\tshared b f.sh\n", NULL},
+		{"\tshared c f.sh\n", "%s:6:9: no recipe 'c' beside this one (%s/a/../c/recipe)"},
+		{"\tshared b g.sh\n", "%s:6:11: recipe 'b' has no file 'g.sh'"},
+		{"\tshared b ../b/f.sh\n", "%s:6:11: shared path must stay beside recipe 'b'"},
+		{"\tshared b\n", "%s:6:2: expected 'shared RECIPE PATH'"},
+		{"\tshared B f.sh\n", "%s:6:9: malformed recipe name 'B'"},
+		{"\tshared a f.sh\n", "%s:6:9: a file beside this recipe is 'local PATH'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char text[512];
+		snprintf(text, sizeof text,
+			 "name a\nversion 1\nlicense MIT\nsource f.sh\n"
+			 "\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n%sbuild host\n\ttrue\n",
+			 cases[i][0]);
+		struct recipe *r = NULL;
+		err_clear();
+		int e = recipe_parse(path, text, strlen(text), &r);
+		if (!cases[i][1]) {
+			ok(e == 0 && r->sources[0].norigins == 1 && r->sources[0].origins[0].kind == ORIGIN_LOCAL &&
+			   !strcmp(r->sources[0].origins[0].a, "../b/f.sh"),
+			   "shared b f.sh: a local origin ../b/f.sh (%s)", e ? err_msg(e) : "ok");
+		} else {
+			snprintf(want, sizeof want, cases[i][1], path, top);
+			ok(e == -SPROUT_ERR_PARSE && !strcmp(err_msg(e), want), "error: %s (got: %s)", want,
+			   e ? err_msg(e) : "success");
+		}
+		if (!e)
+			recipe_free(r);
+	}
+	rm_rf(top);
+}
 
 int main(void)
 {
@@ -72,11 +127,12 @@ int main(void)
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g\n\turl https://x/a\nbuild host\n\ttrue\n"),
 	    "t/recipe:5:9: malformed sha256 '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g': expected 64 hex digits");
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\nbuild host\n\ttrue\n"),
-	    "t/recipe:4:1: source 'a.tar.gz' has no origin (expected url, debian or local)");
+	    "t/recipe:4:1: source 'a.tar.gz' has no origin (expected url, debian, local or shared)");
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\turl ftp://x/a\nbuild host\n\ttrue\n"),
 	    "t/recipe:6:6: url must start with http:// or https://");
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\tmirror x\nbuild host\n\ttrue\n"),
-	    "t/recipe:6:2: unknown source attribute 'mirror' (expected sha256, url, debian, local, extract, regenerate, "
+	    "t/recipe:6:2: unknown source attribute 'mirror' (expected sha256, url, debian, local, shared, extract, inner, "
+	    "regenerate, "
 	    "delete or waive)");
 	bad(WITH("version 2\nbuild host\n\ttrue\n"), "t/recipe:4:1: duplicate 'version' (first at line 2)");
 	bad(WITH("build host\n\ttrue\nbuild host\n\ttrue\n"), "t/recipe:6:7: duplicate build script 'host' (first at line 4)");
@@ -127,5 +183,33 @@ int main(void)
 	ok(e == 0, "the same glob under two sources is two rules (%s)", e ? err_msg(e) : "ok");
 	if (!e)
 		recipe_free(r);
+
+	/* Inner archives: unpacked after the source, before its rules. */
+	e = parse(WITH(SRC "\tinner a-1/b-2.tar.xz\n\tinner b-2/c.tar\n\tdelete b-2/x.o\nbuild host\n\ttrue\n"), &r);
+	ok(e == 0, "inner PATH parses (%s)", e ? err_msg(e) : "ok");
+	if (!e) {
+		const struct source *s = &r->sources[0];
+		ok(s->ninner == 2 && !strcmp(s->inner[0].path, "a-1/b-2.tar.xz") && s->inner[0].line == 7 &&
+		   !strcmp(s->inner[1].path, "b-2/c.tar") && s->inner[1].line == 8, "two inner archives, in order, with lines");
+		ok(s->nrules == 1, "and the rule beside them");
+		recipe_free(r);
+	}
+	bad(WITH(SRC "\tinner\nbuild host\n\ttrue\n"), "t/recipe:7:7: expected 'inner PATH'");
+	bad(WITH(SRC "\tinner a b.tar\nbuild host\n\ttrue\n"), "t/recipe:7:10: expected 'inner PATH'");
+	bad(WITH(SRC "\tinner a-1/*.tar.xz\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:8: bad inner archive 'a-1/*.tar.xz': expected a relative path without wildcards, '.', '..' or "
+	    "empty components");
+	bad(WITH(SRC "\tinner a-1/../x.tar\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:12: bad inner archive 'a-1/../x.tar': expected a relative path without wildcards, '.', '..' or "
+	    "empty components");
+	bad(WITH(SRC "\tinner a-1/notes.txt\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:8: inner archive 'a-1/notes.txt' is not a tar archive (.tar, .tar.gz, .tar.xz ...)");
+	bad(WITH(SRC "\tinner a-1/b.tar\n\tinner a-1/b.tar\nbuild host\n\ttrue\n"),
+	    "t/recipe:8:8: duplicate inner archive 'a-1/b.tar' (first at line 7)");
+	bad(WITH(SRC "\textract no\n\tinner a-1/b.tar\nbuild host\n\ttrue\n"),
+	    "t/recipe:8:2: 'inner' needs a source that is unpacked ('a.tar.gz' is copied)");
+	bad(WITH(SRC "\tinner a-1/b.tar\n\textract no\nbuild host\n\ttrue\n"),
+	    "t/recipe:8:10: 'extract no' with 'inner' (line 7): an inner archive is in an unpacked source");
+	shared_cases();
 	return tap_done();
 }
