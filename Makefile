@@ -118,6 +118,13 @@ check-diverse: all
 check-gnu: all
 	@sh mk/check-gnu.sh
 
+# A compile farm (tests/e2e/farm.sh, docs/distributed.md): icecream's
+# scheduler and two workers in network namespaces of their own, and
+# plans/hello built with and without it (same digests, jobs on the
+# workers). Root; minutes, so not part of `make check`.
+check-farm: all
+	@FARM_PLAN=plans/hello SPROUT_TESTS=e2e/farm sh tests/run.sh "$(O)"
+
 # The booted system (tests/e2e/vm.sh): installs what the kernel and qemu
 # need (mk/deps.sh --vm), then for x86_64 and aarch64 bootstraps, builds
 # the kernel and boots the result from its initramfs and from the disk image.
@@ -149,4 +156,4 @@ install: all
 clean:
 	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm bench install clean fuzz fuzz-build fuzz-targets check-asan
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-farm check-vm bench install clean fuzz fuzz-build fuzz-targets check-asan

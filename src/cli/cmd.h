@@ -31,6 +31,8 @@ struct ctx {
 	char **caches;          /* --cache URL / cache: shared step caches, in order (NULL-terminated) */
 	const char *cache_trust; /* --cache-trust / cache-trust: trusted keys' directory, or NULL */
 	const char *cache_key;  /* cache-key: the secret key cache push signs with, or NULL */
+	const char *farm;       /* --farm / farm: the network namespace that reaches the farm, or NULL */
+	const char *farm_socket; /* --farm-socket / farm-socket: the local iceccd's socket, or NULL */
 };
 
 enum { CTX_COLOR_AUTO, CTX_COLOR_NEVER, CTX_COLOR_ALWAYS };

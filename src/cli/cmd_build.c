@@ -648,6 +648,9 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		r = engine_lock(&e);
 	if (!r && c->sandbox)
 		r = run_sandbox_check();
+	char *farm_env = NULL;
+	if (!r && c->farm)
+		r = cmd_farm_attach(c, &e, &farm_env);
 	if (!r)
 		r = engine_fetch(&e, 0, 0);
 	for (size_t i = 0; i < p->nsteps; i++)
@@ -687,6 +690,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	buf_free(&rp.frame);
 	engine_free(&e);
 	dist_free(&dist);
+	free(farm_env);
 	return r;
 }
 

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "dist/dist.h"
+#include "dist/farm.h"
 
 /* $SPROUT_CACHE_TIMEOUT: seconds before a cache that does not answer
  * counts as gone (default in dist.c). */
@@ -22,6 +23,24 @@ static int cache_timeout(void)
 {
 	const char *t = getenv("SPROUT_CACHE_TIMEOUT");
 	return t ? atoi(t) : 0;
+}
+
+int cmd_farm_attach(struct ctx *c, struct engine *e, char **env)
+{
+	int made = 0;
+	if (!c->sandbox)
+		return errf(-SPROUT_ERR_USAGE, "--farm: the farm is reached through the sandbox (--runner=sandbox)");
+	if (!c->quiet && !c->json) {
+		printf("[farm] the compiler's environment for %s (icecc-create-env, once per compiler)\n", c->farm);
+		fflush(stdout);
+	}
+	int r = farm_env(c->statedir, env, &made);
+	if (r)
+		return r;
+	e->farm_netns = c->farm;
+	e->farm_socket = c->farm_socket ? c->farm_socket : FARM_SOCKET;
+	e->farm_env = *env;
+	return 0;
 }
 
 int cmd_cache_attach(struct ctx *c, struct dist *d, struct engine *e)

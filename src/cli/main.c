@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "fetch/fetch.h"
 #include "core/util.h"
+#include "dist/farm.h"
 
 #define SPROUT_VERSION "0.1.0"
 
@@ -243,6 +244,9 @@ static void usage(FILE *f)
 		   "  --mirror URL       try URL/FILE before a source's own origins (repeatable)\n"
 		   "  --cache URL        pull finished steps from the shared cache at URL (repeatable)\n"
 		   "  --cache-trust DIR  the public keys (*.pub) a cache's entries must be signed by\n"
+		   "  --farm NETNS       compile host-stage steps on an icecream farm: the steps run in\n"
+		   "                     network namespace NETNS (ip netns), which reaches only the farm\n"
+		   "  --farm-socket PATH the local iceccd's socket (default " FARM_SOCKET ")\n"
 		   "  --step-timeout S   kill a step that runs longer than S seconds\n"
 		   "  --runner=KIND      sandbox (default) or plain (no isolation)\n"
 		   "  --set KEY=VALUE    override or add a plan setting (part of every step key)\n"
@@ -404,7 +408,8 @@ static int load_config(struct config *cf, const char *file, const char *const op
 		return r == -SPROUT_ERR_PARSE ? CMD_EXIT_PARSE : CMD_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < nopts; i++) {
-		char *v = strcmp(opts[i][0], "arch") && strcmp(opts[i][0], "jobs") && !strstr(opts[i][1], "://")
+		char *v = strcmp(opts[i][0], "arch") && strcmp(opts[i][0], "jobs") && strcmp(opts[i][0], "farm") &&
+				  !strstr(opts[i][1], "://")
 				  ? absolute(opts[i][1])
 				  : xstrdup(opts[i][1]);
 		config_set(cf, opts[i][0], v, opts[i][0]);
@@ -432,6 +437,8 @@ static void ctx_settings(struct ctx *c, struct config *cf, char **abs, char **di
 	c->caches = config_all(cf, "cache");
 	c->cache_trust = config_get(cf, "cache-trust");
 	c->cache_key = config_get(cf, "cache-key");
+	c->farm = config_get(cf, "farm");
+	c->farm_socket = config_get(cf, "farm-socket");
 	c->conf = cf;
 }
 
@@ -508,6 +515,10 @@ int main(int argc, char **argv)
 				return CMD_EXIT_USAGE;
 			}
 			opts[nopts][0] = "cache", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--farm", &v)) {
+			opts[nopts][0] = "farm", opts[nopts++][1] = v;
+		} else if (optval(argc, argv, &i, "--farm-socket", &v)) {
+			opts[nopts][0] = "farm-socket", opts[nopts++][1] = v;
 		} else if (optval(argc, argv, &i, "--cache-trust", &v)) {
 			opts[nopts][0] = "cache-trust", opts[nopts++][1] = v;
 		} else if (!strcmp(a, "--plain")) {
