@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "build/cache.h"
 #include "build/engine.h"
@@ -28,8 +30,21 @@ static int cache_timeout(void)
 int cmd_farm_attach(struct ctx *c, struct engine *e, char **env)
 {
 	int made = 0;
+	const char *sock = c->farm_socket ? c->farm_socket : FARM_SOCKET;
+	char *ns = c->farm[0] == '/' ? xstrdup(c->farm) : xasprintf("/run/netns/%s", c->farm);
+	struct stat st;
+	int nsok = stat(ns, &st) == 0;
+	free(ns);
 	if (!c->sandbox)
 		return errf(-SPROUT_ERR_USAGE, "--farm: the farm is reached through the sandbox (--runner=sandbox)");
+	if (geteuid() != 0)
+		return errf(-SPROUT_ERR_USAGE, "--farm: joining the farm's network namespace needs root");
+	if (!nsok)
+		return errf(-SPROUT_ERR_USAGE, "--farm %s: no such network namespace (ip netns add %s, then give it a "
+			    "route to the farm only)", c->farm, c->farm);
+	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return errf(-SPROUT_ERR_USAGE, "--farm: %s is not a socket: is iceccd running (in %s)? (--farm-socket "
+			    "names another)", sock, c->farm);
 	if (!c->quiet && !c->json) {
 		printf("[farm] the compiler's environment for %s (icecc-create-env, once per compiler)\n", c->farm);
 		fflush(stdout);

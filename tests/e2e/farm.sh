@@ -131,6 +131,11 @@ if ! diff -r "$L" "$R" >/dev/null 2>&1; then
 	cmp -l "$L"/usr/lib/cprog/f1.o "$R"/usr/lib/cprog/f1.o | head -n 5 | sed 's/^/# /'
 fi
 check "  ... the same program output (__DATE__ from SOURCE_DATE_EPOCH, here)" cmp "$(sprout --state "$T/local" path "$P")/usr/lib/cprog/out" "$(sprout --state "$T/farm" path "$P")/usr/lib/cprog/out"
+sprout --state "$T/bad" --farm "no-such-$NS" build "$P" >"$T/out" 2>&1
+check "--farm with no such namespace: exit 2, saying so" sh -c "test $? = 2 && grep -q 'no such network namespace' '$T/out'"
+sprout --state "$T/bad" --farm "$NS-client" --farm-socket "$F/none.sock" build "$P" >"$T/out" 2>&1
+check "--farm without its daemon's socket: exit 2, saying so" sh -c "test $? = 2 && grep -q 'is not a socket: is iceccd running' '$T/out'"
+
 # The scheduler's record of each job: "END ID status=0 ... server=NAME";
 # each worker's own log: "request for job ID".
 on_w1=$(grep -c 'END .* status=0 .*server=w1$' "$F/sched.log")
