@@ -151,16 +151,19 @@ if [ "$seen" -ne 7 ]; then
 fi
 
 # ---- make check-farm: a real plan (plans/hello: GNU make and hello from
-# Debian, configure and all), with and without the farm ----
+# Debian, configure and all), with and without the farm. FARM_STEPS picks
+# steps of it (FARM_PLAN=plans/gnu FARM_STEPS=cross-binutils), and
+# FARM_DISTFILES a distfiles store that has their sources. ----
 if [ -n "${FARM_PLAN:-}" ]; then
 	FP=$TOP/$FARM_PLAN
-	check "$FARM_PLAN: its sources" sprout --distfiles "$T/df" fetch "$FP"
+	DF=${FARM_DISTFILES:-$T/df}
+	[ -n "${FARM_STEPS:-}" ] || check "$FARM_PLAN: its sources" sprout --distfiles "$DF" fetch "$FP"
 	before=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
 	t0=$(date +%s)
-	check "$FARM_PLAN: built without the farm" sprout --distfiles "$T/df" --state "$T/plocal" --plain -j2 build "$FP"
+	check "$FARM_PLAN: built without the farm" sprout --distfiles "$DF" --state "$T/plocal" --plain -j2 build "$FP" ${FARM_STEPS:-}
 	t1=$(date +%s)
-	check "$FARM_PLAN: built with the farm" sprout --distfiles "$T/df" --state "$T/pfarm" --plain -j2 \
-		--farm "$NS-client" --farm-socket "$F/client.sock" build "$FP"
+	check "$FARM_PLAN: built with the farm" sprout --distfiles "$DF" --state "$T/pfarm" --plain -j2 \
+		--farm "$NS-client" --farm-socket "$F/client.sock" build "$FP" ${FARM_STEPS:-}
 	t2=$(date +%s)
 	check "$FARM_PLAN: the same digests" test "$(digests plocal)" = "$(digests pfarm)"
 	after=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
