@@ -230,7 +230,7 @@ int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, cons
 		char *path = NULL;
 		r = fetch_source(fc, src, &path);
 		if (!r)
-			r = audit_unpack(src, path, dir);
+			r = audit_unpack(src, path, dir, removed);
 		free(path);
 		/* The recipe's regenerate and delete rules: those files are gone
 		 * before the script runs (docs/recipes.md, "Audit rules"). */

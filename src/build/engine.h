@@ -81,8 +81,9 @@ struct fetch_ctx;
 struct buf;
 /* Lay recipe rc's build tree out in dir: each source fetched through fc
  * (verified again; set fc->offline to refuse downloads) and unpacked or
- * copied, its regenerate and delete rules applied (what they removed
- * appended to removed), then its patches copied under dir/patches. The
+ * copied with its inner archives, its regenerate and delete rules applied
+ * (a line per inner archive unpacked and per rule appended to removed),
+ * then its patches copied under dir/patches. The
  * engine's and the VM overlay's one way to do it. 0 or negative code. */
 int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, const char *dir, struct buf *removed);
 

@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	 "stage and whether its output is in the store; a step to build says why: never built,\n"
 	 "or which input changed (recipe, patch, source, dependency, setting).\n"
 	 "  --why STEP   explain only STEP\n"},
-	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4] [--boot]",
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--mode chroot|vm] [--accel tcg] [--import DISK] [--update-digests] [--stage4] [--boot]",
 	 "fetch and build the minimal plan, check it, and report",
 	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
 	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
@@ -44,7 +44,14 @@ static const struct command commands[] = {
 	 "                    with the system's tcc and rebuild the native stage and its\n"
 	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"
 	 "  --boot            then boot the result in qemu and run its smoke test there\n"
-	 "                    (sprout boot; builds the kernel the first time)\n"},
+	 "                    (sprout boot; builds the kernel the first time)\n"
+	 "  --mode vm         run the stages with a root tree (native, packages) inside\n"
+	 "                    qemu, booted with the plan's own kernel; what the VM built comes\n"
+	 "                    back on a second disk and is checked before it enters the\n"
+	 "                    store (docs/modes.md); --mode chroot is the default\n"
+	 "  --accel tcg       in VM mode, never KVM\n"
+	 "  --import DISK     bare-metal mode: take what a disk of sprout image --format disk\n"
+	 "                    --bootstrap built when it booted, instead of building it here\n"},
 	{"fetch", cmd_fetch, "PLAN [--offline]",
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
@@ -193,7 +200,7 @@ static const struct command commands[] = {
 	 "under env -i, native-stage steps in their root tree through bwrap. Run it with\n"
 	 "'sh build.sh WORKDIR [JOBS]' after 'sprout fetch PLAN'. make bench measures sprout's\n"
 	 "overhead against it.\n"},
-	{"image", cmd_image, "PLAN --format tar|cpio|ext4|oci|disk [-o FILE] [--arch ARCH]",
+	{"image", cmd_image, "PLAN --format tar|cpio|ext4|oci|disk [-o FILE] [--arch ARCH] [--bootstrap]",
 	 "write an image of a plan's final system",
 	 "Writes the final system of PLAN (built first when it is not in the store) as a\n"
 	 "deterministic image and prints its sha256 (for oci, the manifest's): the same bytes\n"
@@ -204,7 +211,10 @@ static const struct command commands[] = {
 	 "  --format oci   an OCI image layout (a directory)\n"
 	 "  --format disk  a GPT disk: an EFI system partition with the kernel and an ext4 root\n"
 	 "                 that boots to the smoke test and a shell (write it to a USB stick)\n"
-	 "  -o FILE        where to write it (default: PLAN-ARCH.tar, .cpio.gz, .ext4, .oci, .img)\n"},
+	 "  -o FILE        where to write it (default: PLAN-ARCH.tar, .cpio.gz, .ext4, .oci, .img)\n"
+	 "  --bootstrap    with --format disk: a disk that, booted, runs the plan's native and\n"
+	 "                 packages stages and keeps what they build on its third partition,\n"
+	 "                 for sprout bootstrap --import (bare-metal mode, docs/modes.md)\n"},
 	{"boot", cmd_boot, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S] [--accel tcg]",
 	 "boot a plan's final system in qemu and run its smoke test",
 	 "Boots the plan's kernel (built first when missing: it takes a while) with its final\n"
