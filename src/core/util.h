@@ -43,6 +43,8 @@ struct strv {
 void strv_add(struct strv *sv, const char *s);      /* copies s */
 void strv_addown(struct strv *sv, char *s);         /* takes s */
 void strv_free(struct strv *sv);
+/* Free the n strings of v (v may be NULL), then v. */
+void strs_free(char **v, size_t n);
 
 /* Read a whole file into b (appending). 0 or -errno. */
 int file_read(const char *path, struct buf *b);

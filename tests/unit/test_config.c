@@ -88,9 +88,7 @@ int main(void)
 	free(file);
 	free(none);
 	free(st);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd))
+	if (rm_rf(dir))
 		ok(0, "cleanup");
-	free(cmd);
 	return tap_done();
 }

@@ -61,9 +61,7 @@ int main(void)
 	free(f);
 	free(d);
 	free(s);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd))
+	if (rm_rf(dir))
 		ok(0, "cleanup");
-	free(cmd);
 	return tap_done();
 }

@@ -193,6 +193,16 @@ static void refused(int r, int want, const char *member, const char *what)
 	ok(nothing_outside(), "%s: nothing written outside the destination", what);
 }
 
+/* End and save the archive t, extract it into a fresh destination, and
+ * check that it is refused (refused()). */
+static void refused_archive(struct tb *t, int want, const char *member, const char *what)
+{
+	end(t);
+	save(t, t->n);
+	fresh();
+	refused(extract(), want, member, what);
+}
+
 /* ---- the cases ---- */
 
 static void t_roundtrip(void)
@@ -263,84 +273,51 @@ static void t_refusals(void)
 	struct tb t = {0};
 	char *abs = xasprintf("%s/abs", outside);
 	file(&t, abs, 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, abs, "absolute path");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, abs, "absolute path");
 	free(abs);
 
 	file(&t, "ok.txt", 0644, "fine");
 	file(&t, "../x", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "../x", "../x");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "../x", "../x");
 	ok(exists(dest, "ok.txt"), "../x: members before it were extracted");
 
 	file(&t, "a/../../x", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "a/../../x", "a/../../x");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "a/../../x", "a/../../x");
 
 	hdr(&t, "a/", '5', 0755, 0, NULL);
 	hdr(&t, "a/l", '2', 0777, 0, "../../etc");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "a/l", "symlink to ../../etc");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "a/l", "symlink to ../../etc");
 	ok(!exists(dest, "a/l"), "symlink to ../../etc: not created");
 
 	hdr(&t, "l", '2', 0777, 0, "../outside");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink to ../outside");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l", "symlink to ../outside");
 
 	hdr(&t, "l", '2', 0777, 0, "/etc/passwd");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink to an absolute path");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l", "symlink to an absolute path");
 
 	/* "sub/.." is inside lexically, but sub may itself be a symlink. */
 	hdr(&t, "sub", '2', 0777, 0, ".");
 	hdr(&t, "l", '2', 0777, 0, "sub/../../outside");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink with '..' after a name");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l", "symlink with '..' after a name");
 
 	file(&t, "f", 0644, "x");
 	hdr(&t, "h", '1', 0644, 0, "../x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "h", "hard link to ../x");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "h", "hard link to ../x");
 
 	char *abs2 = xasprintf("%s/target", outside);
 	hdr(&t, "h", '1', 0644, 0, abs2);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "h", "hard link to an absolute path");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "h", "hard link to an absolute path");
 	free(abs2);
 
 	/* A symlink fine in its own directory, hard-linked somewhere shallower. */
 	hdr(&t, "a/b/", '5', 0755, 0, NULL);
 	hdr(&t, "a/b/up", '2', 0777, 0, "../../f");
 	hdr(&t, "up2", '1', 0777, 0, "a/b/up");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "up2", "hard link to a symlink that escapes from its new place");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "up2", "hard link to a symlink that escapes from its new place");
 
 	hdr(&t, "d", '2', 0777, 0, outside);
 	file(&t, "d/file", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "d", "symlink d -> outside dir");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "d", "symlink d -> outside dir");
 
 	/* The symlink is already there (not from this archive). */
 	file(&t, "d/file", 0644, "x");
@@ -356,30 +333,18 @@ static void t_refusals(void)
 	hdr(&t, "real/", '5', 0755, 0, NULL);
 	hdr(&t, "l", '2', 0777, 0, "real");
 	file(&t, "l/file", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l/file", "member written through an inside symlink");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l/file", "member written through an inside symlink");
 	ok(!exists(dest, "real/file"), "inside symlink: nothing written through it");
 
 	hdr(&t, "l", '2', 0777, 0, "real");
 	hdr(&t, "l/", '5', 0755, 0, NULL);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l/", "directory over a symlink");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l/", "directory over a symlink");
 
 	hdr(&t, "dev", '3', 0644, 0, NULL);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "dev", "character device");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "dev", "character device");
 
 	hdr(&t, "fifo", '6', 0644, 0, NULL);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "fifo", "fifo");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "fifo", "fifo");
 
 	/* A pax path cannot smuggle what the header name would not. */
 	struct buf b = {0};
@@ -395,10 +360,7 @@ static void t_refusals(void)
 	const char gl[] = "../gnu-escape";
 	meta(&t, 'L', gl, sizeof gl);
 	file(&t, "harmless", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "../gnu-escape", "GNU long name with ..");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "../gnu-escape", "GNU long name with ..");
 }
 
 static void t_formats(void)
