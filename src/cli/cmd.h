@@ -164,10 +164,6 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
-/* verify --diverse (cmd_diverse.c): build plan_arg with --set CC=A and
- * CC=B (compilers is "A,B") and compare the steps (all after the host
- * stage when nsteps is 0). Prints; returns the exit status. */
-int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers);
 /* bootstrap --stage4 (cmd_stage4.c): after plan p's bootstrap for arch,
  * package its final rootfs's parts, install a fresh root from them and
  * rebuild them inside it with the plan PLAN-stage4; prints; returns the
