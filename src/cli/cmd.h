@@ -184,27 +184,11 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		   struct build_stats *st);
 /* The run's settings for the library (build/session.h), from c. */
 struct session cmd_session(const struct ctx *c);
-/* What sprout image and sprout boot take from a plan (cmd_image.c): the
- * final rootfs, and on request the kernel, mke2fs and the boot overlay,
- * their steps built first when they are not in the store. */
-enum { CMD_SYS_KERNEL = 1, CMD_SYS_MKE2FS = 2, CMD_SYS_OVERLAY = 4 };
-struct cmd_sys {
-	char *rootfs;           /* the final step's output */
-	char *kernel;           /* the kernel step's boot/vmlinuz */
-	char *mke2fs, *mke2fs_conf;
-	char *overlay;          /* the boot overlay (vm_overlay), under dir */
-	char *dir;              /* STATE/vm/PLAN-ARCH: the work of image and boot */
-	long long epoch;        /* SOURCE_DATE_EPOCH */
-};
-/* Build what is missing of what (CMD_SYS_*) and fill *s (free with
- * cmd_sys_free). Prints errors; 0 or the exit status. */
+/* What sprout image and sprout boot take from a plan (cmd_image.c):
+ * build the steps of what (VM_SYS_*, vm/sys.h) that are missing, with
+ * build's display, then vm_sys_open. Prints errors; 0 or the exit status
+ * (free *s with vm_sys_free once 0). */
+struct vm_sys;
 int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
-		    struct cmd_sys *s);
-void cmd_sys_free(struct cmd_sys *s);
-/* Write the image of s in format (enum image_format) to out (prints errors; 0 or the exit status). */
-int cmd_image_disk(struct ctx *c, const char *arch, const struct cmd_sys *s, int format, const char *out,
-		   char digest[65]);
-/* The kernel command line of the disk image (built into sprout's kernel
- * too: recipes/linux/ARCH.config). Caller frees. */
-char *cmd_disk_cmdline(const char *arch);
+		    struct vm_sys *s);
 #endif
