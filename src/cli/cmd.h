@@ -136,10 +136,6 @@ char *cmd_find_plan(const char *arg, struct strv *tried);
 /* Print that there is no plan arg, where it was looked for (tried), and
  * the closest plan name. */
 void cmd_no_plan(const char *arg, const struct strv *tried);
-/* When e's arch is not the host's and a host-stage step is to be built:
- * each of the plan's cross-tools must be in PATH. 0, or
- * -SPROUT_ERR_SANDBOX naming what is missing (errf). */
-int cmd_cross_tools(const struct engine *e);
 /* n bytes for a person: "512 B", "1.5 KiB", "3.2 MiB" (cmd_hint.c). */
 void cmd_human_size(long long n, char *out, size_t size);
 /* --json output (cmd_json.c, schemas in docs/cli.md). The build summary
@@ -164,17 +160,6 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
-/* bootstrap --stage4 (cmd_stage4.c): after plan p's bootstrap for arch,
- * package its final rootfs's parts, install a fresh root from them and
- * rebuild them inside it with the plan PLAN-stage4; prints; returns the
- * exit status. */
-int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char *plan_arg);
-/* The output directory of step i in the store, into *out (caller frees):
- * 0, or -ENOENT when it is not built. */
-int cmd_path_of(const struct ctx *c, const struct plan *p, const char *arch, int i, char **out);
-/* Whether bootstrap --stage4 can run for plan p (before anything is
- * built): prints what is missing; 0 or the exit status. */
-int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);
 /* Build's display (cmd_build.c), for every command that builds: fetch
  * what is missing and build the named steps (all when nsteps is 0) of plan
  * p through the library (session_prepare, engine_build), showing progress

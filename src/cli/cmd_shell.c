@@ -162,7 +162,7 @@ static int shell_final(struct ctx *c, struct plan *p, const char *arch, const ch
 	int rc = 0;
 	char *root = NULL;
 	char cwd[4096];
-	if (cmd_path_of(c, p, arch, i, &root)) {
+	if (cache_output(p, arch, c->statedir, i, &root)) {
 		struct buf hint = {0};
 		cmd_again(c, c->arch, &hint);
 		cmd_err("shell: the final system of plan '%s' (step '%s') is not built for %s; build it first: %s build %s",
