@@ -10,18 +10,8 @@ if ! command -v bash >/dev/null 2>&1; then
 	echo "1..$n"
 	exit 0
 fi
-mkdir -p "$T/bin"
-ln -s "$SPROUT" "$T/bin/sprout"
-# comp LINE: what completing at the end of LINE offers, one a line
-comp() {
-	PATH="$T/bin:$PATH" bash -c '
-		. contrib/sprout.bash-completion
-		COMP_LINE=$1 COMP_POINT=${#1}
-		read -ra COMP_WORDS <<<"$1"; [[ $1 == *" " ]] && COMP_WORDS+=("")
-		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-		_sprout
-		printf "%s\n" "${COMPREPLY[@]}"' comp "$1" | sed 's/=$//' | sort -u
-}
+# offered LINE: what completion offers there (comp, lib.sh), "OPT=" as OPT
+offered() { comp "$1" | sed 's/=$//' | sort -u; }
 # opts_of TEXT: the options (-x, --xyz) written in TEXT, one a line
 opts_of() { printf '%s\n' "$1" | grep -oE '(^|[][ `(|])--?[a-zA-Z][a-zA-Z0-9-]*' | sed 's/^[][ `(|]//' | sort -u; }
 # the first cell of each row of a section's first table: "NAME<TAB>CELL"
@@ -31,22 +21,22 @@ rows() {
 }
 # the man page's text, its hyphens plain
 sed 's/\\-/-/g' docs/sprout.1 >"$T/man"
-globals=$(comp "sprout -" | tr '\n' ' ')
+globals=$(offered "sprout -" | tr '\n' ' ')
 
 rows Commands >"$T/cmds"
 check "docs/cli.md's Commands table has its rows ($(wc -l <"$T/cmds"))" test "$(wc -l <"$T/cmds")" -gt 20
 nocomp= noman= undoc=
 while IFS="$(printf '\t')" read -r cmd cell; do
-	offered=$(comp "sprout $cmd -")
+	got=$(offered "sprout $cmd -")
 	for o in $(opts_of "$cell"); do
-		printf '%s\n' "$offered" | grep -qx -- "$o" || nocomp="$nocomp $cmd:$o"
+		printf '%s\n' "$got" | grep -qx -- "$o" || nocomp="$nocomp $cmd:$o"
 		grep -q -- "$o\\b" "$T/man" || noman="$noman $cmd:$o"
 	done
 done <"$T/cmds"
 # the other way: what the completion offers a command beyond the globals
 for cmd in $(cut -f1 "$T/cmds" | sort -u); do
 	cells=$(awk -F'\t' -v c="$cmd" '$1 == c { print $2 }' "$T/cmds")
-	for o in $(comp "sprout $cmd -"); do
+	for o in $(offered "sprout $cmd -"); do
 		case " $globals " in *" $o "*) continue ;; esac
 		[ "$o" = -- ] && continue
 		opts_of "$cells" | grep -qx -- "$o" || undoc="$undoc $cmd:$o"
@@ -63,8 +53,8 @@ rows Packages >"$T/verbs"
 differ= nodoc= noman=
 for v in $verbs; do
 	has=$("$SPROUT" pkg "$v" --help 2>&1 | sed -n 's/^options://p' | tr ' ' '\n' | sed '/^$/d' | sort -u)
-	offered=$(comp "sprout pkg $v -" | grep -vxF -e "$(printf '%s\n' $globals)")
-	[ "$has" = "$offered" ] || differ="$differ $v:[$(echo $has)]/[$(echo $offered)]"
+	got=$(offered "sprout pkg $v -" | grep -vxF -e "$(printf '%s\n' $globals)")
+	[ "$has" = "$got" ] || differ="$differ $v:[$(echo $has)]/[$(echo $got)]"
 	cell=$(awk -F'\t' -v c="$v" '$1 == c { print $2 }' "$T/verbs")
 	for o in $has; do
 		# the options table under Packages covers the root verbs' shared options
