@@ -155,6 +155,12 @@ void strv_add(struct strv *sv, const char *s)
 	strv_addown(sv, xstrdup(s));
 }
 
+void free_each(void *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+}
+
 void strs_free(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)

@@ -12,12 +12,7 @@
 
 void vm_sys_free(struct vm_sys *s)
 {
-	free(s->rootfs);
-	free(s->kernel);
-	free(s->mke2fs);
-	free(s->mke2fs_conf);
-	free(s->overlay);
-	free(s->dir);
+	FREE_ALL(s->rootfs, s->kernel, s->mke2fs, s->mke2fs_conf, s->overlay, s->dir);
 	memset(s, 0, sizeof *s);
 }
 
