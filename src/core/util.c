@@ -155,6 +155,15 @@ void strv_add(struct strv *sv, const char *s)
 	strv_addown(sv, xstrdup(s));
 }
 
+void bytes_unread_to_front(unsigned char *buf, size_t *pos, size_t *len)
+{
+	if (!*pos)
+		return;
+	memmove(buf, buf + *pos, *len - *pos);
+	*len -= *pos;
+	*pos = 0;
+}
+
 void free_each(void *const *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

@@ -311,11 +311,7 @@ static int rd_fill(struct pkgfile *pf, size_t need)
 	struct pkgfile_rd *r = pf->rd;
 	if (r->len - r->pos >= need || r->eof)
 		return 0;
-	if (r->pos) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-		r->len -= r->pos;
-		r->pos = 0;
-	}
+	bytes_unread_to_front(r->buf, &r->pos, &r->len);
 	while (r->len < need && !r->eof) {
 		ssize_t n;
 		if (r->mem) {

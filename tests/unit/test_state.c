@@ -57,10 +57,7 @@ int main(void)
 	ok(path_exists(s), "  ... and its store is kept");
 	mkdir_p(d, 0755);
 	ok(state_upgrade(p) == 0 && path_exists(d), "upgrading again changes nothing");
-	free(p);
-	free(f);
-	free(d);
-	free(s);
+	FREE_ALL(p, f, d, s);
 	if (rm_rf(dir))
 		ok(0, "cleanup");
 	return tap_done();
