@@ -1,5 +1,5 @@
-# Every option docs/cli.md gives a command (its Commands and Packages
-# tables) is completed by contrib/sprout.bash-completion and named in the
+# Every global option sprout --help lists is completed; every option
+# docs/cli.md gives a command (its Commands and Packages tables) is completed by contrib/sprout.bash-completion and named in the
 # man page; the completion offers no command option that docs/cli.md does
 # not describe; and for each pkg verb the completion offers exactly the
 # options the binary's own table has (sprout pkg VERB --help).
@@ -22,6 +22,14 @@ rows() {
 # the man page's text, its hyphens plain
 sed 's/\\-/-/g' docs/sprout.1 >"$T/man"
 globals=$(offered "sprout -" | tr '\n' ' ')
+
+# the global options sprout --help lists
+"$SPROUT" --help | sed -n '/^global options:/,/^$/p' | grep -oE '(^|[ ,])--?[a-zA-Z][a-zA-Z0-9-]*' |
+	sed 's/^[ ,]//' | sort -u >"$T/globals"
+missing=
+for o in $(cat "$T/globals"); do printf '%s\n' $globals | grep -qx -- "$o" || missing="$missing $o"; done
+check "the completion offers every global option sprout --help lists ($(wc -l <"$T/globals"))${missing:+ (missing:$missing)}" \
+	test -z "$missing" -a "$(wc -l <"$T/globals")" -gt 10
 
 rows Commands >"$T/cmds"
 check "docs/cli.md's Commands table has its rows ($(wc -l <"$T/cmds"))" test "$(wc -l <"$T/cmds")" -gt 20
