@@ -160,7 +160,7 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
-/* Build's display (cmd_display.c), for every command that builds: fetch
+/* Build's display (cmd_build.c), for every command that builds: fetch
  * what is missing and build the named steps (all when nsteps is 0) of plan
  * p through the library (session_prepare, engine_build), showing progress
  * and failures. 0, -SPROUT_ERR_BUILD
@@ -169,7 +169,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		   struct build_stats *st);
 /* The run's settings for the library (build/session.h), from c. */
 struct session cmd_session(const struct ctx *c);
-/* What sprout image and sprout boot take from a plan (cmd_common.c):
+/* What sprout image and sprout boot take from a plan (cmd_image.c):
  * build the steps of what (VM_SYS_*, vm/sys.h) that are missing, with
  * build's display, then vm_sys_open. Prints errors; 0 or the exit status
  * (free *s with vm_sys_free once 0). */

@@ -14,7 +14,6 @@
 #include "build/plan.h"
 #include "build/state.h"
 #include "core/util.h"
-#include "vm/sys.h"
 
 void cmd_err(const char *fmt, ...)
 {
@@ -279,32 +278,4 @@ int cmd_wait_sandbox(pid_t pid, int interactive)
 		sigaction(SIGTTOU, &old[0], NULL);
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
-		    struct vm_sys *s)
-{
-	struct strv want = {0};
-	memset(s, 0, sizeof *s);
-	err_clear();
-	int r = vm_sys_needs(p, arch, c->statedir, what, &want);
-	if (!r && want.n) {
-		struct build_stats st;
-		r = cmd_build_plan(c, p, arch, plan_arg, want.v, (int)want.n, &st);
-		if (r && r != -SPROUT_ERR_BUILD)
-			cmd_err("%s", err_msg(r));
-	} else if (r) {
-		cmd_err("%s", err_msg(r));
-	}
-	strv_free(&want);
-	if (r)
-		return cmd_exit_for(r);
-	struct session ss = cmd_session(c);
-	char *dd = session_distdir(&ss);
-	err_clear();
-	r = vm_sys_open(p, arch, c->statedir, dd, what, s);
-	free(dd);
-	if (r)
-		cmd_err("%s", err_msg(r));
-	return r ? cmd_exit_for(r) : 0;
 }

@@ -1,8 +1,7 @@
-/* Build's display, which every command that builds goes through
- * (cmd_build_plan; the build command itself is cmd_build.c): live lines
- * redrawn in place on a terminal, one line per step start and end
- * otherwise (or with --plain), -v's copy of the logs, the failure report
- * and the summary table. */
+/* sprout build, and the printer every build goes through (cmd_build_plan):
+ * live lines redrawn in place on a terminal, one line per step start and
+ * end otherwise (or with --plain), -v's copy of the logs, the failure
+ * report and the summary table. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "build/cache.h"
 #include "build/engine.h"
 #include "build/runrec.h"
 #include "core/err.h"
@@ -657,4 +657,42 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	buf_free(&rp.frame);
 	engine_free(&e);
 	return r;
+}
+
+int cmd_build(struct ctx *c, int argc, char **argv)
+{
+	const char *plan_arg;
+	struct strv steps = {0};
+	struct plan *p;
+	const char *arch;
+	int rc = cmd_open_plan(c, argc, argv, NULL, "PLAN [STEP...]", &steps, &plan_arg, &p, &arch);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < steps.n; i++) {
+		if (plan_step_index(p, steps.v[i]) < 0) {
+			cmd_unknown_step("build", p, steps.v[i]);
+			plan_free(p);
+			strv_free(&steps);
+			return CMD_EXIT_PARSE;
+		}
+	}
+	double t0 = now_sec();
+	struct build_stats st;
+	int r = cmd_build_plan(c, p, arch, plan_arg, steps.v, (int)steps.n, &st);
+	if (r && r != -SPROUT_ERR_BUILD)
+		cmd_err("build: %s", err_msg(r));
+	if (!c->quiet && !c->json && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
+		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
+		       st.failed, st.skipped, now_sec() - t0);
+	/* Where the final step's output is (sprout path prints it too). */
+	int fin = p->final ? plan_step_index(p, p->final) : -1;
+	char *out;
+	if (!c->quiet && !c->json && !r && fin >= 0 && !cache_output(p, arch, c->statedir, fin, &out)) {
+		printf("output of %s: %s\n", p->final, out);
+		free(out);
+	}
+	rc = cmd_exit_for(r);
+	plan_free(p);
+	strv_free(&steps);
+	return rc;
 }

@@ -1,4 +1,6 @@
-/* sprout image: an image of a plan's final system (docs/images.md). */
+/* sprout image: an image of a plan's final system (docs/images.md); and
+ * what it shares with sprout boot: the steps an image or a boot needs
+ * (vm/sys.h), built with build's display when missing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,34 @@
 #include "core/util.h"
 #include "image/image.h"
 #include "vm/sys.h"
+
+int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
+		    struct vm_sys *s)
+{
+	struct strv want = {0};
+	memset(s, 0, sizeof *s);
+	err_clear();
+	int r = vm_sys_needs(p, arch, c->statedir, what, &want);
+	if (!r && want.n) {
+		struct build_stats st;
+		r = cmd_build_plan(c, p, arch, plan_arg, want.v, (int)want.n, &st);
+		if (r && r != -SPROUT_ERR_BUILD)
+			cmd_err("%s", err_msg(r));
+	} else if (r) {
+		cmd_err("%s", err_msg(r));
+	}
+	strv_free(&want);
+	if (r)
+		return cmd_exit_for(r);
+	struct session ss = cmd_session(c);
+	char *dd = session_distdir(&ss);
+	err_clear();
+	r = vm_sys_open(p, arch, c->statedir, dd, what, s);
+	free(dd);
+	if (r)
+		cmd_err("%s", err_msg(r));
+	return r ? cmd_exit_for(r) : 0;
+}
 
 int cmd_image(struct ctx *c, int argc, char **argv)
 {
