@@ -125,6 +125,31 @@ check-vm: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VM=1 SPROUT_TESTS=e2e/vm sh tests/run.sh "$(O)"
 
+# VM and bare-metal modes (tests/e2e/vmmode.sh, docs/modes.md): the
+# minimal plan's native and packages stages inside qemu under TCG, killed
+# in the middle and resumed, then from the bare-metal disk booted through
+# UEFI firmware; every digest must be the chroot mode's. Not in .ci/run:
+# three TCG runs of the native stages, 9 to 16 minutes each on a loaded
+# 2-core machine. SPROUT_VM_STATE=DIR shares check-vm's state (its
+# bootstrap and kernel).
+check-vmmode: all
+	@sh mk/deps.sh --vm
+	@SPROUT_VMMODE=1 SPROUT_TESTS=e2e/vmmode sh tests/run.sh "$(O)"
+
+# A static sprout for SPROUT_ARCH (default: this machine's), without the
+# optional libraries, in $(SO)/sprout: the sprout that runs inside the VM of
+# `sprout bootstrap --mode vm` (docs/modes.md), which runs this target
+# itself. Built by ARCH-linux-gnu-gcc for another arch; with MUSL=DIR (a
+# musl tree with usr/lib/musl-gcc.specs, such as the plan's seed musl)
+# against that musl, else against the compiler's own libc.
+SPROUT_ARCH ?= $(shell uname -m)
+SO          ?= build-static-$(SPROUT_ARCH)
+STATIC_CC    = $(if $(filter $(SPROUT_ARCH),$(shell uname -m)),,$(SPROUT_ARCH)-linux-gnu-)gcc$(if $(MUSL), -specs $(MUSL)/usr/lib/musl-gcc.specs)
+
+static-sprout:
+	@SYSROOT="$(MUSL)" $(MAKE) --no-print-directory O="$(SO)" NOLIBS=1 CC="$(STATIC_CC)" CFLAGS=-O2 \
+		LDFLAGS=-static "$(SO)/sprout"
+
 # bench/phases times plan loading and key computation (bench/b_scale.sh).
 $(O)/bench/phases: bench/phases.c $(O)/libsprout.a
 	@mkdir -p $(O)/bench
@@ -149,4 +174,4 @@ install: all
 clean:
 	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm bench install clean fuzz fuzz-build fuzz-targets check-asan
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm check-vmmode static-sprout bench install clean fuzz fuzz-build fuzz-targets check-asan

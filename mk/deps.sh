@@ -3,7 +3,9 @@
 #   sh mk/deps.sh          what building and running the main job needs
 #   sh mk/deps.sh --test   also what the test suite and benchmarks use
 #                          (binutils-aarch64-linux-gnu: the encoding test
-#                          of tcc's AArch64 assembler compares with it)
+#                          of tcc's AArch64 assembler compares with it;
+#                          nginx-light: its WebDAV PUT serves the shared
+#                          step cache's test)
 #   sh mk/deps.sh --cross  also the aarch64 cross compiler (Debian's
 #                          gcc-aarch64-linux-gnu) that the host stage of
 #                          `sprout --arch aarch64 bootstrap` uses
@@ -19,7 +21,7 @@ for a in "$@"; do
 	case $a in
 	--test) pkgs="$pkgs clang lld tcc pcc chibicc musl-dev bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps
 		pacman-package-manager libarchive-tools cpio e2fsprogs fdisk dosfstools mtools skopeo
-		binutils-aarch64-linux-gnu chromium bash-completion libclang-rt-dev" ;;
+		binutils-aarch64-linux-gnu chromium bash-completion libclang-rt-dev nginx-light" ;;
 	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;
 	--vm) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison bc perl libelf-dev cpio
 		qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64" ;;

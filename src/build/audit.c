@@ -508,10 +508,39 @@ int audit_apply(const char *dir, const struct source *src, struct buf *log)
 	return r;
 }
 
-int audit_unpack(const struct source *src, const char *stored, const char *dir)
+int audit_unpack_inner(const char *dir, const struct source *src, struct buf *log)
 {
-	if (src->extract)
-		return tar_extract(stored, dir);
+	int r = 0;
+	for (size_t i = 0; i < src->ninner && !r; i++) {
+		const struct source_inner *in = &src->inner[i];
+		char *p = path_join(dir, in->path);
+		struct stat st;
+		if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode))
+			r = errf(-SPROUT_ERR_NOTFOUND, "%s: inner archive %s (recipe line %d) is not a file of the source",
+				 src->file, in->path, in->line);
+		if (!r) {
+			r = tar_extract(p, dir);
+			if (r) {
+				char *m = xstrdup(err_msg(r));  /* errf writes where err_msg points */
+				r = errf(r, "%s: inner archive %s: %s", src->file, in->path, m);
+				free(m);
+			}
+		}
+		if (!r && unlink(p) < 0)
+			r = errf(-errno, "%s: %s", p, err_str(-errno));
+		if (!r && log)
+			buf_addf(log, "sprout: inner %s (recipe line %d): unpacked and removed\n", in->path, in->line);
+		free(p);
+	}
+	return r;
+}
+
+int audit_unpack(const struct source *src, const char *stored, const char *dir, struct buf *log)
+{
+	if (src->extract) {
+		int r = tar_extract(stored, dir);
+		return r ? r : audit_unpack_inner(dir, src, log);
+	}
 	char *dst = path_join(dir, src->file);
 	int r = file_copy(stored, dst);
 	if (r)

@@ -62,8 +62,17 @@ int audit_rule_usage(const char *dir, const struct source *src, size_t *counts);
  * files"). 0 or negative code (errf names the path). */
 int audit_apply(const char *dir, const struct source *src, struct buf *log);
 
+/* Unpack each inner archive of src (docs/recipes.md, "inner") in dir, in
+ * order, and remove it, appending a line per archive to log when log is not
+ * NULL ("sprout: inner PATH (recipe line N): unpacked and removed"). Run
+ * after the source is extracted in dir and before audit_apply. 0 or
+ * negative code (errf names the archive). */
+int audit_unpack_inner(const char *dir, const struct source *src, struct buf *log);
+
 /* Put the stored file of src into dir as the build would: extracted when
- * src->extract, else copied under its own name. 0 or negative code. */
-int audit_unpack(const struct source *src, const char *stored, const char *dir);
+ * src->extract (with its inner archives: audit_unpack_inner, noting them
+ * in log when not NULL), else copied under its own name. 0 or negative
+ * code. */
+int audit_unpack(const struct source *src, const char *stored, const char *dir, struct buf *log);
 
 #endif

@@ -13,6 +13,8 @@ static int cmp_sets(const void *a, const void *b)
 	return strcmp(((const struct setting *)a)->key, ((const struct setting *)b)->key);
 }
 
+const char *cache_host_arch;
+
 void cache_inputs(const struct plan *p, int i, const char *arch, char (*digests)[65], struct buf *out)
 {
 	const struct step *s = &p->steps[i];
@@ -25,7 +27,7 @@ void cache_inputs(const struct plan *p, int i, const char *arch, char (*digests)
 	buf_addf(out, "build %s\n", s->build_name);
 	buf_addf(out, "stage %s\n", p->stages[s->stage].name);
 	buf_addf(out, "arch %s\n", arch);
-	buf_addf(out, "host-arch %s\n", host_arch());
+	buf_addf(out, "host-arch %s\n", cache_host_arch ? cache_host_arch : host_arch());
 	struct setting *sets = xcalloc(p->nsets + 1, sizeof *sets);
 	if (p->nsets) {
 		memcpy(sets, p->sets, p->nsets * sizeof *sets);

@@ -11,6 +11,12 @@
  * (sprout-inputs 1 hashed dependencies' keys) never matches one of these. */
 #define CACHE_INPUTS_VERSION "sprout-inputs 2"
 
+/* The arch a key names as the host's (its "host-arch" line): NULL for
+ * host_arch(). The sprout inside VM mode's VM sets the host's, since it
+ * builds on the host's behalf and its keys must be the host's
+ * (docs/modes.md). */
+extern const char *cache_host_arch;
+
 /* The canonical serialisation of step i's inputs into out (docs/cache.md),
  * given the output digests (hex) of every step, of which only i's
  * dependencies are read; one whose digest is "" (not built yet) is left

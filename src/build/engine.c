@@ -35,6 +35,8 @@ int engine_init(struct engine *e, struct plan *p, const char *arch, const char *
 	e->digests = xcalloc(p->nsteps + 1, sizeof *e->digests);
 	e->inputs = xcalloc(p->nsteps + 1, sizeof *e->inputs);
 	e->want = xcalloc(p->nsteps + 1, 1);
+	e->pulled = xcalloc(p->nsteps + 1, sizeof *e->pulled);
+	e->asked = xcalloc(p->nsteps + 1, 1);
 	cache_keys(p, arch, statedir, e->keys, e->digests, e->inputs);
 	for (size_t i = 0; i < p->nsteps; i++)
 		if (!p->steps[i].ondemand)
@@ -48,6 +50,8 @@ void engine_free(struct engine *e)
 	free(e->keys);
 	free(e->digests);
 	free(e->want);
+	free(e->pulled);
+	free(e->asked);
 	if (e->lockfd >= 0)
 		close(e->lockfd);
 	e->lockfd = -1;
@@ -118,11 +122,55 @@ static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struc
 	fc->verbose = e->verbose;
 }
 
+int engine_pull(struct engine *e, int i, long long *size)
+{
+	const char *from = NULL;
+	if (!e->remote || !e->keys[i][0] || e->asked[i])
+		return 0;
+	e->asked[i] = 1;
+	char *tmp = engine_tmpdir(e, i), *out = path_join(tmp, "out");
+	rm_rf(tmp);
+	int r = mkdir_p(out, 0755);
+	if (!r)
+		r = e->remote->pull(e->remote->arg, e, i, out, &from);
+	if (!r)
+		r = engine_commit(e, i, e->digests[i], size);
+	if (r) {
+		rm_rf(tmp);
+		e->digests[i][0] = 0;
+	} else {
+		e->pulled[i] = from;
+	}
+	free(out);
+	free(tmp);
+	return !r;
+}
+
+/* Before anything is fetched: every wanted step that the store or the
+ * remote has, in plan order (a pulled step's digest makes the keys of the
+ * steps after it known). The scheduler pulls the rest as they get ready. */
+static void pull_ahead(struct engine *e)
+{
+	const struct plan *p = e->plan;
+	for (size_t k = 0; k < p->nsteps; k++) {
+		int i = p->order[k];
+		long long size;
+		if (!e->want[i] || e->digests[i][0] || !cache_ready(p, i, e->digests))
+			continue;
+		if (!e->keys[i][0] || !e->inputs[i])
+			cache_key(p, i, e->arch, e->digests, e->keys[i], &e->inputs[i]);
+		if (cache_digest(e->statedir, e->keys[i], e->digests[i]) && !engine_pull(e, i, &size))
+			e->digests[i][0] = 0;
+	}
+}
+
 int engine_fetch(struct engine *e, int all, int offline)
 {
 	const struct plan *p = e->plan;
 	char *done = xcalloc(p->nrecipes + 1, 1);
 	int r = 0;
+	if (e->remote && !all && !offline)
+		pull_ahead(e);
 	for (size_t i = 0; i < p->nsteps && !r; i++) {
 		if (!e->want[i] || (!all && cache_has(e->statedir, e->keys[i])))
 			continue;
@@ -179,7 +227,7 @@ int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, cons
 		char *path = NULL;
 		r = fetch_source(fc, src, &path);
 		if (!r)
-			r = audit_unpack(src, path, dir);
+			r = audit_unpack(src, path, dir, removed);
 		free(path);
 		/* The recipe's regenerate and delete rules: those files are gone
 		 * before the script runs (docs/recipes.md, "Audit rules"). */

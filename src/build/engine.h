@@ -29,7 +29,23 @@ struct engine_event {
 	const char *builddir;   /* SPROUT_EV_FAIL: kept for inspection */
 	const char *error;      /* SPROUT_EV_FAIL: a setup error instead of a status */
 	long long size;         /* SPROUT_EV_DONE, SPROUT_EV_CACHED: output bytes */
-	const char *source;     /* SPROUT_EV_FETCH: the file's name */
+	const char *source;     /* SPROUT_EV_FETCH: the file's name; SPROUT_EV_CACHED: the remote
+				 * the output was pulled from this run (e->remote), else NULL */
+};
+
+/* Where finished steps may come from besides the store: the shared step
+ * cache (dist/dist.h) fills this in. The engine defines it so that it
+ * needs to know nothing of the cache (which sits above it). */
+struct engine;
+struct engine_remote {
+	/* Fill outdir (an empty directory) with the output of e's step i,
+	 * whose key e->keys[i] is known, checked as the remote's rules say;
+	 * *from names the remote (valid while it lives). 0 when it did: the
+	 * engine then stores it as it stores a build's output; a negative
+	 * code when not (not there, refused, unreachable): the step is
+	 * built here. */
+	int (*pull)(void *arg, const struct engine *e, int i, const char *outdir, const char **from);
+	void *arg;
 };
 
 struct engine {
@@ -51,6 +67,9 @@ struct engine {
 	char *want;             /* per step: part of this run */
 	void (*on_event)(void *arg, const struct engine_event *ev);
 	void *arg;
+	const struct engine_remote *remote; /* or NULL: only the store and builds */
+	const char **pulled;    /* per step: the remote its output came from this run, or NULL */
+	char *asked;            /* per step: the remote was asked for it this run (once is enough) */
 	int lockfd;
 };
 
@@ -58,8 +77,9 @@ struct fetch_ctx;
 struct buf;
 /* Lay recipe rc's build tree out in dir: each source fetched through fc
  * (verified again; set fc->offline to refuse downloads) and unpacked or
- * copied, its regenerate and delete rules applied (what they removed
- * appended to removed), then its patches copied under dir/patches. The
+ * copied with its inner archives, its regenerate and delete rules applied
+ * (a line per inner archive unpacked and per rule appended to removed),
+ * then its patches copied under dir/patches. The
  * engine's and the VM overlay's one way to do it. 0 or negative code. */
 int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, const char *dir, struct buf *removed);
 
@@ -78,7 +98,10 @@ int engine_select(struct engine *e, char **names, int n);
 int engine_lock(struct engine *e);
 
 /* Fetch and verify every source of the wanted steps that are not cached
- * (all of them when all is non-zero). 0 or negative code (errf set). */
+ * (all of them when all is non-zero). With e->remote (and neither all nor
+ * offline), first pull from it, in plan order, every wanted step whose key
+ * the store and the pulls let it know, so that nothing is fetched for what
+ * the remote has. 0 or negative code (errf set). */
 int engine_fetch(struct engine *e, int all, int offline);
 
 /* Build the wanted steps that are not cached. 0, SPROUT_ERR_BUILD when a step

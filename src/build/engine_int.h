@@ -15,6 +15,10 @@ int engine_prepare(struct engine *e, int i);
  * size in bytes into *size; records the key as last built. 0 or negative
  * code (errf set). */
 int engine_commit(struct engine *e, int i, char hex[65], long long *size);
+/* Pull step i, whose key is known and whose output is not in the store,
+ * from e->remote into the store: 1 when it is now there (its digest in
+ * e->digests[i], its bytes in *size, e->pulled[i] set), else 0. */
+int engine_pull(struct engine *e, int i, long long *size);
 /* The bytes of the regular files a manifest lists. */
 long long engine_manifest_size(const char *m);
 /* Hand ev to e->on_event, when there is one. */

@@ -147,17 +147,20 @@ static int try_cached(struct engine *e, struct sched *sc, int i)
 		cache_key(e->plan, i, e->arch, e->digests, e->keys[i], &e->inputs[i]);
 		e->digests[i][0] = 0;
 	}
-	if (!e->digests[i][0] && cache_digest(e->statedir, e->keys[i], e->digests[i])) {
+	struct engine_event ev = {0};
+	/* not in the store: the shared cache (e->remote) may have it */
+	if (!e->digests[i][0] && cache_digest(e->statedir, e->keys[i], e->digests[i]) &&
+	    !engine_pull(e, i, &ev.size)) {
 		e->digests[i][0] = 0;
 		return 0;
 	}
-	struct engine_event ev = {0};
 	char *mp = state_store(e->statedir, e->keys[i], "manifest");
 	struct buf m = {0};
 	if (!file_read(mp, &m))
 		ev.size = engine_manifest_size(m.s);
 	buf_free(&m);
 	free(mp);
+	ev.source = e->pulled[i];
 	ev.kind = SPROUT_EV_CACHED;
 	ev.step = i;
 	ev.digest = e->digests[i];

@@ -313,6 +313,63 @@ static int key_fixpoint(struct pparser *ps, struct slice *w, int n)
 	return 0;
 }
 
+/* Where path pattern g is malformed (absolute, or an empty, "." or ".."
+ * component), or NULL. */
+static const char *bad_pattern(struct slice g)
+{
+	const char *p = g.s, *e = g.s + g.len;
+	if (*p == '/')
+		return p;
+	while (p < e) {
+		const char *c = memchr(p, '/', (size_t)(e - p));
+		size_t n = c ? (size_t)(c - p) : (size_t)(e - p);
+		if (!n || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return p;
+		if (!c)
+			break;
+		p = c + 1;
+		if (p == e)
+			return c;
+	}
+	return NULL;
+}
+
+/* "fixpoint-exclude GLOB REASON...", after the fixpoint line. */
+static int key_fixpoint_exclude(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	if (n < 3)
+		return perr(ps, n < 2 ? w[0].s + w[0].len : w[1].s + w[1].len,
+			    "expected 'fixpoint-exclude GLOB REASON...': an exclusion says why the files may differ");
+	if (!p->fixpoint[0])
+		return perr(ps, w[0].s, "'fixpoint-exclude' before 'fixpoint STEP STEP': nothing to exclude from");
+	const char *bad = bad_pattern(w[1]);
+	if (bad)
+		return perr(ps, bad, "bad path pattern '%.*s': expected a relative path without '.', '..' or empty "
+			    "components", (int)w[1].len, w[1].s);
+	size_t wild = 0;
+	while (wild < w[1].len && strchr("*?/", w[1].s[wild]))
+		wild++;
+	if (wild == w[1].len)
+		return perr(ps, w[1].s, "an exclusion names the files it covers; '%.*s' matches everything", (int)w[1].len,
+			    w[1].s);
+	for (size_t i = 0; i < p->nfixpoint_excl; i++)
+		if (slice_eq(w[1], p->fixpoint_excl[i].glob))
+			return perr(ps, w[1].s, "duplicate exclusion '%s' (first at line %d)", p->fixpoint_excl[i].glob,
+				    p->fixpoint_excl[i].line);
+	/* The reason: the rest of the line, without trailing blanks. */
+	const char *r = w[2].s, *e = ps->l.s + ps->l.len;
+	while (e > r && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	struct slice why = {r, (size_t)(e - r)};
+	p->fixpoint_excl = xrealloc(p->fixpoint_excl, (p->nfixpoint_excl + 1) * sizeof *p->fixpoint_excl);
+	struct fixpoint_exclude *x = &p->fixpoint_excl[p->nfixpoint_excl++];
+	x->glob = slice_dup(w[1]);
+	x->reason = slice_dup(why);
+	x->line = ps->l.lineno;
+	return 0;
+}
+
 static int key_host_built(struct pparser *ps, struct slice *w, int n)
 {
 	struct plan *p = ps->p;
@@ -365,6 +422,7 @@ static const struct {
 	{"stage", key_stage},
 	{"step", key_step},
 	{"fixpoint", key_fixpoint},
+	{"fixpoint-exclude", key_fixpoint_exclude},
 	{"final", key_final_smoke},
 	{"smoke", key_final_smoke},
 	{"host-built", key_host_built},
@@ -864,7 +922,10 @@ void plan_free(struct plan *p)
 	}
 	free(p->stages);
 	plan_free_steps(p);
-	FREE_ALL(p->steps, p->order, p->fixpoint[0], p->fixpoint[1], p->final, p->smoke);
+	FREE_ALL(p->steps, p->order, p->fixpoint[0], p->fixpoint[1]);
+	for (size_t i = 0; i < p->nfixpoint_excl; i++)
+		FREE_ALL(p->fixpoint_excl[i].glob, p->fixpoint_excl[i].reason);
+	FREE_ALL(p->fixpoint_excl, p->final, p->smoke);
 	strs_free(p->host_built, p->nhost_built);
 	strs_free(p->cross_tools, p->ncross_tools);
 	for (size_t i = 0; i < p->nrecipes; i++)

@@ -26,6 +26,15 @@ struct use {
 	char *recipe, *step;
 };
 
+/* fixpoint-exclude GLOB REASON...: paths of the fixpoint steps' outputs
+ * that may differ between them (a file that records the compiler that
+ * built it), and why. */
+struct fixpoint_exclude {
+	char *glob;             /* as for audit rules: * ? **, a directory covers all beneath */
+	char *reason;
+	int line;
+};
+
 struct step {
 	char *name;
 	char *recipe_name;
@@ -62,6 +71,8 @@ struct plan {
 	size_t nsteps;
 	int *order;             /* topological order of step indices */
 	char *fixpoint[2];      /* two steps whose outputs must be identical, or NULL */
+	struct fixpoint_exclude *fixpoint_excl; /* in plan order: what the comparison leaves out */
+	size_t nfixpoint_excl;
 	char *final;            /* the step whose output is the final rootfs, or NULL */
 	char **host_built;      /* host-built ARCH STEP...: for this plan's arch, the steps
 				 * whose host-built files may stay in the final rootfs */

@@ -249,7 +249,42 @@ static int attr_extract(struct parser *ps, struct slice *w, int n, int arg)
 	(void)arg;
 	if (n != 2 || !(slice_eq(w[1], "yes") || slice_eq(w[1], "no")))
 		return err_at(ps, w[0].s, "expected 'extract yes' or 'extract no'");
+	if (open_source(ps)->ninner && slice_eq(w[1], "no"))
+		return err_at(ps, w[1].s, "'extract no' with 'inner' (line %d): an inner archive is in an unpacked source",
+			      open_source(ps)->inner[0].line);
 	open_source(ps)->extract = slice_eq(w[1], "yes");
+	return 0;
+}
+
+/* "inner PATH": an archive inside this source, unpacked like it (before
+ * the rules apply), so that what it holds is audited and ruled like the
+ * source's own files. */
+static int attr_inner(struct parser *ps, struct slice *w, int n, int arg)
+{
+	struct source *src = open_source(ps);
+	(void)arg;
+	if (n != 2)
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[2].s, "expected 'inner PATH'");
+	if (!src->extract)
+		return err_at(ps, w[0].s, "'inner' needs a source that is unpacked ('%s' is copied)", src->file);
+	const char *bad = bad_glob(w[1]);
+	if (bad || memchr(w[1].s, '*', w[1].len) || memchr(w[1].s, '?', w[1].len))
+		return err_at(ps, bad ? bad : w[1].s, "bad inner archive '%.*s': expected a relative path without "
+			      "wildcards, '.', '..' or empty components", (int)w[1].len, w[1].s);
+	char *path = slice_dup(w[1]);
+	int r = 0;
+	if (!is_archive(path))
+		r = err_at(ps, w[1].s, "inner archive '%s' is not a tar archive (.tar, .tar.gz, .tar.xz ...)", path);
+	for (size_t i = 0; !r && i < src->ninner; i++)
+		if (!strcmp(path, src->inner[i].path))
+			r = err_at(ps, w[1].s, "duplicate inner archive '%s' (first at line %d)", path, src->inner[i].line);
+	if (r) {
+		free(path);
+		return r;
+	}
+	src->inner = xrealloc(src->inner, (src->ninner + 1) * sizeof *src->inner);
+	src->inner[src->ninner].path = path;
+	src->inner[src->ninner++].line = ps->l.lineno;
 	return 0;
 }
 
@@ -294,6 +329,7 @@ static const struct keyword SOURCE_ATTRS[] = {
 	{"local", attr_origin, ORIGIN_LOCAL},
 	{"shared", attr_origin, ATTR_SHARED},
 	{"extract", attr_extract, 0},
+	{"inner", attr_inner, 0},
 	{"regenerate", attr_rule, RULE_REGENERATE},
 	{"delete", attr_rule, RULE_DELETE},
 	{"waive", attr_rule, RULE_WAIVE},
@@ -677,6 +713,9 @@ void recipe_free(struct recipe *r)
 			free(s->rules[j].reason);
 		}
 		free(s->rules);
+		for (size_t j = 0; j < s->ninner; j++)
+			free(s->inner[j].path);
+		free(s->inner);
 		free(s->file);
 	}
 	free(r->sources);

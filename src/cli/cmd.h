@@ -28,6 +28,9 @@ struct ctx {
 	int state_given;        /* the state came from the command line or -c */
 	struct config *conf;    /* the effective settings and their origins */
 	int json;               /* --json: machine-readable output (docs/cli.md) */
+	char **caches;          /* --cache URL / cache: shared step caches, in order (NULL-terminated) */
+	const char *cache_trust; /* --cache-trust / cache-trust: trusted keys' directory, or NULL */
+	const char *cache_key;  /* cache-key: the secret key cache push signs with, or NULL */
 };
 
 enum { CTX_COLOR_AUTO, CTX_COLOR_NEVER, CTX_COLOR_ALWAYS };
@@ -56,6 +59,7 @@ int cmd_script(struct ctx *c, int argc, char **argv);
 int cmd_report(struct ctx *c, int argc, char **argv);
 int cmd_image(struct ctx *c, int argc, char **argv);
 int cmd_boot(struct ctx *c, int argc, char **argv);
+int cmd_cache(struct ctx *c, int argc, char **argv);
 
 /* Exit statuses (docs/cli.md). */
 enum {
@@ -169,6 +173,38 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 		   struct build_stats *st);
 /* The run's settings for the library (build/session.h), from c. */
 struct session cmd_session(const struct ctx *c);
+/* bootstrap --mode vm (cmd_vmmode.c, docs/modes.md): the host stage and
+ * the kernel on the host, then the stages with a root tree inside a VM
+ * booted with the plan's kernel (TCG with no_kvm, else KVM when it works);
+ * what came back is checked and stored.
+ * Prints; 0 when every step is in the store, else the exit status. */
+struct vm_run {
+	size_t host_built, host_cached, vm_built;
+	double secs;            /* the whole of it */
+	double vm_secs;         /* qemu's start to the VM's result */
+	double boot_secs;       /* qemu's start to the VM's init, or -1 */
+	double stage_secs[CMD_MAX_STAGES]; /* the VM's steps' wall times, summed per stage */
+	int kvm;
+	int metal;              /* the results came from a bare-metal disk image */
+};
+int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int no_kvm,
+		     struct vm_run *vr);
+/* sprout image --format disk --bootstrap (bare-metal mode, docs/modes.md):
+ * the host stage, the kernel and mke2fs on the host, then a GPT disk image
+ * at out whose root is the seed rootfs with VM mode's payload and whose
+ * third partition takes the results; its sha256 into digest. Prints
+ * errors; 0 or the exit status. */
+int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, const char *out,
+			char digest[65]);
+/* bootstrap --import FILE: enter the results partition of such a disk
+ * image, after it ran, into the store, each record checked. Prints; 0
+ * when every step that runs inside is in the store, else the exit status. */
+int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const char *file, struct vm_run *vr);
+/* bootstrap --guest DEV [--host-arch A]: the sprout inside VM mode's VM
+ * (its init): build the plan with keys naming A as the host's arch, append
+ * each finished step to the results disk DEV, end the VM. Returns the exit
+ * status when it is not pid 1. */
+int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch);
 /* What sprout image and sprout boot take from a plan (cmd_image.c):
  * build the steps of what (VM_SYS_*, vm/sys.h) that are missing, with
  * build's display, then vm_sys_open. Prints errors; 0 or the exit status

@@ -67,7 +67,7 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 	size_t *counts = xcalloc(src->nrules + 1, sizeof *counts);
 	int r = dir ? 0 : errf(-SPROUT_ERR_FORMAT, "cannot create a temporary directory for %s", src->file);
 	if (!r)
-		r = audit_unpack(src, stored, dir);
+		r = audit_unpack(src, stored, dir, NULL);
 	if (!r)
 		r = audit_scan_tree(dir, &sc);
 	if (!r)

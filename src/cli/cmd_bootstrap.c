@@ -107,20 +107,54 @@ out:
 	return r;
 }
 
+/* The plan's fixpoint exclusions, each with its reason and the
+ * differences it left out (the lines of excluded that end in its line). */
+static void print_exclusions(const struct plan *p, const size_t *hits, const char *excluded)
+{
+	for (size_t k = 0; k < p->nfixpoint_excl; k++) {
+		const struct fixpoint_exclude *x = &p->fixpoint_excl[k];
+		printf("            excluded: %s (plan line %d: %s): ", x->glob, x->line, x->reason);
+		if (!hits[k]) {
+			printf("identical anyway\n");
+			continue;
+		}
+		printf("%zu difference%s\n", hits[k], hits[k] == 1 ? "" : "s");
+		char tag[40];
+		snprintf(tag, sizeof tag, " (plan line %d)", x->line);
+		size_t tl = strlen(tag);
+		for (const char *l = excluded; l && *l;) {
+			const char *e = strchr(l, '\n');
+			size_t n = e ? (size_t)(e - l) : strlen(l);
+			if (n > tl && !memcmp(l + n - tl, tag, tl))
+				printf("              %.*s\n", (int)(n - tl), l);
+			l = e ? e + 1 : NULL;
+		}
+	}
+}
+
 static int check_fixpoint(struct bs *b)
 {
 	const struct plan *p = b->tb.p;
-	struct buf diff = {0};
-	int r = trust_fixpoint(&b->tb, &diff);
+	struct buf diff = {0}, excl = {0};
+	size_t *hits = xcalloc(p->nfixpoint_excl + 1, sizeof *hits);
+	int r = trust_fixpoint(&b->tb, &diff, &excl, hits);
 	if (!p->fixpoint[0])
-		return 0;
+		goto out;
 	int a = plan_step_index(p, p->fixpoint[0]), c = plan_step_index(p, p->fixpoint[1]);
-	if (!r)
+	if (!r && !excl.len)
 		printf("fixpoint:   %s and %s are identical (digest %s)\n", p->fixpoint[0], p->fixpoint[1], b->tb.digests[a]);
+	else if (!r)
+		printf("fixpoint:   %s (%.12s) and %s (%.12s) are identical but for what the plan excludes:\n",
+		       p->fixpoint[0], b->tb.digests[a], p->fixpoint[1], b->tb.digests[c]);
 	else
 		printf("fixpoint:   FAILED: %s (%.12s) and %s (%.12s) differ in:\n%s", p->fixpoint[0], b->tb.digests[a],
 		       p->fixpoint[1], b->tb.digests[c], diff.s ? diff.s : "");
+	if (p->nfixpoint_excl)
+		print_exclusions(p, hits, excl.s);
+out:
 	buf_free(&diff);
+	buf_free(&excl);
+	free(hits);
 	return r;
 }
 
@@ -177,9 +211,24 @@ static void print_smoke(struct bs *b)
 	free(rp);
 }
 
+/* The report's head in VM mode: where each part ran. */
+static void print_vm_head(const struct plan *p, const char *arch, const struct vm_run *vr, const struct build_stats *st)
+{
+	printf("\nbootstrap %s for %s (mode %s): %zu steps: %zu built on the host, %zu in the %s, the rest cached; %.1fs\n",
+	       p->name, arch, vr->metal ? "metal" : "vm", p->nsteps, vr->host_built + st->built, vr->vm_built,
+	       vr->metal ? "disk's run" : "VM", vr->secs);
+	if (vr->vm_secs > 0)
+		printf("  vm        %.1fs from qemu's start to the result (%s%s)\n", vr->vm_secs, vr->kvm ? "KVM" : "TCG",
+		       vr->boot_secs >= 0 ? "" : ", no init line");
+	for (size_t i = 0; i < p->nstages && i < CMD_MAX_STAGES; i++)
+		if (vr->stage_secs[i] > 0)
+			printf("  stage %-9s %.1fs of steps in the %s\n", p->stages[i].name, vr->stage_secs[i],
+			       vr->metal ? "disk's run" : "VM");
+}
+
 int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 {
-	const char *plan_arg = "minimal";
+	const char *plan_arg = "minimal", *mode = "chroot", *guest = NULL, *accel = NULL, *import = NULL, *hostarch = NULL;
 	int update = 0, stage4 = 0, boot = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--update-digests"))
@@ -190,11 +239,32 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 			boot = 1;
 		else if (!strcmp(argv[i], "--plan") && i + 1 < argc)
 			plan_arg = argv[++i];
+		else if (!strcmp(argv[i], "--mode") && i + 1 < argc)
+			mode = argv[++i];
+		else if (!strcmp(argv[i], "--host-arch") && i + 1 < argc)
+			hostarch = argv[++i]; /* with --guest */
+		else if (!strcmp(argv[i], "--import") && i + 1 < argc)
+			import = argv[++i];
+		else if (!strcmp(argv[i], "--accel") && i + 1 < argc)
+			accel = argv[++i];
+		else if (!strcmp(argv[i], "--guest") && i + 1 < argc)
+			guest = argv[++i]; /* inside VM mode's VM (docs/modes.md) */
 		else {
-			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--update-digests] [--stage4] [--boot])", argv[i]);
+			cmd_err("bootstrap: unexpected '%s' (usage: sprout bootstrap [--plan PLAN] [--mode chroot|vm] [--accel tcg] [--import DISK] [--update-digests] [--stage4] [--boot])", argv[i]);
 			return CMD_EXIT_USAGE;
 		}
 	}
+	int vm = !strcmp(mode, "vm");
+	if ((!vm && strcmp(mode, "chroot")) || ((vm || import) && stage4) || (accel && (!vm || strcmp(accel, "tcg"))) ||
+	    (vm && import)) {
+		cmd_err("bootstrap: %s", stage4 && (vm || import) ? "--stage4 does not run in VM or bare-metal mode yet (docs/modes.md)"
+				       : vm && import ? "--import takes the results of bare-metal mode: not with --mode vm"
+				       : accel ? "--accel: expected tcg, with --mode vm"
+					       : "--mode: expected chroot or vm");
+		return CMD_EXIT_USAGE;
+	}
+	if (guest)
+		return cmd_vm_guest(c, plan_arg, guest, hostarch);
 	struct bs b;
 	struct plan *p;
 	const char *arch;
@@ -208,6 +278,13 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		goto out;
 	double t0 = now_sec();
 	struct build_stats st;
+	struct vm_run vr;
+	memset(&vr, 0, sizeof vr);
+	if (vm && (rc = cmd_bootstrap_vm(c, p, arch, plan_arg, accel != NULL, &vr)) != 0)
+		goto out;
+	if (import && (rc = cmd_bootstrap_import(c, p, arch, import, &vr)) != 0)
+		goto out;
+	vm = vm || import;
 	int r = cmd_build_plan(c, p, arch, plan_arg, NULL, 0, &st);
 	double wall = now_sec() - t0;
 	if (r) {
@@ -217,9 +294,12 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	trust_build_load(&b.tb, p, arch, c->statedir);
-	printf("\nbootstrap %s for %s: %zu steps, %zu built, %zu cached, %.1fs\n", p->name, arch, p->nsteps, st.built,
-	       st.cached, wall);
-	for (size_t i = 0; i < p->nstages && i < CMD_MAX_STAGES; i++)
+	if (vm)
+		print_vm_head(p, arch, &vr, &st);
+	else
+		printf("\nbootstrap %s for %s: %zu steps, %zu built, %zu cached, %.1fs\n", p->name, arch, p->nsteps,
+		       st.built, st.cached, wall);
+	for (size_t i = 0; !vm && i < p->nstages && i < CMD_MAX_STAGES; i++)
 		if (st.stage_end[i] > 0)
 			printf("  stage %-9s %.1fs\n", p->stages[i].name, st.stage_end[i] - st.stage_begin[i]);
 	if (check_fixpoint(&b))

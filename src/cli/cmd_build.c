@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/cmd_cache.h"
 #include "build/cache.h"
 #include "build/engine.h"
 #include "build/runrec.h"
@@ -410,6 +411,20 @@ static void step_line(struct report *rp, const char *what, const char *color, in
 	buf_free(&b);
 }
 
+/* The shared cache's notes (pulling, refused, gone) above the live block;
+ * with -q or --json only what went wrong, on stderr. */
+static void cache_note(void *arg, enum dist_note kind, const char *url, const char *step, const char *msg)
+{
+	struct report *rp = arg;
+	struct buf b = {0};
+	cmd_cache_note_text(kind, url, step, msg, &b);
+	if (!rp->c->quiet && !rp->c->json)
+		live_show(rp, b.s, 0);
+	else if (kind == DIST_REFUSED || kind == DIST_GONE)
+		fputs(b.s, stderr);
+	buf_free(&b);
+}
+
 static void on_event(void *arg, const struct engine_event *ev)
 {
 	struct report *rp = arg;
@@ -454,7 +469,10 @@ static void on_event(void *arg, const struct engine_event *ev)
 		si->state = S_CACHED;
 		si->size = ev->size;
 		snprintf(si->digest, sizeof si->digest, "%.12s", ev->digest);
-		if (rp->c->verbose && !quiet) {
+		if (ev->source && !quiet) { /* pulled from a shared cache */
+			snprintf(tail, sizeof tail, " %.12s from %.80s", ev->digest, ev->source);
+			step_line(rp, "pulled", C_DIM, ev->step, tail);
+		} else if (rp->c->verbose && !quiet) {
 			snprintf(tail, sizeof tail, " %.12s", ev->digest);
 			step_line(rp, "cached", C_DIM, ev->step, tail);
 		}
@@ -602,6 +620,10 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	session_engine(&ss, &e);
 	e.on_event = on_event;
 	e.arg = &rp;
+	struct dist dist;
+	cmd_cache_attach(c, &dist, &e);
+	dist.on_note = cache_note;
+	dist.arg = &rp;
 	rp.c = c;
 	rp.e = &e;
 	rp.st = st;
@@ -656,6 +678,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	free(rp.took);
 	buf_free(&rp.frame);
 	engine_free(&e);
+	dist_free(&dist);
 	return r;
 }
 

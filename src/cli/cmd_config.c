@@ -62,5 +62,17 @@ int cmd_config(struct ctx *c, int argc, char **argv)
 		}
 	if (!n)
 		show("mirror", "-", NULL, "none: each source's own origins only");
+	n = 0;
+	for (size_t i = 0; i < cf->n; i++)
+		if (!strcmp(cf->v[i].key, "cache")) {
+			show("cache", cf->v[i].value, &cf->v[i], "");
+			n++;
+		}
+	if (!n)
+		show("cache", "-", NULL, "none: every step is built here");
+	const struct config_entry *ce = config_find(cf, "cache-trust");
+	show("cache-trust", ce ? ce->value : "-", ce, "none: nothing is pulled");
+	ce = config_find(cf, "cache-key");
+	show("cache-key", ce ? ce->value : "-", ce, "none: cache push needs --key");
 	return CMD_EXIT_OK;
 }

@@ -21,7 +21,7 @@ static void leg_list(const struct diverse *d, const char *last, struct buf *b)
 }
 
 /* Build each leg in turn with build's display. 0 or an exit status. */
-static int build_legs(struct ctx *c, struct diverse *d, const char *plan_arg)
+static int build_legs_here(struct ctx *c, struct diverse *d, const char *plan_arg)
 {
 	for (size_t k = 0; k < d->nlegs; k++) {
 		struct diverse_leg *l = &d->legs[k];
@@ -49,6 +49,17 @@ static int build_legs(struct ctx *c, struct diverse *d, const char *plan_arg)
 			printf("verify --diverse: %s: %zu built, %zu cached\n", l->setting, st.built, st.cached);
 	}
 	return 0;
+}
+
+/* Each leg is built here with its compiler, never pulled from a shared
+ * cache (--cache): a pulled step was built by someone else's. */
+static int build_legs(struct ctx *c, struct diverse *d, const char *plan_arg)
+{
+	char **caches = c->caches;
+	c->caches = NULL;
+	int r = build_legs_here(c, d, plan_arg);
+	c->caches = caches;
+	return r;
 }
 
 /* The row of step i: its digest in each leg and the verdict. */

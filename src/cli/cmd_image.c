@@ -47,15 +47,22 @@ int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char 
 int cmd_image(struct ctx *c, int argc, char **argv)
 {
 	const char *fmt = NULL, *out = NULL;
-	const struct cmd_opt opts[] = {
-		{"--format", NULL, &fmt}, {"-o", NULL, &out}, {"--arch", NULL, &c->arch}, {NULL, NULL, NULL}};
+	int bootstrap = 0;
+	const struct cmd_opt opts[] = {{"--format", NULL, &fmt},   {"-o", NULL, &out},
+				       {"--arch", NULL, &c->arch}, {"--bootstrap", &bootstrap, NULL},
+				       {NULL, NULL, NULL}};
 	struct plan *p;
 	const char *arch, *plan_arg;
-	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN --format tar|cpio|ext4|oci|disk [-o FILE]", NULL, &plan_arg,
+	int rc = cmd_open_plan(c, argc, argv, opts, "PLAN --format tar|cpio|ext4|oci|disk [-o FILE] [--bootstrap]", NULL, &plan_arg,
 			       &p, &arch);
 	if (rc)
 		return rc;
 	int f = fmt ? image_format_parse(fmt) : -1;
+	if (bootstrap && f != IMAGE_DISK) {
+		cmd_err("image: --bootstrap makes a disk image (--format disk)");
+		plan_free(p);
+		return CMD_EXIT_USAGE;
+	}
 	if (f < 0) {
 		cmd_err("image: %s '%s' (expected --format tar, cpio, ext4, oci or disk)",
 			fmt ? "unknown format" : "which format?", fmt ? fmt : "");
@@ -66,6 +73,18 @@ int cmd_image(struct ctx *c, int argc, char **argv)
 	char *dflt = xasprintf("%s-%s.%s", p->name, arch, ext[f]);
 	if (!out)
 		out = dflt;
+	if (bootstrap) {
+		char digest[65] = "";
+		rc = cmd_image_bootstrap(c, p, arch, plan_arg, out, digest);
+		if (!rc)
+			printf("%s  %s\n", digest, out);
+		if (!rc && !c->quiet)
+			fprintf(stderr, "image: %s: a disk that runs the bootstrap of plan %s for %s (docs/modes.md)\n", out,
+				p->name, arch);
+		free(dflt);
+		plan_free(p);
+		return rc;
+	}
 	int what = f == IMAGE_EXT4 ? VM_SYS_MKE2FS : f == IMAGE_DISK ? VM_SYS_MKE2FS | VM_SYS_KERNEL | VM_SYS_OVERLAY : 0;
 	struct vm_sys s;
 	rc = cmd_sys_prepare(c, p, arch, plan_arg, what, &s);

@@ -16,6 +16,7 @@
 #include "cli/cmd.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "trust/provenance.h"
 
 struct rep {
 	const struct ctx *c;
@@ -216,6 +217,30 @@ static void html_digests(struct rep *rp, struct buf *out)
 	free(path);
 }
 
+/* Two fixpoint outputs that differ, and a plan that excludes paths from
+ * the comparison: whether the rest is identical, and each exclusion. */
+static void html_fixpoint_excluded(struct rep *rp, struct buf *out, const char *a, const char *b)
+{
+	const struct plan *p = rp->p;
+	struct trust_build tb;
+	struct buf diff = {0}, excl = {0};
+	trust_build_load(&tb, p, rp->arch, rp->c->statedir);
+	int r = trust_fixpoint(&tb, &diff, &excl, NULL);
+	trust_build_free(&tb);
+	buf_addf(out, "<span class=\"%s\">%s</span> (<code>%.12s</code>, <code>%.12s</code>)<ul>\n", r ? "bad" : "ok",
+		 r ? "differ" : "are identical but for what the plan excludes", a, b);
+	for (size_t k = 0; k < p->nfixpoint_excl; k++) {
+		buf_addf(out, "<li>excluded: <code>");
+		esc(out, p->fixpoint_excl[k].glob);
+		buf_addf(out, "</code> (plan line %d: ", p->fixpoint_excl[k].line);
+		esc(out, p->fixpoint_excl[k].reason);
+		buf_adds(out, ")</li>\n");
+	}
+	buf_adds(out, "</ul></li>\n");
+	buf_free(&diff);
+	buf_free(&excl);
+}
+
 static void html_fixpoint(struct rep *rp, struct buf *out)
 {
 	const struct plan *p = rp->p;
@@ -228,8 +253,10 @@ static void html_fixpoint(struct rep *rp, struct buf *out)
 		buf_adds(out, "not both built</li>\n");
 	else if (!strcmp(a, b))
 		buf_addf(out, "<span class=\"ok\">are identical</span> (<code>%s</code>)</li>\n", a);
-	else
+	else if (!p->nfixpoint_excl)
 		buf_addf(out, "<span class=\"bad\">differ</span> (<code>%.12s</code>, <code>%.12s</code>)</li>\n", a, b);
+	else
+		html_fixpoint_excluded(rp, out, a, b);
 }
 
 /* The final rootfs's provenance (bootstrap's outputs): entries, and how

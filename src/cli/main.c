@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	 "stage and whether its output is in the store; a step to build says why: never built,\n"
 	 "or which input changed (recipe, patch, source, dependency, setting).\n"
 	 "  --why STEP   explain only STEP\n"},
-	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--update-digests] [--stage4] [--boot]",
+	{"bootstrap", cmd_bootstrap, "[--plan PLAN] [--mode chroot|vm] [--accel tcg] [--import DISK] [--update-digests] [--stage4] [--boot]",
 	 "fetch and build the minimal plan, check it, and report",
 	 "Fetches and builds the minimal plan (or --plan PLAN) for --arch, then checks the\n"
 	 "result: the compiler's fixpoint, every step's digest against the plan's\n"
@@ -43,7 +43,14 @@ static const struct command commands[] = {
 	 "                    with the system's tcc and rebuild the native stage and its\n"
 	 "                    packages (plans/PLAN-stage4), which must be bit-identical\n"
 	 "  --boot            then boot the result in qemu and run its smoke test there\n"
-	 "                    (sprout boot; builds the kernel the first time)\n"},
+	 "                    (sprout boot; builds the kernel the first time)\n"
+	 "  --mode vm         run the stages with a root tree (native, packages) inside\n"
+	 "                    qemu, booted with the plan's own kernel; what the VM built comes\n"
+	 "                    back on a second disk and is checked before it enters the\n"
+	 "                    store (docs/modes.md); --mode chroot is the default\n"
+	 "  --accel tcg       in VM mode, never KVM\n"
+	 "  --import DISK     bare-metal mode: take what a disk of sprout image --format disk\n"
+	 "                    --bootstrap built when it booted, instead of building it here\n"},
 	{"fetch", cmd_fetch, "PLAN [--offline]",
 	 "get and verify every source of a plan",
 	 "Every source of every step is looked up in the distfiles store and, when missing,\n"
@@ -173,6 +180,18 @@ static const struct command commands[] = {
 	 "kill, not a power loss), --no-cache (keep no copy in ROOT/var/cache/sprout);\n"
 	 "of install: --reinstall, --allow-downgrade. 'sprout pkg VERB --help': one verb.\n"
 	 "Repositories: --repo DIR, else the lines of ROOT/etc/sprout/repositories.\n"},
+	{"cache", cmd_cache, "push [--key KEY] [--to URL] [PLAN]",
+	 "upload finished steps to a shared step cache",
+	 "Uploads the outputs in the store (those of PLAN's steps, or every one) to the shared\n"
+	 "step cache at --to URL (default: the first --cache, or 'cache' in sprout.conf), each\n"
+	 "as an archive, its manifest and an entry signed with KEY (a key of 'sprout pkg\n"
+	 "keygen'; default: 'cache-key' in sprout.conf). The cache is any HTTP server that\n"
+	 "accepts PUT (WebDAV); what it has already is not sent again. Builds pull from the\n"
+	 "caches (--cache, repeatable, tried in order) what their keys name, once the entry's\n"
+	 "signature is by a key of --cache-trust DIR and its manifest and archive check out;\n"
+	 "anything else is refused with the reason and built here (docs/cache.md).\n"
+	 "  --key KEY    the secret key to sign with\n"
+	 "  --to URL     the cache to upload to\n"},
 	{"script", cmd_script, "PLAN",
 	 "print the plan's build as a plain shell script",
 	 "Prints a POSIX shell script that runs the same build commands back to back without\n"
@@ -180,7 +199,7 @@ static const struct command commands[] = {
 	 "under env -i, native-stage steps in their root tree through bwrap. Run it with\n"
 	 "'sh build.sh WORKDIR [JOBS]' after 'sprout fetch PLAN'. make bench measures sprout's\n"
 	 "overhead against it.\n"},
-	{"image", cmd_image, "PLAN --format tar|cpio|ext4|oci|disk [-o FILE] [--arch ARCH]",
+	{"image", cmd_image, "PLAN --format tar|cpio|ext4|oci|disk [-o FILE] [--arch ARCH] [--bootstrap]",
 	 "write an image of a plan's final system",
 	 "Writes the final system of PLAN (built first when it is not in the store) as a\n"
 	 "deterministic image and prints its sha256 (for oci, the manifest's): the same bytes\n"
@@ -191,7 +210,10 @@ static const struct command commands[] = {
 	 "  --format oci   an OCI image layout (a directory)\n"
 	 "  --format disk  a GPT disk: an EFI system partition with the kernel and an ext4 root\n"
 	 "                 that boots to the smoke test and a shell (write it to a USB stick)\n"
-	 "  -o FILE        where to write it (default: PLAN-ARCH.tar, .cpio.gz, .ext4, .oci, .img)\n"},
+	 "  -o FILE        where to write it (default: PLAN-ARCH.tar, .cpio.gz, .ext4, .oci, .img)\n"
+	 "  --bootstrap    with --format disk: a disk that, booted, runs the plan's native and\n"
+	 "                 packages stages and keeps what they build on its third partition,\n"
+	 "                 for sprout bootstrap --import (bare-metal mode, docs/modes.md)\n"},
 	{"boot", cmd_boot, "PLAN [--arch ARCH] [--image disk] [-i] [--timeout S] [--accel tcg]",
 	 "boot a plan's final system in qemu and run its smoke test",
 	 "Boots the plan's kernel (built first when missing: it takes a while) with its final\n"
@@ -229,6 +251,8 @@ static void usage(FILE *f)
 		   "  --state DIR        state directory (default: $XDG_CACHE_HOME/sprout)\n"
 		   "  --distfiles DIR    the sources' store (default: STATE/distfiles)\n"
 		   "  --mirror URL       try URL/FILE before a source's own origins (repeatable)\n"
+		   "  --cache URL        pull finished steps from the shared cache at URL (repeatable)\n"
+		   "  --cache-trust DIR  the public keys (*.pub) a cache's entries must be signed by\n"
 		   "  --step-timeout S   kill a step that runs longer than S seconds\n"
 		   "  --runner=KIND      sandbox (default) or plain (no isolation)\n"
 		   "  --set KEY=VALUE    override or add a plan setting (part of every step key)\n"
@@ -415,6 +439,9 @@ static void ctx_settings(struct ctx *c, struct config *cf, char **abs, char **di
 	*dist = (v = config_get(cf, "distfiles")) ? absolute(v) : NULL;
 	c->distdir = *dist;
 	c->mirrors = config_mirrors(cf);
+	c->caches = config_all(cf, "cache");
+	c->cache_trust = config_get(cf, "cache-trust");
+	c->cache_key = config_get(cf, "cache-key");
 	c->conf = cf;
 }
 
@@ -471,7 +498,9 @@ static int choose(const char *opt, const char *v, const char *words, const char 
 static int global_value(int argc, char **argv, int *i, struct ctx *c, struct globals *g)
 {
 	static const char *const keyed[][2] = {{"--arch", "arch"}, {"--state", "state"},
-		{"--distfiles", "distfiles"}, {"--mirror", "mirror"}, {"--jobs", "jobs"}, {"-j", "jobs"}};
+		{"--distfiles", "distfiles"}, {"--mirror", "mirror"}, {"--cache", "cache"},
+		{"--cache-trust", "cache-trust"}, {"--jobs", "jobs"}, {"-j", "jobs"}};
+	const int nkeyed = (int)(sizeof keyed / sizeof *keyed);
 	const char *a = argv[*i], *v = NULL;
 	int k;
 	if (optval(argc, argv, i, "-C", &v)) {
@@ -483,16 +512,20 @@ static int global_value(int argc, char **argv, int *i, struct ctx *c, struct glo
 		return 0;
 	}
 	if (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9')
-		v = a + 2, k = 5;
+		v = a + 2, k = nkeyed - 1;
 	else
-		for (k = 0; k < 6 && !optval(argc, argv, i, keyed[k][0], &v); k++)
+		for (k = 0; k < nkeyed && !optval(argc, argv, i, keyed[k][0], &v); k++)
 			;
-	if (k < 6) {
+	if (k < nkeyed) {
 		if (!strcmp(keyed[k][1], "jobs") && parse_int("-j", v, 1, &c->jobs))
 			return CMD_EXIT_USAGE;
 		if (!strcmp(keyed[k][1], "mirror") && strstr(v, "://") && strncmp(v, "http://", 7) &&
 		    strncmp(v, "https://", 8) && strncmp(v, "file://", 7)) {
 			cmd_err("--mirror: expected an http://, https:// or file:// URL or a directory, got '%s'", v);
+			return CMD_EXIT_USAGE;
+		}
+		if (!strcmp(keyed[k][1], "cache") && strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
+			cmd_err("--cache: expected an http:// or https:// URL, got '%s'", v);
 			return CMD_EXIT_USAGE;
 		}
 		g->opts[g->nopts][0] = keyed[k][1], g->opts[g->nopts++][1] = v;
@@ -601,6 +634,7 @@ int main(int argc, char **argv)
 	free(abs);
 	free(dist);
 	free(c.mirrors);
+	free(c.caches);
 	config_free(&cf);
 	return rc;
 }

@@ -7,7 +7,16 @@
 #include "core/lex.h"
 #include "core/util.h"
 
-const char *const config_keys[] = {"jobs", "state", "distfiles", "mirror", "arch", NULL};
+const char *const config_keys[] = {"jobs", "state", "distfiles", "mirror", "arch", "cache", "cache-trust", "cache-key",
+				   NULL};
+
+#define CONFIG_KEYS_TEXT "jobs, state, distfiles, mirror, arch, cache, cache-trust or cache-key"
+
+/* Whether key may be given several times (each value kept, in order). */
+static int repeatable(const char *key)
+{
+	return !strcmp(key, "mirror") || !strcmp(key, "cache");
+}
 
 char *config_system_path(void)
 {
@@ -112,7 +121,8 @@ static int value_check(struct lex *lx, struct lexline *l, struct slice k, struct
 			free(s);
 			return r;
 		}
-	} else if (slice_eq(k, "state") || slice_eq(k, "distfiles")) {
+	} else if (slice_eq(k, "state") || slice_eq(k, "distfiles") || slice_eq(k, "cache-trust") ||
+		   slice_eq(k, "cache-key")) {
 		char *p = resolve(s, lx->path);
 		free(s);
 		s = p;
@@ -130,6 +140,12 @@ static int value_check(struct lex *lx, struct lexline *l, struct slice k, struct
 			free(s);
 			s = p;
 		}
+	} else if (slice_eq(k, "cache")) {
+		if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8)) {
+			int r = lex_error(lx, l, v.s, "cache: expected an http:// or https:// URL, got '%s'", s);
+			free(s);
+			return r;
+		}
 	} else if (slice_eq(k, "arch")) {
 		for (size_t i = 0; i < v.len; i++)
 			if (v.s[i] == ' ' || v.s[i] == '\t') {
@@ -146,7 +162,7 @@ static int parse(struct config *cf, const char *path, const char *text, size_t l
 	struct lex lx;
 	struct lexline l;
 	int seen[16] = {0}; /* line of each key in this file */
-	int mirrors = 0;
+	int many[16] = {0}; /* values of each repeatable key in this file */
 	lex_init(&lx, path, text, len);
 	while (lex_next(&lx, &l)) {
 		const char *p = l.s + l.indent, *e = l.s + l.len;
@@ -160,12 +176,12 @@ static int parse(struct config *cf, const char *path, const char *text, size_t l
 			p++;
 		if (!k.len || p == e || *p != '=') {
 			if (k.len && !is_key(k))
-				return lex_error(&lx, &l, k.s, "unknown key '%.*s' (expected jobs, state, distfiles, mirror or arch)",
+				return lex_error(&lx, &l, k.s, "unknown key '%.*s' (expected " CONFIG_KEYS_TEXT ")",
 						 (int)k.len, k.s);
 			return lex_error(&lx, &l, p, "expected 'key = value'");
 		}
 		if (!is_key(k))
-			return lex_error(&lx, &l, k.s, "unknown key '%.*s' (expected jobs, state, distfiles, mirror or arch)",
+			return lex_error(&lx, &l, k.s, "unknown key '%.*s' (expected " CONFIG_KEYS_TEXT ")",
 					 (int)k.len, k.s);
 		p++;
 		while (p < e && (*p == ' ' || *p == '\t'))
@@ -184,9 +200,9 @@ static int parse(struct config *cf, const char *path, const char *text, size_t l
 			free(key);
 			return r;
 		}
-		if (!strcmp(key, "mirror")) {
-			/* a file that names mirrors replaces those of the files below it */
-			if (!mirrors++)
+		if (repeatable(key)) {
+			/* a file that names mirrors (caches) replaces those of the files below it */
+			if (!many[ki]++)
 				drop(cf, key, src);
 		} else {
 			if (seen[ki]) {
@@ -229,7 +245,7 @@ int config_load_file(struct config *cf, const char *path, enum config_src src, i
 
 void config_set(struct config *cf, const char *key, const char *value, const char *what)
 {
-	int mirror = !strcmp(key, "mirror");
+	int mirror = repeatable(key);
 	int have = 0;
 	for (size_t i = 0; i < cf->n; i++)
 		if (!strcmp(cf->v[i].key, key) && cf->v[i].src == CONFIG_CMDLINE)
@@ -253,14 +269,19 @@ const char *config_get(const struct config *cf, const char *key)
 	return e ? e->value : NULL;
 }
 
-char **config_mirrors(const struct config *cf)
+char **config_all(const struct config *cf, const char *key)
 {
 	char **v = xcalloc(cf->n + 1, sizeof *v);
 	size_t k = 0;
 	for (size_t i = 0; i < cf->n; i++)
-		if (!strcmp(cf->v[i].key, "mirror"))
+		if (!strcmp(cf->v[i].key, key))
 			v[k++] = cf->v[i].value;
 	return v;
+}
+
+char **config_mirrors(const struct config *cf)
+{
+	return config_all(cf, "mirror");
 }
 
 void config_free(struct config *cf)

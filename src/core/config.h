@@ -50,8 +50,9 @@ char *config_user_path(void);
  * "path:line:col: message", or -errno (errf set). */
 int config_load_file(struct config *cf, const char *path, enum config_src src, int must_exist);
 
-/* Set key from the command line (what) over every file. A "mirror" set
- * this way replaces the files' mirrors; later ones are added after it. */
+/* Set key from the command line (what) over every file. A "mirror" (or
+ * "cache") set this way replaces the files' mirrors (caches); later ones
+ * are added after it. */
 void config_set(struct config *cf, const char *key, const char *value, const char *what);
 
 /* The effective value of a one-valued key, or NULL. */
@@ -61,6 +62,9 @@ const struct config_entry *config_find(const struct config *cf, const char *key)
 /* Every effective mirror in order, NULL-terminated; the caller frees the
  * array, the strings are cf's. */
 char **config_mirrors(const struct config *cf);
+/* Every effective value of key (a repeatable one: "mirror", "cache") in
+ * order, NULL-terminated; the caller frees the array, the strings are cf's. */
+char **config_all(const struct config *cf, const char *key);
 
 /* "system file", "user file", "-c file", "command line" or "default". Static. */
 const char *config_src_name(enum config_src src);

@@ -12,18 +12,14 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef HAVE_CURL
-#include <curl/curl.h>
-#include <dlfcn.h>
-#endif
 
 #include "fetch/debsrc.h"
 #include "core/err.h"
 #include "fetch/fetch.h"
+#include "fetch/http.h"
 #include "core/sha256.h"
 #include "core/util.h"
 
-extern char **environ;
 
 #define FETCH_CONNECT_TIMEOUT 30        /* seconds: unreachable hosts fail fast */
 #define FETCH_STALL_TIME 60             /* seconds without a byte: give up */
@@ -37,49 +33,9 @@ struct tries {
 	char *agrees;         /* the first origin whose file has store_sha too */
 };
 
-#ifdef HAVE_CURL
-/* libcurl is loaded when the first download needs it, not linked: its
- * thirty-odd libraries would cost every sprout command several
- * milliseconds at startup. Without it, the curl or wget tool is used. */
-static struct {
-	int tried, ok;
-	CURLcode (*global_init)(long);
-	CURL *(*easy_init)(void);
-	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
-	CURLcode (*easy_perform)(CURL *);
-	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-	void (*easy_cleanup)(CURL *);
-	const char *(*easy_strerror)(CURLcode);
-} lc;
-
-static int curl_load(void)
-{
-	if (lc.tried)
-		return lc.ok;
-	lc.tried = 1;
-	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return 0;
-	*(void **)&lc.global_init = dlsym(h, "curl_global_init");
-	*(void **)&lc.easy_init = dlsym(h, "curl_easy_init");
-	*(void **)&lc.easy_setopt = dlsym(h, "curl_easy_setopt");
-	*(void **)&lc.easy_perform = dlsym(h, "curl_easy_perform");
-	*(void **)&lc.easy_getinfo = dlsym(h, "curl_easy_getinfo");
-	*(void **)&lc.easy_cleanup = dlsym(h, "curl_easy_cleanup");
-	*(void **)&lc.easy_strerror = dlsym(h, "curl_easy_strerror");
-	lc.ok = lc.global_init && lc.easy_init && lc.easy_setopt && lc.easy_perform && lc.easy_getinfo &&
-		lc.easy_cleanup && lc.easy_strerror && lc.global_init(CURL_GLOBAL_DEFAULT) == 0;
-	return lc.ok;
-}
-#endif
-
 const char *fetch_http_backend(void)
 {
-#ifdef HAVE_CURL
-	return curl_load() ? "libcurl" : "curl/wget";
-#else
-	return "curl/wget";
-#endif
+	return http_backend();
 }
 
 char *fetch_store_path(const struct fetch_ctx *ctx, const struct source *src)
@@ -244,178 +200,11 @@ out:
 	return r;
 }
 
-#ifdef HAVE_CURL
-static size_t http_write(char *p, size_t size, size_t n, void *f)
+static int http_fetch(const char *url, const char *tmp, const char *logdir, struct buf *why)
 {
-	return fwrite(p, size, n, f);
-}
-
-/* Like curl --retry: try again on timeouts and on transient HTTP errors. */
-static int http_transient(CURLcode c, long status)
-{
-	if (c == CURLE_OPERATION_TIMEDOUT)
-		return 1;
-	return c == CURLE_HTTP_RETURNED_ERROR && (status == 408 || status == 429 ||
-		status == 500 || status == 502 || status == 503 || status == 504);
-}
-
-static int http_get_lib(const char *url, const char *tmp, struct buf *why)
-{
-	char ebuf[CURL_ERROR_SIZE];
-	CURLcode c = CURLE_OK;
-	long status = 0;
-	for (int attempt = 0; attempt < 3; attempt++) {
-		if (attempt)
-			sleep((unsigned)attempt);
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
-		if (!f) {
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			buf_addf(why, "cannot create %s: %s", tmp, strerror(e));
-			return -e;
-		}
-		CURL *h = lc.easy_init();
-		if (!h) {
-			fclose(f);
-			buf_adds(why, "libcurl could not start a transfer");
-			return -ENOMEM;
-		}
-		ebuf[0] = 0;
-		lc.easy_setopt(h, CURLOPT_URL, url);
-		lc.easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
-		lc.easy_setopt(h, CURLOPT_WRITEDATA, f);
-		lc.easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-		lc.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-		lc.easy_setopt(h, CURLOPT_MAXREDIRS, 20L);
-		lc.easy_setopt(h, CURLOPT_FAILONERROR, 1L);
-		lc.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		lc.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)FETCH_CONNECT_TIMEOUT);
-		lc.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		lc.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)FETCH_STALL_TIME);
-		lc.easy_setopt(h, CURLOPT_USERAGENT, "sprout");
-#if LIBCURL_VERSION_NUM >= 0x075500
-		lc.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-		lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-		lc.easy_setopt(h, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-		lc.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-		c = lc.easy_perform(h);
-		status = 0;
-		lc.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		lc.easy_cleanup(h);
-		int werr = ferror(f) ? errno : 0;
-		if (fclose(f) != 0 && !werr)
-			werr = errno ? errno : EIO;
-		if (c == CURLE_OK && werr) {
-			buf_addf(why, "cannot write %s: %s", tmp, strerror(werr));
-			return -werr;
-		}
-		if (c == CURLE_OK)
-			return 0;
-		if (!http_transient(c, status))
-			break;
-	}
-	if (c == CURLE_HTTP_RETURNED_ERROR && status)
-		buf_addf(why, "HTTP %ld", status);
-	else if (c == CURLE_COULDNT_CONNECT)
-		buf_addf(why, "could not connect (%s)", ebuf[0] ? ebuf : lc.easy_strerror(c));
-	else
-		buf_adds(why, ebuf[0] ? ebuf : lc.easy_strerror(c));
-	return -EIO;
-}
-#endif
-
-/* An anonymous log file in dir: created and unlinked at once. */
-static int log_open(const char *dir)
-{
-	char *path = xasprintf("%s/.fetch.log.%ld", dir, (long)getpid());
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int e = errno;
-	if (fd >= 0)
-		unlink(path);
-	free(path);
-	return fd < 0 ? -e : fd;
-}
-
-/* What a wget exit status means, since -q leaves nothing else. */
-static const char *wget_status(int st)
-{
-	switch (st) {
-	case 3: return "file I/O error";
-	case 4: return "network failure";
-	case 5: return "TLS verification failure";
-	case 6: return "authentication failure";
-	case 7: return "protocol error";
-	case 8: return "the server answered with an error";
-	default: return "failed";
-	}
-}
-
-static int http_get(const char *url, const char *tmp, const char *logdir, struct buf *why)
-{
-#ifdef HAVE_CURL
-	if (curl_load())
-		return http_get_lib(url, tmp, why);
-#endif
-	char to[16], *argv[16];
-	int n = 0, wget = 0, st, r = -ENOENT;
-	char *tool = fetch_tool_find("curl");
-	snprintf(to, sizeof to, "%d", FETCH_CONNECT_TIMEOUT);
-	if (!tool) {
-		tool = fetch_tool_find("wget");
-		wget = 1;
-	}
-	if (!tool) {
-		buf_adds(why, "neither curl nor wget is in PATH");
-		return r;
-	}
-	int logfd = log_open(logdir);
-	if (logfd < 0) {
-		r = logfd;
-		buf_addf(why, "cannot create a log in %s: %s", logdir, strerror(-r));
-		goto out;
-	}
-	argv[n++] = tool;
-	if (!wget) {
-		argv[n++] = "-fsSL";
-		argv[n++] = "--retry";
-		argv[n++] = "2";
-		argv[n++] = "--connect-timeout";
-		argv[n++] = to;
-		argv[n++] = "-o";
-	} else {
-		argv[n++] = "-q";
-		argv[n++] = "--tries=3";
-		argv[n++] = "--connect-timeout";
-		argv[n++] = to;
-		argv[n++] = "-O";
-	}
-	argv[n++] = (char *)tmp;
-	argv[n++] = (char *)url;
-	argv[n] = NULL;
-	st = fetch_tool_run(argv, environ, NULL, logfd);
-	if (st == 0) {
-		r = 0;
-	} else if (st < 0) {
-		r = st;
-		buf_addf(why, "cannot run %s: %s", tool, strerror(-st));
-	} else {
-		struct buf log = {0};
-		r = -EIO;
-		fetch_log_read(logfd, 0, &log);
-		if (wget)
-			buf_addf(why, "wget: %s (exit %d)", wget_status(st), st);
-		else
-			fetch_log_pick(log.s, "curl failed", why);
-		buf_free(&log);
-	}
-	close(logfd);
-out:
-	free(tool);
-	return r;
+	struct http_opts o = {FETCH_CONNECT_TIMEOUT, FETCH_STALL_TIME, 3, logdir};
+	int r = http_get(&o, url, tmp, why);
+	return r == -SPROUT_ERR_NOTFOUND ? -EIO : r;
 }
 
 /* ---- the store ---- */
@@ -568,7 +357,7 @@ static int origin_try(const struct fetch_ctx *ctx, const struct source *src,
 			buf_adds(&why, "not an http or https URL");
 			break;
 		}
-		r = http_get(o->a, tmp, ctx->distdir, &why);
+		r = http_fetch(o->a, tmp, ctx->distdir, &why);
 		break;
 	case ORIGIN_DEBIAN:
 		r = debsrc_get(ctx, o->a, o->b, src->file, tmp, &why);

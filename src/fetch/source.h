@@ -36,10 +36,19 @@ struct source_rule {
 	int line;
 };
 
+/* An archive inside a source that is unpacked like the source itself
+ * (docs/recipes.md, "inner"): GCC's orig holds the real GCC tarball. */
+struct source_inner {
+	char *path;                 /* relative to the build tree, as the source unpacks */
+	int line;
+};
+
 struct source {
 	char *file;                 /* file name in the distfiles store */
 	unsigned char sha256[32];
 	int extract;                /* unpack into the build tree (default: archives) */
+	struct source_inner *inner; /* unpacked in this order after the source, then removed */
+	size_t ninner;
 	struct origin *origins;
 	size_t norigins;
 	struct source_rule *rules;  /* in recipe order; the first that matches a path applies */

@@ -36,6 +36,7 @@ static const char ESP_TYPE[] = "c12a7328-f81f-11d2-ba4b-00a0c93ec93b";
 /* The Discoverable Partitions Specification's root partition types. */
 static const char ROOT_X86_64[] = "4f68bce3-e8cd-4db1-96e7-fbcaf984b709";
 static const char ROOT_AARCH64[] = "b921b045-1df0-41c3-af44-4c6f280d3fae";
+static const char LINUX_DATA[] = "0fc63daf-8483-4772-8e79-3d69d8477de4";
 
 static void le16(unsigned char *p, unsigned v)
 {
@@ -265,8 +266,10 @@ static void dos_time(long long epoch, unsigned *date, unsigned *tm_)
 	*tm_ = (unsigned)((tm.tm_hour << 11) | (tm.tm_min << 5) | (tm.tm_sec / 2));
 }
 
-/* The tables: protective MBR, primary and backup GPT, into fd. */
-static int write_tables(int fd, const struct image_spec *s, uint64_t root_lba, uint64_t root_sectors, uint64_t total)
+/* The tables: protective MBR, primary and backup GPT, into fd; the
+ * results partition when res_sectors is not 0. */
+static int write_tables(int fd, const struct image_spec *s, uint64_t root_lba, uint64_t root_sectors, uint64_t res_lba,
+			uint64_t res_sectors, uint64_t total)
 {
 	unsigned char mbr[SECTOR] = {0}, hdr[SECTOR], guid[16];
 	unsigned char *ents = xcalloc(GPT_ENTRY_SECTORS, SECTOR);
@@ -275,6 +278,9 @@ static int write_tables(int fd, const struct image_spec *s, uint64_t root_lba, u
 	if (!r)
 		r = gpt_entry(ents + GPT_ENTRY_SIZE, x86 ? ROOT_X86_64 : ROOT_AARCH64, IMAGE_ROOT_GUID, root_lba,
 			      root_lba + root_sectors - 1, "sprout root");
+	if (!r && res_sectors)
+		r = gpt_entry(ents + 2 * GPT_ENTRY_SIZE, LINUX_DATA, IMAGE_RESULTS_GUID, res_lba, res_lba + res_sectors - 1,
+			      "sprout results");
 	if (!r)
 		r = image_guid(IMAGE_DISK_GUID, guid);
 	if (r)
@@ -324,7 +330,9 @@ int image_disk(const struct image_spec *s, const char *ext4, const char *out)
 	}
 	uint64_t root_lba = ALIGN_LBA + ESP_SECTORS;
 	uint64_t root_sectors = ((uint64_t)st.st_size + SECTOR - 1) / SECTOR;
-	uint64_t total = root_lba + (root_sectors + ALIGN_LBA - 1) / ALIGN_LBA * ALIGN_LBA + ALIGN_LBA;
+	uint64_t res_lba = root_lba + (root_sectors + ALIGN_LBA - 1) / ALIGN_LBA * ALIGN_LBA;
+	uint64_t res_sectors = s->results_mib > 0 ? (uint64_t)s->results_mib * 2048 : 0;
+	uint64_t total = res_lba + res_sectors + ALIGN_LBA;
 	f.img = xcalloc(ESP_SECTORS, SECTOR);
 	dos_time(s->epoch, &f.date, &f.time);
 	r = fat_build(&f, !strcmp(s->arch, "x86_64") ? "BOOTX64.EFI" : "BOOTAA64.EFI", &kernel,
@@ -336,7 +344,7 @@ int image_disk(const struct image_spec *s, const char *ext4, const char *out)
 		r = errf(-errno, "%s: %s", out, strerror(errno));
 		goto out;
 	}
-	r = write_tables(fd, s, root_lba, root_sectors, total);
+	r = write_tables(fd, s, root_lba, root_sectors, res_lba, res_sectors, total);
 	if (!r)
 		r = pwrite_all(fd, f.img, (size_t)ESP_SECTORS * SECTOR, (off_t)ALIGN_LBA * SECTOR);
 	if (!r)
@@ -350,5 +358,36 @@ out:
 		unlink(out);
 	free(f.img);
 	buf_free(&kernel);
+	return r;
+}
+
+int image_disk_partition(const char *path, const char *guid, long long *off, long long *size)
+{
+	unsigned char want[16], *ents = xcalloc(GPT_ENTRY_SECTORS, SECTOR), hdr[SECTOR];
+	int found = 0, r = image_guid(guid, want);
+	int fd = r ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (!r && fd < 0)
+		r = errf(-errno, "%s: %s", path, strerror(errno));
+	if (!r && (pread(fd, hdr, SECTOR, SECTOR) != SECTOR || memcmp(hdr, "EFI PART", 8) ||
+		   pread(fd, ents, GPT_ENTRY_SECTORS * SECTOR, 2 * SECTOR) != GPT_ENTRY_SECTORS * SECTOR))
+		r = errf(SPROUT_ERR_FORMAT, "%s: not a GPT disk image", path);
+	for (int i = 0; !r && i < GPT_ENTRIES; i++) {
+		const unsigned char *e = ents + (size_t)i * GPT_ENTRY_SIZE;
+		if (memcmp(e + 16, want, 16))
+			continue;
+		uint64_t first = 0, last = 0;
+		for (int k = 7; k >= 0; k--) {
+			first = first << 8 | e[32 + k];
+			last = last << 8 | e[40 + k];
+		}
+		*off = (long long)(first * SECTOR);
+		*size = (long long)((last - first + 1) * SECTOR);
+		found++;
+	}
+	if (!r && found != 1)
+		r = errf(SPROUT_ERR_NOTFOUND, "%s: %s partition %s", path, found ? "more than one" : "no", guid);
+	if (fd >= 0)
+		close(fd);
+	free(ents);
 	return r;
 }

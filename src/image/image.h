@@ -25,6 +25,8 @@ struct image_spec {
 	const char *mke2fs;     /* ext4, disk: the mke2fs to run (1.47.1 or later) */
 	const char *mke2fs_conf;/* ext4, disk: its configuration (MKE2FS_CONFIG) */
 	const char *workdir;    /* scratch space (created, emptied, removed) */
+	long long results_mib;  /* disk: a third partition of this many MiB of zeros, for the
+				 * results of bare-metal mode (docs/modes.md); 0 for none */
 };
 
 /* The format named name ("tar", "cpio", "ext4", "oci", "disk"), or -1. */
@@ -43,5 +45,11 @@ int image_write(const struct image_spec *s, const char *out, char digest[65]);
 #define IMAGE_DISK_GUID "73707274-0000-4000-8000-000000000000"
 #define IMAGE_ESP_GUID "73707274-0000-4000-8000-000000000001"
 #define IMAGE_ROOT_GUID "73707274-0000-4000-8000-000000000002"
+#define IMAGE_RESULTS_GUID "73707274-0000-4000-8000-000000000003"
+
+/* Where the partition of unique GUID guid is in the GPT disk image at
+ * path: its first byte and size into *off and *size. 0, or a negative
+ * code (errf set) when path has no such partition. */
+int image_disk_partition(const char *path, const char *guid, long long *off, long long *size);
 
 #endif

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "archive/tar.h"
+#include "build/audit.h"
 #include "build/cache.h"
 #include "build/manifest.h"
 #include "build/state.h"
@@ -38,16 +39,38 @@ void trust_build_free(struct trust_build *b)
 	memset(b, 0, sizeof *b);
 }
 
-int trust_fixpoint(const struct trust_build *b, struct buf *diff)
+int trust_fixpoint(const struct trust_build *b, struct buf *diff, struct buf *excluded, size_t *hits)
 {
 	const struct plan *p = b->p;
+	if (hits)
+		memset(hits, 0, p->nfixpoint_excl * sizeof *hits);
 	if (!p->fixpoint[0])
 		return 0;
 	int a = plan_step_index(p, p->fixpoint[0]), c = plan_step_index(p, p->fixpoint[1]);
 	if (!strcmp(b->digests[a], b->digests[c]))
 		return 0;
-	manifest_diff(b->manifests[a], b->manifests[c], diff);
-	return -SPROUT_ERR_HASH;
+	struct buf all = {0};
+	manifest_diff(b->manifests[a], b->manifests[c], &all);
+	int differ = 0;
+	for (char *l = all.s; l && *l;) {
+		char *e = strchr(l, '\n');
+		if (e)
+			*e = 0;
+		size_t k = 0;
+		while (k < p->nfixpoint_excl && !audit_glob_match(p->fixpoint_excl[k].glob, l + 2))
+			k++;
+		if (k < p->nfixpoint_excl) {
+			buf_addf(excluded, "%s (plan line %d)\n", l, p->fixpoint_excl[k].line);
+			if (hits)
+				hits[k]++;
+		} else {
+			buf_addf(diff, "%s\n", l);
+			differ = 1;
+		}
+		l = e ? e + 1 : NULL;
+	}
+	buf_free(&all);
+	return differ ? -SPROUT_ERR_HASH : 0;
 }
 
 size_t trust_digests_check(const struct trust_build *b, char *const *exp, enum trust_digest *res)

@@ -24,9 +24,14 @@ struct trust_build {
 void trust_build_load(struct trust_build *b, const struct plan *p, const char *arch, const char *statedir);
 void trust_build_free(struct trust_build *b);
 
-/* Whether the plan's fixpoint steps are identical: 0 when they are (or the
- * plan has none), else -SPROUT_ERR_HASH with the files that differ in diff. */
-int trust_fixpoint(const struct trust_build *b, struct buf *diff);
+/* Whether the plan's fixpoint steps are identical but for the paths its
+ * fixpoint-exclude lines leave out: 0 when they are (or the plan has no
+ * fixpoint), else -SPROUT_ERR_HASH. Each difference (a line "~ PATH",
+ * "- PATH" or "+ PATH", as manifest_diff writes them) goes into excluded
+ * when an exclusion covers it (the first that matches; " (plan line N)"
+ * added), else into diff. hits, when not NULL, has p->nfixpoint_excl
+ * entries: how many differences each exclusion took. */
+int trust_fixpoint(const struct trust_build *b, struct buf *diff, struct buf *excluded, size_t *hits);
 
 /* Step i against the plan's digests.ARCH. */
 enum trust_digest {

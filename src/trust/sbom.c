@@ -449,6 +449,8 @@ static void source_info(const struct recipe *rc, const struct source *src, struc
 			buf_addf(info, " the file %s beside the recipe %s;", org->a, rc->name);
 	}
 	info->s[info->len - 1] = '.';
+	for (size_t q = 0; q < src->ninner; q++)
+		buf_addf(info, " Unpacked with it: the inner archive %s.", src->inner[q].path);
 	for (size_t q = 0; q < src->nrules; q++) {
 		const struct source_rule *ru = &src->rules[q];
 		buf_addf(info, " Audit: %s %s%s%s.", recipe_rule_action(ru->action), ru->glob, ru->reason ? ": " : "",

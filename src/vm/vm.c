@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -129,6 +130,11 @@ char *vm_cmdline(const char *arch, const char *mode)
 			 mode ? mode : "");
 }
 
+char *vm_cmdline_init(const char *arch, const char *init)
+{
+	return xasprintf("console=%s panic=-1 quiet rdinit=%s", console_of(arch), init);
+}
+
 static int qemu_argv(const struct vm_spec *s, int kvm, struct strv *a)
 {
 	int x86 = !strcmp(s->arch, "x86_64");
@@ -145,7 +151,9 @@ static int qemu_argv(const struct vm_spec *s, int kvm, struct strv *a)
 	strv_add(a, kvm ? "kvm" : "tcg");
 	strv_add(a, "-m");
 	strv_addown(a, xasprintf("%d", s->memory > 0 ? s->memory : 512));
-	const char *fixed[] = {"-smp", "1", "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+	strv_add(a, "-smp");
+	strv_addown(a, xasprintf("%d", s->smp > 0 ? s->smp : 1));
+	const char *fixed[] = {"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
 			       "-serial", s->interactive ? "mon:stdio" : "stdio", NULL};
 	for (int i = 0; fixed[i]; i++)
 		strv_add(a, fixed[i]);
@@ -172,6 +180,13 @@ static int qemu_argv(const struct vm_spec *s, int kvm, struct strv *a)
 		strv_add(a, "-append");
 		strv_add(a, s->cmdline);
 	}
+	if (s->results) {
+		/* After the boot disk: /dev/vdb with one, else /dev/vda. */
+		strv_add(a, "-drive");
+		strv_addown(a, xasprintf("if=none,id=results,format=raw,cache=writeback,file=%s", s->results));
+		strv_add(a, "-device");
+		strv_add(a, "virtio-blk-pci,drive=results");
+	}
 	return 0;
 }
 
@@ -188,10 +203,11 @@ static char *join_argv(const struct strv *a)
 
 struct reader {
 	struct vm_result *res;
+	const struct vm_spec *spec;
 	int in;                 /* qemu's stdin */
 	int logfd;
 	int in_report;
-	int saw_kernel;         /* the kernel's first line ("Linux version") */
+	int saw_kernel;         /* the guest printed a line */
 	double t0;
 	struct buf line, all;
 };
@@ -202,7 +218,11 @@ static void on_line(struct reader *rd, const char *l)
 	struct vm_result *res = rd->res;
 	double t = now_sec() - rd->t0;
 	buf_addf(&rd->all, "%s\n", l);
-	if (strstr(l, "Linux version "))
+	if (rd->spec->on_line)
+		rd->spec->on_line(rd->spec->arg, l);
+	/* Any line but qemu's own warnings: the guest runs (VM mode's kernel
+	 * is quiet). */
+	if (strncmp(l, "qemu-system-", 12))
 		rd->saw_kernel = 1;
 	if (!strncmp(l, "sprout-boot: init", 17) && res->boot_secs < 0)
 		res->boot_secs = t;
@@ -212,9 +232,9 @@ static void on_line(struct reader *rd, const char *l)
 		rd->in_report = 0;
 	else if (rd->in_report)
 		buf_addf(&res->report, "%s\n", l);
-	else if (!strncmp(l, "sprout-boot: smoke ", 19)) {
+	else if (!strncmp(l, "sprout-boot: smoke ", 19) || !strncmp(l, "sprout-boot: bootstrap ", 23)) {
 		res->finished = 1;
-		res->pass = !strcmp(l + 19, "PASS");
+		res->pass = !strcmp(strchr(l + 13, ' ') + 1, "PASS");
 		res->smoke_secs = t;
 	} else if (!strncmp(l, "sprout-boot: shell", 18) && res->finished) {
 		/* The disk's init opens a shell after the test: end it, and
@@ -340,6 +360,7 @@ static int boot_once(const struct vm_spec *s, int kvm, struct vm_result *res)
 	struct reader rd;
 	memset(&rd, 0, sizeof rd);
 	rd.res = res;
+	rd.spec = s;
 	rd.in = in[1];
 	rd.logfd = s->console_log ? open(s->console_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
 	rd.t0 = now_sec();
@@ -349,6 +370,9 @@ static int boot_once(const struct vm_spec *s, int kvm, struct vm_result *res)
 		if (dup2(in[0], 0) < 0 || dup2(out[1], 1) < 0 || dup2(out[1], 2) < 0)
 			_exit(127);
 		setsid();
+		/* qemu ends with sprout, even killed: a VM run left behind
+		 * would hold the results disk. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execvp(a.v[0], a.v);
 		_exit(127);
 	}

@@ -20,6 +20,10 @@ int vm_overlay(const struct plan *p, const char *arch, const char *statedir, con
  * appended ("test" or "shell"; NULL for none). Caller frees. */
 char *vm_cmdline(const char *arch, const char *mode);
 
+/* The command line of VM mode (docs/modes.md): the kernel quiet, init the
+ * program init of the initramfs. Caller frees. */
+char *vm_cmdline_init(const char *arch, const char *init);
+
 struct vm_spec {
 	const char *arch;
 	const char *kernel;     /* with initrd: booted directly (-kernel) */
@@ -31,14 +35,19 @@ struct vm_spec {
 	int interactive;        /* the console is the user's terminal; no result is read */
 	int memory;             /* MiB */
 	int no_kvm;             /* TCG even when KVM is usable */
+	int smp;                /* CPUs (0: 1) */
+	const char *results;    /* a raw disk the guest writes (VM mode's results disk), or NULL */
+	/* Each line of the console as it comes (without its end), or NULL. */
+	void (*on_line)(void *arg, const char *line);
+	void *arg;
 };
 
 struct vm_result {
-	int pass;               /* the smoke test reported PASS */
+	int pass;               /* the smoke test (or VM mode's bootstrap) reported PASS */
 	int finished;           /* it reported at all (PASS or FAIL) */
 	int timed_out;
 	double boot_secs;       /* qemu's start to init's first line, or -1 */
-	double smoke_secs;      /* qemu's start to the smoke test's result, or -1 */
+	double smoke_secs;      /* qemu's start to the smoke test's (or the bootstrap's) result, or -1 */
 	double total_secs;      /* until qemu ended */
 	int accel_kvm;          /* KVM, else TCG */
 	int kvm_stalled;        /* under KVM the kernel printed nothing for a minute */

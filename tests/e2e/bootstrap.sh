@@ -125,6 +125,20 @@ bs --update-digests; rc=$?
 check "a fixpoint difference fails the run" test $rc = 1
 check "  ... naming the differing file" grep -q '~ usr/lib/gen.txt' "$T/out"
 
+# A file the plan excludes from the fixpoint, with its reason, may differ.
+printf 'fixpoint-exclude usr/lib/gen.txt it names the step that built it\nfixpoint-exclude usr/share/*.x a stale exclusion\n' >>"$P/plan"
+bs --update-digests; rc=$?
+check "with the differing file excluded, the fixpoint holds" sh -c "! grep -q '^fixpoint:   FAILED' '$T/out'"
+check "  ... saying so" grep -q '^fixpoint:   gen-1 (.*) and gen-2 (.*) are identical but for what the plan excludes:$' "$T/out"
+check "  ... with each exclusion's line, reason and what it took" \
+	grep -q '^            excluded: usr/lib/gen.txt (plan line 17: it names the step that built it): 1 difference$' "$T/out"
+check "  ... the file it left out, under it" \
+	sh -c "grep -A1 'excluded: usr/lib/gen.txt' '$T/out' | grep -q '^              ~ usr/lib/gen.txt\$'"
+check "  ... and an exclusion that took nothing" \
+	grep -q '^            excluded: usr/share/\*.x (plan line 18: a stale exclusion): identical anyway$' "$T/out"
+sed -i '$d' "$P/plan"
+sed -i '$d' "$P/plan"
+
 # --stage4 is refused before anything is built when it cannot run: this
 # plan lives outside sprout's source tree and has no PLAN-stage4 beside it.
 rm -rf "$S/store"

@@ -39,10 +39,24 @@ conf --mirror /m1 --mirror http://m2.example
 check "--mirror replaces the files' mirrors, in order" \
 	sh -c "grep '^mirror' '$T/out' | awk '{print \$3}' | tr '\n' ' ' | grep -qx '/m1 http://m2.example '"
 
+printf 'cache = http://a.example/c\ncache = https://b.example/c/\ncache-trust = keys\ncache-key = ~/team.key\n' >"$T/cache.conf"
+conf -c "$T/cache.conf"
+check "caches in order, the trusted keys beside the file, the key under ~/" \
+	sh -c "grep '^cache ' '$T/out' | awk '{print \$3}' | tr '\n' ' ' | grep -qx 'http://a.example/c https://b.example/c/ '"
+check "  ... cache-trust" has cache-trust "$T/keys" "$T/cache.conf:3"
+check "  ... cache-key" has cache-key "$T/home/team.key" "$T/cache.conf:4"
+conf -c "$T/cache.conf" --cache http://c.example
+check "--cache replaces the files' caches" sh -c "grep '^cache ' '$T/out' | awk '{print \$3}' | tr '\n' ' ' | grep -qx 'http://c.example '"
+printf 'cache = /srv/cache\n' >"$T/bad.conf"
+conf -c "$T/bad.conf"
+check "a cache that is not an http or https URL is refused (exit 3)" sh -c "test \"\$(cat '$T/rc')\" = 3 && grep -q 'bad.conf:1:9: cache: expected an http:// or https:// URL' '$T/out'"
+conf --cache ftp://x
+check "  ... and so is --cache's (exit 2)" sh -c "test \"\$(cat '$T/rc')\" = 2 && grep -q -- '--cache: expected an http:// or https:// URL' '$T/out'"
+
 printf 'jobs = 3\nfrobnicate = yes\n' >"$T/bad.conf"
 conf -c "$T/bad.conf"
 check "an unknown key: exit 3" test "$(cat "$T/rc")" = 3
-check "  ... with file:line:col" grep -q "^sprout: $T/bad.conf:2:1: unknown key 'frobnicate' (expected jobs, state, distfiles, mirror or arch)" "$T/out"
+check "  ... with file:line:col" grep -q "^sprout: $T/bad.conf:2:1: unknown key 'frobnicate' (expected jobs, state, distfiles, mirror, arch, cache, cache-trust or cache-key)" "$T/out"
 printf 'jobs = many\n' >"$T/bad.conf"
 conf -c "$T/bad.conf"
 check "a bad value: exit 3, at its column" grep -q "^sprout: $T/bad.conf:1:8: jobs: expected a number >= 1, got 'many'" "$T/out"

@@ -75,7 +75,7 @@ int main(void)
 	config_free(&cf);
 
 	bad("jobs = 0\n", "1:8: jobs: expected a number >= 1, got '0'");
-	bad("\n\nfoo = 1\n", "3:1: unknown key 'foo' (expected jobs, state, distfiles, mirror or arch)");
+	bad("\n\nfoo = 1\n", "3:1: unknown key 'foo' (expected jobs, state, distfiles, mirror, arch, cache, cache-trust or cache-key)");
 	bad("jobs\n", "1:5: expected 'key = value'");
 	bad("state =   \n", "1:11: state: expected a value after '='");
 	bad("arch = x86_64 aarch64\n", "1:14: arch: expected one word");

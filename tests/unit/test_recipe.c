@@ -131,7 +131,8 @@ int main(void)
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\turl ftp://x/a\nbuild host\n\ttrue\n"),
 	    "t/recipe:6:6: url must start with http:// or https://");
 	bad(WITH("source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\tmirror x\nbuild host\n\ttrue\n"),
-	    "t/recipe:6:2: unknown source attribute 'mirror' (expected sha256, url, debian, local, shared, extract, regenerate, "
+	    "t/recipe:6:2: unknown source attribute 'mirror' (expected sha256, url, debian, local, shared, extract, inner, "
+	    "regenerate, "
 	    "delete or waive)");
 	bad(WITH("version 2\nbuild host\n\ttrue\n"), "t/recipe:4:1: duplicate 'version' (first at line 2)");
 	bad(WITH("build host\n\ttrue\nbuild host\n\ttrue\n"), "t/recipe:6:7: duplicate build script 'host' (first at line 4)");
@@ -182,6 +183,33 @@ int main(void)
 	ok(e == 0, "the same glob under two sources is two rules (%s)", e ? err_msg(e) : "ok");
 	if (!e)
 		recipe_free(r);
+
+	/* Inner archives: unpacked after the source, before its rules. */
+	e = parse(WITH(SRC "\tinner a-1/b-2.tar.xz\n\tinner b-2/c.tar\n\tdelete b-2/x.o\nbuild host\n\ttrue\n"), &r);
+	ok(e == 0, "inner PATH parses (%s)", e ? err_msg(e) : "ok");
+	if (!e) {
+		const struct source *s = &r->sources[0];
+		ok(s->ninner == 2 && !strcmp(s->inner[0].path, "a-1/b-2.tar.xz") && s->inner[0].line == 7 &&
+		   !strcmp(s->inner[1].path, "b-2/c.tar") && s->inner[1].line == 8, "two inner archives, in order, with lines");
+		ok(s->nrules == 1, "and the rule beside them");
+		recipe_free(r);
+	}
+	bad(WITH(SRC "\tinner\nbuild host\n\ttrue\n"), "t/recipe:7:7: expected 'inner PATH'");
+	bad(WITH(SRC "\tinner a b.tar\nbuild host\n\ttrue\n"), "t/recipe:7:10: expected 'inner PATH'");
+	bad(WITH(SRC "\tinner a-1/*.tar.xz\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:8: bad inner archive 'a-1/*.tar.xz': expected a relative path without wildcards, '.', '..' or "
+	    "empty components");
+	bad(WITH(SRC "\tinner a-1/../x.tar\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:12: bad inner archive 'a-1/../x.tar': expected a relative path without wildcards, '.', '..' or "
+	    "empty components");
+	bad(WITH(SRC "\tinner a-1/notes.txt\nbuild host\n\ttrue\n"),
+	    "t/recipe:7:8: inner archive 'a-1/notes.txt' is not a tar archive (.tar, .tar.gz, .tar.xz ...)");
+	bad(WITH(SRC "\tinner a-1/b.tar\n\tinner a-1/b.tar\nbuild host\n\ttrue\n"),
+	    "t/recipe:8:8: duplicate inner archive 'a-1/b.tar' (first at line 7)");
+	bad(WITH(SRC "\textract no\n\tinner a-1/b.tar\nbuild host\n\ttrue\n"),
+	    "t/recipe:8:2: 'inner' needs a source that is unpacked ('a.tar.gz' is copied)");
+	bad(WITH(SRC "\tinner a-1/b.tar\n\textract no\nbuild host\n\ttrue\n"),
+	    "t/recipe:8:10: 'extract no' with 'inner' (line 7): an inner archive is in an unpacked source");
 	shared_cases();
 	return tap_done();
 }
