@@ -118,6 +118,14 @@ check-diverse: all
 check-gnu: all
 	@sh mk/check-gnu.sh
 
+# The Mes road experiment (experiments/mes/README.md, docs/trust.md "The
+# road to a smaller seed"): GNU Mes built by gcc and by the minimal plan's
+# tcc, its test suite, and mescc run on tcc. An hour or more; resumable
+# (MES_STATE=DIR); an experiment that records, not a test: never part of
+# `make check`.
+mes-road: all
+	@SPROUT=$(O)/sprout sh experiments/mes/run.sh
+
 # The booted system (tests/e2e/vm.sh): installs what the kernel and qemu
 # need (mk/deps.sh --vm), then for x86_64 and aarch64 bootstraps, builds
 # the kernel and boots the result from its initramfs and from the disk image.
@@ -174,4 +182,4 @@ install: all
 clean:
 	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm check-vmmode static-sprout bench install clean fuzz fuzz-build fuzz-targets check-asan
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm check-vmmode static-sprout mes-road bench install clean fuzz fuzz-build fuzz-targets check-asan

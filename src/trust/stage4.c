@@ -186,6 +186,7 @@ int stage4_install(struct stage4 *s)
 	po.repos = repos;
 	po.nrepos = 1;
 	po.allow_untrusted = !s->sign;
+	po.arch = s->arch; /* the plan's: a fresh root has none yet, and the host's may differ */
 	r = pkgroot_open(s->root, 1, &rt, &note);
 	if (!r) {
 		r = pkgops_install(&rt, &po, s->names.v, s->names.n, &s->inst);
