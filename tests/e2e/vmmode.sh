@@ -1,7 +1,7 @@
 # VM and bare-metal modes end to end (make check-vmmode, or
 # SPROUT_VMMODE=1): the minimal plan's chroot bootstrap, kernel and mke2fs
 # in one state; then, in a second state holding only the host stage and
-# the kernel, `bootstrap --mode vm` under TCG, interrupted (SIGINT) once a
+# the kernel, `bootstrap --mode vm` under TCG, stopped (SIGTERM) once a
 # few steps came back, and run again: it resumes, and every step's digest
 # equals the chroot mode's and digests.ARCH. Then bare metal in a third
 # state: the disk of `image --format disk --bootstrap`, booted by qemu with
@@ -42,14 +42,14 @@ for a in ${SPROUT_VMMODE_ARCHES:-x86_64}; do
 	check "  ... a second state has the host stage and the kernel, not the native steps" \
 		sh -c "grep -q 'kernel *cached' '$T/plan.$a' && grep -q 'tcc-1 *build' '$T/plan.$a'"
 
-	# Interrupted (Ctrl-C: SIGINT to sprout) once tcc-1 came back from the
-	# VM; qemu ends with it.
+	# Stopped (SIGTERM to sprout: a background job of this shell ignores
+	# SIGINT) once tcc-1 came back from the VM; qemu ends with it.
 	t=$(date +%s)
 	"$SPROUT" --state "$V" --arch $a bootstrap --mode vm --accel tcg >"$T/vm1.$a" 2>&1 &
 	bpid=$!
 	while kill -0 $bpid 2>/dev/null && ! grep -q 'saved tcc-1 ' "$T/vm1.$a"; do sleep 2; done
 	q=$(ps -o pid= --ppid $bpid | head -n 1)
-	kill -INT $bpid
+	kill -TERM $bpid
 	wait $bpid; rc=$?
 	sleep 2
 	grep '^  vm | sprout-vm: saved\|^vm:\|^sprout:' "$T/vm1.$a" | sed 's/^/# /'
