@@ -120,7 +120,7 @@ check-gnu: all
 
 # The Mes road experiment (experiments/mes/README.md, docs/trust.md "The
 # road to a smaller seed"): GNU Mes built by gcc and by the minimal plan's
-# tcc, its test suite, and mescc run on tcc. An hour or more; resumable
+# tcc, its test suite, and mescc run on tcc. Hours; resumable
 # (MES_STATE=DIR); an experiment that records, not a test: never part of
 # `make check`.
 mes-road: all

@@ -47,6 +47,78 @@ $CC -o c-test/ld c-test/ld.c
 test "$(c-test/ld)" = good
 echo "libc:  long double at the edges (LDBL_MIN, 0x1p-16382L, strtold, truncation, printf): ok" >>"$rep"
 
+# 2c. what the libc's own assembly and inline asm do (on aarch64 assembled
+# by tcc itself since the native stage rebuilds musl): the syscall path
+# (inline svc/syscall, and the cancellable one, __syscall_cp), setjmp and
+# longjmp, sigsetjmp/siglongjmp out of a signal handler (signal delivery
+# and sigreturn), threads (clone, the thread pointer, atomics, join), the
+# fenv functions and the arch's string and math routines.
+cat >c-test/libc.c <<'S'
+#define _GNU_SOURCE
+#include <fenv.h>
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static jmp_buf jb;
+static sigjmp_buf sjb;
+static volatile sig_atomic_t got;
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static long total;
+static void on_usr1(int s) { got = s; siglongjmp(sjb, 7); }
+static void deep(int n) { if (n) deep(n - 1); else longjmp(jb, 42); }
+static void *work(void *a)
+{
+	for (int i = 0; i < 1000; i++) {
+		pthread_mutex_lock(&mu);
+		total += (long)a;
+		pthread_mutex_unlock(&mu);
+	}
+	return (void *)((long)a * 2);
+}
+int main(void)
+{
+	int bad = 0, r;
+	char a[300], b[300];
+	void *v;
+	long sum = 0;
+	pthread_t t[4];
+	if (syscall(SYS_getpid) != getpid() || write(1, "", 0) != 0) bad |= 1;
+	if ((r = setjmp(jb)) == 0) deep(10);
+	if (r != 42) bad |= 2;
+	signal(SIGUSR1, on_usr1);
+	if ((r = sigsetjmp(sjb, 1)) == 0) raise(SIGUSR1);
+	if (r != 7 || got != SIGUSR1) bad |= 4;
+	for (long i = 0; i < 4; i++) if (pthread_create(&t[i], 0, work, (void *)(i + 1))) bad |= 8;
+	for (int i = 0; i < 4; i++) { pthread_join(t[i], &v); sum += (long)v; }
+	if (sum != 20 || total != 10000) bad |= 8;
+	if (fesetround(FE_UPWARD) || fegetround() != FE_UPWARD || rint(2.1) != 3.0) bad |= 16;
+	fesetround(FE_TONEAREST);
+	feclearexcept(FE_ALL_EXCEPT);
+	volatile double z = 0, q = 1 / z;
+	if (!fetestexcept(FE_DIVBYZERO) || fetestexcept(FE_INEXACT) || q != INFINITY) bad |= 16;
+	memset(a, 'x', sizeof a);
+	for (int n = 0; n < 290; n += 7) {
+		memset(b, 0, sizeof b);
+		memcpy(b + 3, a, n);
+		if (memcmp(b + 3, a, n) || b[3 + n] || b[2]) bad |= 32;
+	}
+	if (sqrt(2.0) != 1.4142135623730951 || fma(2, 3, 4) != 10 || lrint(2.5) != 2 ||
+	    floor(-1.5) != -2 || ceil(-1.5) != -1 || round(2.5) != 3 || fabs(-0.5) != 0.5 ||
+	    fmin(1, 2) != 1 || trunc(-2.7) != -2 || sqrtf(4.0f) != 2.0f)
+		bad |= 64;
+	printf("%s %d\n", bad ? "bad" : "good", bad);
+	return bad;
+}
+S
+$CC -o c-test/libc c-test/libc.c -lm -lpthread
+test "$(c-test/libc)" = "good 0"
+echo "libc:  syscalls, setjmp/longjmp, signals (sigsetjmp out of a handler), threads, fenv, string and math routines: ok" >>"$rep"
+
 # 3. make builds a two-file project.
 cat >make-test/main.c <<'S'
 int twice(int);

@@ -46,10 +46,7 @@ int engine_init(struct engine *e, struct plan *p, const char *arch, const char *
 
 void engine_free(struct engine *e)
 {
-	if (e->inputs)
-		for (size_t i = 0; i < e->plan->nsteps; i++)
-			free(e->inputs[i]);
-	free(e->inputs);
+	strs_free(e->inputs, e->plan->nsteps);
 	free(e->keys);
 	free(e->digests);
 	free(e->want);

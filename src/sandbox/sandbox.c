@@ -53,6 +53,17 @@ static struct sb_op *sb_add(struct sb *sb, enum sb_kind kind, const char *dst, c
 	return op;
 }
 
+/* A file system of type at dst (relative to the new root) with flags and
+ * mount data. */
+static struct sb_op *sb_mount(struct sb *sb, const char *dst, const char *type, unsigned long flags,
+			      const char *data)
+{
+	struct sb_op *op = sb_add(sb, SB_MOUNT, dst, type);
+	op->flags = flags;
+	op->data = data;
+	return op;
+}
+
 static const char *sb_own(struct sb *sb, char *s)
 {
 	strv_addown(&sb->hold, s);
@@ -187,12 +198,8 @@ static int sb_plan_native(struct sb *sb, const char *rootfs, int ro, int own_mnt
 static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 {
 	struct sb_op *op;
-	op = sb_add(sb, SB_MOUNT, "tmp", "tmpfs");
-	op->flags = MS_NOSUID | MS_NODEV;
-	op->data = "mode=1777";
-	op = sb_add(sb, SB_MOUNT, "dev", "tmpfs");
-	op->flags = MS_NOSUID | MS_NOEXEC;
-	op->data = "mode=0755";
+	sb_mount(sb, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	sb_mount(sb, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755");
 	/* Device nodes cannot be made in a user namespace: the host's are
 	 * bound, after a check that they are what they claim to be. */
 	static const char *const devs[] = {"null", "zero", "full", "random", "urandom", "tty"};
@@ -219,12 +226,8 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 	sb_add(sb, SB_LINK, "dev/stdout", "/proc/self/fd/1");
 	sb_add(sb, SB_LINK, "dev/stderr", "/proc/self/fd/2");
 	sb_add(sb, SB_LINK, "dev/ptmx", "pts/ptmx");
-	op = sb_add(sb, SB_MOUNT, "dev/shm", "tmpfs");
-	op->flags = MS_NOSUID | MS_NODEV;
-	op->data = "mode=1777";
-	op = sb_add(sb, SB_MOUNT, "dev/pts", "devpts");
-	op->flags = MS_NOSUID | MS_NOEXEC;
-	op->data = "newinstance,ptmxmode=0666,mode=620";
+	sb_mount(sb, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	sb_mount(sb, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
 	/* The init mounts proc as pid 1 of the new pid namespace. When uid 0
 	 * inside is root outside, file permissions no longer keep the build
 	 * from the parts that act on the whole machine: they get read-only

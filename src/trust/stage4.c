@@ -186,6 +186,7 @@ int stage4_install(struct stage4 *s)
 	po.repos = repos;
 	po.nrepos = 1;
 	po.allow_untrusted = !s->sign;
+	po.arch = s->arch; /* the plan's: a fresh root has none yet, and the host's may differ */
 	r = pkgroot_open(s->root, 1, &rt, &note);
 	if (!r) {
 		r = pkgops_install(&rt, &po, s->names.v, s->names.n, &s->inst);
@@ -357,13 +358,6 @@ void stage4_free(struct stage4 *s)
 	buf_free(&s->verify);
 	plan_free(s->p4);
 	strv_free(&s->names);
-	free(s->top);
-	free(s->dir);
-	free(s->pk1);
-	free(s->root);
-	free(s->work);
-	free(s->pk2);
-	free(s->log);
-	free(s->keyp);
+	FREE_ALL(s->top, s->dir, s->pk1, s->root, s->work, s->pk2, s->log, s->keyp);
 	memset(s, 0, sizeof *s);
 }

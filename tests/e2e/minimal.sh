@@ -17,6 +17,7 @@ check "the tcc fixpoint holds" grep -q '^fixpoint:   tcc-2 and tcc-3 are identic
 check "every step digest matches the checked-in ones" grep -q '^digests:    all [0-9]* steps match' "$T/out"
 check "no host-built file is in the final rootfs" grep -q 'no host-built file' "$T/out"
 check "the smoke test ran sh, tcc and make" sh -c "grep -q '^smoke:      sh: .*ok' '$T/out' && grep -q 'tcc: .*ok' '$T/out' && grep -q 'make: .*ok' '$T/out'"
+check "  ... and the libc's syscalls, setjmp, signals, threads and fenv work" grep -q 'libc:  syscalls, setjmp/longjmp, signals .*: ok' "$T/out"
 check "tcc's test suite ran inside the final system" grep -q "tcc's test suite (tests/tests2): [0-9]* of [0-9]* passed" "$T/out"
 O=$S/outputs/minimal-$(uname -m)
 check "the rootfs, its tarball, manifest and provenance are written" \

@@ -83,14 +83,8 @@ int main(void)
 	bad("mirror = ftp://x/\n", "1:10: mirror: expected an http://, https:// or file:// URL or a directory, got 'ftp://x/'");
 	bad("= 1\n", "1:1: expected 'key = value'");
 
-	free(sys);
-	free(user);
-	free(file);
-	free(none);
-	free(st);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd))
+	FREE_ALL(sys, user, file, none, st);
+	if (rm_rf(dir))
 		ok(0, "cleanup");
-	free(cmd);
 	return tap_done();
 }
