@@ -144,9 +144,8 @@ check-vm: all
 # minimal plan's native and packages stages inside qemu under TCG, killed
 # in the middle and resumed, then from the bare-metal disk booted through
 # UEFI firmware; every digest must be the chroot mode's. Not in .ci/run:
-# three TCG runs of the native stages, 9 to 16 minutes each on a loaded
-# 2-core machine. SPROUT_VM_STATE=DIR shares check-vm's state (its
-# bootstrap and kernel).
+# 24 minutes of TCG on a loaded 2-core machine, with check-vm's bootstrap
+# and kernel built. SPROUT_VM_STATE=DIR shares check-vm's state.
 check-vmmode: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VMMODE=1 SPROUT_TESTS=e2e/vmmode sh tests/run.sh "$(O)"
