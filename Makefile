@@ -118,9 +118,16 @@ check-diverse: all
 check-gnu: all
 	@sh mk/check-gnu.sh
 
+# A compile farm (tests/e2e/farm.sh, docs/distributed.md): icecream's
+# scheduler and two workers in network namespaces of their own, and
+# plans/hello built with and without it (same digests, jobs on the
+# workers). Root; minutes, so not part of `make check`.
+check-farm: all
+	@FARM_PLAN=plans/hello SPROUT_TESTS=e2e/farm sh tests/run.sh "$(O)"
+
 # The Mes road experiment (experiments/mes/README.md, docs/trust.md "The
 # road to a smaller seed"): GNU Mes built by gcc and by the minimal plan's
-# tcc, its test suite, and mescc run on tcc. An hour or more; resumable
+# tcc, its test suite, and mescc run on tcc. Hours; resumable
 # (MES_STATE=DIR); an experiment that records, not a test: never part of
 # `make check`.
 mes-road: all
@@ -137,9 +144,8 @@ check-vm: all
 # minimal plan's native and packages stages inside qemu under TCG, killed
 # in the middle and resumed, then from the bare-metal disk booted through
 # UEFI firmware; every digest must be the chroot mode's. Not in .ci/run:
-# three TCG runs of the native stages, 9 to 16 minutes each on a loaded
-# 2-core machine. SPROUT_VM_STATE=DIR shares check-vm's state (its
-# bootstrap and kernel).
+# 24 minutes of TCG on a loaded 2-core machine, with check-vm's bootstrap
+# and kernel built. SPROUT_VM_STATE=DIR shares check-vm's state.
 check-vmmode: all
 	@sh mk/deps.sh --vm
 	@SPROUT_VMMODE=1 SPROUT_TESTS=e2e/vmmode sh tests/run.sh "$(O)"
@@ -182,4 +188,4 @@ install: all
 clean:
 	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-vm check-vmmode static-sprout mes-road bench install clean fuzz fuzz-build fuzz-targets check-asan
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-farm check-vm check-vmmode static-sprout mes-road bench install clean fuzz fuzz-build fuzz-targets check-asan

@@ -2,7 +2,7 @@
 # The Mes road experiment (README.md beside this file): build the plan in
 # this directory, then print what each step measured and the sizes of the
 # seeds compared. Run from the top of the tree: `make mes-road`, or
-# `sh experiments/mes/run.sh [STEP...]`. Long (an hour or more on a loaded
+# `sh experiments/mes/run.sh [STEP...]`. Long (hours on a loaded
 # machine), resumable, never part of `make check`.
 set -e
 sprout=${SPROUT:-./build/sprout}

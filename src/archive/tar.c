@@ -61,11 +61,7 @@ static int rd_fill(struct rd *r, size_t need)
 {
 	if (r->len - r->pos >= need || r->eof)
 		return 0;
-	if (r->pos) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-		r->len -= r->pos;
-		r->pos = 0;
-	}
+	bytes_unread_to_front(r->buf, &r->pos, &r->len);
 	while (r->len < need && !r->eof) {
 		ssize_t n = decomp_read(r->d, r->buf + r->len, TAR_RBUF - r->len);
 		if (n < 0)

@@ -92,6 +92,18 @@ size_t cache_keys(const struct plan *p, const char *arch, const char *statedir, 
 	return unknown;
 }
 
+int cache_output(const struct plan *p, const char *arch, const char *statedir, int i, char **out)
+{
+	char(*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);
+	char(*digests)[65] = xcalloc(p->nsteps + 1, sizeof *digests);
+	cache_keys(p, arch, statedir, keys, digests, NULL);
+	int r = digests[i][0] ? 0 : -ENOENT;
+	*out = r ? NULL : state_store(statedir, keys[i], "out");
+	free(keys);
+	free(digests);
+	return r;
+}
+
 int cache_has(const char *statedir, const char *key)
 {
 	if (!key[0])

@@ -41,6 +41,11 @@ void cache_key(const struct plan *p, int i, const char *arch, char (*digests)[65
 size_t cache_keys(const struct plan *p, const char *arch, const char *statedir, char (*keys)[65],
 		  char (*digests)[65], char **inputs);
 
+/* The output directory of step i of plan p for arch in statedir's store,
+ * by the keys the store lets us know now, into *out (caller frees): 0, or
+ * -ENOENT when it is not built. */
+int cache_output(const struct plan *p, const char *arch, const char *statedir, int i, char **out);
+
 /* Whether key's output is in the store (never for the unknown key ""). */
 int cache_has(const char *statedir, const char *key);
 /* Read the digest of a stored key into hex. 0 or negative code. */

@@ -46,10 +46,7 @@ int engine_init(struct engine *e, struct plan *p, const char *arch, const char *
 
 void engine_free(struct engine *e)
 {
-	if (e->inputs)
-		for (size_t i = 0; i < e->plan->nsteps; i++)
-			free(e->inputs[i]);
-	free(e->inputs);
+	strs_free(e->inputs, e->plan->nsteps);
 	free(e->keys);
 	free(e->digests);
 	free(e->want);
@@ -410,6 +407,11 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 	spec->script = s->build->script;
 	spec->trace = 1;
 	spec->timeout = e->timeout;
+	if (e->farm_netns && spec->mode == RUN_HOST) { /* not an input: the same bytes either way */
+		spec->farm_netns = e->farm_netns;
+		spec->farm_socket = e->farm_socket;
+		spec->farm_env = e->farm_env;
+	}
 	strv_addown(&env, xasprintf("ARCH=%s", e->arch));
 	strv_addown(&env, xasprintf("HOST_ARCH=%s", host_arch()));
 	strv_addown(&env, xasprintf("STAGE=%s", p->stages[s->stage].name));

@@ -68,6 +68,10 @@ struct engine {
 	void (*on_event)(void *arg, const struct engine_event *ev);
 	void *arg;
 	const struct engine_remote *remote; /* or NULL: only the store and builds */
+	const char *farm_netns; /* host-stage steps run in this network namespace, which reaches
+				  * only the farm (docs/sandbox.md, "The farm"), or NULL */
+	const char *farm_socket; /* with farm_netns: the local icecream daemon's socket */
+	const char *farm_env;   /* with farm_socket: the compiler's icecc-create-env tarball */
 	const char **pulled;    /* per step: the remote its output came from this run, or NULL */
 	char *asked;            /* per step: the remote was asked for it this run (once is enough) */
 	int lockfd;

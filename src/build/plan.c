@@ -885,13 +885,6 @@ out:
 	return r;
 }
 
-static void free_v(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void plan_free_steps(struct plan *p)
 {
 	for (size_t i = 0; i < p->nsteps; i++) {
@@ -904,9 +897,9 @@ static void plan_free_steps(struct plan *p)
 			free(s->uses[k].step);
 		}
 		free(s->uses);
-		free_v(s->after, s->nafter);
+		strs_free(s->after, s->nafter);
 		free(s->deps);
-		free_v(s->only, s->nonly);
+		strs_free(s->only, s->nonly);
 	}
 }
 
@@ -914,37 +907,27 @@ void plan_free(struct plan *p)
 {
 	if (!p)
 		return;
-	free(p->path);
-	free(p->dir);
-	free(p->name);
-	free(p->description);
-	free_v(p->arches, p->narches);
+	FREE_ALL(p->path, p->dir, p->name, p->description);
+	strs_free(p->arches, p->narches);
 	free(p->default_arch);
 	for (size_t i = 0; i < p->nsets; i++) {
 		free(p->sets[i].key);
 		free(p->sets[i].value);
 	}
 	free(p->sets);
-	free_v(p->recipe_dirs, p->nrecipe_dirs);
+	strs_free(p->recipe_dirs, p->nrecipe_dirs);
 	for (size_t i = 0; i < p->nstages; i++) {
 		free(p->stages[i].name);
 		free(p->stages[i].rootfs_name);
 	}
 	free(p->stages);
 	plan_free_steps(p);
-	free(p->steps);
-	free(p->order);
-	free(p->fixpoint[0]);
-	free(p->fixpoint[1]);
-	for (size_t i = 0; i < p->nfixpoint_excl; i++) {
-		free(p->fixpoint_excl[i].glob);
-		free(p->fixpoint_excl[i].reason);
-	}
-	free(p->fixpoint_excl);
-	free(p->final);
-	free(p->smoke);
-	free_v(p->host_built, p->nhost_built);
-	free_v(p->cross_tools, p->ncross_tools);
+	FREE_ALL(p->steps, p->order, p->fixpoint[0], p->fixpoint[1]);
+	for (size_t i = 0; i < p->nfixpoint_excl; i++)
+		FREE_ALL(p->fixpoint_excl[i].glob, p->fixpoint_excl[i].reason);
+	FREE_ALL(p->fixpoint_excl, p->final, p->smoke);
+	strs_free(p->host_built, p->nhost_built);
+	strs_free(p->cross_tools, p->ncross_tools);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);
 	free(p->recipes);

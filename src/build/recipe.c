@@ -696,23 +696,11 @@ int recipe_parse_file(const char *path, struct recipe **out)
 	return r;
 }
 
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void recipe_free(struct recipe *r)
 {
 	if (!r)
 		return;
-	free(r->path);
-	free(r->dir);
-	free(r->name);
-	free(r->version);
-	free(r->license);
-	free(r->description);
+	FREE_ALL(r->path, r->dir, r->name, r->version, r->license, r->description);
 	for (size_t i = 0; i < r->nsources; i++) {
 		struct source *s = &r->sources[i];
 		for (size_t j = 0; j < s->norigins; j++) {
@@ -734,20 +722,20 @@ void recipe_free(struct recipe *r)
 	for (size_t i = 0; i < r->npatches; i++)
 		free(r->patches[i].file);
 	free(r->patches);
-	free_names(r->deps, r->ndeps);
+	strs_free(r->deps, r->ndeps);
 	for (size_t i = 0; i < r->nbuilds; i++) {
 		free(r->builds[i].name);
 		free(r->builds[i].script);
-		free_names(r->builds[i].deps, r->builds[i].ndeps);
+		strs_free(r->builds[i].deps, r->builds[i].ndeps);
 	}
 	free(r->builds);
 	free(r->pkg.release);
-	free_names(r->pkg.depends, r->pkg.ndepends);
-	free_names(r->pkg.provides, r->pkg.nprovides);
-	free_names(r->pkg.conflicts, r->pkg.nconflicts);
+	strs_free(r->pkg.depends, r->pkg.ndepends);
+	strs_free(r->pkg.provides, r->pkg.nprovides);
+	strs_free(r->pkg.conflicts, r->pkg.nconflicts);
 	for (size_t i = 0; i < r->pkg.nsubs; i++) {
 		free(r->pkg.subs[i].suffix);
-		free_names(r->pkg.subs[i].globs, r->pkg.subs[i].nglobs);
+		strs_free(r->pkg.subs[i].globs, r->pkg.subs[i].nglobs);
 	}
 	free(r->pkg.subs);
 	free(r);

@@ -194,10 +194,6 @@ void runrec_free(struct runrec *r)
 		free(r->steps[i].name);
 		free(r->steps[i].stage);
 	}
-	free(r->steps);
-	free(r->plan);
-	free(r->arch);
-	free(r->busy);
-	free(r->index_of);
+	FREE_ALL(r->steps, r->plan, r->arch, r->busy, r->index_of);
 	memset(r, 0, sizeof *r);
 }

@@ -1,5 +1,11 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "build/cache.h"
 #include "build/session.h"
+#include "core/err.h"
 #include "core/util.h"
+#include "fetch/fetch.h"
 #include "sandbox/run.h"
 
 char *session_distdir(const struct session *s)
@@ -28,10 +34,51 @@ int session_fetch_all(const struct session *s, struct plan *p, const char *arch,
 	return r;
 }
 
+int session_cross_tools(const struct engine *e)
+{
+	const struct plan *p = e->plan;
+	if (!p->ncross_tools || !strcmp(e->arch, host_arch()))
+		return 0;
+	int need = 0;
+	for (size_t i = 0; i < p->nsteps && !need; i++)
+		need = e->want[i] && p->stages[p->steps[i].stage].mode == RUN_HOST &&
+		       !cache_has(e->statedir, e->keys[i]);
+	if (!need)
+		return 0;
+	struct buf miss = {0};
+	for (size_t k = 0; k < p->ncross_tools; k++) {
+		struct buf name = {0};
+		for (const char *s = p->cross_tools[k]; *s; s++) {
+			if (!strncmp(s, "$ARCH", 5)) {
+				buf_adds(&name, e->arch);
+				s += 4;
+			} else {
+				buf_addc(&name, *s);
+			}
+		}
+		char *path = fetch_tool_find(name.s);
+		if (!path) {
+			buf_adds(&miss, miss.len ? ", " : "");
+			buf_adds(&miss, name.s);
+		}
+		free(path);
+		buf_free(&name);
+	}
+	int r = 0;
+	if (miss.len)
+		r = errf(-SPROUT_ERR_SANDBOX, "--arch %s: the host stage cross-compiles with %s, which is not in PATH "
+					      "(on Debian: sh mk/deps.sh --cross); nothing was fetched or built",
+			 e->arch, miss.s);
+	buf_free(&miss);
+	return r;
+}
+
 int session_prepare(const struct session *s, struct engine *e, char **steps, int nsteps)
 {
 	run_use_sandbox = s->sandbox;
 	int r = engine_select(e, steps, nsteps);
+	if (!r)
+		r = session_cross_tools(e); /* before anything is fetched */
 	if (!r)
 		r = engine_lock(e);
 	if (!r && s->sandbox)

@@ -26,10 +26,15 @@ char *session_distdir(const struct session *s);
  * the distfiles store and the mirrors. */
 void session_engine(const struct session *s, struct engine *e);
 
+/* When e's arch is not the host's and a host-stage step is to be built:
+ * each of the plan's cross-tools must be in PATH. 0, or
+ * -SPROUT_ERR_SANDBOX naming what is missing (errf). */
+int session_cross_tools(const struct engine *e);
+
 /* Everything before engine_build: restrict e to the named steps (all when
- * nsteps is 0), lock the state directory, check that the sandbox can run
- * (when s->sandbox), and fetch what the steps to build need. 0 or a
- * negative code (errf set). */
+ * nsteps is 0), check the cross tools (session_cross_tools), lock the
+ * state directory, check that the sandbox can run (when s->sandbox), and
+ * fetch what the steps to build need. 0 or a negative code (errf set). */
 int session_prepare(const struct session *s, struct engine *e, char **steps, int nsteps);
 
 /* Fetch and verify every source of every step of plan p for arch (from

@@ -31,6 +31,8 @@ struct ctx {
 	char **caches;          /* --cache URL / cache: shared step caches, in order (NULL-terminated) */
 	const char *cache_trust; /* --cache-trust / cache-trust: trusted keys' directory, or NULL */
 	const char *cache_key;  /* cache-key: the secret key cache push signs with, or NULL */
+	const char *farm;       /* --farm / farm: the network namespace that reaches the farm, or NULL */
+	const char *farm_socket; /* --farm-socket / farm-socket: the local iceccd's socket, or NULL */
 };
 
 enum { CTX_COLOR_AUTO, CTX_COLOR_NEVER, CTX_COLOR_ALWAYS };
@@ -140,10 +142,6 @@ char *cmd_find_plan(const char *arg, struct strv *tried);
 /* Print that there is no plan arg, where it was looked for (tried), and
  * the closest plan name. */
 void cmd_no_plan(const char *arg, const struct strv *tried);
-/* When e's arch is not the host's and a host-stage step is to be built:
- * each of the plan's cross-tools must be in PATH. 0, or
- * -SPROUT_ERR_SANDBOX naming what is missing (errf). */
-int cmd_cross_tools(const struct engine *e);
 /* n bytes for a person: "512 B", "1.5 KiB", "3.2 MiB" (cmd_hint.c). */
 void cmd_human_size(long long n, char *out, size_t size);
 /* --json output (cmd_json.c, schemas in docs/cli.md). The build summary
@@ -168,21 +166,6 @@ struct build_stats {
 	size_t built, cached, failed, skipped;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
-/* verify --diverse (cmd_diverse.c): build plan_arg with --set CC=A and
- * CC=B (compilers is "A,B") and compare the steps (all after the host
- * stage when nsteps is 0). Prints; returns the exit status. */
-int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers);
-/* bootstrap --stage4 (cmd_stage4.c): after plan p's bootstrap for arch,
- * package its final rootfs's parts, install a fresh root from them and
- * rebuild them inside it with the plan PLAN-stage4; prints; returns the
- * exit status. */
-int cmd_stage4(struct ctx *c, const struct plan *p, const char *arch, const char *plan_arg);
-/* The output directory of step i in the store, into *out (caller frees):
- * 0, or -ENOENT when it is not built. */
-int cmd_path_of(const struct ctx *c, const struct plan *p, const char *arch, int i, char **out);
-/* Whether bootstrap --stage4 can run for plan p (before anything is
- * built): prints what is missing; 0 or the exit status. */
-int cmd_stage4_check(struct ctx *c, const struct plan *p, const char *arch);
 /* Build's display (cmd_build.c), for every command that builds: fetch
  * what is missing and build the named steps (all when nsteps is 0) of plan
  * p through the library (session_prepare, engine_build), showing progress
@@ -224,27 +207,11 @@ int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const 
  * each finished step to the results disk DEV, end the VM. Returns the exit
  * status when it is not pid 1. */
 int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch);
-/* What sprout image and sprout boot take from a plan (cmd_image.c): the
- * final rootfs, and on request the kernel, mke2fs and the boot overlay,
- * their steps built first when they are not in the store. */
-enum { CMD_SYS_KERNEL = 1, CMD_SYS_MKE2FS = 2, CMD_SYS_OVERLAY = 4 };
-struct cmd_sys {
-	char *rootfs;           /* the final step's output */
-	char *kernel;           /* the kernel step's boot/vmlinuz */
-	char *mke2fs, *mke2fs_conf;
-	char *overlay;          /* the boot overlay (vm_overlay), under dir */
-	char *dir;              /* STATE/vm/PLAN-ARCH: the work of image and boot */
-	long long epoch;        /* SOURCE_DATE_EPOCH */
-};
-/* Build what is missing of what (CMD_SYS_*) and fill *s (free with
- * cmd_sys_free). Prints errors; 0 or the exit status. */
+/* What sprout image and sprout boot take from a plan (cmd_image.c):
+ * build the steps of what (VM_SYS_*, vm/sys.h) that are missing, with
+ * build's display, then vm_sys_open. Prints errors; 0 or the exit status
+ * (free *s with vm_sys_free once 0). */
+struct vm_sys;
 int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
-		    struct cmd_sys *s);
-void cmd_sys_free(struct cmd_sys *s);
-/* Write the image of s in format (enum image_format) to out (prints errors; 0 or the exit status). */
-int cmd_image_disk(struct ctx *c, const char *arch, const struct cmd_sys *s, int format, const char *out,
-		   char digest[65]);
-/* The kernel command line of the disk image (built into sprout's kernel
- * too: recipes/linux/ARCH.config). Caller frees. */
-char *cmd_disk_cmdline(const char *arch);
+		    struct vm_sys *s);
 #endif

@@ -33,10 +33,7 @@ static void json_finding(struct json *j, const char *recipe, const char *source,
 	json_string(j, "handling", handling);
 	json_string(j, "path", path);
 	json_string(j, "evidence", why);
-	if (line > 0)
-		json_int(j, "rule_line", line);
-	else
-		json_null(j, "rule_line");
+	json_int_or_null(j, "rule_line", line, line > 0);
 	json_string(j, "reason", reason);
 	json_object_end(j);
 }

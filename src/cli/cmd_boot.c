@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "image/image.h"
+#include "vm/sys.h"
 #include "vm/vm.h"
 
 static void print_lines(const char *first, const char *rest, const char *text)
@@ -73,8 +74,8 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 		plan_free(p);
 		return CMD_EXIT_USAGE;
 	}
-	struct cmd_sys s;
-	rc = cmd_sys_prepare(c, p, arch, plan_arg, CMD_SYS_KERNEL | CMD_SYS_OVERLAY | (disk ? CMD_SYS_MKE2FS : 0), &s);
+	struct vm_sys s;
+	rc = cmd_sys_prepare(c, p, arch, plan_arg, VM_SYS_KERNEL | VM_SYS_OVERLAY | (disk ? VM_SYS_MKE2FS : 0), &s);
 	if (rc) {
 		plan_free(p);
 		return rc;
@@ -93,7 +94,12 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 	vs.console_log = log;
 	if (disk) {
 		vs.disk = img;
-		rc = cmd_image_disk(c, arch, &s, IMAGE_DISK, img, digest);
+		err_clear();
+		int r = vm_sys_image(&s, arch, IMAGE_DISK, img, digest);
+		if (r) {
+			cmd_err("image: %s", err_msg(r));
+			rc = cmd_exit_for(r);
+		}
 	} else {
 		const char *dirs[2] = {s.rootfs, s.overlay};
 		vs.kernel = s.kernel;
@@ -128,7 +134,7 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 	free(img);
 	free(log);
 	free(cl);
-	cmd_sys_free(&s);
+	vm_sys_free(&s);
 	plan_free(p);
 	return rc;
 }

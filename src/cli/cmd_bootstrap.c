@@ -11,6 +11,7 @@
 #include "build/plan.h"
 #include "build/state.h"
 #include "cli/cmd.h"
+#include "cli/cmd_bootstrap.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "trust/expect.h"

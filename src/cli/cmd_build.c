@@ -13,6 +13,7 @@
 
 #include "cli/cmd.h"
 #include "cli/cmd_cache.h"
+#include "build/cache.h"
 #include "build/engine.h"
 #include "build/runrec.h"
 #include "core/err.h"
@@ -639,17 +640,12 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	rp.ecolor = want_color(c, STDERR_FILENO);
 	if (rp.live || c->verbose)
 		e.tick = TICK;
-	run_use_sandbox = ss.sandbox;
 	err_clear();
-	int r = engine_select(&e, steps, nsteps);
+	/* the farm first: it fails fast when its namespace or socket is missing */
+	char *farm_env = NULL;
+	int r = c->farm ? cmd_farm_attach(c, &e, &farm_env) : 0;
 	if (!r)
-		r = cmd_cross_tools(&e); /* before anything is fetched */
-	if (!r)
-		r = engine_lock(&e);
-	if (!r && c->sandbox)
-		r = run_sandbox_check();
-	if (!r)
-		r = engine_fetch(&e, 0, 0);
+		r = session_prepare(&ss, &e, steps, nsteps);
 	for (size_t i = 0; i < p->nsteps; i++)
 		rp.total += e.want[i] ? 1 : 0;
 	if (!r) {
@@ -687,6 +683,7 @@ int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *
 	buf_free(&rp.frame);
 	engine_free(&e);
 	dist_free(&dist);
+	free(farm_env);
 	return r;
 }
 
@@ -718,7 +715,7 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	/* Where the final step's output is (sprout path prints it too). */
 	int fin = p->final ? plan_step_index(p, p->final) : -1;
 	char *out;
-	if (!c->quiet && !c->json && !r && fin >= 0 && !cmd_path_of(c, p, arch, fin, &out)) {
+	if (!c->quiet && !c->json && !r && fin >= 0 && !cache_output(p, arch, c->statedir, fin, &out)) {
 		printf("output of %s: %s\n", p->final, out);
 		free(out);
 	}

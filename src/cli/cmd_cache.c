@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "build/cache.h"
 #include "build/engine.h"
@@ -15,6 +17,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "dist/dist.h"
+#include "dist/farm.h"
 
 /* $SPROUT_CACHE_TIMEOUT: seconds before a cache that does not answer
  * counts as gone (default in dist.c). */
@@ -22,6 +25,37 @@ static int cache_timeout(void)
 {
 	const char *t = getenv("SPROUT_CACHE_TIMEOUT");
 	return t ? atoi(t) : 0;
+}
+
+int cmd_farm_attach(struct ctx *c, struct engine *e, char **env)
+{
+	int made = 0;
+	const char *sock = c->farm_socket ? c->farm_socket : FARM_SOCKET;
+	char *ns = c->farm[0] == '/' ? xstrdup(c->farm) : xasprintf("/run/netns/%s", c->farm);
+	struct stat st;
+	int nsok = stat(ns, &st) == 0;
+	free(ns);
+	if (!c->sandbox)
+		return errf(-SPROUT_ERR_USAGE, "--farm: the farm is reached through the sandbox (--runner=sandbox)");
+	if (geteuid() != 0)
+		return errf(-SPROUT_ERR_USAGE, "--farm: joining the farm's network namespace needs root");
+	if (!nsok)
+		return errf(-SPROUT_ERR_USAGE, "--farm %s: no such network namespace (ip netns add %s, then give it a "
+			    "route to the farm only)", c->farm, c->farm);
+	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return errf(-SPROUT_ERR_USAGE, "--farm: %s is not a socket: is iceccd running (in %s)? (--farm-socket "
+			    "names another)", sock, c->farm);
+	if (!c->quiet && !c->json) {
+		printf("[farm] the compiler's environment for %s (icecc-create-env, once per compiler)\n", c->farm);
+		fflush(stdout);
+	}
+	int r = farm_env(c->statedir, env, &made);
+	if (r)
+		return r;
+	e->farm_netns = c->farm;
+	e->farm_socket = c->farm_socket ? c->farm_socket : FARM_SOCKET;
+	e->farm_env = *env;
+	return 0;
 }
 
 int cmd_cache_attach(struct ctx *c, struct dist *d, struct engine *e)

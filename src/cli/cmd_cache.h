@@ -11,6 +11,12 @@ struct buf;
  * with dist_free either way. */
 int cmd_cache_attach(struct ctx *c, struct dist *d, struct engine *e);
 
+/* With --farm (c->farm): the compiler's environment for the farm (made
+ * when missing) into *env (the caller frees it; e keeps a pointer to it),
+ * and e's host-stage steps sent through the farm's socket. 0 or a
+ * negative code (errf set). */
+int cmd_farm_attach(struct ctx *c, struct engine *e, char **env);
+
 /* The line (with its newline) that reports a cache note. */
 void cmd_cache_note_text(enum dist_note kind, const char *url, const char *step, const char *msg, struct buf *b);
 

@@ -6,6 +6,7 @@
 
 #include "build/session.h"
 #include "cli/cmd.h"
+#include "dist/farm.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -74,5 +75,9 @@ int cmd_config(struct ctx *c, int argc, char **argv)
 	show("cache-trust", ce ? ce->value : "-", ce, "none: nothing is pulled");
 	ce = config_find(cf, "cache-key");
 	show("cache-key", ce ? ce->value : "-", ce, "none: cache push needs --key");
+	ce = config_find(cf, "farm");
+	show("farm", ce ? ce->value : "-", ce, "none: every compile here");
+	ce = config_find(cf, "farm-socket");
+	show("farm-socket", ce ? ce->value : FARM_SOCKET, ce, "the local iceccd's");
 	return CMD_EXIT_OK;
 }

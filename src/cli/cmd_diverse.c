@@ -7,7 +7,9 @@
 #include "build/manifest.h"
 #include "build/plan.h"
 #include "cli/cmd.h"
+#include "cli/cmd_verify.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "trust/diverse.h"
 
@@ -176,7 +178,64 @@ static int report(const struct diverse *d)
 	return rc;
 }
 
-int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers)
+/* --json: the result as one document (docs/cli.md, "Machine-readable
+ * output") into b. */
+static void diverse_doc(const struct diverse *d, struct buf *b)
+{
+	static const char *const result[] = {"passed", "failed", "inconclusive"};
+	const struct plan *p = d->legs[0].p;
+	struct json j;
+	json_init(&j, b);
+	json_object_begin(&j, NULL);
+	json_string(&j, "plan", p->name);
+	json_string(&j, "arch", d->arch);
+	json_array_begin(&j, "legs");
+	for (size_t k = 0; k < d->nlegs; k++) {
+		const struct diverse_leg *l = &d->legs[k];
+		json_object_begin(&j, NULL);
+		json_string(&j, "compiler", l->cc);
+		json_string(&j, "setting", l->setting);
+		json_bool(&j, "seed_only", l->seed_only);
+		json_string(&j, "status", l->skip ? "inconclusive" : "built");
+		json_string(&j, "inconclusive_because", l->skip);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_array_begin(&j, "steps");
+	for (size_t o = 0; o < d->n; o++) {
+		int i = p->order[o];
+		if (!d->want[i])
+			continue;
+		json_object_begin(&j, NULL);
+		json_string(&j, "name", p->steps[i].name);
+		json_string(&j, "stage", p->stages[p->steps[i].stage].name);
+		json_bool(&j, "compared", d->cmp[i]);
+		json_object_begin(&j, "digests");
+		for (size_t k = 0; k < d->nlegs; k++) {
+			const struct diverse_leg *l = &d->legs[k];
+			json_string(&j, l->cc, l->skip || !l->outs[i].digest[0] ? NULL : l->outs[i].digest);
+		}
+		json_object_end(&j);
+		json_bool(&j, "agree", diverse_step_agrees(d, i));
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_int(&j, "same", d->same);
+	json_int(&j, "differ", d->differ);
+	if (d->twin_a >= 0) {
+		json_array_begin(&j, "twins");
+		json_string(&j, NULL, d->legs[d->twin_a].cc);
+		json_string(&j, NULL, d->legs[d->twin_b].cc);
+		json_array_end(&j);
+	} else {
+		json_null(&j, "twins");
+	}
+	json_string(&j, "result", result[d->verdict]);
+	json_object_end(&j);
+}
+
+int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int nsteps, const char *compilers,
+		       int json_fd)
 {
 	struct diverse d;
 	const char *arch = NULL;
@@ -206,6 +265,14 @@ int cmd_verify_diverse(struct ctx *c, const char *plan_arg, char **steps, int ns
 		goto out;
 	diverse_compare(&d, c->statedir);
 	rc = report(&d);
+	if (json_fd >= 0) {
+		struct buf doc = {0};
+		diverse_doc(&d, &doc);
+		fflush(stdout);
+		if (fd_write_all(json_fd, doc.s, doc.len))
+			cmd_err("verify: cannot write the JSON document");
+		buf_free(&doc);
+	}
 out:
 	diverse_free(&d);
 	return rc;

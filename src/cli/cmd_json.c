@@ -1,5 +1,6 @@
 /* --json output: one JSON document on stdout per command (schemas in
  * docs/cli.md, "Machine-readable output"), written with core/json. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -45,14 +46,8 @@ void cmd_json_build(const struct ctx *c, const struct runrec *r, const char *res
 		json_string(&j, "name", s->name);
 		json_string(&j, "stage", s->stage);
 		json_string(&j, "result", runrec_result_name(s->result));
-		if (s->start >= 0 && s->end >= 0)
-			json_number(&j, "seconds", s->end - s->start, 3);
-		else
-			json_null(&j, "seconds");
-		if (s->size >= 0)
-			json_int(&j, "size", s->size);
-		else
-			json_null(&j, "size");
+		json_number(&j, "seconds", s->start >= 0 && s->end >= 0 ? s->end - s->start : NAN, 3); /* NAN: null */
+		json_int_or_null(&j, "size", s->size, s->size >= 0);
 		json_string(&j, "digest", s->digest[0] ? s->digest : NULL);
 		json_object_end(&j);
 	}
@@ -75,14 +70,20 @@ static void json_deps(struct json *j, const char *key, const struct pkg_dep *d, 
 	json_array_end(j);
 }
 
+/* {"root": ROOT, "what": [ ... of pkg list and pkg history --json. */
+static void root_doc_begin(struct json *j, struct buf *b, const char *root, const char *what)
+{
+	json_init(j, b);
+	json_object_begin(j, NULL);
+	json_string(j, "root", root);
+	json_array_begin(j, what);
+}
+
 void cmd_json_pkg_list(const char *root, const struct pkgdb *db)
 {
 	struct buf b = {0};
 	struct json j;
-	json_init(&j, &b);
-	json_object_begin(&j, NULL);
-	json_string(&j, "root", root);
-	json_array_begin(&j, "packages");
+	root_doc_begin(&j, &b, root, "packages");
 	for (size_t i = 0; i < db->n; i++) {
 		const struct pkg_meta *m = &db->p[i]->meta;
 		json_object_begin(&j, NULL);
@@ -132,10 +133,7 @@ void cmd_json_pkg_history(const char *root, const struct pkgdb *db)
 {
 	struct buf b = {0};
 	struct json j;
-	json_init(&j, &b);
-	json_object_begin(&j, NULL);
-	json_string(&j, "root", root);
-	json_array_begin(&j, "transactions");
+	root_doc_begin(&j, &b, root, "transactions");
 	for (size_t i = 0; i < db->nt; i++) {
 		const struct pkgdb_txn *t = &db->t[i];
 		char when[32] = "";

@@ -259,6 +259,42 @@ static char *find_manifest(const struct ctx *c, const struct plan *p, const char
 	return rm;
 }
 
+/* A step's "Sources" and "Patches" sections. */
+static void print_sources_patches(const struct recipe *r)
+{
+	printf("\n### Sources\n\n");
+	if (!r->nsources)
+		printf("None.\n");
+	for (size_t n = 0; n < r->nsources; n++) {
+		const struct source *src = &r->sources[n];
+		char hex[65];
+		sha256_hex(src->sha256, hex);
+		printf("- `%s`, sha256 `%s`%s\n", src->file, hex, src->extract ? "" : " (copied, not unpacked)");
+		for (size_t o = 0; o < src->norigins; o++) {
+			const struct origin *og = &src->origins[o];
+			if (og->kind == ORIGIN_URL)
+				printf("  - <%s>\n", og->a);
+			else if (og->kind == ORIGIN_DEBIAN)
+				printf("  - Debian source package `%s`, version `%s`\n", og->a, og->b ? og->b : "");
+			else if (!strncmp(og->a, "../", 3) && strchr(og->a + 3, '/'))  /* shared RECIPE PATH */
+				printf("  - beside recipe `%.*s`: `%s`\n", (int)(strchr(og->a + 3, '/') - og->a - 3),
+				       og->a + 3, strchr(og->a + 3, '/') + 1);
+			else
+				printf("  - beside the recipe: `%s`\n", og->a);
+		}
+	}
+	printf("\n### Patches\n\n");
+	if (!r->npatches)
+		printf("None.\n");
+	for (size_t n = 0; n < r->npatches; n++) {
+		char title[512];
+		char *pp = path_join(r->dir, r->patches[n].file);
+		patch_title(pp, title, sizeof title);
+		free(pp);
+		printf("- `%s`%s%s\n", r->patches[n].file, title[0] ? ": " : "", title);
+	}
+}
+
 int cmd_parts(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg;
@@ -329,37 +365,7 @@ int cmd_parts(struct ctx *c, int argc, char **argv)
 		printf("%s\n", needed ? "" : "nothing");
 		free(rpath);
 
-		printf("\n### Sources\n\n");
-		if (!r->nsources)
-			printf("None.\n");
-		for (size_t n = 0; n < r->nsources; n++) {
-			const struct source *src = &r->sources[n];
-			char hex[65];
-			sha256_hex(src->sha256, hex);
-			printf("- `%s`, sha256 `%s`%s\n", src->file, hex, src->extract ? "" : " (copied, not unpacked)");
-			for (size_t o = 0; o < src->norigins; o++) {
-				const struct origin *og = &src->origins[o];
-				if (og->kind == ORIGIN_URL)
-					printf("  - <%s>\n", og->a);
-				else if (og->kind == ORIGIN_DEBIAN)
-					printf("  - Debian source package `%s`, version `%s`\n", og->a, og->b ? og->b : "");
-				else if (!strncmp(og->a, "../", 3) && strchr(og->a + 3, '/'))  /* shared RECIPE PATH */
-					printf("  - beside recipe `%.*s`: `%s`\n", (int)(strchr(og->a + 3, '/') - og->a - 3),
-					       og->a + 3, strchr(og->a + 3, '/') + 1);
-				else
-					printf("  - beside the recipe: `%s`\n", og->a);
-			}
-		}
-		printf("\n### Patches\n\n");
-		if (!r->npatches)
-			printf("None.\n");
-		for (size_t n = 0; n < r->npatches; n++) {
-			char title[512];
-			char *pp = path_join(r->dir, r->patches[n].file);
-			patch_title(pp, title, sizeof title);
-			free(pp);
-			printf("- `%s`%s%s\n", r->patches[n].file, title[0] ? ": " : "", title);
-		}
+		print_sources_patches(r);
 		printf("\n### Installs\n\n");
 		char digest[65] = "";
 		struct buf from = {0};

@@ -10,18 +10,6 @@
 #include "core/err.h"
 #include "core/util.h"
 
-int cmd_path_of(const struct ctx *c, const struct plan *p, const char *arch, int i, char **out)
-{
-	char(*keys)[65] = xcalloc(p->nsteps + 1, sizeof *keys);
-	char(*digests)[65] = xcalloc(p->nsteps + 1, sizeof *digests);
-	cache_keys(p, arch, c->statedir, keys, digests, NULL);
-	int r = digests[i][0] ? 0 : -ENOENT;
-	*out = r ? NULL : state_store(c->statedir, keys[i], "out");
-	free(keys);
-	free(digests);
-	return r;
-}
-
 int cmd_path(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg;
@@ -46,7 +34,7 @@ int cmd_path(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 	char *path;
-	if (cmd_path_of(c, p, arch, i, &path)) {
+	if (cache_output(p, arch, c->statedir, i, &path)) {
 		cmd_err("path: step '%s' of plan %s is not built for %s: run 'sprout build %s%s%s' first",
 			p->steps[i].name, p->name, arch, plan_arg, steps.n ? " " : "", steps.n ? steps.v[0] : "");
 		rc = CMD_EXIT_FAIL;

@@ -56,18 +56,10 @@ int cmd_pkg_open_root(struct pkgopts *o, int create, struct pkgroot *rt)
 /* The library's options from the command line's. */
 static void ops_of(const struct ctx *c, const struct pkgopts *o, struct pkgops_opts *po)
 {
-	memset(po, 0, sizeof *po);
-	po->arch = c->arch;
-	po->keys = o->keys;
-	po->repos = o->repos.v;
-	po->nrepos = o->repos.n;
-	po->allow_untrusted = o->allow_untrusted;
-	po->allow_setuid = o->allow_setuid;
-	po->overwrite = o->overwrite;
-	po->nosync = o->nosync;
-	po->nocache = o->nocache;
-	po->allow_downgrade = o->allow_downgrade;
-	po->reinstall = o->reinstall;
+	*po = (struct pkgops_opts){.arch = c->arch, .keys = o->keys, .repos = o->repos.v, .nrepos = o->repos.n,
+		.allow_untrusted = o->allow_untrusted, .allow_setuid = o->allow_setuid, .overwrite = o->overwrite,
+		.nosync = o->nosync, .nocache = o->nocache, .allow_downgrade = o->allow_downgrade,
+		.reinstall = o->reinstall};
 }
 
 /* Print what a transaction did (or the error r), after the library's

@@ -18,15 +18,15 @@ struct pkgopts {
 	struct strv args;       /* the operands */
 };
 
-/* The verbs of cmd_pkgrepo.c; each prints and returns an exit status. */
+/* The verbs of cmd_pkgrepo.c (build to sign) and the query verbs of
+ * cmd_pkgquery.c (list to history); each prints and returns an exit
+ * status. */
 int cmd_pkg_build(struct ctx *c, struct pkgopts *o);
 int cmd_pkg_create(struct ctx *c, struct pkgopts *o);
 int cmd_pkg_check(struct ctx *c, struct pkgopts *o);
 int cmd_pkg_index(struct ctx *c, struct pkgopts *o);
 int cmd_pkg_keygen(struct ctx *c, struct pkgopts *o);
 int cmd_pkg_sign(struct ctx *c, struct pkgopts *o);
-
-/* The query verbs of cmd_pkgquery.c. */
 int cmd_pkg_list(struct ctx *c, struct pkgopts *o);
 int cmd_pkg_info(struct ctx *c, struct pkgopts *o);
 int cmd_pkg_files(struct ctx *c, struct pkgopts *o);

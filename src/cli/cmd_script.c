@@ -50,13 +50,10 @@ static void env_common(const struct plan *p, const struct step *s, const char *a
 
 int cmd_script(struct ctx *c, int argc, char **argv)
 {
-	if (argc != 2 || argv[1][0] == '-') {
-		cmd_err("script: usage: sprout script PLAN > build.sh; sh build.sh WORKDIR [JOBS]");
-		return CMD_EXIT_USAGE;
-	}
 	struct plan *p;
 	const char *arch;
-	int rc = cmd_load_plan(c, argv[1], &p, &arch);
+	int rc = cmd_open_plan(c, argc, argv, NULL, "PLAN > build.sh; sh build.sh WORKDIR [JOBS]", NULL, NULL, &p,
+			       &arch);
 	if (rc)
 		return rc;
 	/* The steps a whole-plan build makes: not the ondemand ones nothing needs. */

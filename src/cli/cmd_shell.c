@@ -162,7 +162,7 @@ static int shell_final(struct ctx *c, struct plan *p, const char *arch, const ch
 	int rc = 0;
 	char *root = NULL;
 	char cwd[4096];
-	if (cmd_path_of(c, p, arch, i, &root)) {
+	if (cache_output(p, arch, c->statedir, i, &root)) {
 		struct buf hint = {0};
 		cmd_again(c, c->arch, &hint);
 		cmd_err("shell: the final system of plan '%s' (step '%s') is not built for %s; build it first: %s build %s",
@@ -208,16 +208,19 @@ static int shell_final(struct ctx *c, struct plan *p, const char *arch, const ch
 
 int cmd_shell(struct ctx *c, int argc, char **argv)
 {
-	if (argc != 2 && argc != 3) {
-		cmd_err("shell: usage: sprout shell PLAN [STEP]");
-		return CMD_EXIT_USAGE;
-	}
+	struct strv steps = {0};
 	struct plan *p;
-	const char *arch;
-	int rc = cmd_load_plan(c, argv[1], &p, &arch);
+	const char *arch, *plan_arg;
+	int rc = cmd_open_plan(c, argc, argv, NULL, "PLAN [STEP]", &steps, &plan_arg, &p, &arch);
 	if (rc)
 		return rc;
-	rc = argc == 3 ? shell_step(c, p, arch, argv[1], argv[2]) : shell_final(c, p, arch, argv[1]);
+	if (steps.n > 1) {
+		cmd_err("shell: one step at a time ('%s' is extra)", steps.v[1]);
+		rc = CMD_EXIT_USAGE;
+	} else {
+		rc = steps.n ? shell_step(c, p, arch, plan_arg, steps.v[0]) : shell_final(c, p, arch, plan_arg);
+	}
+	strv_free(&steps);
 	plan_free(p);
 	return rc;
 }

@@ -7,6 +7,7 @@
 #include "build/plan.h"
 #include "build/session.h"
 #include "cli/cmd.h"
+#include "cli/cmd_bootstrap.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "trust/stage4.h"

@@ -14,6 +14,7 @@
 #include "build/plan.h"
 #include "build/session.h"
 #include "cli/cmd.h"
+#include "cli/cmd_verify.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/util.h"
@@ -452,11 +453,6 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 	stop = 0;
 	sigaction(SIGINT, &sa, &oi);
 	sigaction(SIGTERM, &sa, &ot);
-	if (c->json && div) {
-		cmd_err("verify: --json is for verify, not yet for --diverse");
-		strv_free(&steps);
-		return CMD_EXIT_USAGE;
-	}
 	if (c->json) {
 		/* stdout carries the document alone; the report goes to stderr */
 		fflush(stdout);
@@ -464,7 +460,7 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 		dup2(2, 1);
 		c->json = 0; /* the reference build prints no JSON of its own */
 	}
-	int rc = div ? cmd_verify_diverse(c, plan_arg, steps.v, (int)steps.n, compilers)
+	int rc = div ? cmd_verify_diverse(c, plan_arg, steps.v, (int)steps.n, compilers, json_fd)
 		: verify(c, plan_arg, steps.v, (int)steps.n, keep, user);
 	if (json_fd >= 0) {
 		fflush(stdout);

@@ -23,6 +23,7 @@
 #include "image/image.h"
 #include "vm/guest.h"
 #include "vm/results.h"
+#include "vm/sys.h"
 #include "vm/vm.h"
 #include "vm/vmmode.h"
 
@@ -177,7 +178,7 @@ static char *host_output_of(const struct ctx *c, const struct plan *p, const cha
 	for (size_t i = 0; i < p->nsteps; i++) {
 		char *out;
 		if (!vm_stage_inside(p, (size_t)p->steps[i].stage) && !strcmp(p->steps[i].recipe_name, name) &&
-		    !cmd_path_of(c, p, arch, (int)i, &out))
+		    !cache_output(p, arch, c->statedir, (int)i, &out))
 			return out;
 	}
 	return NULL;
@@ -294,7 +295,7 @@ static int seed_and_kernel(const struct ctx *c, const struct plan *p, const char
 			fs = p->stages[s].rootfs;
 	if (fs < 0)
 		return errf(SPROUT_ERR_NOTFOUND, "plan %s has no stage with a root tree to run in a VM", p->name);
-	if (cmd_path_of(c, p, arch, ki, kdir) || cmd_path_of(c, p, arch, fs, rootfs))
+	if (cache_output(p, arch, c->statedir, ki, kdir) || cache_output(p, arch, c->statedir, fs, rootfs))
 		return errf(SPROUT_ERR_NOTFOUND, "the kernel or the seed rootfs is not in the store");
 	return 0;
 }
@@ -489,7 +490,7 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
 	char *dir = xasprintf("%s/vm/%s-%s/metal", c->statedir, p->name, arch);
 	char *pd = path_join(dir, "payload"), *init = path_join(pd, "sprout/init"), *sbin = path_join(pd, "usr/sbin");
 	char *sinit = path_join(sbin, "init"), *rootfs = NULL, *kdir = NULL, *kernel = NULL, *e2 = NULL;
-	char *mke2fs = NULL, *conf = NULL, *cl = cmd_disk_cmdline(arch), *work = path_join(dir, "image");
+	char *mke2fs = NULL, *conf = NULL, *cl = vm_disk_cmdline(arch), *work = path_join(dir, "image");
 	int jobs = c->jobs > 0 ? c->jobs : 2;
 	err_clear();
 	int r = mkdir_p(dir, 0755);
@@ -501,7 +502,7 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
 	if (!r)
 		r = seed_and_kernel(c, p, arch, &rootfs, &kdir);
 	int ei = plan_step_index(p, "e2fsprogs");
-	if (!r && (ei < 0 || cmd_path_of(c, p, arch, ei, &e2)))
+	if (!r && (ei < 0 || cache_output(p, arch, c->statedir, ei, &e2)))
 		r = errf(SPROUT_ERR_NOTFOUND, "plan %s has no e2fsprogs step in the store (mke2fs)", p->name);
 	if (!r) {
 		const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");

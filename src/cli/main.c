@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "fetch/fetch.h"
 #include "core/util.h"
+#include "dist/farm.h"
 
 #define SPROUT_VERSION "0.1.0"
 
@@ -253,6 +254,9 @@ static void usage(FILE *f)
 		   "  --mirror URL       try URL/FILE before a source's own origins (repeatable)\n"
 		   "  --cache URL        pull finished steps from the shared cache at URL (repeatable)\n"
 		   "  --cache-trust DIR  the public keys (*.pub) a cache's entries must be signed by\n"
+		   "  --farm NETNS       compile host-stage steps on an icecream farm: the steps run in\n"
+		   "                     network namespace NETNS (ip netns), which reaches only the farm\n"
+		   "  --farm-socket PATH the local iceccd's socket (default " FARM_SOCKET ")\n"
 		   "  --step-timeout S   kill a step that runs longer than S seconds\n"
 		   "  --runner=KIND      sandbox (default) or plain (no isolation)\n"
 		   "  --set KEY=VALUE    override or add a plan setting (part of every step key)\n"
@@ -414,7 +418,8 @@ static int load_config(struct config *cf, const char *file, const char *const op
 		return r == -SPROUT_ERR_PARSE ? CMD_EXIT_PARSE : CMD_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < nopts; i++) {
-		char *v = strcmp(opts[i][0], "arch") && strcmp(opts[i][0], "jobs") && !strstr(opts[i][1], "://")
+		char *v = strcmp(opts[i][0], "arch") && strcmp(opts[i][0], "jobs") && strcmp(opts[i][0], "farm") &&
+				  !strstr(opts[i][1], "://")
 				  ? absolute(opts[i][1])
 				  : xstrdup(opts[i][1]);
 		config_set(cf, opts[i][0], v, opts[i][0]);
@@ -442,6 +447,8 @@ static void ctx_settings(struct ctx *c, struct config *cf, char **abs, char **di
 	c->caches = config_all(cf, "cache");
 	c->cache_trust = config_get(cf, "cache-trust");
 	c->cache_key = config_get(cf, "cache-key");
+	c->farm = config_get(cf, "farm");
+	c->farm_socket = config_get(cf, "farm-socket");
 	c->conf = cf;
 }
 
@@ -464,138 +471,174 @@ static int run_command(struct ctx *c, struct strv *rest)
 	return cmd->fn(c, (int)rest->n, rest->v);
 }
 
+/* What the global options gave, before the configuration is read. */
+struct globals {
+	const char *chdir_to, *conf_file;
+	const char *(*opts)[2];         /* key, value from the command line (config_load's) */
+	size_t nopts;
+	struct strv rest;               /* the command and its own words */
+	struct strv sets;               /* --set KEY=VALUE */
+	int ended;                      /* after "--" */
+};
+
+/* An option's value that must be one of words (space-separated, in the
+ * order of their values): *out is its index. 0, or a usage error printed
+ * that says what was expected. */
+static int choose(const char *opt, const char *v, const char *words, const char *expected, int *out)
+{
+	int k = 0;
+	for (const char *w = words; *w; k++) {
+		size_t n = strcspn(w, " ");
+		if (strlen(v) == n && !strncmp(v, w, n)) {
+			*out = k;
+			return 0;
+		}
+		w += n + (w[n] == ' ');
+	}
+	cmd_err("%s: expected %s, got '%s'", opt, expected, v);
+	return CMD_EXIT_USAGE;
+}
+
+/* The global option that takes a value, at argv[*i] (moving *i past its
+ * value): recorded in c or g. 1 when argv[*i] is none of them, else 0 or
+ * an exit status for a bad value. */
+static int global_value(int argc, char **argv, int *i, struct ctx *c, struct globals *g)
+{
+	static const char *const keyed[][2] = {{"--arch", "arch"}, {"--state", "state"},
+		{"--distfiles", "distfiles"}, {"--mirror", "mirror"}, {"--cache", "cache"},
+		{"--cache-trust", "cache-trust"}, {"--farm", "farm"}, {"--farm-socket", "farm-socket"},
+		{"--jobs", "jobs"}, {"-j", "jobs"}}; /* -j last: "-jN" is found by its place */
+	const int nkeyed = (int)(sizeof keyed / sizeof *keyed);
+	const char *a = argv[*i], *v = NULL;
+	int k;
+	if (optval(argc, argv, i, "-C", &v)) {
+		g->chdir_to = v;
+		return 0;
+	}
+	if (optval(argc, argv, i, "-c", &v) || optval(argc, argv, i, "--config", &v)) {
+		g->conf_file = v;
+		return 0;
+	}
+	if (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9')
+		v = a + 2, k = nkeyed - 1;
+	else
+		for (k = 0; k < nkeyed && !optval(argc, argv, i, keyed[k][0], &v); k++)
+			;
+	if (k < nkeyed) {
+		if (!strcmp(keyed[k][1], "jobs") && parse_int("-j", v, 1, &c->jobs))
+			return CMD_EXIT_USAGE;
+		if (!strcmp(keyed[k][1], "mirror") && strstr(v, "://") && strncmp(v, "http://", 7) &&
+		    strncmp(v, "https://", 8) && strncmp(v, "file://", 7)) {
+			cmd_err("--mirror: expected an http://, https:// or file:// URL or a directory, got '%s'", v);
+			return CMD_EXIT_USAGE;
+		}
+		if (!strcmp(keyed[k][1], "cache") && strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
+			cmd_err("--cache: expected an http:// or https:// URL, got '%s'", v);
+			return CMD_EXIT_USAGE;
+		}
+		g->opts[g->nopts][0] = keyed[k][1], g->opts[g->nopts++][1] = v;
+		return 0;
+	}
+	if (optval(argc, argv, i, "--color", &v) || optval(argc, argv, i, "--colour", &v)) {
+		return choose("--color", v, "auto never always", "never, auto or always", &c->color); /* CTX_COLOR_* */
+	}
+	if (optval(argc, argv, i, "--step-timeout", &v))
+		return parse_int("--step-timeout", v, 0, &c->step_timeout) ? CMD_EXIT_USAGE : 0;
+	if (optval(argc, argv, i, "--order", &v))
+		return choose("--order", v, "plan reverse", "plan or reverse", &c->reverse);
+	if (optval(argc, argv, i, "--runner", &v))
+		return choose("--runner", v, "plain sandbox", "sandbox or plain", &c->sandbox);
+	if (optval(argc, argv, i, "--set", &v)) {
+		if (!strchr(v, '=') || v[0] == '=') {
+			cmd_err("--set: expected KEY=VALUE, got '%s'", v);
+			return CMD_EXIT_USAGE;
+		}
+		strv_add(&g->sets, v);
+		return 0;
+	}
+	return 1;
+}
+
+/* Global options may come before or after the command's name: sort the
+ * command line into c and g. -1 to go on, else an exit status (--version,
+ * --help, a bad option value). */
+static int parse_globals(int argc, char **argv, struct ctx *c, struct globals *g)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (g->ended || a[0] != '-' || !strcmp(a, "-")) {
+			strv_add(&g->rest, a);
+			continue;
+		}
+		if (!strcmp(a, "--")) {
+			g->ended = 1;
+			strv_add(&g->rest, a);
+			continue;
+		}
+		int r = global_value(argc, argv, &i, c, g);
+		if (r != 1) {
+			if (r)
+				return r;
+		} else if (!strcmp(a, "--plain")) {
+			c->plain = 1;
+		} else if (!strcmp(a, "--json")) {
+			c->json = 1;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			c->verbose++;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			c->quiet = 1;
+		} else if (!strcmp(a, "--version")) {
+			printf("sprout %s (decompression: %s; http: %s)\n", SPROUT_VERSION, decomp_builtin(),
+			       fetch_http_backend());
+			return CMD_EXIT_OK;
+		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && !g->rest.n) {
+			usage(stdout);
+			return CMD_EXIT_OK;
+		} else {
+			strv_add(&g->rest, a); /* the command's own option */
+		}
+	}
+	if (!g->rest.n) {
+		usage(stderr);
+		return CMD_EXIT_USAGE;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c;
 	struct config cf;
-	const char *chdir_to = NULL, *conf_file = NULL;
-	const char *(*opts)[2] = xcalloc((size_t)argc + 1, sizeof *opts); /* key, value from the command line */
-	size_t nopts = 0;
-	struct strv rest = {0}, sets = {0};
+	struct globals g;
 	memset(&c, 0, sizeof c);
 	memset(&cf, 0, sizeof cf);
+	memset(&g, 0, sizeof g);
+	g.opts = xcalloc((size_t)argc + 1, sizeof *g.opts);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	c.jobs = ncpu > 0 ? (int)ncpu : 1;
 	c.sandbox = 1;
 	c.argv0 = strchr(argv[0], '/') ? argv[0] : "sprout";
 	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	/* Global options may come before or after the command's name. */
-	int ended = 0;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = NULL;
-		if (ended || a[0] != '-' || !strcmp(a, "-")) {
-			strv_add(&rest, a);
-		} else if (!strcmp(a, "--")) {
-			ended = 1;
-			strv_add(&rest, a);
-		} else if (optval(argc, argv, &i, "-C", &v)) {
-			chdir_to = v;
-		} else if (optval(argc, argv, &i, "-c", &v) || optval(argc, argv, &i, "--config", &v)) {
-			conf_file = v;
-		} else if (optval(argc, argv, &i, "-j", &v) || optval(argc, argv, &i, "--jobs", &v) ||
-			   (!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9' && (v = a + 2))) {
-			if (parse_int("-j", v, 1, &c.jobs))
-				return CMD_EXIT_USAGE;
-			opts[nopts][0] = "jobs", opts[nopts++][1] = v;
-		} else if (optval(argc, argv, &i, "--arch", &v)) {
-			opts[nopts][0] = "arch", opts[nopts++][1] = v;
-		} else if (optval(argc, argv, &i, "--state", &v)) {
-			opts[nopts][0] = "state", opts[nopts++][1] = v;
-		} else if (optval(argc, argv, &i, "--distfiles", &v)) {
-			opts[nopts][0] = "distfiles", opts[nopts++][1] = v;
-		} else if (optval(argc, argv, &i, "--mirror", &v)) {
-			if (strstr(v, "://") && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
-			    strncmp(v, "file://", 7)) {
-				cmd_err("--mirror: expected an http://, https:// or file:// URL or a directory, got '%s'", v);
-				return CMD_EXIT_USAGE;
-			}
-			opts[nopts][0] = "mirror", opts[nopts++][1] = v;
-		} else if (optval(argc, argv, &i, "--cache", &v)) {
-			if (strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
-				cmd_err("--cache: expected an http:// or https:// URL, got '%s'", v);
-				return CMD_EXIT_USAGE;
-			}
-			opts[nopts][0] = "cache", opts[nopts++][1] = v;
-		} else if (optval(argc, argv, &i, "--cache-trust", &v)) {
-			opts[nopts][0] = "cache-trust", opts[nopts++][1] = v;
-		} else if (!strcmp(a, "--plain")) {
-			c.plain = 1;
-		} else if (!strcmp(a, "--json")) {
-			c.json = 1;
-		} else if (optval(argc, argv, &i, "--color", &v) || optval(argc, argv, &i, "--colour", &v)) {
-			if (!strcmp(v, "never"))
-				c.color = CTX_COLOR_NEVER;
-			else if (!strcmp(v, "auto"))
-				c.color = CTX_COLOR_AUTO;
-			else if (!strcmp(v, "always"))
-				c.color = CTX_COLOR_ALWAYS;
-			else {
-				cmd_err("--color: expected never, auto or always, got '%s'", v);
-				return CMD_EXIT_USAGE;
-			}
-		} else if (optval(argc, argv, &i, "--step-timeout", &v)) {
-			if (parse_int("--step-timeout", v, 0, &c.step_timeout))
-				return CMD_EXIT_USAGE;
-		} else if (optval(argc, argv, &i, "--order", &v)) {
-			if (!strcmp(v, "reverse") || !strcmp(v, "plan")) {
-				c.reverse = !strcmp(v, "reverse");
-			} else {
-				cmd_err("--order: expected plan or reverse, got '%s'", v);
-				return CMD_EXIT_USAGE;
-			}
-		} else if (optval(argc, argv, &i, "--set", &v)) {
-			if (!strchr(v, '=') || v[0] == '=') {
-				cmd_err("--set: expected KEY=VALUE, got '%s'", v);
-				return CMD_EXIT_USAGE;
-			}
-			strv_add(&sets, v);
-		} else if (optval(argc, argv, &i, "--runner", &v)) {
-			if (!strcmp(v, "plain"))
-				c.sandbox = 0;
-			else if (!strcmp(v, "sandbox"))
-				c.sandbox = 1;
-			else {
-				cmd_err("--runner: expected sandbox or plain, got '%s'", v);
-				return CMD_EXIT_USAGE;
-			}
-		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			c.verbose++;
-		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-			c.quiet = 1;
-		} else if (!strcmp(a, "--version")) {
-			printf("sprout %s (decompression: %s; http: %s)\n", SPROUT_VERSION, decomp_builtin(),
-			       fetch_http_backend());
-			return CMD_EXIT_OK;
-		} else if ((!strcmp(a, "--help") || !strcmp(a, "-h")) && !rest.n) {
-			usage(stdout);
-			return CMD_EXIT_OK;
-		} else {
-			strv_add(&rest, a); /* the command's own option */
-		}
-	}
-	if (!rest.n) {
-		usage(stderr);
+	int rc = parse_globals(argc, argv, &c, &g);
+	if (rc >= 0)
+		return rc;
+	c.sets = g.sets.v;
+	c.nsets = (int)g.sets.n;
+	if (g.chdir_to && chdir(g.chdir_to) < 0) {
+		cmd_err("-C %s: %s", g.chdir_to, strerror(errno));
 		return CMD_EXIT_USAGE;
 	}
-	c.sets = sets.v;
-	c.nsets = (int)sets.n;
-	if (chdir_to && chdir(chdir_to) < 0) {
-		cmd_err("-C %s: %s", chdir_to, strerror(errno));
-		return CMD_EXIT_USAGE;
-	}
-	int rc = load_config(&cf, conf_file, (const char *const(*)[2])opts, nopts);
-	free(opts);
+	rc = load_config(&cf, g.conf_file, (const char *const(*)[2])g.opts, g.nopts);
+	free(g.opts);
 	if (rc)
 		return rc;
 	char *abs, *dist;
 	ctx_settings(&c, &cf, &abs, &dist);
-	c.chdir_to = chdir_to;
-	c.conf_file = conf_file;
-	rc = run_command(&c, &rest);
-	strv_free(&rest);
-	strv_free(&sets);
+	c.chdir_to = g.chdir_to;
+	c.conf_file = g.conf_file;
+	rc = run_command(&c, &g.rest);
+	strv_free(&g.rest);
+	strv_free(&g.sets);
 	free(abs);
 	free(dist);
 	free(c.mirrors);

@@ -8,9 +8,9 @@
 #include "core/util.h"
 
 const char *const config_keys[] = {"jobs", "state", "distfiles", "mirror", "arch", "cache", "cache-trust", "cache-key",
-				   NULL};
+				   "farm", "farm-socket", NULL};
 
-#define CONFIG_KEYS_TEXT "jobs, state, distfiles, mirror, arch, cache, cache-trust or cache-key"
+#define CONFIG_KEYS_TEXT "jobs, state, distfiles, mirror, arch, cache, cache-trust, cache-key, farm or farm-socket"
 
 /* Whether key may be given several times (each value kept, in order). */
 static int repeatable(const char *key)
@@ -122,7 +122,7 @@ static int value_check(struct lex *lx, struct lexline *l, struct slice k, struct
 			return r;
 		}
 	} else if (slice_eq(k, "state") || slice_eq(k, "distfiles") || slice_eq(k, "cache-trust") ||
-		   slice_eq(k, "cache-key")) {
+		   slice_eq(k, "cache-key") || slice_eq(k, "farm-socket")) {
 		char *p = resolve(s, lx->path);
 		free(s);
 		s = p;
@@ -146,11 +146,11 @@ static int value_check(struct lex *lx, struct lexline *l, struct slice k, struct
 			free(s);
 			return r;
 		}
-	} else if (slice_eq(k, "arch")) {
+	} else if (slice_eq(k, "arch") || slice_eq(k, "farm")) {
 		for (size_t i = 0; i < v.len; i++)
 			if (v.s[i] == ' ' || v.s[i] == '\t') {
 				free(s);
-				return lex_error(lx, l, v.s + i, "arch: expected one word");
+				return lex_error(lx, l, v.s + i, "%.*s: expected one word", (int)k.len, k.s);
 			}
 	}
 	*out = s;

@@ -173,6 +173,14 @@ void json_bool(struct json *j, const char *key, int v)
 	done(j);
 }
 
+void json_int_or_null(struct json *j, const char *key, long long v, int known)
+{
+	if (known)
+		json_int(j, key, v);
+	else
+		json_null(j, key);
+}
+
 void json_null(struct json *j, const char *key)
 {
 	member(j, key);

@@ -34,6 +34,8 @@ void json_string(struct json *j, const char *key, const char *s);
 /* n bytes at s as a string (they may hold NUL). */
 void json_string_n(struct json *j, const char *key, const char *s, size_t n);
 void json_int(struct json *j, const char *key, long long v);
+/* v when known, else null. */
+void json_int_or_null(struct json *j, const char *key, long long v, int known);
 /* A number with up to `decimals` digits after the point, trailing zeros
  * dropped; null when v is not finite (JSON has no NaN or infinity). */
 void json_number(struct json *j, const char *key, double v, int decimals);

@@ -94,6 +94,19 @@ static int parse_keyish(const char *text, size_t len, const char *header, unsign
 #endif
 
 #ifdef HAVE_SODIUM
+/* file_read and file_write_atomic, with the path in the message. */
+static int read_named(const char *path, struct buf *b)
+{
+	int r = file_read(path, b);
+	return r ? errf(r, "%s: %s", path, err_str(r)) : 0;
+}
+
+static int write_named(const char *path, const struct buf *b)
+{
+	int r = file_write_atomic(path, b->s, b->len);
+	return r ? errf(r, "%s: %s", path, err_str(r)) : 0;
+}
+
 static int init(void)
 {
 	if (sodium_init() < 0)
@@ -137,9 +150,7 @@ int sign_keygen(const char *prefix, char id[17])
 	buf_free(&b);
 	tohex(pk, sizeof pk, hex);
 	buf_addf(&b, "sprout-public-key 1\nid %s\ned25519 %s\n", id, hex);
-	r = file_write_atomic(pp, b.s, b.len);
-	if (r)
-		r = errf(r, "%s: %s", pp, err_str(r));
+	r = write_named(pp, &b);
 out:
 	sodium_memzero(sk, sizeof sk);
 	sodium_memzero(hex, sizeof hex);
@@ -167,26 +178,18 @@ int sign_file(const char *path, const char *key, char id[17])
 	int r = init();
 	if (r)
 		goto out;
-	r = file_read(key, &kb);
-	if (r) {
-		r = errf(r, "%s: %s", key, err_str(r));
+	if ((r = read_named(key, &kb)) != 0)
 		goto out;
-	}
 	if (parse_keyish(kb.s, kb.len, "sprout-secret-key 1", sk, sizeof sk, id)) {
 		r = errf(-SPROUT_ERR_FORMAT, "%s: not a sprout secret key (sprout pkg keygen writes them)", key);
 		goto out;
 	}
-	r = file_read(path, &data);
-	if (r) {
-		r = errf(r, "%s: %s", path, err_str(r));
+	if ((r = read_named(path, &data)) != 0)
 		goto out;
-	}
 	crypto_sign_detached(sig, NULL, (const unsigned char *)data.s, data.len, sk);
 	tohex(sig, sizeof sig, hex);
 	buf_addf(&out, "sprout-signature 1\nid %s\ned25519 %s\n", id, hex);
-	r = file_write_atomic(sp, out.s, out.len);
-	if (r)
-		r = errf(r, "%s: %s", sp, err_str(r));
+	r = write_named(sp, &out);
 out:
 	sodium_memzero(sk, sizeof sk);
 	if (kb.s)

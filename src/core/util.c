@@ -155,11 +155,31 @@ void strv_add(struct strv *sv, const char *s)
 	strv_addown(sv, xstrdup(s));
 }
 
+void bytes_unread_to_front(unsigned char *buf, size_t *pos, size_t *len)
+{
+	if (!*pos)
+		return;
+	memmove(buf, buf + *pos, *len - *pos);
+	*len -= *pos;
+	*pos = 0;
+}
+
+void free_each(void *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+}
+
+void strs_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 void strv_free(struct strv *sv)
 {
-	for (size_t i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
+	strs_free(sv->v, sv->n);
 	sv->v = NULL;
 	sv->n = sv->cap = 0;
 }

@@ -43,6 +43,14 @@ struct strv {
 void strv_add(struct strv *sv, const char *s);      /* copies s */
 void strv_addown(struct strv *sv, char *s);         /* takes s */
 void strv_free(struct strv *sv);
+/* Free the n strings of v (v may be NULL), then v. */
+void strs_free(char **v, size_t n);
+/* A read buffer's unread bytes [*pos, *len) moved to its start, to make
+ * room at its end: *len becomes the count, *pos 0. */
+void bytes_unread_to_front(unsigned char *buf, size_t *pos, size_t *len);
+/* free() each of the n pointers of v; FREE_ALL(a, b, ...) for a list. */
+void free_each(void *const *v, size_t n);
+#define FREE_ALL(...) free_each((void *const[]){__VA_ARGS__}, sizeof((void *const[]){__VA_ARGS__}) / sizeof(void *))
 
 /* Read a whole file into b (appending). 0 or -errno. */
 int file_read(const char *path, struct buf *b);

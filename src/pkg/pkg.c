@@ -297,23 +297,14 @@ void pkg_meta_format(const struct pkg_meta *m, struct buf *out)
 
 void pkg_meta_free(struct pkg_meta *m)
 {
-	free(m->name);
-	free(m->version);
-	free(m->release);
-	free(m->arch);
-	free(m->license);
-	free(m->description);
+	FREE_ALL(m->name, m->version, m->release, m->arch, m->license, m->description);
 	for (size_t i = 0; i < m->ndepends; i++)
 		pkg_dep_free(&m->depends[i]);
 	for (size_t i = 0; i < m->nprovides; i++)
 		pkg_dep_free(&m->provides[i]);
 	for (size_t i = 0; i < m->nconflicts; i++)
 		pkg_dep_free(&m->conflicts[i]);
-	free(m->depends);
-	free(m->provides);
-	free(m->conflicts);
-	free(m->step_key);
-	free(m->build_digest);
+	FREE_ALL(m->depends, m->provides, m->conflicts, m->step_key, m->build_digest);
 	memset(m, 0, sizeof *m);
 }
 

@@ -311,11 +311,7 @@ static int rd_fill(struct pkgfile *pf, size_t need)
 	struct pkgfile_rd *r = pf->rd;
 	if (r->len - r->pos >= need || r->eof)
 		return 0;
-	if (r->pos) {
-		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
-		r->len -= r->pos;
-		r->pos = 0;
-	}
+	bytes_unread_to_front(r->buf, &r->pos, &r->len);
 	while (r->len < need && !r->eof) {
 		ssize_t n;
 		if (r->mem) {
@@ -511,6 +507,34 @@ int pkgfile_open_mem(const char *name, const void *data, size_t n, struct pkgfil
 }
 
 /* Up to n unpacked payload bytes into p; the count, or a negative code. */
+#ifdef HAVE_ZSTD
+/* One round of the zstd payload: the buffered bytes of the stored
+ * payload (no more than are left of it, counted in *avail) through the
+ * decompressor into ob. Running out of stored bytes is an error when
+ * need_input, or when the frame is not still flushing output. 0 or
+ * negative code. */
+static int zstd_round(struct pkgfile *pf, ZSTD_outBuffer *ob, size_t *avail, int need_input)
+{
+	struct pkgfile_rd *r = pf->rd;
+	int e = rd_fill(pf, 1);
+	if (e)
+		return e;
+	*avail = r->len - r->pos;
+	if (*avail > r->pleft)
+		*avail = (size_t)r->pleft;
+	if (!*avail && (need_input || r->zret == 0))
+		return bad(pf, "the payload ends early");
+	ZSTD_inBuffer ib = {r->buf + r->pos, *avail, 0};
+	size_t zr = ZSTD_decompressStream(r->z, ob, &ib);
+	if (ZSTD_isError(zr))
+		return errf(-SPROUT_ERR_FORMAT, "%s: corrupt payload: %s", pf->path, ZSTD_getErrorName(zr));
+	rd_take(r, ib.pos);
+	r->pleft -= ib.pos;
+	r->zret = zr;
+	return 0;
+}
+#endif
+
 static ssize_t payload_read(struct pkgfile *pf, unsigned char *p, size_t n)
 {
 	struct pkgfile_rd *r = pf->rd;
@@ -535,21 +559,10 @@ static ssize_t payload_read(struct pkgfile *pf, unsigned char *p, size_t n)
 #ifdef HAVE_ZSTD
 	ZSTD_outBuffer ob = {p, n, 0};
 	while (ob.pos == 0) {
-		int e = rd_fill(pf, 1);
+		size_t avail;
+		int e = zstd_round(pf, &ob, &avail, 0);
 		if (e)
 			return e;
-		size_t avail = r->len - r->pos;
-		if (avail > r->pleft)
-			avail = (size_t)r->pleft;
-		if (!avail && r->zret == 0)
-			return bad(pf, "the payload ends early");
-		ZSTD_inBuffer ib = {r->buf + r->pos, avail, 0};
-		size_t zr = ZSTD_decompressStream(r->z, &ob, &ib);
-		if (ZSTD_isError(zr))
-			return errf(-SPROUT_ERR_FORMAT, "%s: corrupt payload: %s", pf->path, ZSTD_getErrorName(zr));
-		rd_take(r, ib.pos);
-		r->pleft -= ib.pos;
-		r->zret = zr;
 		if (!avail && ob.pos == 0)
 			return bad(pf, "the payload ends early");
 	}
@@ -599,25 +612,14 @@ int pkgfile_finish(struct pkgfile *pf)
 	/* The frame must end exactly where the stored payload does. */
 	while (pf->comp == PKG_COMP_ZSTD && (r->zret || r->pleft)) {
 		unsigned char one;
-		int e = rd_fill(pf, 1);
+		size_t avail;
+		ZSTD_outBuffer ob = {&one, 1, 0};
+		int e = zstd_round(pf, &ob, &avail, 1);
 		if (e)
 			return e;
-		size_t avail = r->len - r->pos;
-		if (avail > r->pleft)
-			avail = (size_t)r->pleft;
-		if (!avail)
-			return bad(pf, "the payload ends early");
-		ZSTD_outBuffer ob = {&one, 1, 0};
-		ZSTD_inBuffer ib = {r->buf + r->pos, avail, 0};
-		size_t zr = ZSTD_decompressStream(r->z, &ob, &ib);
-		if (ZSTD_isError(zr))
-			return errf(-SPROUT_ERR_FORMAT, "%s: corrupt payload: %s", pf->path, ZSTD_getErrorName(zr));
 		if (ob.pos)
 			return bad(pf, "the payload is longer than its files");
-		rd_take(r, ib.pos);
-		r->pleft -= ib.pos;
-		r->zret = zr;
-		if (zr == 0 && r->pleft)
+		if (r->zret == 0 && r->pleft)
 			return bad(pf, "bytes after the payload's frame");
 	}
 #endif

@@ -43,6 +43,13 @@ struct run_spec {
 	int nest;                  /* keep uid 0's capabilities inside the sandbox's own user
 	                              namespace, and /proc uncovered, so that a sprout inside can
 	                              make sandboxes of its own (stage 4); sandbox only */
+	const char *farm_netns;    /* RUN_HOST, sandbox only, as root: the network namespace (a name of
+	                              ip netns, or a path) the step runs in instead of an empty one:
+	                              the one that reaches only the farm (docs/sandbox.md, "The farm") */
+	const char *farm_socket;   /* with farm_netns: the local icecream daemon's Unix socket, bound
+	                              at /run/icecc/iceccd.socket */
+	const char *farm_env;      /* with farm_socket: the compiler's icecc-create-env tarball, bound
+	                              read-only at /run/icecc/env.tar (ICECC_VERSION) */
 };
 
 /* The variables the runner adds: BUILDDIR, DESTDIR, SYSROOT, DEPS (the

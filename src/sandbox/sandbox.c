@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -50,6 +51,17 @@ static struct sb_op *sb_add(struct sb *sb, enum sb_kind kind, const char *dst, c
 	op->dst = dst;
 	op->src = src;
 	op->mode = 0755;
+	return op;
+}
+
+/* A file system of type at dst (relative to the new root) with flags and
+ * mount data. */
+static struct sb_op *sb_mount(struct sb *sb, const char *dst, const char *type, unsigned long flags,
+			      const char *data)
+{
+	struct sb_op *op = sb_add(sb, SB_MOUNT, dst, type);
+	op->flags = flags;
+	op->data = data;
 	return op;
 }
 
@@ -187,12 +199,8 @@ static int sb_plan_native(struct sb *sb, const char *rootfs, int ro, int own_mnt
 static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 {
 	struct sb_op *op;
-	op = sb_add(sb, SB_MOUNT, "tmp", "tmpfs");
-	op->flags = MS_NOSUID | MS_NODEV;
-	op->data = "mode=1777";
-	op = sb_add(sb, SB_MOUNT, "dev", "tmpfs");
-	op->flags = MS_NOSUID | MS_NOEXEC;
-	op->data = "mode=0755";
+	sb_mount(sb, "tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	sb_mount(sb, "dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755");
 	/* Device nodes cannot be made in a user namespace: the host's are
 	 * bound, after a check that they are what they claim to be. */
 	static const char *const devs[] = {"null", "zero", "full", "random", "urandom", "tty"};
@@ -219,12 +227,8 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 	sb_add(sb, SB_LINK, "dev/stdout", "/proc/self/fd/1");
 	sb_add(sb, SB_LINK, "dev/stderr", "/proc/self/fd/2");
 	sb_add(sb, SB_LINK, "dev/ptmx", "pts/ptmx");
-	op = sb_add(sb, SB_MOUNT, "dev/shm", "tmpfs");
-	op->flags = MS_NOSUID | MS_NODEV;
-	op->data = "mode=1777";
-	op = sb_add(sb, SB_MOUNT, "dev/pts", "devpts");
-	op->flags = MS_NOSUID | MS_NOEXEC;
-	op->data = "newinstance,ptmxmode=0666,mode=620";
+	sb_mount(sb, "dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	sb_mount(sb, "dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=620");
 	/* The init mounts proc as pid 1 of the new pid namespace. When uid 0
 	 * inside is root outside, file permissions no longer keep the build
 	 * from the parts that act on the whole machine: they get read-only
@@ -268,6 +272,30 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 	return 0;
 }
 
+/* The compile farm (docs/sandbox.md, "The farm"): the local icecream
+ * daemon's socket where its client looks (/var/run/icecc/iceccd.socket)
+ * and the compiler's environment beside it; the step's network is the
+ * farm's namespace (sb_join_farm). */
+static int sb_plan_farm(struct sb *sb, const struct run_spec *s)
+{
+	struct stat st;
+	char *real = realpath(s->farm_socket, NULL);
+	if (!real || stat(real, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		int e = real ? ENOTSOCK : errno;
+		free(real);
+		return errf(-e, "sandbox: the farm's socket %s: %s (is iceccd running?)", s->farm_socket,
+			    strerror(e));
+	}
+	sb_own(sb, real);
+	sb_add(sb, SB_DIR, "run", NULL);
+	sb_add(sb, SB_DIR, "run/icecc", NULL);
+	struct sb_op *op = sb_add(sb, SB_BIND, "run/icecc/iceccd.socket", sb_old(sb, real));
+	op->isfile = 1;
+	sb_add(sb, SB_DIR, "var", NULL);
+	sb_add(sb, SB_LINK, "var/run", "/run");
+	return sb_add_dir(sb, s->farm_env, "run/icecc/env.tar", 1);
+}
+
 static int sb_env_has(char *const *env, const char *name)
 {
 	size_t n = strlen(name);
@@ -297,9 +325,16 @@ static char **sb_make_env(const struct run_spec *s)
 	strv_add(&env, "DEPS=/deps");
 	if (!sb_env_has(s->env, "HOME"))
 		strv_add(&env, "HOME=/build");
-	if (!sb_env_has(s->env, "PATH"))
+	if (s->farm_netns) {
+		/* icecc's cc, gcc, g++ ... first; everything preprocessed here,
+		 * so that the workers compile exactly what a local build would */
+		strv_add(&env, "PATH=/usr/lib/icecc/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+		strv_add(&env, "ICECC_VERSION=/run/icecc/env.tar");
+		strv_add(&env, "ICECC_REMOTE_CPP=0");
+	} else if (!sb_env_has(s->env, "PATH")) {
 		strv_add(&env, s->mode == RUN_HOST ? "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 						   : "PATH=/usr/bin:/bin:/usr/sbin:/sbin");
+	}
 	if (!sb_env_has(s->env, "TERM"))
 		strv_add(&env, "TERM=dumb");
 	return env.v;
@@ -326,6 +361,8 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	sb->logfd = -1;
 	if (!s->interactive && ((!s->script && !s->argv) || (!s->log && logfd < 0)))
 		return errf(r, "sandbox: a step needs a script (or a command) and a log");
+	if (s->farm_netns && (s->mode != RUN_HOST || !s->farm_env || !s->farm_socket))
+		return errf(r, "sandbox: the farm is for host stages, with its socket and compiler's environment");
 	if (s->mode == RUN_NATIVE && !sandbox_arch_native(s->arch)) {
 		r = sandbox_check_arch(s->arch);
 		if (r)
@@ -334,6 +371,8 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	r = s->mode == RUN_NATIVE ? sb_plan_native(sb, s->rootfs, !s->rootfs_rw, s->mnt != NULL) : sb_plan_host(sb);
 	if (!r)
 		r = sb_plan_common(sb, s);
+	if (!r && s->farm_netns)
+		r = sb_plan_farm(sb, s);
 	if (r)
 		return r;
 	sb->env = sb_make_env(s);
@@ -341,6 +380,7 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	sb->timeout = s->timeout;
 	sb->isroot = geteuid() == 0;
 	sb->nest = s->nest;
+	sb->farmnet = s->farm_netns != NULL;
 	sb->cwd = s->mnt ? "/mnt" : "/build";
 	sb->userns = 1;
 	sb->argv[0] = "/bin/sh";
@@ -369,13 +409,41 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	return 0;
 }
 
+/* The farm's network namespace instead of a new empty one: sprout itself
+ * enters it for the clone() and goes back (it is single-threaded), so
+ * that no extra process stands between the init and its parent. Root
+ * only: a namespace made by ip netns is root's. *back is sprout's own
+ * namespace, to return to. 0 or a negative code (errf set). */
+static int sb_join_farm(const char *netns, int *back)
+{
+	char *path = netns[0] == '/' ? xstrdup(netns) : xasprintf("/run/netns/%s", netns);
+	int r = 0, fd = open(path, O_RDONLY | O_CLOEXEC);
+	*back = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || *back < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		int e = errno;
+		r = errf(-e, "sandbox: cannot enter the farm's network namespace %s: %s%s", path, strerror(e),
+			 geteuid() ? " (the farm needs root)" : "");
+		if (*back >= 0)
+			close(*back);
+		*back = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return r;
+}
+
 pid_t sandbox_spawn_fd(const struct run_spec *spec, int logfd)
 {
 	struct sb sb;
+	int back = -1;
 	int r = sb_prepare(&sb, spec, logfd);
+	if (!r && spec->farm_netns)
+		r = sb_join_farm(spec->farm_netns, &back);
 	if (r)
 		goto out;
-	int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD;
+	int flags = CLONE_NEWNS | CLONE_NEWPID | (back >= 0 ? 0 : CLONE_NEWNET) | CLONE_NEWUTS | CLONE_NEWIPC |
+		    SIGCHLD;
 	char *top = sb.stack + SB_STACK;
 	top -= (uintptr_t)top % 64;
 	sigset_t all, old;
@@ -389,6 +457,18 @@ pid_t sandbox_spawn_fd(const struct run_spec *spec, int logfd)
 	}
 	int e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (back >= 0) {
+		/* sprout goes back to its own network (it cannot fail with a
+		 * namespace just left; if it did, the step is not run) */
+		int be = setns(back, CLONE_NEWNET) < 0 ? errno : 0;
+		close(back);
+		if (be && pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			r = errf(-be, "sandbox: cannot leave the farm's network namespace: %s", strerror(be));
+			goto out;
+		}
+	}
 	if (pid < 0) {
 		if (sb.isroot)
 			r = errf(-e, "sandbox: cannot create namespaces: %s", strerror(e));

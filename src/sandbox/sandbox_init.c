@@ -350,7 +350,7 @@ static enum sb_result sb_setup(const struct sb *sb, struct sb_fail *f)
 		return sb_failed(f, SB_R_ROOT_RO, NULL);
 	if (sethostname("sprout", 6) < 0 || setdomainname("(none)", 6) < 0)
 		return sb_failed(f, SB_R_UTS, NULL);
-	if (sb_loopback_up() < 0)
+	if (!sb->farmnet && sb_loopback_up() < 0)
 		return sb_failed(f, SB_R_LOOPBACK, NULL);
 	return SB_OK;
 }

@@ -50,6 +50,7 @@ struct sb {
 	int userns;             /* clone a user namespace (always tried first) */
 	int isroot;
 	int nest;               /* run_spec.nest: capabilities kept */
+	int farmnet;            /* in the farm's network namespace, which is not ours to set up */
 	const char *cwd;        /* the shell's working directory: /build, or /mnt */
 	char uidmap[32], gidmap[32];
 	char timeout_msg[64];

@@ -33,10 +33,7 @@ void trust_build_load(struct trust_build *b, const struct plan *p, const char *a
 
 void trust_build_free(struct trust_build *b)
 {
-	if (b->manifests)
-		for (size_t i = 0; i < b->p->nsteps; i++)
-			free(b->manifests[i]);
-	free(b->manifests);
+	strs_free(b->manifests, b->manifests ? b->p->nsteps : 0);
 	free(b->keys);
 	free(b->digests);
 	memset(b, 0, sizeof *b);

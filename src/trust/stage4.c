@@ -358,13 +358,6 @@ void stage4_free(struct stage4 *s)
 	buf_free(&s->verify);
 	plan_free(s->p4);
 	strv_free(&s->names);
-	free(s->top);
-	free(s->dir);
-	free(s->pk1);
-	free(s->root);
-	free(s->work);
-	free(s->pk2);
-	free(s->log);
-	free(s->keyp);
+	FREE_ALL(s->top, s->dir, s->pk1, s->root, s->work, s->pk2, s->log, s->keyp);
 	memset(s, 0, sizeof *s);
 }

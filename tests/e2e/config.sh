@@ -50,13 +50,18 @@ check "--cache replaces the files' caches" sh -c "grep '^cache ' '$T/out' | awk 
 printf 'cache = /srv/cache\n' >"$T/bad.conf"
 conf -c "$T/bad.conf"
 check "a cache that is not an http or https URL is refused (exit 3)" sh -c "test \"\$(cat '$T/rc')\" = 3 && grep -q 'bad.conf:1:9: cache: expected an http:// or https:// URL' '$T/out'"
+printf 'farm = farm net\n' >"$T/bad.conf"
+conf -c "$T/bad.conf"
+check "a farm is one network namespace's name (exit 3)" sh -c "test \"\$(cat '$T/rc')\" = 3 && grep -q 'bad.conf:1:12: farm: expected one word' '$T/out'"
+conf --farm farmns --farm-socket s.sock
+check "--farm and --farm-socket (a path, from here)" sh -c "grep -q '^farm *= farmns ' '$T/out' && grep -q '^farm-socket *= $T/work/s.sock ' '$T/out'"
 conf --cache ftp://x
 check "  ... and so is --cache's (exit 2)" sh -c "test \"\$(cat '$T/rc')\" = 2 && grep -q -- '--cache: expected an http:// or https:// URL' '$T/out'"
 
 printf 'jobs = 3\nfrobnicate = yes\n' >"$T/bad.conf"
 conf -c "$T/bad.conf"
 check "an unknown key: exit 3" test "$(cat "$T/rc")" = 3
-check "  ... with file:line:col" grep -q "^sprout: $T/bad.conf:2:1: unknown key 'frobnicate' (expected jobs, state, distfiles, mirror, arch, cache, cache-trust or cache-key)" "$T/out"
+check "  ... with file:line:col" grep -q "^sprout: $T/bad.conf:2:1: unknown key 'frobnicate' (expected jobs, state, distfiles, mirror, arch, cache, cache-trust, cache-key, farm or farm-socket)" "$T/out"
 printf 'jobs = many\n' >"$T/bad.conf"
 conf -c "$T/bad.conf"
 check "a bad value: exit 3, at its column" grep -q "^sprout: $T/bad.conf:1:8: jobs: expected a number >= 1, got 'many'" "$T/out"

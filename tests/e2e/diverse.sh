@@ -75,6 +75,27 @@ check "  ... and the file that differs" grep -q '^      ~ compiled-by$' "$T/out"
 check "  ... in a plain verdict" grep -q '^verdict: FAILED: 1 of 2 compared steps differ' "$T/out"
 check "  ... building only what the first run had not (leak)" grep -q '^verify --diverse: CC=clang: 1 built, 3 cached' "$T/out"
 
+# --json (docs/cli.md): the same result as one document on stdout, the
+# report on stderr. Everything is in the store now: no build runs.
+if command -v python3 >/dev/null 2>&1; then
+	js() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"; }
+	sprout --state "$S" --json verify --diverse "$P" >"$T/dv.json" 2>"$T/dv.err"; rc=$?
+	check "verify --diverse --json: the same exit status (1)" test "$rc" = 1
+	check "  ... stdout is one JSON document, the report on stderr" \
+		sh -c "grep -q '^verdict: FAILED' '$T/dv.err' && ! grep -q verdict '$T/dv.json'"
+	check "  ... with each leg" js "$T/dv.json" \
+		"[(l['compiler'], l['setting'], l['status']) for l in d['legs']] == [('gcc', 'CC=gcc', 'built'), ('clang', 'CC=clang', 'built')]"
+	check "  ... each step, compared or not, with a digest per leg" js "$T/dv.json" \
+		"{s['name']: (s['compared'], s['agree']) for s in d['steps']} == {'prog': (False, False), 'seed': (False, True), 'use': (True, True), 'leak': (True, False)} and all(len(s['digests']['gcc']) == 64 for s in d['steps'])"
+	ud=$(sed -n 's/^  use   gcc   \([0-9a-f]\{64\}\)$/\1/p' "$T/dv.err")
+	check "  ... the digests the report shows" js "$T/dv.json" \
+		"[s for s in d['steps'] if s['name'] == 'use'][0]['digests'] == {'gcc': '$ud', 'clang': '$ud'} and len('$ud') == 64"
+	check "  ... and the totals and result" js "$T/dv.json" \
+		"d['same'] == 1 and d['differ'] == 1 and d['twins'] is None and d['result'] == 'failed' and d['plan'] == 'dv'"
+else
+	ok "# SKIP no python3 to read JSON"
+fi
+
 # Host builds that ignore $CC compare a compiler with itself.
 sed -i 's/"\$CC"/cc/' "$P/recipes/prog/recipe"
 sprout --state "$S" verify --diverse "$P" use >"$T/out" 2>&1; rc=$?

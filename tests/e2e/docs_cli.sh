@@ -32,19 +32,8 @@ else
 fi
 
 if command -v bash >/dev/null 2>&1; then
-	mkdir -p "$T/bin"
-	ln -s "$SPROUT" "$T/bin/sprout"
-	# comp LINE: what completing at the end of LINE offers, sorted, on one line
-	comp() {
-		PATH="$T/bin:$PATH" bash -c '
-			. contrib/sprout.bash-completion
-			COMP_LINE=$1 COMP_POINT=${#1}
-			read -ra COMP_WORDS <<<"$1"; [[ $1 == *" " ]] && COMP_WORDS+=("")
-			COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-			_sprout
-			printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' comp "$1"
-	}
-	is() { got=$(comp "$1"); [ "$got" = "$2" ] && ok "completing '$1' gives '$2'" || notok "completing '$1' gives '$2' (got '$got')"; }
+	# what completing at the end of LINE offers (comp, lib.sh), sorted, on one line
+	is() { got=$(comp "$1" | sort | tr "\n" " "); [ "$got" = "$2" ] && ok "completing '$1' gives '$2'" || notok "completing '$1' gives '$2' (got '$got')"; }
 	is "sprout gr" "graph "
 	is "sprout b" "boot bootstrap build "
 	check "completing a command lists them all" test "$(comp 'sprout ' | wc -w)" = "$(echo $cmds | wc -w)"

@@ -48,6 +48,19 @@ final tree
 R
 img() { "$SPROUT" --runner=plain -q --state "$1" image "$P" --format "$2" -o "$3" 2>"$3.err"; }
 
+# What an image needs that the plan lacks is named before anything builds.
+mkdir -p "$T/nofinal" "$T/nokernel"
+sed '/^final/d' "$P/plan" >"$T/nofinal/plan"
+sed '/step kernel/d' "$P/plan" >"$T/nokernel/plan"
+ln -s "$P/recipes" "$T/nofinal/recipes"
+ln -s "$P/recipes" "$T/nokernel/recipes"
+"$SPROUT" --runner=plain --state "$T/s0" image "$T/nofinal" --format tar -o "$T/x.tar" >/dev/null 2>"$T/x.err"; rc=$?
+check "a plan without a final step: exit 3, saying so" \
+	sh -c "test $rc = 3 && grep -q 'plan img has no final step: no system to make an image of' '$T/x.err' && test ! -e '$T/s0/store'"
+"$SPROUT" --runner=plain --state "$T/s0" image "$T/nokernel" --format disk -o "$T/x.img" >/dev/null 2>"$T/x.err"; rc=$?
+check "a disk image of a plan without a kernel step: exit 3, naming it" \
+	sh -c "test $rc = 3 && grep -q \"plan img has no step 'kernel', which this needs\" '$T/x.err'"
+
 # Root (or whoever runs the tests) first: everything is built here.
 for f in tar cpio ext4 oci disk; do
 	img "$S" $f "$T/a.$f" >"$T/a.$f.sum"; rc=$?

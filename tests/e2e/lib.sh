@@ -43,3 +43,17 @@ spk() {
 	{ cat "$1.body"; printf 'sha256 %s\n' "$(sha256sum <"$1.body" | cut -d' ' -f1)"; } >"$1"
 	rm -f "$1.body"
 }
+# comp LINE: what bash completion (contrib/sprout.bash-completion) offers
+# at the end of LINE, one a line, with the sprout under test as "sprout"
+# (run from the top of the tree).
+comp() {
+	mkdir -p "$T/bin"
+	[ -e "$T/bin/sprout" ] || ln -s "$SPROUT" "$T/bin/sprout"
+	PATH="$T/bin:$PATH" bash -c '
+		. contrib/sprout.bash-completion
+		COMP_LINE=$1 COMP_POINT=${#1}
+		read -ra COMP_WORDS <<<"$1"; [[ $1 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_sprout
+		printf "%s\n" "${COMPREPLY[@]}"' comp "$1"
+}

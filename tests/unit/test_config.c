@@ -75,7 +75,7 @@ int main(void)
 	config_free(&cf);
 
 	bad("jobs = 0\n", "1:8: jobs: expected a number >= 1, got '0'");
-	bad("\n\nfoo = 1\n", "3:1: unknown key 'foo' (expected jobs, state, distfiles, mirror, arch, cache, cache-trust or cache-key)");
+	bad("\n\nfoo = 1\n", "3:1: unknown key 'foo' (expected jobs, state, distfiles, mirror, arch, cache, cache-trust, cache-key, farm or farm-socket)");
 	bad("jobs\n", "1:5: expected 'key = value'");
 	bad("state =   \n", "1:11: state: expected a value after '='");
 	bad("arch = x86_64 aarch64\n", "1:14: arch: expected one word");
@@ -83,14 +83,8 @@ int main(void)
 	bad("mirror = ftp://x/\n", "1:10: mirror: expected an http://, https:// or file:// URL or a directory, got 'ftp://x/'");
 	bad("= 1\n", "1:1: expected 'key = value'");
 
-	free(sys);
-	free(user);
-	free(file);
-	free(none);
-	free(st);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd))
+	FREE_ALL(sys, user, file, none, st);
+	if (rm_rf(dir))
 		ok(0, "cleanup");
-	free(cmd);
 	return tap_done();
 }

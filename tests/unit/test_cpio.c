@@ -53,6 +53,14 @@ static void mk(const char *path, const char *text, mode_t mode)
 	chmod(path, mode);
 }
 
+/* mk of the file name in dir. */
+static void mk_in(const char *dir, const char *name, const char *text, mode_t mode)
+{
+	char *p = path_join(dir, name);
+	mk(p, text, mode);
+	free(p);
+}
+
 int main(void)
 {
 	char a[] = "/tmp/sprout-cpio.XXXXXX";
@@ -65,22 +73,14 @@ int main(void)
 	p = path_join(t1, "usr");
 	mkdir(p, 0755);
 	free(p);
-	p = path_join(t1, "usr/hello");
-	mk(p, "hello\n", 0755);
-	free(p);
-	p = path_join(t1, "b");
-	mk(p, "from one\n", 0644);
-	free(p);
+	mk_in(t1, "usr/hello", "hello\n", 0755);
+	mk_in(t1, "b", "from one\n", 0644);
 	p = path_join(t1, "link");
 	if (symlink("usr/hello", p))
 		return 1;
 	free(p);
-	p = path_join(t2, "b");
-	mk(p, "from two!\n", 0600);
-	free(p);
-	p = path_join(t2, "a");
-	mk(p, "", 0644);
-	free(p);
+	mk_in(t2, "b", "from two!\n", 0600);
+	mk_in(t2, "a", "", 0644);
 
 	const char *dirs[2] = {t1, t2};
 	ok(cpio_write_trees(dirs, 2, out, 1700000000, 0) == 0, "two trees are written");

@@ -138,9 +138,7 @@ int main(void)
 	free(state);
 
 	freeplan(p);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd))
+	if (rm_rf(dir))
 		ok(0, "cleanup");
-	free(cmd);
 	return tap_done();
 }

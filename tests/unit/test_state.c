@@ -57,13 +57,8 @@ int main(void)
 	ok(path_exists(s), "  ... and its store is kept");
 	mkdir_p(d, 0755);
 	ok(state_upgrade(p) == 0 && path_exists(d), "upgrading again changes nothing");
-	free(p);
-	free(f);
-	free(d);
-	free(s);
-	char *cmd = xasprintf("rm -rf %s", dir);
-	if (system(cmd))
+	FREE_ALL(p, f, d, s);
+	if (rm_rf(dir))
 		ok(0, "cleanup");
-	free(cmd);
 	return tap_done();
 }

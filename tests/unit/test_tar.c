@@ -193,6 +193,21 @@ static void refused(int r, int want, const char *member, const char *what)
 	ok(nothing_outside(), "%s: nothing written outside the destination", what);
 }
 
+/* End and save the archive t and extract it into a fresh destination. */
+static int extract_archive(struct tb *t)
+{
+	end(t);
+	save(t, t->n);
+	fresh();
+	return extract();
+}
+
+/* The same, and check that it is refused (refused()). */
+static void refused_archive(struct tb *t, int want, const char *member, const char *what)
+{
+	refused(extract_archive(t), want, member, what);
+}
+
 /* ---- the cases ---- */
 
 static void t_roundtrip(void)
@@ -263,84 +278,51 @@ static void t_refusals(void)
 	struct tb t = {0};
 	char *abs = xasprintf("%s/abs", outside);
 	file(&t, abs, 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, abs, "absolute path");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, abs, "absolute path");
 	free(abs);
 
 	file(&t, "ok.txt", 0644, "fine");
 	file(&t, "../x", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "../x", "../x");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "../x", "../x");
 	ok(exists(dest, "ok.txt"), "../x: members before it were extracted");
 
 	file(&t, "a/../../x", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "a/../../x", "a/../../x");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "a/../../x", "a/../../x");
 
 	hdr(&t, "a/", '5', 0755, 0, NULL);
 	hdr(&t, "a/l", '2', 0777, 0, "../../etc");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "a/l", "symlink to ../../etc");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "a/l", "symlink to ../../etc");
 	ok(!exists(dest, "a/l"), "symlink to ../../etc: not created");
 
 	hdr(&t, "l", '2', 0777, 0, "../outside");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink to ../outside");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l", "symlink to ../outside");
 
 	hdr(&t, "l", '2', 0777, 0, "/etc/passwd");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink to an absolute path");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l", "symlink to an absolute path");
 
 	/* "sub/.." is inside lexically, but sub may itself be a symlink. */
 	hdr(&t, "sub", '2', 0777, 0, ".");
 	hdr(&t, "l", '2', 0777, 0, "sub/../../outside");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l", "symlink with '..' after a name");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l", "symlink with '..' after a name");
 
 	file(&t, "f", 0644, "x");
 	hdr(&t, "h", '1', 0644, 0, "../x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "h", "hard link to ../x");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "h", "hard link to ../x");
 
 	char *abs2 = xasprintf("%s/target", outside);
 	hdr(&t, "h", '1', 0644, 0, abs2);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "h", "hard link to an absolute path");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "h", "hard link to an absolute path");
 	free(abs2);
 
 	/* A symlink fine in its own directory, hard-linked somewhere shallower. */
 	hdr(&t, "a/b/", '5', 0755, 0, NULL);
 	hdr(&t, "a/b/up", '2', 0777, 0, "../../f");
 	hdr(&t, "up2", '1', 0777, 0, "a/b/up");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "up2", "hard link to a symlink that escapes from its new place");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "up2", "hard link to a symlink that escapes from its new place");
 
 	hdr(&t, "d", '2', 0777, 0, outside);
 	file(&t, "d/file", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "d", "symlink d -> outside dir");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "d", "symlink d -> outside dir");
 
 	/* The symlink is already there (not from this archive). */
 	file(&t, "d/file", 0644, "x");
@@ -356,30 +338,18 @@ static void t_refusals(void)
 	hdr(&t, "real/", '5', 0755, 0, NULL);
 	hdr(&t, "l", '2', 0777, 0, "real");
 	file(&t, "l/file", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l/file", "member written through an inside symlink");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l/file", "member written through an inside symlink");
 	ok(!exists(dest, "real/file"), "inside symlink: nothing written through it");
 
 	hdr(&t, "l", '2', 0777, 0, "real");
 	hdr(&t, "l/", '5', 0755, 0, NULL);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "l/", "directory over a symlink");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "l/", "directory over a symlink");
 
 	hdr(&t, "dev", '3', 0644, 0, NULL);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "dev", "character device");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "dev", "character device");
 
 	hdr(&t, "fifo", '6', 0644, 0, NULL);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "fifo", "fifo");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "fifo", "fifo");
 
 	/* A pax path cannot smuggle what the header name would not. */
 	struct buf b = {0};
@@ -395,10 +365,7 @@ static void t_refusals(void)
 	const char gl[] = "../gnu-escape";
 	meta(&t, 'L', gl, sizeof gl);
 	file(&t, "harmless", 0644, "x");
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	refused(extract(), -SPROUT_ERR_UNSAFE, "../gnu-escape", "GNU long name with ..");
+	refused_archive(&t, -SPROUT_ERR_UNSAFE, "../gnu-escape", "GNU long name with ..");
 }
 
 static void t_formats(void)
@@ -449,10 +416,7 @@ static void t_formats(void)
 	h[135] = 5;
 	checksum(h);
 	data(&t, "bytes", 5);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	r = extract();
+	r = extract_archive(&t);
 	ok(r == 0, "pax: extracts (%s)", r ? err_msg(r) : "ok");
 	ok(content_is("pax/a-name-from-the-pax-header", "pax content"), "pax: path and size");
 	ok(content_is("pax/sym", "pax content"), "pax: linkpath");
@@ -512,10 +476,7 @@ static void t_formats(void)
 	h = hdr_full(&t, NULL, "neg", '0', 0644, 0, NULL);
 	memset(h + 124, 0xff, 12);  /* negative base-256 */
 	checksum(h);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	r = extract();
+	r = extract_archive(&t);
 	ok(r == -SPROUT_ERR_FORMAT, "negative base-256 size: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 	pax_record(&b, "size=9000000000");
 	meta(&t, 'x', b.s, b.len);
@@ -531,10 +492,7 @@ static void t_formats(void)
 	meta(&t, 'x', b.s, b.len);
 	buf_free(&b);
 	hdr(&t, "huge", '0', 0644, 0, NULL);
-	end(&t);
-	save(&t, t.n);
-	fresh();
-	r = extract();
+	r = extract_archive(&t);
 	ok(r == -SPROUT_ERR_FORMAT, "pax size past 64 bits: SPROUT_ERR_FORMAT (%s)", r ? err_msg(r) : "ok");
 
 	/* pax mtime: what GNU tar refuses is refused; a good one is kept */
@@ -546,10 +504,7 @@ static void t_formats(void)
 		meta(&t, 'x', b.s, b.len);
 		buf_free(&b);
 		file(&t, "timed", 0644, "x");
-		end(&t);
-		save(&t, t.n);
-		fresh();
-		r = extract();
+		r = extract_archive(&t);
 		ok(r == -SPROUT_ERR_FORMAT && strstr(err_msg(r), "bad pax mtime") && !exists(dest, "timed"),
 		   "pax '%s': SPROUT_ERR_FORMAT (%s)", bad_mtimes[i], r ? err_msg(r) : "ok");
 	}
@@ -560,10 +515,7 @@ static void t_formats(void)
 		meta(&t, 'x', b.s, b.len);
 		buf_free(&b);
 		file(&t, "timed", 0644, "x");
-		end(&t);
-		save(&t, t.n);
-		fresh();
-		r = extract();
+		r = extract_archive(&t);
 		struct stat st;
 		char *pth = xasprintf("%s/timed", dest);
 		int got = stat(pth, &st) == 0 && (long long)st.st_mtime == atoll(good_mtimes[i][1]);

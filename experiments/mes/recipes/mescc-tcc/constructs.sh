@@ -82,6 +82,12 @@ int main() { SValue tmp; stack[1].r = 5; stack[1].c = 1LL << 40; stack[0].t = 3;
 	tmp = stack[0]; stack[0] = stack[1]; stack[1] = tmp;
 	return stack[0].r != 5 ? 1 : stack[0].c != 1LL << 40 ? 2 : stack[1].t != 3 ? 3 : 0; }
 C
+t empty-function-like-macro "libtcc.c:122-123 WAIT_SEM(), POST_SEM() without semaphores" <<'C'
+#define WAIT_SEM()
+static int n;
+static void f(void) { WAIT_SEM(); n++; }
+int main() { f(); return n == 1 ? 0 : 1; }
+C
 t flexible-array "tcc.h TokenSym: char str[1] and allocation past it" <<'C'
 #include <stdlib.h>
 #include <string.h>

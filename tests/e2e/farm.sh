@@ -1,0 +1,176 @@
+# Compile farms through icecream (docs/distributed.md): a scheduler and
+# two workers, each in a network namespace of its own that this test makes
+# (10.77.x.y on a bridge, no other address), and the local daemon the
+# sandbox reaches through its Unix socket. A C plan built with --farm
+# gives the same digests as without, and the workers' logs show that
+# compile jobs went to them. Needs root, ip(8) and Debian's icecc.
+. "$TOP/tests/e2e/lib.sh"
+for t in ip icecc iceccd icecc-scheduler icecc-create-env gcc; do
+	if ! command -v $t >/dev/null 2>&1 && [ ! -x /usr/sbin/$t ]; then
+		echo "ok 1 # skip $t is missing (sh mk/deps.sh --test)"
+		exit 0
+	fi
+done
+if [ "$(id -u)" != 0 ] || ! ip netns add "sprout-probe-$$" 2>/dev/null; then
+	echo "ok 1 # skip network namespaces need root"
+	exit 0
+fi
+ip netns del "sprout-probe-$$"
+PATH=$PATH:/usr/sbin
+# ---- the farm: hub (a bridge), sched, w1, w2, client ----
+NS=sf$$
+NET=$((10 + $$ % 200))
+F=$T/farm
+mkdir -p "$F"
+chmod 755 "$T"
+chown icecc:icecc "$F" 2>/dev/null || chmod 777 "$F"
+farm_down() {
+	for p in "$F"/*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+	sleep 1
+	for h in sched w1 w2 client hub; do ip netns del "$NS-$h" 2>/dev/null; done
+}
+trap 'farm_down; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+ip netns add "$NS-hub"
+ip netns exec "$NS-hub" ip link add br0 type bridge
+ip netns exec "$NS-hub" ip link set br0 up
+i=1
+for h in sched w1 w2 client; do
+	ip netns add "$NS-$h"
+	ip link add "v$NS$i" type veth peer name e0 netns "$NS-$h"
+	ip link set "v$NS$i" netns "$NS-hub"
+	ip netns exec "$NS-hub" ip link set "v$NS$i" master br0 up
+	ip netns exec "$NS-$h" ip addr add "10.77.$NET.$i/24" dev e0
+	ip netns exec "$NS-$h" ip link set e0 up
+	ip netns exec "$NS-$h" ip link set lo up
+	i=$((i + 1))
+done
+SCHED=10.77.$NET.1
+ip netns exec "$NS-sched" icecc-scheduler -l "$F/sched.log" -vvv -n "sprout$NS" >/dev/null 2>&1 &
+echo $! >"$F/sched.pid"
+# A worker takes jobs only while its CPU looks idle (icecream reads
+# /proc/stat); this machine is kept busy by other builds, so each daemon
+# sees a /proc/stat that does not move (a stand-in, in its own mount
+# namespace: it changes nothing but the daemon's view of the load).
+head -n 1 /proc/stat >"$F/stat"
+daemon() { # name, options
+	name=$1; shift
+	mkdir -p "$F/envs-$name"
+	chown icecc:icecc "$F/envs-$name" 2>/dev/null
+	ip netns exec "$NS-$name" unshare -m sh -c 'mount --bind "$0" /proc/stat && exec "$@"' "$F/stat" \
+		env ICECC_TEST_SOCKET="$F/$name.sock" \
+		iceccd -s "$SCHED" -n "sprout$NS" -N "$name" -b "$F/envs-$name" -l "$F/$name.log" -vvv "$@" >/dev/null 2>&1 &
+	echo $! >"$F/$name.pid"
+}
+daemon w1 -m 2
+daemon w2 -m 2
+daemon client --no-remote -m 0
+up=
+for s in $(seq 1 60); do
+	if [ -S "$F/client.sock" ] && [ "$(grep -c 'Connected to scheduler' "$F"/w1.log "$F"/w2.log "$F"/client.log 2>/dev/null | awk -F: '{s += $2} END {print s}')" -ge 3 ]; then
+		up=1
+		break
+	fi
+	sleep 1
+done
+if [ -z "$up" ]; then
+	notok "the farm comes up: scheduler, two workers, the local daemon"
+	tail -n 5 "$F"/*.log
+	exit 1
+fi
+ok "the farm comes up: a scheduler and two workers, each in its own network namespace"
+check "  ... none of it is on this machine's own network" sh -c "! ip addr | grep -q '10.77.$NET'"
+
+# ---- a C plan: six files with debug info and a program ----
+P=$T/plan
+mkdir -p "$P/recipes/cprog"
+for k in 1 2 3 4 5 6; do
+	cat >"$P/recipes/cprog/f$k.c" <<C
+#include <stdio.h>
+static const char when[] = __DATE__ " " __TIME__;
+int f$k(int x) { int s = 0; for (int i = 0; i < x * $k; i++) s += i ^ $k; return s; }
+void p$k(void) { printf("%s %s %d\\n", __FILE__, when, f$k(3)); }
+C
+done
+printf 'void p1(void), p2(void), p3(void), p4(void), p5(void), p6(void);\nint main(void) { p1(); p2(); p3(); p4(); p5(); p6(); return 0; }\n' >"$P/recipes/cprog/main.c"
+{
+	echo "name cprog"; echo "version 1"; echo "license MIT"
+	for k in 1 2 3 4 5 6 main; do
+		f=$([ "$k" = main ] && echo main.c || echo "f$k.c")
+		echo "source $f"
+		echo "	sha256 $(sha256sum "$P/recipes/cprog/$f" | cut -d' ' -f1)"
+		echo "	local $f"
+	done
+	echo "build host"
+	echo '	mkdir -p "$DESTDIR/usr/lib/cprog" "$DESTDIR/usr/bin"'
+	echo '	for f in f1 f2 f3 f4 f5 f6 main; do gcc -g -O2 -c $f.c -o "$DESTDIR/usr/lib/cprog/$f.o" & done; wait'
+	echo '	gcc -o "$DESTDIR/usr/bin/cprog" "$DESTDIR"/usr/lib/cprog/*.o'
+	echo '	"$DESTDIR/usr/bin/cprog" >"$DESTDIR/usr/lib/cprog/out"'
+} >"$P/recipes/cprog/recipe"
+cat >"$P/plan" <<'R'
+plan farmtest
+arches x86_64 aarch64
+recipes recipes
+set SOURCE_DATE_EPOCH 1700000000
+stage host
+	step cprog
+R
+digests() { for k in "$T/$1"/store/*/digest; do cat "$k"; done | sort; }
+run() { s=$1; shift; sprout --state "$T/$s" --plain -j2 "$@" build "$P" >"$T/out" 2>&1; }
+
+check "build without the farm" run local
+check "build with --farm NETNS --farm-socket SOCKET" run farm --farm "$NS-client" --farm-socket "$F/client.sock"
+if ! grep -q '^farmtest: 1 built' "$T/out"; then cat "$T/out"; fi
+check "  ... the same digests" test "$(digests local)" = "$(digests farm)"
+L=$(sprout --state "$T/local" path "$P")
+R=$(sprout --state "$T/farm" path "$P")
+if ! diff -r "$L" "$R" >/dev/null 2>&1; then
+	diff -r "$L" "$R" | sed 's/^/# /'
+	for o in "$L"/usr/lib/cprog/f1.o "$R"/usr/lib/cprog/f1.o; do
+		readelf --debug-dump=info "$o" 2>/dev/null | grep -E 'DW_AT_(producer|comp_dir|name)' | head -n 4 | sed 's/^/# /'
+	done
+	cmp -l "$L"/usr/lib/cprog/f1.o "$R"/usr/lib/cprog/f1.o | head -n 5 | sed 's/^/# /'
+fi
+check "  ... the same program output (__DATE__ from SOURCE_DATE_EPOCH, here)" cmp "$(sprout --state "$T/local" path "$P")/usr/lib/cprog/out" "$(sprout --state "$T/farm" path "$P")/usr/lib/cprog/out"
+sprout --state "$T/bad" --farm "no-such-$NS" build "$P" >"$T/out" 2>&1
+check "--farm with no such namespace: exit 2, saying so" sh -c "test $? = 2 && grep -q 'no such network namespace' '$T/out'"
+sprout --state "$T/bad" --farm "$NS-client" --farm-socket "$F/none.sock" build "$P" >"$T/out" 2>&1
+check "--farm without its daemon's socket: exit 2, saying so" sh -c "test $? = 2 && grep -q 'is not a socket: is iceccd running' '$T/out'"
+
+# The scheduler's record of each job: "END ID status=0 ... server=NAME";
+# each worker's own log: "request for job ID".
+on_w1=$(grep -c 'END .* status=0 .*server=w1$' "$F/sched.log")
+on_w2=$(grep -c 'END .* status=0 .*server=w2$' "$F/sched.log")
+on_client=$(grep -c 'END .* server=client$' "$F/sched.log")
+seen=$(cat "$F/w1.log" "$F/w2.log" | grep -c 'request for job')
+check "  ... all seven compile jobs ran on the workers (w1 $on_w1, w2 $on_w2, the local daemon $on_client)" \
+	test "$((on_w1 + on_w2))" -eq 7 -a "$on_client" -eq 0
+check "  ... as the workers' own logs say ($seen jobs)" test "$seen" -eq 7
+if [ "$seen" -ne 7 ]; then
+	grep -v 'looking for' "$F/sched.log" | tail -n 25 | sed 's/^/# sched: /'
+	tail -n 25 "$F/w1.log" | sed 's/^/# w1: /'
+fi
+
+# ---- make check-farm: a real plan (plans/hello: GNU make and hello from
+# Debian, configure and all), with and without the farm. FARM_STEPS picks
+# steps of it (FARM_PLAN=plans/gnu FARM_STEPS=cross-binutils), and
+# FARM_DISTFILES a distfiles store that has their sources. ----
+if [ -n "${FARM_PLAN:-}" ]; then
+	FP=$TOP/$FARM_PLAN
+	DF=${FARM_DISTFILES:-$T/df}
+	[ -n "${FARM_STEPS:-}" ] || check "$FARM_PLAN: its sources" sprout --distfiles "$DF" fetch "$FP"
+	before=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
+	t0=$(date +%s)
+	check "$FARM_PLAN: built without the farm" sprout --distfiles "$DF" --state "$T/plocal" --plain -j2 build "$FP" ${FARM_STEPS:-}
+	t1=$(date +%s)
+	check "$FARM_PLAN: built with the farm" sprout --distfiles "$DF" --state "$T/pfarm" --plain -j2 \
+		--farm "$NS-client" --farm-socket "$F/client.sock" build "$FP" ${FARM_STEPS:-}
+	t2=$(date +%s)
+	check "$FARM_PLAN: the same digests" test "$(digests plocal)" = "$(digests pfarm)"
+	after=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
+	local_jobs=$(grep -c 'END .* server=client$' "$F/sched.log")
+	check "$FARM_PLAN: compile jobs on the workers ($((after - before)); the local daemon $local_jobs)" \
+		test "$((after - before))" -gt 0
+	echo "# $FARM_PLAN on this one machine (not a speed-up measurement: the workers share its 2 cores):"
+	echo "#   without the farm $((t1 - t0)) s, with it $((t2 - t1)) s; jobs: w1 $(grep -c 'server=w1$' "$F/sched.log"), w2 $(grep -c 'server=w2$' "$F/sched.log")"
+fi
+echo "1..$n"
