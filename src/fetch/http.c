@@ -281,7 +281,11 @@ static int tool_argv(int wget, char *tool, int method, const struct http_opts *o
 		if (method == HTTP_PUT) {
 			strv_add(a, "--method=PUT");
 			strv_addown(a, xasprintf("--body-file=%s", path));
-			path = "/dev/null";
+			/* The reply's body goes to the log (our stdout), never to
+			 * "-O /dev/null": wget as root may unlink its output file
+			 * when a transfer fails, and /dev/null then came back as a
+			 * regular file machine-wide. */
+			path = "-";
 		}
 		strv_add(a, "-O");
 	}
