@@ -953,3 +953,20 @@ const char *plan_arch(const struct plan *p, const char *requested)
 	buf_free(&b);
 	return NULL;
 }
+
+char *plan_source_top(const struct plan *p)
+{
+	char *up = path_join(p->dir, "../.."), *top = realpath(up, NULL);
+	free(up);
+	if (!top)
+		return NULL;
+	char *m = path_join(top, "src/cli/main.c"), *mk = path_join(top, "Makefile");
+	int ok = path_exists(m) && path_exists(mk);
+	free(m);
+	free(mk);
+	if (!ok) {
+		free(top);
+		return NULL;
+	}
+	return top;
+}

@@ -93,6 +93,12 @@ struct plan {
  * file, or a name under "plans/". Caller frees the returned path, or NULL. */
 char *plan_find(const char *arg);
 
+/* sprout's own source tree around plan p (p's directory is TOP/plans/NAME:
+ * TOP holds src/cli/main.c and a Makefile), or NULL when it is not there.
+ * Stage 4 and VM mode carry that tree into the system they build. Caller
+ * frees. */
+char *plan_source_top(const struct plan *p);
+
 /* Parse the plan file for arch (NULL: the plan's default; see plan_arch),
  * keep the steps that exist for it (only=), load their recipes and resolve
  * the graph. SPROUT_ERR_PARSE with "path:line:col: message", SPROUT_ERR_CYCLE with the

@@ -237,7 +237,7 @@ static void guest_args(const struct ctx *c, const struct plan *p, const char *ar
  * sources the VM needs, laid out in dir/payload. */
 static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, const char *dir, int jobs, const char *dev)
 {
-	char *top = vm_source_top(p), *musl = host_output_of(c, p, arch, "musl"), *bin = NULL;
+	char *top = plan_source_top(p), *musl = host_output_of(c, p, arch, "musl"), *bin = NULL;
 	char *sd = path_join(dir, "sprout-static"), *log = path_join(dir, "sprout-static.log");
 	char *pd = path_join(dir, "payload");
 	struct strv args = {0}, sel = {0};

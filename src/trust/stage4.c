@@ -37,32 +37,13 @@ static void emit(struct stage4 *s, enum stage4_ev kind, const char *step, const 
 		s->on_event(s->arg, &ev);
 }
 
-/* Where sprout's own source tree is: the top of the tree the plan lives in
- * (PLAN's directory is TOP/plans/NAME). NULL when it is not there. */
-static char *source_top(const struct plan *p)
-{
-	char *up = path_join(p->dir, "../.."), *top = realpath(up, NULL);
-	free(up);
-	if (!top)
-		return NULL;
-	char *m = path_join(top, "src/cli/main.c"), *mk = path_join(top, "Makefile");
-	int ok = path_exists(m) && path_exists(mk);
-	free(m);
-	free(mk);
-	if (!ok) {
-		free(top);
-		return NULL;
-	}
-	return top;
-}
-
 int stage4_check(const struct plan *p, const char *arch, int sandbox, char **top, struct plan **p4)
 {
 	if (!p->final || plan_step_index(p, p->final) < 0)
 		return errf(SPROUT_ERR_USAGE, "plan %s has no final step to package", p->name);
 	if (!sandbox)
 		return errf(SPROUT_ERR_USAGE, "the rebootstrap runs in sprout's sandbox; not with --runner=plain");
-	char *t = source_top(p);
+	char *t = plan_source_top(p);
 	if (!t)
 		return errf(SPROUT_ERR_USAGE, "sprout's source tree is not around the plan (%s/../..): the rebootstrap "
 			    "builds sprout from it inside the new system; run it from a checkout", p->dir);

@@ -25,23 +25,6 @@ int vm_stage_inside(const struct plan *p, size_t s)
 	return s < p->nstages && p->stages[s].rootfs >= 0;
 }
 
-char *vm_source_top(const struct plan *p)
-{
-	char *up = path_join(p->dir, "../.."), *top = realpath(up, NULL);
-	free(up);
-	if (!top)
-		return NULL;
-	char *m = path_join(top, "src/vm/vmmode.c"), *mk = path_join(top, "Makefile");
-	int ok = path_exists(m) && path_exists(mk);
-	free(m);
-	free(mk);
-	if (!ok) {
-		free(top);
-		return NULL;
-	}
-	return top;
-}
-
 /* The last line of the file at path, for an error (caller frees). */
 static char *last_line(const char *path)
 {

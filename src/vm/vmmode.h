@@ -12,9 +12,6 @@
  * (native and packages); the others run on the host. */
 int vm_stage_inside(const struct plan *p, size_t s);
 
-/* sprout's own source tree around plan p (p's directory is TOP/plans/NAME),
- * or NULL when it is not there. Caller frees. */
-char *vm_source_top(const struct plan *p);
 
 /* Build a static sprout for arch from the source tree top with
  * `make static-sprout` (the Makefile's target) into dir, against the musl
