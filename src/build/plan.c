@@ -313,27 +313,6 @@ static int key_fixpoint(struct pparser *ps, struct slice *w, int n)
 	return 0;
 }
 
-/* Where path pattern g is malformed (absolute, or an empty, "." or ".."
- * component), or NULL. */
-static const char *bad_pattern(struct slice g)
-{
-	const char *p = g.s, *e = g.s + g.len;
-	if (*p == '/')
-		return p;
-	while (p < e) {
-		const char *c = memchr(p, '/', (size_t)(e - p));
-		size_t n = c ? (size_t)(c - p) : (size_t)(e - p);
-		if (!n || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return p;
-		if (!c)
-			break;
-		p = c + 1;
-		if (p == e)
-			return c;
-	}
-	return NULL;
-}
-
 /* "fixpoint-exclude GLOB REASON...", after the fixpoint line. */
 static int key_fixpoint_exclude(struct pparser *ps, struct slice *w, int n)
 {
@@ -343,7 +322,7 @@ static int key_fixpoint_exclude(struct pparser *ps, struct slice *w, int n)
 			    "expected 'fixpoint-exclude GLOB REASON...': an exclusion says why the files may differ");
 	if (!p->fixpoint[0])
 		return perr(ps, w[0].s, "'fixpoint-exclude' before 'fixpoint STEP STEP': nothing to exclude from");
-	const char *bad = bad_pattern(w[1]);
+	const char *bad = slice_bad_path(w[1]);
 	if (bad)
 		return perr(ps, bad, "bad path pattern '%.*s': expected a relative path without '.', '..' or empty "
 			    "components", (int)w[1].len, w[1].s);

@@ -121,27 +121,6 @@ static struct slice rest_of(const struct lexline *l, struct slice key)
 	return s;
 }
 
-/* Where glob g (one word) is malformed, or NULL: it is relative, and has no
- * empty, "." or ".." component. */
-static const char *bad_glob(struct slice g)
-{
-	const char *p = g.s, *e = g.s + g.len;
-	if (*p == '/')
-		return p;
-	while (p < e) {
-		const char *c = memchr(p, '/', (size_t)(e - p));
-		size_t n = c ? (size_t)(c - p) : (size_t)(e - p);
-		if (!n || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return p;
-		if (!c)
-			break;
-		p = c + 1;
-		if (p == e)
-			return c;
-	}
-	return NULL;
-}
-
 static int glob_error(struct parser *ps, const char *bad, struct slice g)
 {
 	return err_at(ps, bad, "bad path pattern '%.*s': expected a relative path without '.', '..' or empty "
@@ -267,7 +246,7 @@ static int attr_inner(struct parser *ps, struct slice *w, int n, int arg)
 		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[2].s, "expected 'inner PATH'");
 	if (!src->extract)
 		return err_at(ps, w[0].s, "'inner' needs a source that is unpacked ('%s' is copied)", src->file);
-	const char *bad = bad_glob(w[1]);
+	const char *bad = slice_bad_path(w[1]);
 	if (bad || memchr(w[1].s, '*', w[1].len) || memchr(w[1].s, '?', w[1].len))
 		return err_at(ps, bad ? bad : w[1].s, "bad inner archive '%.*s': expected a relative path without "
 			      "wildcards, '.', '..' or empty components", (int)w[1].len, w[1].s);
@@ -300,7 +279,7 @@ static int attr_rule(struct parser *ps, struct slice *w, int n, int action)
 			      "expected 'waive GLOB REASON...': a waiver says why the file may stay");
 	if (rule.action != RULE_WAIVE && n != 2)
 		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[2].s, "expected '%.*s GLOB'", (int)w[0].len, w[0].s);
-	const char *bad = bad_glob(w[1]);
+	const char *bad = slice_bad_path(w[1]);
 	if (bad)
 		return glob_error(ps, bad, w[1]);
 	size_t wild = 0;
@@ -390,7 +369,7 @@ static int attr_subpackage(struct parser *ps, struct slice *w, int n, int arg)
 			return err_at(ps, w[1].s, "duplicate subpackage '%s' (first at line %d)", pk->subs[i].suffix,
 				      pk->subs[i].line);
 	for (int i = 2; i < n; i++) {
-		const char *bad = bad_glob(w[i]);
+		const char *bad = slice_bad_path(w[i]);
 		if (bad)
 			return glob_error(ps, bad, w[i]);
 	}

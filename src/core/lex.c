@@ -88,6 +88,25 @@ char *slice_dup(struct slice s)
 	return xstrndup(s.s, s.len);
 }
 
+const char *slice_bad_path(struct slice g)
+{
+	const char *p = g.s, *e = g.s + g.len;
+	if (*p == '/')
+		return p;
+	while (p < e) {
+		const char *c = memchr(p, '/', (size_t)(e - p));
+		size_t n = c ? (size_t)(c - p) : (size_t)(e - p);
+		if (!n || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return p;
+		if (!c)
+			break;
+		p = c + 1;
+		if (p == e)
+			return c;
+	}
+	return NULL;
+}
+
 int slice_is_name(struct slice s)
 {
 	if (!s.len)

@@ -53,5 +53,9 @@ int slice_eq(struct slice s, const char *w);
 char *slice_dup(struct slice s);
 /* Whether s is a name: [a-z0-9][a-z0-9._+-]*. */
 int slice_is_name(struct slice s);
+/* Where path or glob s (one word) is malformed, or NULL: it must be
+ * relative, with no empty, "." or ".." component (recipes' audit rules,
+ * plans' fixpoint-exclude). */
+const char *slice_bad_path(struct slice s);
 
 #endif
