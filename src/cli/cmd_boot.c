@@ -28,7 +28,7 @@ static int report(const struct plan *p, const char *arch, const struct vm_spec *
 	if (vs->interactive)
 		return CMD_EXIT_OK;
 	if (res->kvm_fallback)
-		printf("accel:      KVM ran nothing for a minute; booted again under TCG\n");
+		printf("accel:      %s; booted again under TCG\n", res->kvm_failed);
 	if (res->boot_secs >= 0)
 		printf("boot:       init started %.1fs after qemu\n", res->boot_secs);
 	else

@@ -391,7 +391,7 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 	vr->boot_secs = res.boot_secs;
 	vr->kvm = res.accel_kvm;
 	if (res.kvm_fallback)
-		printf("vm:         KVM ran nothing for a minute; booted again under TCG\n");
+		printf("vm:         %s; booted again under TCG\n", res.kvm_failed);
 	/* Whatever came back is kept, finished or not: a run again resumes. */
 	size_t n = 0;
 	r = vm_take(c, p, arch, results, 0, work, "on the results disk", 1, vr, &n);

@@ -220,6 +220,14 @@ static void on_line(struct reader *rd, const char *l)
 	buf_addf(&rd->all, "%s\n", l);
 	if (rd->spec->on_line)
 		rd->spec->on_line(rd->spec->arg, l);
+	/* qemu stops a guest KVM cannot run (an instruction a nested KVM
+	 * cannot emulate: OVMF's first FPU instructions, on some hosts) with
+	 * this line and a register dump, and then waits for ever: give KVM up. */
+	if (res->accel_kvm && !rd->saw_kernel &&
+	    (!strncmp(l, "KVM internal error", 18) || !strncmp(l, "error: kvm run failed", 21))) {
+		res->kvm_failed = "KVM stopped the guest (qemu: KVM internal error)";
+		return;
+	}
 	/* Any line but qemu's own warnings: the guest runs (VM mode's kernel
 	 * is quiet). */
 	if (strncmp(l, "qemu-system-", 12))
@@ -295,8 +303,9 @@ static void read_console(struct reader *rd, pid_t pid, int out, int timeout, int
 			else if (got == 0 || errno != EINTR)
 				done = 1;
 		}
-		if (!done && rd->res->accel_kvm && !rd->saw_kernel && t > KVM_STALL) {
-			rd->res->kvm_stalled = 1;
+		if (!done && rd->res->accel_kvm && !rd->saw_kernel && t > KVM_STALL)
+			rd->res->kvm_failed = "KVM ran nothing for a minute";
+		if (!done && rd->res->kvm_failed) {
 			kill(pid, SIGKILL);
 			done = 1;
 		}
@@ -410,8 +419,10 @@ int vm_boot(const struct vm_spec *s, struct vm_result *res)
 	int kvm = vm_kvm_usable(s->arch) && !s->no_kvm;
 	int r = boot_once(s, kvm, res);
 	/* A /dev/kvm that passed the probe but runs no real guest: then TCG. */
-	if (!r && kvm && res->kvm_stalled) {
+	if (!r && kvm && res->kvm_failed) {
+		const char *why = res->kvm_failed;
 		r = boot_once(s, 0, res);
+		res->kvm_failed = why;
 		res->kvm_fallback = 1;
 	}
 	return r;

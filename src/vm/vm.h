@@ -50,8 +50,9 @@ struct vm_result {
 	double smoke_secs;      /* qemu's start to the smoke test's (or the bootstrap's) result, or -1 */
 	double total_secs;      /* until qemu ended */
 	int accel_kvm;          /* KVM, else TCG */
-	int kvm_stalled;        /* under KVM the kernel printed nothing for a minute */
-	int kvm_fallback;       /* so this result is TCG's, after a stalled KVM run */
+	const char *kvm_failed; /* why KVM was given up (nothing printed for a minute, or
+				 * qemu's "KVM internal error"), or NULL; a static string */
+	int kvm_fallback;       /* so this result is TCG's, after a failed KVM run (kvm_failed says why) */
 	struct buf report;      /* the lines between the report markers */
 	struct buf tail;        /* the console's last lines */
 	char *command;          /* the qemu command line, for the user (owned) */
