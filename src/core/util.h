@@ -58,6 +58,10 @@ int file_read(const char *path, struct buf *b);
 int file_read_at(int dirfd, const char *name, struct buf *b);
 /* Append what is left to read of fd to b (NUL-terminated). 0 or -errno. */
 int fd_read(int fd, struct buf *b);
+/* Read fd to its end in pieces of at most cap bytes at buf, going on after
+ * EINTR, and give each to fn(arg, piece, n), stopping at fn's first
+ * non-zero return. 0, that return, or -errno of a failed read. */
+int fd_each_chunk(int fd, void *buf, size_t cap, int (*fn)(void *arg, const void *p, size_t n), void *arg);
 /* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */
 int fd_write_all(int fd, const void *p, size_t n);
 /* Copy the file at src to dst (created with mode 0644, or truncated), in
@@ -82,6 +86,9 @@ int rm_rf(const char *path);
  * hardlink regular files instead of copying when link is non-zero and
  * possible. 0 or -errno. */
 int tree_copy(const char *src, const char *dst, int link);
+
+/* Lower-case hex of the n bytes at d into out (2n + 1 bytes with the NUL). */
+void hex_encode(const unsigned char *d, size_t n, char *out);
 
 /* Join a and b with one '/'. Caller frees. */
 char *path_join(const char *a, const char *b);
