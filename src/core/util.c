@@ -546,3 +546,26 @@ void hex_encode(const unsigned char *d, size_t n, char *out)
 	}
 	out[2 * n] = 0;
 }
+
+enum path_link path_link_where(const char *t, size_t depth)
+{
+	int named = 0;
+	for (const char *p = t; *p;) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (named)
+				return PATH_LINK_NAME_DOTDOT;
+			if (depth == 0)
+				return PATH_LINK_ABOVE;
+			depth--;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			named = 1;
+			depth++;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return PATH_LINK_INSIDE;
+}

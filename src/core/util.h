@@ -94,6 +94,12 @@ void hex_encode(const unsigned char *d, size_t n, char *out);
 char *path_join(const char *a, const char *b);
 /* Whether path exists (lstat succeeds). */
 int path_exists(const char *path);
+/* Where the relative link target t, in a directory depth components below
+ * a root, leads when resolved lexically: PATH_LINK_INSIDE the root,
+ * PATH_LINK_ABOVE it, or PATH_LINK_NAME_DOTDOT for a ".." after a name
+ * (that name might be a link, and then the lexical answer is wrong). */
+enum path_link { PATH_LINK_INSIDE, PATH_LINK_ABOVE, PATH_LINK_NAME_DOTDOT };
+enum path_link path_link_where(const char *t, size_t depth);
 /* Directory part of path (caller frees); "." when there is none. */
 char *path_dirname(const char *path);
 
