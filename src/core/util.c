@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -568,4 +569,12 @@ enum path_link path_link_where(const char *t, size_t depth)
 		p = e + 1;
 	}
 	return PATH_LINK_INSIDE;
+}
+
+int proc_wait(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
 }

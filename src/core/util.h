@@ -103,6 +103,10 @@ enum path_link path_link_where(const char *t, size_t depth);
 /* Directory part of path (caller frees); "." when there is none. */
 char *path_dirname(const char *path);
 
+/* Wait for the child pid to end, going on after EINTR; its wait status
+ * into *status. 0 or -errno. */
+int proc_wait(pid_t pid, int *status);
+
 /* The host's machine name as sprout names arches (uname -m). Static storage. */
 const char *host_arch(void);
 

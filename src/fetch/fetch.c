@@ -72,10 +72,9 @@ int fetch_tool_run(char *const argv[], char *const envp[], const char *dir, int 
 		_exit(127);
 	}
 	close(nul);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	int st, r = proc_wait(pid, &st);
+	if (r)
+		return r;
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);
