@@ -76,6 +76,9 @@ int dir_sync(const char *path);
 /* fdopendir(fd); NULL with errno when fd is negative (from a failed open
  * or dup) or that fails, closing fd. The caller closedir()s. */
 DIR *dir_fdopen(int fd);
+/* Add the names in the directory at path that end in suffix (every name
+ * when suffix is NULL) to out, sorted; never "." or "..". 0 or -errno. */
+int dir_list(const char *path, const char *suffix, struct strv *out);
 
 /* mkdir -p with mode for missing components. 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
