@@ -86,9 +86,7 @@ int main(void)
 	struct pkgops_result res;
 	struct buf note = {0};
 	size_t n = 0;
-	snprintf(base, sizeof base, "/tmp/sprout-test-pkgops.XXXXXX");
-	if (!mkdtemp(base))
-		return 1;
+	tap_tmpdir(base, sizeof base, "pkgops");
 	char *repo = xasprintf("%s/repo", base), *root = xasprintf("%s/root", base);
 	mkdir_p(repo, 0755);
 	ok(make_pkg(repo, "lib", "1.0", NULL) == 0 && make_pkg(repo, "app", "2.0", "lib>=1.0") == 0, "packages written");
