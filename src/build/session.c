@@ -23,6 +23,17 @@ void session_engine(const struct session *s, struct engine *e)
 	e->mirrors = s->mirrors;
 }
 
+void session_fetch_ctx(const struct session *s, const struct recipe *rc, const char *distdir, struct fetch_ctx *fc)
+{
+	memset(fc, 0, sizeof *fc);
+	fc->distdir = distdir;
+	fc->statedir = s->statedir;
+	fc->recipedir = rc->dir;
+	fc->recipe = rc->path;
+	fc->verbose = s->verbose;
+	fc->mirrors = (const char *const *)s->mirrors;
+}
+
 int session_fetch_all(const struct session *s, struct plan *p, const char *arch, int offline)
 {
 	struct engine e;

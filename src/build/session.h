@@ -22,6 +22,14 @@ struct session {
 /* The distfiles store of the run (caller frees). */
 char *session_distdir(const struct session *s);
 
+/* A fetch_ctx for the sources of recipe rc, into the run's distfiles
+ * store distdir (session_distdir's, which fc points to): the state, the
+ * recipe's directory and file, the verbosity and the mirrors; not
+ * offline, and no served. */
+struct fetch_ctx;
+struct recipe;
+void session_fetch_ctx(const struct session *s, const struct recipe *rc, const char *distdir, struct fetch_ctx *fc);
+
 /* Give engine e the run's settings: jobs, step timeout, verbosity, order,
  * the distfiles store and the mirrors. */
 void session_engine(const struct session *s, struct engine *e);
