@@ -395,11 +395,7 @@ static int push_prepare(struct dist *d, const char *key, const char *step, const
 out:
 	buf_free(&m);
 	buf_free(&eb);
-	free(out);
-	free(mp);
-	free(tar);
-	free(man);
-	free(ent);
+	FREE_ALL(out, mp, tar, man, ent);
 	return r;
 }
 
