@@ -365,20 +365,9 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 		close(fd);
 	if (r)
 		goto out;
-	struct vm_spec vs;
-	memset(&vs, 0, sizeof vs);
-	vs.arch = arch;
-	vs.kernel = kernel;
-	vs.initrd = initrd;
-	vs.cmdline = cl;
-	vs.console_log = log;
-	vs.timeout = VM_TIMEOUT;
-	vs.memory = VM_MEMORY;
-	vs.smp = jobs;
-	vs.results = results;
-	vs.on_line = on_vm_line;
-	vs.arg = &inside;
-	vs.no_kvm = no_kvm;
+	const struct vm_spec vs = {.arch = arch, .kernel = kernel, .initrd = initrd, .cmdline = cl, .console_log = log,
+				   .timeout = VM_TIMEOUT, .memory = VM_MEMORY, .smp = jobs, .results = results,
+				   .on_line = on_vm_line, .arg = &inside, .no_kvm = no_kvm};
 	vr->kvm = !no_kvm && vm_kvm_usable(arch);
 	printf("vm:         booting the plan's kernel with the payload (%s, %d CPU%s, %d MiB)\n", vr->kvm ? "KVM" : "TCG",
 	       jobs, jobs == 1 ? "" : "s", VM_MEMORY);
@@ -506,22 +495,13 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
 		r = errf(SPROUT_ERR_NOTFOUND, "plan %s has no e2fsprogs step in the store (mke2fs)", p->name);
 	if (!r) {
 		const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
-		struct image_spec is;
-		memset(&is, 0, sizeof is);
 		kernel = path_join(kdir, "boot/vmlinuz");
 		mke2fs = path_join(e2, "usr/sbin/mke2fs");
 		conf = path_join(e2, "etc/mke2fs.conf");
-		is.format = IMAGE_DISK;
-		is.rootfs = rootfs;
-		is.overlay = pd;
-		is.epoch = sde ? strtoll(sde, NULL, 10) : 0;
-		is.arch = arch;
-		is.kernel = kernel;
-		is.cmdline = cl;
-		is.mke2fs = mke2fs;
-		is.mke2fs_conf = conf;
-		is.workdir = work;
-		is.results_mib = METAL_RESULTS_MIB;
+		const struct image_spec is = {.format = IMAGE_DISK, .rootfs = rootfs, .overlay = pd,
+					      .epoch = sde ? strtoll(sde, NULL, 10) : 0, .arch = arch, .kernel = kernel,
+					      .cmdline = cl, .mke2fs = mke2fs, .mke2fs_conf = conf, .workdir = work,
+					      .results_mib = METAL_RESULTS_MIB};
 		r = image_write(&is, out, digest);
 	}
 	if (r && r != -SPROUT_ERR_BUILD)

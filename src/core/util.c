@@ -199,6 +199,24 @@ int file_read_at(int dirfd, const char *name, struct buf *b)
 	return r;
 }
 
+char *file_last_line(const char *path)
+{
+	struct buf b = {0};
+	char *line = NULL;
+	if (!file_read(path, &b) && b.len) {
+		size_t e = b.len;
+		while (e && strchr("\n\r \t", b.s[e - 1]))
+			e--;
+		size_t a = e;
+		while (a && b.s[a - 1] != '\n')
+			a--;
+		if (e > a)
+			line = xstrndup(b.s + a, e - a);
+	}
+	buf_free(&b);
+	return line;
+}
+
 int fd_read(int fd, struct buf *b)
 {
 	int r = 0;

@@ -56,6 +56,10 @@ void free_each(void *const *v, size_t n);
 int file_read(const char *path, struct buf *b);
 /* file_read of name relative to the directory dirfd (or AT_FDCWD). */
 int file_read_at(int dirfd, const char *name, struct buf *b);
+/* The last line of the file at path with text on it, without its line end
+ * and trailing blanks, for an error that quotes a log (caller frees); NULL
+ * when the file cannot be read or has no such line. */
+char *file_last_line(const char *path);
 /* Append what is left to read of fd to b (NUL-terminated). 0 or -errno. */
 int fd_read(int fd, struct buf *b);
 /* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */

@@ -25,24 +25,6 @@ int vm_stage_inside(const struct plan *p, size_t s)
 	return s < p->nstages && p->stages[s].rootfs >= 0;
 }
 
-/* The last line of the file at path, for an error (caller frees). */
-static char *last_line(const char *path)
-{
-	struct buf b = {0};
-	char *line = NULL;
-	if (!file_read(path, &b) && b.len) {
-		size_t e = b.len;
-		while (e && b.s[e - 1] == '\n')
-			e--;
-		size_t s = e;
-		while (s && b.s[s - 1] != '\n')
-			s--;
-		line = xstrndup(b.s + s, e - s);
-	}
-	buf_free(&b);
-	return line ? line : xstrdup("(no output)");
-}
-
 int vm_static_sprout(const char *top, const char *arch, const char *musl, const char *dir, int jobs,
 		     const char *log, char **out)
 {
@@ -72,8 +54,8 @@ int vm_static_sprout(const char *top, const char *arch, const char *musl, const 
 	if (lfd >= 0)
 		close(lfd);
 	if (!r && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-		char *l = last_line(log);
-		r = errf(SPROUT_ERR_BUILD, "make static-sprout failed (%s): %s", log, l);
+		char *l = file_last_line(log);
+		r = errf(SPROUT_ERR_BUILD, "make static-sprout failed (%s): %s", log, l ? l : "(no output)");
 		free(l);
 	}
 	for (int i = 1; i < n; i++)

@@ -15,37 +15,28 @@
 #include "build/state.h"
 #include "core/err.h"
 #include "core/util.h"
+#include "scratch.h"
 #include "tap.h"
 #include "vm/results.h"
 #include "vm/vmmode.h"
 
 static char dir[] = "/tmp/sprout-test-vmmode.XXXXXX";
 
-static void put(const char *rel, const char *text)
-{
-	char *p = path_join(dir, rel), *d = path_dirname(p);
-	mkdir_p(d, 0755);
-	file_write_atomic(p, text, strlen(text));
-	free(d);
-	free(p);
-}
-
 static struct plan *load_plan(void);
 
 /* A plan: host steps cc and tool (the root tree), native steps out, last. */
 static struct plan *load(void)
 {
-	static const char *const names[] = {"cc", "tool", "out", "last"};
-	for (int i = 0; i < 4; i++) {
-		char *rel = xasprintf("p/recipes/%s/recipe", names[i]), *text;
-		text = xasprintf("name %s\nversion 1\nlicense MIT\n%sbuild %s\n\ttrue\n", names[i],
-				 i == 2 ? "depends cc\n" : i == 3 ? "depends out\n" : "", i >= 2 ? "native" : "host");
-		put(rel, text);
-		free(rel);
-		free(text);
-	}
-	put("p/plan", "plan t\narches x86_64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1\nstage host\n\tstep cc\n\tstep tool\n"
-		      "stage native rootfs=tool\n\tstep out\n\tstep last\n");
+	static const char *const files[][2] = {
+		{"p/recipes/cc/recipe", "name cc\nversion 1\nlicense MIT\nbuild host\n\ttrue\n"},
+		{"p/recipes/tool/recipe", "name tool\nversion 1\nlicense MIT\nbuild host\n\ttrue\n"},
+		{"p/recipes/out/recipe", "name out\nversion 1\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n"},
+		{"p/recipes/last/recipe", "name last\nversion 1\nlicense MIT\ndepends out\nbuild native\n\ttrue\n"},
+		{"p/plan", "plan t\narches x86_64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1\nstage host\n\tstep cc\n"
+			   "\tstep tool\nstage native rootfs=tool\n\tstep out\n\tstep last\n"},
+	};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		scratch_put(dir, files[i][0], files[i][1]);
 	return load_plan();
 }
 
@@ -201,7 +192,7 @@ static void test_import(const struct plan *p, const char *results)
 	/* The host's recipe of out is another: another key. */
 	store(p, 2, "vm", "out\n");
 	write_results(p, "vm", results, one);
-	put("p/recipes/out/recipe", "name out\nversion 2\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n");
+	scratch_put(dir, "p/recipes/out/recipe", "name out\nversion 2\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n");
 	struct plan *p2 = load_plan();
 	r = p2 ? vm_import(p2, "x86_64", host, results, 0, work, &rows, &n, &torn, &diff) : -1;
 	ok(r == -SPROUT_ERR_HASH && strstr(err_msg(r), "other inputs"), "a record of other inputs is refused: %s",
@@ -219,12 +210,33 @@ static void test_import(const struct plan *p, const char *results)
 	free(work);
 }
 
+/* What a failed make static-sprout quotes from its log. */
+static void test_last_line(void)
+{
+	char *log = path_join(dir, "make.log"), *l;
+	scratch_put(dir, "make.log", "cc -c a.c\nmake: *** [Makefile:9: a.o] Error 1\r\n \n\n");
+	l = file_last_line(log);
+	ok(l && !strcmp(l, "make: *** [Makefile:9: a.o] Error 1"), "a log's last line, without blank lines: %s",
+	   l ? l : "(null)");
+	free(l);
+	scratch_put(dir, "make.log", "\n \n");
+	l = file_last_line(log);
+	ok(l == NULL, "  ... none in a log of blank lines");
+	free(l);
+	unlink(log);
+	l = file_last_line(log);
+	ok(l == NULL, "  ... none without a log");
+	free(l);
+	free(log);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
 		ok(0, "mkdtemp");
 		return tap_done();
 	}
+	test_last_line();
 	struct plan *p = load();
 	ok(p != NULL, "the test plan loads");
 	if (p) {
