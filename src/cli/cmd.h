@@ -214,4 +214,10 @@ int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const cha
 struct vm_sys;
 int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
 		    struct vm_sys *s);
+/* sprout boot of plan p for arch (cmd_boot.c), and bootstrap --boot:
+ * cmd_sys_prepare for the boot (mke2fs too for o->disk), vm_sys_boot as o
+ * says, and the report (docs/boot.md). 0 when the smoke test passed in the
+ * VM (or the interactive console ended), else the exit status. */
+struct vm_boot_opts;
+int cmd_boot_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, const struct vm_boot_opts *o);
 #endif

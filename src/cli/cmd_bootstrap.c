@@ -16,6 +16,7 @@
 #include "core/util.h"
 #include "trust/expect.h"
 #include "trust/provenance.h"
+#include "vm/sys.h"
 
 struct bs {
 	struct ctx *c;
@@ -331,10 +332,10 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	if (!rc && stage4)
 		rc = cmd_stage4(c, p, arch, plan_arg);
 	if (!rc && boot) {
-		char *bargv[] = {"boot", (char *)plan_arg, NULL};
+		const struct vm_boot_opts o = {.timeout = VM_BOOT_TIMEOUT};
 		printf("\n");
 		fflush(stdout);
-		rc = cmd_boot(c, 2, bargv);
+		rc = cmd_boot_plan(c, p, arch, plan_arg, &o);
 	}
 out:
 	if (b.tb.p)
