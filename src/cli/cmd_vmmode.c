@@ -184,6 +184,18 @@ static char *host_output_of(const struct ctx *c, const struct plan *p, const cha
 	return NULL;
 }
 
+/* Take the state directory's lock for the rest of the run (what), so that
+ * no other sprout uses the state between its builds, the VM and the
+ * import. 0 or the exit status (printed). */
+static int hold_state(const struct ctx *c, const char *what)
+{
+	err_clear();
+	int r = engine_lock_hold(c->statedir);
+	if (r)
+		cmd_err("%s: %s", what, err_msg(r));
+	return r ? cmd_exit_for(r) : 0;
+}
+
 /* The host's part: every step of the stages that run on the host (but
  * the ondemand ones), the kernel, and with mke2fs e2fsprogs. */
 static int vm_host_steps(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int mke2fs,
@@ -433,7 +445,9 @@ int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char
 	memset(vr, 0, sizeof *vr);
 	double t0 = now_sec();
 	int jobs = c->jobs > 0 ? c->jobs : 2;
-	int rc = vm_host_steps(c, p, arch, plan_arg, 0, vr);
+	int rc = hold_state(c, "bootstrap");
+	if (!rc)
+		rc = vm_host_steps(c, p, arch, plan_arg, 0, vr);
 	if (rc)
 		return rc;
 	char *dir = xasprintf("%s/vm/%s-%s/bootstrap", c->statedir, p->name, arch);
@@ -473,7 +487,9 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
 {
 	struct vm_run vr;
 	memset(&vr, 0, sizeof vr);
-	int rc = vm_host_steps(c, p, arch, plan_arg, 1, &vr);
+	int rc = hold_state(c, "image");
+	if (!rc)
+		rc = vm_host_steps(c, p, arch, plan_arg, 1, &vr);
 	if (rc)
 		return rc;
 	char *dir = xasprintf("%s/vm/%s-%s/metal", c->statedir, p->name, arch);
@@ -528,6 +544,9 @@ int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const 
 	vr->metal = 1;
 	double t0 = now_sec();
 	long long off = 0, size = 0;
+	int rc = hold_state(c, "bootstrap");
+	if (rc)
+		return rc;
 	char *work = xasprintf("%s/vm/%s-%s/import", c->statedir, p->name, arch);
 	err_clear();
 	int r = image_disk_partition(file, IMAGE_RESULTS_GUID, &off, &size);

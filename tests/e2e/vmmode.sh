@@ -49,6 +49,9 @@ for a in ${SPROUT_VMMODE_ARCHES:-x86_64}; do
 	"$SPROUT" --state "$V" --arch $a bootstrap --mode vm --accel tcg >"$T/vm1.$a" 2>&1 &
 	bpid=$!
 	while kill -0 $bpid 2>/dev/null && ! grep -q 'saved tcc-1 ' "$T/vm1.$a"; do sleep 2; done
+	sprout --state "$V" --arch $a build $P seed >"$T/busy.$a" 2>&1; brc=$?
+	check "$a: while VM mode runs, another sprout on its state is refused" \
+		sh -c "test $brc != 0 && grep -q 'another sprout is using the state directory' '$T/busy.$a'"
 	q=$(ps -o pid= --ppid $bpid | head -n 1)
 	kill -TERM $bpid
 	wait $bpid; rc=$?

@@ -6,10 +6,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "build/cache.h"
+#include "build/engine.h"
 #include "build/manifest.h"
 #include "build/plan.h"
 #include "build/state.h"
@@ -230,6 +233,48 @@ static void test_last_line(void)
 	free(log);
 }
 
+/* Whether another process can take the lock of the state st (as another
+ * sprout would: the file opened anew). */
+static int lock_free_elsewhere(const char *st)
+{
+	char *lp = path_join(st, "lock");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(lp, O_RDWR);
+		_exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+	}
+	int status = 1;
+	waitpid(pid, &status, 0);
+	free(lp);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* VM mode holds the state's lock from its first build to its import. */
+static void test_lock_hold(void)
+{
+	char *st = path_join(dir, "locked"), *other = path_join(dir, "other");
+	int r = engine_lock_hold(st);
+	ok(r == 0, "the state's lock is held (%s)", r ? err_msg(r) : "ok");
+	ok(!lock_free_elsewhere(st), "  ... another sprout cannot take it");
+	struct engine e;
+	memset(&e, 0, sizeof e);
+	e.statedir = st;
+	e.lockfd = -1;
+	r = engine_lock(&e);
+	ok(r == 0, "  ... a build of this process on the same state shares it (%s)", r ? err_msg(r) : "ok");
+	close(e.lockfd);
+	ok(!lock_free_elsewhere(st), "  ... and the lock stays held when that build ends");
+	ok(engine_lock_hold(st) == 0, "  ... holding it again is a no-op");
+	e.statedir = other;
+	e.lockfd = -1;
+	r = engine_lock(&e);
+	ok(r == 0 && !lock_free_elsewhere(other), "another state's lock is taken as always");
+	close(e.lockfd);
+	ok(lock_free_elsewhere(other), "  ... and given back when its build ends");
+	free(st);
+	free(other);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -237,6 +282,7 @@ int main(void)
 		return tap_done();
 	}
 	test_last_line();
+	test_lock_hold();
 	struct plan *p = load();
 	ok(p != NULL, "the test plan loads");
 	if (p) {
