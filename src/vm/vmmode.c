@@ -184,3 +184,18 @@ int vm_payload(const struct engine *e, const char *sprout, char *const *args, co
 		r = copy_state(e, dir);
 	return r;
 }
+
+int vm_payload_stage4(const char *dir, const char *top, const struct plan *p4, const char *distdir)
+{
+	char *abs = realpath(top, NULL);
+	if (!abs)
+		return errf(-errno, "%s: %s", top, strerror(errno));
+	char *src = xasprintf("%s/sprout/tree%s", dir, abs), *dd = xasprintf("%s/sprout/distfiles", dir);
+	int r = plan_source_copy(abs, src);
+	if (!r)
+		r = plan_sources_link(p4, distdir, dd);
+	free(abs);
+	free(src);
+	free(dd);
+	return r;
+}

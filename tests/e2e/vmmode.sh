@@ -2,8 +2,9 @@
 # SPROUT_VMMODE=1): the minimal plan's chroot bootstrap, kernel and mke2fs
 # in one state; then, in a second state holding only the host stage and
 # the kernel, `bootstrap --mode vm` under TCG, stopped (SIGTERM) once a
-# few steps came back, and run again: it resumes, and every step's digest
-# equals the chroot mode's and digests.ARCH. Then bare metal in a third
+# few steps came back, and run again with --stage4: it resumes, every
+# step's digest equals the chroot mode's and digests.ARCH, and stage 4 runs
+# in the VM, its steps sandboxed. Then bare metal in a third
 # state: the disk of `image --format disk --bootstrap`, booted by qemu with
 # UEFI firmware (the stand-in for a machine) with its disk writable, and
 # `bootstrap --import` of that disk: the same digests.
@@ -60,7 +61,7 @@ for a in ${SPROUT_VMMODE_ARCHES:-x86_64}; do
 	check "$a: VM mode interrupted in the middle fails ($(since $t) s)" test $rc != 0 -a -n "$q"
 	check "  ... and its qemu ends with it" sh -c "! kill -0 $q 2>/dev/null"
 	t=$(date +%s)
-	sprout --state "$V" --arch $a bootstrap --mode vm --accel tcg >"$T/vm2.$a" 2>&1; rc=$?
+	sprout --state "$V" --arch $a bootstrap --mode vm --accel tcg --stage4 >"$T/vm2.$a" 2>&1; rc=$?
 	grep -v '^  vm | \|^\[\|^[a-z0-9-]*  *[a-z]*  *cached' "$T/vm2.$a" | sed 's/^/# /'
 	check "$a: VM mode run again passes ($(since $t) s)" test $rc = 0
 	check "  ... the report names the mode" grep -q "^bootstrap minimal for $a (mode vm)" "$T/vm2.$a"
@@ -68,6 +69,10 @@ for a in ${SPROUT_VMMODE_ARCHES:-x86_64}; do
 	check "  ... and built only the rest" sh -c "! grep -q 'vm | .*start  *musl ' '$T/vm2.$a'"
 	check "  ... every digest matches digests.$a" grep -q "^digests:    all .* steps match" "$T/vm2.$a"
 	check "  ... the smoke test ran in the VM" grep -q "^smoke:      sh: .*ok" "$T/vm2.$a"
+	check "  ... then stage 4 in the VM: its five packages rebuilt bit-identically" \
+		sh -c "test \$(grep -c '^  vm |             .*\.spk  *identical ' '$T/vm2.$a') = 5 && grep -q '^stage4:     ok inside the VM' '$T/vm2.$a'"
+	check "  ... by the sprout the system's tcc built, in sandboxes of the VM's kernel" \
+		sh -c "grep -q '^  vm |  *stage4: building sprout with /usr/bin/tcc' '$T/vm2.$a' && grep -q '^  vm |  *minimal-stage4: 14 built, 0 cached, 0 failed' '$T/vm2.$a' && grep -q 'each step in a sandbox of its own' '$T/vm2.$a'"
 	check "  ... and every native and packages step's digest is the chroot mode's" same_as_chroot "$V"
 
 	# Bare metal: the disk, booted through UEFI firmware, then imported.
