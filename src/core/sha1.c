@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "core/sha1.h"
+#include "core/util.h"
 
 static uint32_t rol(uint32_t x, int n)
 {
@@ -89,12 +90,14 @@ void sha1_final(struct sha1 *c, unsigned char out[20])
 
 void sha1_hex(const unsigned char d[20], char out[41])
 {
-	static const char x[] = "0123456789abcdef";
-	for (int i = 0; i < 20; i++) {
-		out[2 * i] = x[d[i] >> 4];
-		out[2 * i + 1] = x[d[i] & 15];
-	}
-	out[40] = 0;
+	hex_encode(d, 20, out);
+}
+
+/* fd_each_chunk's fn: hash the piece into the context at arg. */
+static int feed(void *arg, const void *p, size_t n)
+{
+	sha1_update(arg, p, n);
+	return 0;
 }
 
 int sha1_file_hex(const char *path, char out[41])
@@ -105,20 +108,10 @@ int sha1_file_hex(const char *path, char out[41])
 	struct sha1 c;
 	unsigned char buf[65536], d[20];
 	sha1_init(&c);
-	for (;;) {
-		ssize_t k = read(fd, buf, sizeof buf);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		if (!k)
-			break;
-		sha1_update(&c, buf, (size_t)k);
-	}
+	int r = fd_each_chunk(fd, buf, sizeof buf, feed, &c);
 	close(fd);
+	if (r)
+		return r;
 	sha1_final(&c, d);
 	sha1_hex(d, out);
 	return 0;

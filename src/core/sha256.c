@@ -282,27 +282,21 @@ void sha256_buf(const void *p, size_t n, unsigned char out[32])
 
 enum { SHA256_FD_BUF = 1 << 20 };
 
+/* fd_each_chunk's fn: hash the piece into the context at arg. */
+static int feed(void *arg, const void *p, size_t n)
+{
+	sha256_update(arg, p, n);
+	return 0;
+}
+
 int sha256_fd(int fd, unsigned char out[32])
 {
 	struct sha256 c;
 	unsigned char *b = xmalloc(SHA256_FD_BUF);
-	int r = -EIO;
 	sha256_init(&c);
-	for (;;) {
-		ssize_t n = read(fd, b, SHA256_FD_BUF);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		sha256_update(&c, b, (size_t)n);
-	}
-	sha256_final(&c, out);
-	r = 0;
-out:
+	int r = fd_each_chunk(fd, b, SHA256_FD_BUF, feed, &c);
+	if (!r)
+		sha256_final(&c, out);
 	free(b);
 	return r;
 }
@@ -322,12 +316,7 @@ int sha256_file(const char *path, unsigned char out[32])
 
 void sha256_hex(const unsigned char d[32], char out[65])
 {
-	static const char hx[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hx[d[i] >> 4];
-		out[2 * i + 1] = hx[d[i] & 15];
-	}
-	out[64] = 0;
+	hex_encode(d, 32, out);
 }
 
 static int hexval(int ch)
