@@ -6,6 +6,7 @@
 
 #include "build/plan.h"
 #include "cli/cmd.h"
+#include "cli/display.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "vm/sys.h"
@@ -55,7 +56,7 @@ static int report(const struct plan *p, const char *arch, const struct vm_boot_o
 int cmd_boot_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, const struct vm_boot_opts *o)
 {
 	struct vm_sys s;
-	int rc = cmd_sys_prepare(c, p, arch, plan_arg, VM_SYS_KERNEL | VM_SYS_OVERLAY | (o->disk ? VM_SYS_MKE2FS : 0), &s);
+	int rc = display_build_sys(c, p, arch, plan_arg, VM_SYS_KERNEL | VM_SYS_OVERLAY | (o->disk ? VM_SYS_MKE2FS : 0), &s);
 	if (rc)
 		return rc;
 	printf("boot %s for %s (%s, %s)\n", p->name, arch, o->disk ? "disk image through UEFI" : "kernel and initramfs",

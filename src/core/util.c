@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -361,6 +362,31 @@ int mkdir_p(const char *path, mode_t mode)
 	return r;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dir_list(const char *path, const char *suffix, struct strv *out)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	size_t from = out->n, sn = suffix ? strlen(suffix) : 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (suffix && (n <= sn || strcmp(de->d_name + n - sn, suffix))))
+			continue;
+		strv_add(out, de->d_name);
+	}
+	closedir(d);
+	if (out->n > from)
+		qsort(out->v + from, out->n - from, sizeof *out->v, cmp_names);
+	return 0;
+}
+
 DIR *dir_fdopen(int fd)
 {
 	if (fd < 0)
@@ -586,4 +612,12 @@ enum path_link path_link_where(const char *t, size_t depth)
 		p = e + 1;
 	}
 	return PATH_LINK_INSIDE;
+}
+
+int proc_wait(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
 }

@@ -80,6 +80,9 @@ int dir_sync(const char *path);
 /* fdopendir(fd); NULL with errno when fd is negative (from a failed open
  * or dup) or that fails, closing fd. The caller closedir()s. */
 DIR *dir_fdopen(int fd);
+/* Add the names in the directory at path that end in suffix (every name
+ * when suffix is NULL) to out, sorted; never "." or "..". 0 or -errno. */
+int dir_list(const char *path, const char *suffix, struct strv *out);
 
 /* mkdir -p with mode for missing components. 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
@@ -106,6 +109,10 @@ enum path_link { PATH_LINK_INSIDE, PATH_LINK_ABOVE, PATH_LINK_NAME_DOTDOT };
 enum path_link path_link_where(const char *t, size_t depth);
 /* Directory part of path (caller frees); "." when there is none. */
 char *path_dirname(const char *path);
+
+/* Wait for the child pid to end, going on after EINTR; its wait status
+ * into *status. 0 or -errno. */
+int proc_wait(pid_t pid, int *status);
 
 /* The host's machine name as sprout names arches (uname -m). Static storage. */
 const char *host_arch(void);
