@@ -18,12 +18,12 @@
 #include "build/state.h"
 #include "core/err.h"
 #include "core/util.h"
-#include "scratch.h"
 #include "tap.h"
+#include "tfile.h"
 #include "vm/results.h"
 #include "vm/vmmode.h"
 
-static char dir[] = "/tmp/sprout-test-vmmode.XXXXXX";
+static char dir[64];
 
 static struct plan *load_plan(void);
 
@@ -39,7 +39,7 @@ static struct plan *load(void)
 			   "\tstep tool\nstage native rootfs=tool\n\tstep out\n\tstep last\n"},
 	};
 	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-		scratch_put(dir, files[i][0], files[i][1]);
+		tfile_puts(dir, files[i][0], files[i][1]);
 	return load_plan();
 }
 
@@ -195,7 +195,7 @@ static void test_import(const struct plan *p, const char *results)
 	/* The host's recipe of out is another: another key. */
 	store(p, 2, "vm", "out\n");
 	write_results(p, "vm", results, one);
-	scratch_put(dir, "p/recipes/out/recipe", "name out\nversion 2\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n");
+	tfile_puts(dir, "p/recipes/out/recipe", "name out\nversion 2\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n");
 	struct plan *p2 = load_plan();
 	r = p2 ? vm_import(p2, "x86_64", host, results, 0, work, &rows, &n, &torn, &diff) : -1;
 	ok(r == -SPROUT_ERR_HASH && strstr(err_msg(r), "other inputs"), "a record of other inputs is refused: %s",
@@ -217,12 +217,12 @@ static void test_import(const struct plan *p, const char *results)
 static void test_last_line(void)
 {
 	char *log = path_join(dir, "make.log"), *l;
-	scratch_put(dir, "make.log", "cc -c a.c\nmake: *** [Makefile:9: a.o] Error 1\r\n \n\n");
+	tfile_puts(dir, "make.log", "cc -c a.c\nmake: *** [Makefile:9: a.o] Error 1\r\n \n\n");
 	l = file_last_line(log);
 	ok(l && !strcmp(l, "make: *** [Makefile:9: a.o] Error 1"), "a log's last line, without blank lines: %s",
 	   l ? l : "(null)");
 	free(l);
-	scratch_put(dir, "make.log", "\n \n");
+	tfile_puts(dir, "make.log", "\n \n");
 	l = file_last_line(log);
 	ok(l == NULL, "  ... none in a log of blank lines");
 	free(l);
@@ -277,10 +277,7 @@ static void test_lock_hold(void)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		ok(0, "mkdtemp");
-		return tap_done();
-	}
+	tap_tmpdir(dir, sizeof dir, "vmmode");
 	test_last_line();
 	test_lock_hold();
 	struct plan *p = load();
