@@ -269,6 +269,22 @@ int fd_write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+int fd_pwrite_all(int fd, const void *p, size_t n, long long off)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = pwrite(fd, s, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		s += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
 int file_copy(const char *src, const char *dst)
 {
 	struct buf b = {0};

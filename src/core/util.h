@@ -68,6 +68,9 @@ int fd_read(int fd, struct buf *b);
 int fd_each_chunk(int fd, void *buf, size_t cap, int (*fn)(void *arg, const void *p, size_t n), void *arg);
 /* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */
 int fd_write_all(int fd, const void *p, size_t n);
+/* fd_write_all at the offset off of fd (pwrite: its file offset stays). 0,
+ * -errno, or -EIO when the device takes nothing. */
+int fd_pwrite_all(int fd, const void *p, size_t n, long long off);
 /* Copy the file at src to dst (created with mode 0644, or truncated), in
  * place: not atomic, not synced. 0 or -errno. */
 int file_copy(const char *src, const char *dst);
