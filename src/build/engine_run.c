@@ -200,20 +200,19 @@ static int next_ready(struct engine *e, struct sched *sc)
 	return -1;
 }
 
-/* Mark step i failed and report it (unless the run was interrupted). */
+/* Mark step i failed and report it: as failed, or as interrupted when
+ * the run was (whatever its status: its work is not kept). */
 static void fail_step(struct engine *e, struct sched *sc, int i, struct engine_event *ev)
 {
 	char *log = engine_logpath(e, i);
 	char *bd = engine_builddir(e, i);
 	sc->state[i] = ST_FAILED;
 	sc->failed = 1;
-	if (!interrupted) {
-		ev->kind = SPROUT_EV_FAIL;
-		ev->step = i;
-		ev->log = log;
-		ev->builddir = bd;
-		engine_emit(e, ev);
-	}
+	ev->kind = interrupted ? SPROUT_EV_INTERRUPTED : SPROUT_EV_FAIL;
+	ev->step = i;
+	ev->log = log;
+	ev->builddir = bd;
+	engine_emit(e, ev);
 	free(log);
 	free(bd);
 }

@@ -163,7 +163,7 @@ int cmd_wait_sandbox(pid_t pid, int interactive);
 /* What a build did, for reports. */
 #define CMD_MAX_STAGES 8
 struct build_stats {
-	size_t built, cached, failed, skipped;
+	size_t built, cached, failed, skipped, interrupted;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
 /* Build's display (cmd_build.c), for every command that builds: fetch

@@ -522,6 +522,11 @@ static void on_event(void *arg, const struct engine_event *ev)
 		bs->skipped++;
 		si->state = S_SKIPPED;
 		break;
+	case SPROUT_EV_INTERRUPTED:
+		/* It stays S_RUNNING: the table says "interrupted", and the next
+		 * build starts again with it (print_restart). */
+		bs->interrupted++;
+		return;
 	case SPROUT_EV_TICK:
 	case SPROUT_EV_FETCH:
 		break;
@@ -605,6 +610,16 @@ static int want_color(const struct ctx *c, int fd)
 	if ((nc && *nc) || (term && !strcmp(term, "dumb")))
 		return 0;
 	return isatty(fd);
+}
+
+/* ", N interrupted" for the summary line, when a step was. */
+static const char *interrupted_count(const struct build_stats *st)
+{
+	static char s[40];
+	s[0] = 0;
+	if (st->interrupted)
+		snprintf(s, sizeof s, "%zu interrupted, ", st->interrupted);
+	return s;
 }
 
 int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
@@ -710,8 +725,8 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	if (r && r != -SPROUT_ERR_BUILD)
 		cmd_err("build: %s", err_msg(r));
 	if (!c->quiet && !c->json && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
-		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
-		       st.failed, st.skipped, now_sec() - t0);
+		printf("%s: %zu built, %zu cached, %zu failed, %s%zu not started; %.2fs\n", p->name, st.built, st.cached,
+		       st.failed, interrupted_count(&st), st.skipped, now_sec() - t0);
 	/* Where the final step's output is (sprout path prints it too). */
 	int fin = p->final ? plan_step_index(p, p->final) : -1;
 	char *out;

@@ -23,7 +23,7 @@ void cmd_json_build(const struct ctx *c, const struct runrec *r, const char *res
 {
 	struct buf b = {0};
 	struct json j;
-	size_t n[5] = {0};
+	size_t n[RUNREC_RESULTS] = {0};
 	(void)c;
 	for (size_t i = 0; i < r->nsteps; i++)
 		n[r->steps[i].result]++;
@@ -37,6 +37,7 @@ void cmd_json_build(const struct ctx *c, const struct runrec *r, const char *res
 	json_int(&j, "cached", (long long)n[RUNREC_CACHED]);
 	json_int(&j, "failed", (long long)n[RUNREC_FAILED]);
 	json_int(&j, "not_started", (long long)n[RUNREC_SKIPPED]);
+	json_int(&j, "interrupted", (long long)n[RUNREC_INTERRUPTED]);
 	json_array_begin(&j, "steps");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct runrec_step *s = &r->steps[i];
