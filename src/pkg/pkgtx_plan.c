@@ -253,6 +253,11 @@ static void adopt(struct run *u, struct pkgdb_txn *t)
 	memset(t, 0, sizeof *t);
 }
 
+static int name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 /* The database records of the packages coming, and which installed ones
  * go (replaced, or removed). 0 or negative code. */
 static int records(struct run *u, char **removes, size_t nremoves)
@@ -260,16 +265,26 @@ static int records(struct run *u, char **removes, size_t nremoves)
 	const struct pkgdb *db = &u->rt->db;
 	for (size_t a = 0; a < u->nadds; a++) {
 		struct pkgfile *pf = u->adds[a].pf;
-		int r = pkgdb_pkg_new(pf->meta_text, pf->meta_len, pf->man_text, pf->man_len, pf->sha256, &u->np[a]);
+		int r = pkgdb_pkg_new_parsed(pf->meta_text, pf->meta_len, pf->man_text, pf->man_len, &pf->man, pf->sha256,
+					     &u->np[a]);
 		if (r)
 			return r;
 		int i = pkgdb_find(db, pf->meta.name);
 		if (i >= 0)
 			u->gone[i] = 1;
-		for (size_t b = 0; b < a; b++)
-			if (!strcmp(u->np[b]->meta.name, pf->meta.name))
-				return errf(-EEXIST, "%s is named twice", pf->meta.name);
 	}
+	/* A name twice: next to each other once sorted. */
+	const char **names = xcalloc(u->nadds + 1, sizeof *names);
+	for (size_t a = 0; a < u->nadds; a++)
+		names[a] = u->np[a]->meta.name;
+	qsort(names, u->nadds, sizeof *names, name_cmp);
+	for (size_t a = 1; a < u->nadds; a++)
+		if (!strcmp(names[a - 1], names[a])) {
+			int r = errf(-EEXIST, "%s is named twice", names[a]);
+			free(names);
+			return r;
+		}
+	free(names);
 	for (size_t k = 0; k < nremoves; k++) {
 		int i = pkgdb_find(db, removes[k]);
 		if (i < 0)
