@@ -231,10 +231,9 @@ static int gzip_start(int ofd, int *in, pid_t *pid)
 
 static int gzip_end(pid_t pid)
 {
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	int st, r = proc_wait(pid, &st);
+	if (r)
+		return r;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	return errf(-EIO, "gzip failed (%s %d)", WIFEXITED(st) ? "exit" : "signal",

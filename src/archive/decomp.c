@@ -580,21 +580,12 @@ int decomp_open_external(int fd, struct decomp **out)
 	return open_with(fd, 1, out);
 }
 
-static int reap(pid_t pid, int *status)
-{
-	while (waitpid(pid, status, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	return 0;
-}
-
 /* The tool's output ended: its exit status says whether that was the
  * whole of the data. 0 or negative code. */
 static int tool_finish(struct decomp *d)
 {
 	int status;
-	int r = reap(d->pid, &status);
+	int r = proc_wait(d->pid, &status);
 	d->pid = -1;
 	if (r)
 		return r;
@@ -657,11 +648,11 @@ int decomp_close(struct decomp *d)
 		/* The caller stopped before the end: the tool's outcome no
 		 * longer matters. */
 		kill(d->pid, SIGKILL);
-		reap(d->pid, &status);
+		proc_wait(d->pid, &status);
 	}
 	if (d->feeder > 0) {
 		kill(d->feeder, SIGKILL);
-		reap(d->feeder, &status);
+		proc_wait(d->feeder, &status);
 	}
 	if (d->fd >= 0)
 		close(d->fd);

@@ -375,30 +375,15 @@ static int path_split(char *s, char **comp, size_t *n, const char **why)
  * then the lexical answer is wrong. NULL when safe, else the reason. */
 static const char *symlink_check(const char *t, size_t depth)
 {
-	size_t d = depth;
-	int named = 0;
 	if (!*t)
 		return "empty symlink target";
 	if (t[0] == '/')
 		return "symlink to an absolute path";
-	for (const char *p = t; *p;) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			if (named)
-				return "symlink target has '..' after a name";
-			if (d == 0)
-				return "symlink leads outside the destination";
-			d--;
-		} else if (len && !(len == 1 && p[0] == '.')) {
-			named = 1;
-			d++;
-		}
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return NULL;
+	static const char *const why[] = {
+		[PATH_LINK_ABOVE] = "symlink leads outside the destination",
+		[PATH_LINK_NAME_DOTDOT] = "symlink target has '..' after a name",
+	};
+	return why[path_link_where(t, depth)];
 }
 
 /* The error of a walk to comp[...] that stopped with r, f, naming the

@@ -342,43 +342,6 @@ static int classify(struct audit_scan *s, const char *path, const char *rel, con
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The sorted names in directory path (caller frees each and the vector). */
-static int list_dir(const char *path, char ***names, size_t *n)
-{
-	DIR *d = opendir(path);
-	*names = NULL;
-	*n = 0;
-	if (!d)
-		return errf(-errno, "%s: %s", path, err_str(-errno));
-	size_t cap = 0;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			*names = xrealloc(*names, cap * sizeof **names);
-		}
-		(*names)[(*n)++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (*n)
-		qsort(*names, *n, sizeof **names, cmp_str);
-	return 0;
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* Call visit for each entry of the tree at path (rel below the top), in
  * name order, a directory after what it holds: p is its path, names[i] its
  * name among its directory's sorted names. A code from visit ends the walk. */
@@ -387,9 +350,12 @@ static int walk(const char *path, const char *rel,
 			     size_t i),
 		void *arg)
 {
-	char **names;
-	size_t n;
-	int r = list_dir(path, &names, &n);
+	struct strv sv = {0};
+	int r = dir_list(path, NULL, &sv);
+	char **names = sv.v;
+	size_t n = sv.n;
+	if (r)
+		r = errf(r, "%s: %s", path, err_str(r));
 	for (size_t i = 0; !r && i < n; i++) {
 		char *p = path_join(path, names[i]);
 		char *q = rel[0] ? path_join(rel, names[i]) : xstrdup(names[i]);
@@ -403,7 +369,7 @@ static int walk(const char *path, const char *rel,
 		free(p);
 		free(q);
 	}
-	free_names(names, n);
+	strv_free(&sv);
 	return r;
 }
 

@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "build/cache.h"
+#include "build/eta.h"
+#include "build/runrec.h"
 #include "build/session.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -21,6 +23,61 @@ void session_engine(const struct session *s, struct engine *e)
 	e->reverse = s->reverse;
 	e->distdir = s->distdir;
 	e->mirrors = s->mirrors;
+}
+
+void session_fetch_ctx(const struct session *s, const struct recipe *rc, const char *distdir, struct fetch_ctx *fc)
+{
+	memset(fc, 0, sizeof *fc);
+	fc->distdir = distdir;
+	fc->statedir = s->statedir;
+	fc->recipedir = rc->dir;
+	fc->recipe = rc->path;
+	fc->verbose = s->verbose;
+	fc->mirrors = (const char *const *)s->mirrors;
+}
+
+/* The engine's events: the run's record and the durations first, then
+ * the command's display. */
+static void run_event(void *arg, const struct engine_event *ev)
+{
+	struct session_run *run = arg;
+	runrec_event(&run->rec, ev);
+	if (ev->kind == SPROUT_EV_DONE) {
+		const struct engine *e = &run->e;
+		eta_record(e->statedir, e->plan->name, e->arch, e->plan->steps[ev->step].name, ev->secs);
+	}
+	if (run->h->on_event)
+		run->h->on_event(run->h->arg, ev);
+}
+
+int session_build(const struct session *s, struct plan *p, const char *arch, char **steps, int nsteps,
+		  const struct session_hooks *h, struct session_run *run)
+{
+	static const struct session_hooks none;
+	struct engine *e = &run->e;
+	run->h = h ? h : &none;
+	engine_init(e, p, arch, s->statedir);
+	session_engine(s, e);
+	e->on_event = run_event;
+	e->arg = run;
+	e->tick = run->h->tick;
+	runrec_begin(&run->rec, p, arch, s->jobs);
+	err_clear();
+	int r = run->h->attach ? run->h->attach(run->h->arg, e) : 0;
+	if (!r)
+		r = session_prepare(s, e, steps, nsteps);
+	if (!r && run->h->ready)
+		run->h->ready(run->h->arg, e);
+	if (!r)
+		r = engine_build(e);
+	runrec_write(&run->rec, s->statedir); /* for sprout report; a build does not fail for it */
+	return r;
+}
+
+void session_run_free(struct session_run *run)
+{
+	runrec_free(&run->rec);
+	engine_free(&run->e);
 }
 
 int session_fetch_all(const struct session *s, struct plan *p, const char *arch, int offline)

@@ -160,19 +160,8 @@ void cmd_print_tail(const char *path, int n);
  * terminal back afterwards). Returns its exit status. */
 int cmd_wait_sandbox(pid_t pid, int interactive);
 
-/* What a build did, for reports. */
+/* The stages a build's report times (cli/display.h). */
 #define CMD_MAX_STAGES 8
-struct build_stats {
-	size_t built, cached, failed, skipped, interrupted;
-	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
-};
-/* Build's display (cmd_build.c), for every command that builds: fetch
- * what is missing and build the named steps (all when nsteps is 0) of plan
- * p through the library (session_prepare, engine_build), showing progress
- * and failures. 0, -SPROUT_ERR_BUILD
- * after a failed step (already reported), or another code (not printed). */
-int cmd_build_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, char **steps, int nsteps,
-		   struct build_stats *st);
 /* The run's settings for the library (build/session.h), from c. */
 struct session cmd_session(const struct ctx *c);
 /* bootstrap --mode vm (cmd_vmmode.c, docs/modes.md): the host stage and
@@ -207,11 +196,4 @@ int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const 
  * each finished step to the results disk DEV, end the VM. Returns the exit
  * status when it is not pid 1. */
 int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch);
-/* What sprout image and sprout boot take from a plan (cmd_image.c):
- * build the steps of what (VM_SYS_*, vm/sys.h) that are missing, with
- * build's display, then vm_sys_open. Prints errors; 0 or the exit status
- * (free *s with vm_sys_free once 0). */
-struct vm_sys;
-int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
-		    struct vm_sys *s);
 #endif

@@ -54,13 +54,9 @@ static char *make_tmpdir(void)
 static int audit_source(struct ctx *c, const struct recipe *rc, const struct source *src, int rw, struct tally *t)
 {
 	struct fetch_ctx fc;
-	memset(&fc, 0, sizeof fc);
 	struct session ss = cmd_session(c);
 	char *dist = session_distdir(&ss);
-	fc.distdir = dist;
-	fc.statedir = c->statedir;
-	fc.recipedir = rc->dir;
-	fc.recipe = rc->path;
+	session_fetch_ctx(&ss, rc, dist, &fc);
 	char *stored = fetch_store_path(&fc, src);
 	char *dir = make_tmpdir();
 	struct audit_scan sc = {0};

@@ -7,6 +7,7 @@
 #include "archive/cpio.h"
 #include "build/plan.h"
 #include "cli/cmd.h"
+#include "cli/display.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "image/image.h"
@@ -75,7 +76,7 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 		return CMD_EXIT_USAGE;
 	}
 	struct vm_sys s;
-	rc = cmd_sys_prepare(c, p, arch, plan_arg, VM_SYS_KERNEL | VM_SYS_OVERLAY | (disk ? VM_SYS_MKE2FS : 0), &s);
+	rc = display_build_sys(c, p, arch, plan_arg, VM_SYS_KERNEL | VM_SYS_OVERLAY | (disk ? VM_SYS_MKE2FS : 0), &s);
 	if (rc) {
 		plan_free(p);
 		return rc;

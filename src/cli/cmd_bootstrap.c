@@ -11,6 +11,7 @@
 #include "build/plan.h"
 #include "build/state.h"
 #include "cli/cmd.h"
+#include "cli/display.h"
 #include "cli/cmd_bootstrap.h"
 #include "core/err.h"
 #include "core/util.h"
@@ -285,7 +286,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	if (import && (rc = cmd_bootstrap_import(c, p, arch, import, &vr)) != 0)
 		goto out;
 	vm = vm || import;
-	int r = cmd_build_plan(c, p, arch, plan_arg, NULL, 0, &st);
+	int r = display_build(c, p, arch, plan_arg, NULL, 0, &st);
 	double wall = now_sec() - t0;
 	if (r) {
 		if (r != -SPROUT_ERR_BUILD)

@@ -154,29 +154,19 @@ static char *stored_step(const char *statedir, const char *key)
 	return name ? name : xstrdup(key);
 }
 
-static int strcmp_p(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every output in the store, by key. */
 static int push_store(struct ctx *c, struct dist *d, const char *to, const char *key_file, struct push_count *n)
 {
 	char *sd = state_path(c->statedir, "store");
-	DIR *dir = opendir(sd);
 	struct strv keys = {0};
-	struct dirent *de;
-	if (!dir) {
+	if (dir_list(sd, NULL, &keys)) {
 		cmd_err("cache push: %s: no store (nothing was built in this state directory)", sd);
 		free(sd);
 		return CMD_EXIT_FAIL;
 	}
-	while ((de = readdir(dir)))
-		if (strlen(de->d_name) == 64 && cache_has(c->statedir, de->d_name))
-			strv_add(&keys, de->d_name);
-	closedir(dir);
-	qsort(keys.v, keys.n, sizeof *keys.v, strcmp_p);
 	for (size_t k = 0; k < keys.n; k++) {
+		if (strlen(keys.v[k]) != 64 || !cache_has(c->statedir, keys.v[k]))
+			continue;
 		char *step = stored_step(c->statedir, keys.v[k]);
 		push_one(d, to, keys.v[k], key_file, step, n);
 		free(step);

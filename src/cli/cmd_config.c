@@ -32,6 +32,20 @@ static void show(const char *key, const char *value, const struct config_entry *
 	buf_free(&o);
 }
 
+/* A key that may be given more than once: each of its values in order,
+ * or "-" and what none means. */
+static void show_each(const struct config *cf, const char *key, const char *none)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cf->n; i++)
+		if (!strcmp(cf->v[i].key, key)) {
+			show(key, cf->v[i].value, &cf->v[i], "");
+			n++;
+		}
+	if (!n)
+		show(key, "-", NULL, none);
+}
+
 int cmd_config(struct ctx *c, int argc, char **argv)
 {
 	if (argc > 1) {
@@ -55,22 +69,8 @@ int cmd_config(struct ctx *c, int argc, char **argv)
 	show("distfiles", dd, config_find(cf, "distfiles"), "STATE/distfiles");
 	free(dd);
 	show("arch", c->arch ? c->arch : "-", config_find(cf, "arch"), "each plan's default-arch");
-	size_t n = 0;
-	for (size_t i = 0; i < cf->n; i++)
-		if (!strcmp(cf->v[i].key, "mirror")) {
-			show("mirror", cf->v[i].value, &cf->v[i], "");
-			n++;
-		}
-	if (!n)
-		show("mirror", "-", NULL, "none: each source's own origins only");
-	n = 0;
-	for (size_t i = 0; i < cf->n; i++)
-		if (!strcmp(cf->v[i].key, "cache")) {
-			show("cache", cf->v[i].value, &cf->v[i], "");
-			n++;
-		}
-	if (!n)
-		show("cache", "-", NULL, "none: every step is built here");
+	show_each(cf, "mirror", "none: each source's own origins only");
+	show_each(cf, "cache", "none: every step is built here");
 	const struct config_entry *ce = config_find(cf, "cache-trust");
 	show("cache-trust", ce ? ce->value : "-", ce, "none: nothing is pulled");
 	ce = config_find(cf, "cache-key");

@@ -7,6 +7,7 @@
 #include "build/manifest.h"
 #include "build/plan.h"
 #include "cli/cmd.h"
+#include "cli/display.h"
 #include "cli/cmd_verify.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -36,7 +37,7 @@ static int build_legs_here(struct ctx *c, struct diverse *d, const char *plan_ar
 		else
 			printf("verify --diverse: building %s with %s in the host stages\n", l->p->name, l->setting);
 		err_clear();
-		int r = cmd_build_plan(c, l->p, d->arch, plan_arg, d->names, (int)d->nnames, &st);
+		int r = display_build(c, l->p, d->arch, plan_arg, d->names, (int)d->nnames, &st);
 		if (r && r != -SPROUT_ERR_BUILD) {
 			cmd_err("verify: %s", err_msg(r));
 			cmd_err("verify: --diverse: the build with %s failed", l->setting);

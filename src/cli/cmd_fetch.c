@@ -34,19 +34,14 @@ static int fetch_recipe(const struct ctx *c, const struct recipe *rc, const char
 {
 	int worst = 0;
 	struct buf served = {0};
+	struct session ss = cmd_session(c);
 	for (size_t k = 0; k < rc->nsources; k++) {
 		const struct source *src = &rc->sources[k];
 		if (seen(&t->seen, src->file))
 			continue;
 		struct fetch_ctx fc;
-		memset(&fc, 0, sizeof fc);
-		fc.distdir = distdir;
-		fc.statedir = c->statedir;
-		fc.recipedir = rc->dir;
-		fc.recipe = rc->path;
-		fc.verbose = c->verbose;
+		session_fetch_ctx(&ss, rc, distdir, &fc);
 		fc.offline = offline;
-		fc.mirrors = (const char *const *)c->mirrors;
 		fc.served = &served;
 		char *path = NULL;
 		served.len = 0;

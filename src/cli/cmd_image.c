@@ -1,6 +1,4 @@
-/* sprout image: an image of a plan's final system (docs/images.md); and
- * what it shares with sprout boot: the steps an image or a boot needs
- * (vm/sys.h), built with build's display when missing. */
+/* sprout image: an image of a plan's final system (docs/images.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,41 +6,13 @@
 
 #include "build/cache.h"
 #include "build/plan.h"
-#include "build/session.h"
 #include "build/state.h"
 #include "cli/cmd.h"
+#include "cli/display.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "image/image.h"
 #include "vm/sys.h"
-
-int cmd_sys_prepare(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int what,
-		    struct vm_sys *s)
-{
-	struct strv want = {0};
-	memset(s, 0, sizeof *s);
-	err_clear();
-	int r = vm_sys_needs(p, arch, c->statedir, what, &want);
-	if (!r && want.n) {
-		struct build_stats st;
-		r = cmd_build_plan(c, p, arch, plan_arg, want.v, (int)want.n, &st);
-		if (r && r != -SPROUT_ERR_BUILD)
-			cmd_err("%s", err_msg(r));
-	} else if (r) {
-		cmd_err("%s", err_msg(r));
-	}
-	strv_free(&want);
-	if (r)
-		return cmd_exit_for(r);
-	struct session ss = cmd_session(c);
-	char *dd = session_distdir(&ss);
-	err_clear();
-	r = vm_sys_open(p, arch, c->statedir, dd, what, s);
-	free(dd);
-	if (r)
-		cmd_err("%s", err_msg(r));
-	return r ? cmd_exit_for(r) : 0;
-}
 
 int cmd_image(struct ctx *c, int argc, char **argv)
 {
@@ -87,7 +57,7 @@ int cmd_image(struct ctx *c, int argc, char **argv)
 	}
 	int what = f == IMAGE_EXT4 ? VM_SYS_MKE2FS : f == IMAGE_DISK ? VM_SYS_MKE2FS | VM_SYS_KERNEL | VM_SYS_OVERLAY : 0;
 	struct vm_sys s;
-	rc = cmd_sys_prepare(c, p, arch, plan_arg, what, &s);
+	rc = display_build_sys(c, p, arch, plan_arg, what, &s);
 	char digest[65] = "";
 	if (!rc) {
 		err_clear();

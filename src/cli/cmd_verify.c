@@ -14,6 +14,7 @@
 #include "build/plan.h"
 #include "build/session.h"
 #include "cli/cmd.h"
+#include "cli/display.h"
 #include "cli/cmd_verify.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -388,7 +389,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	}
 	struct build_stats st;
 	printf("verify: the reference build (the normal state, %s)\n", c->statedir);
-	r = cmd_build_plan(c, p, arch, plan_arg, steps, nsteps, &st);
+	r = display_build(c, p, arch, plan_arg, steps, nsteps, &st);
 	if (r) {
 		if (r != -SPROUT_ERR_BUILD)
 			cmd_err("verify: %s", err_msg(r));

@@ -18,6 +18,7 @@
 #include "build/session.h"
 #include "build/state.h"
 #include "cli/cmd.h"
+#include "cli/display.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "image/image.h"
@@ -91,7 +92,7 @@ static int guest_build(struct guest *g, struct plan *p, const char *plan_arg)
 		return errf(-errno, "fork: %s", strerror(errno));
 	if (child == 0) {
 		struct build_stats st;
-		int r = cmd_build_plan(g->c, p, g->arch, plan_arg, NULL, 0, &st);
+		int r = display_build(g->c, p, g->arch, plan_arg, NULL, 0, &st);
 		if (r && r != -SPROUT_ERR_BUILD)
 			cmd_err("build: %s", err_msg(r));
 		fflush(stdout);
@@ -197,7 +198,7 @@ static int vm_host_steps(struct ctx *c, struct plan *p, const char *arch, const 
 	if (mke2fs)
 		strv_add(&names, "e2fsprogs");
 	struct build_stats st;
-	int r = cmd_build_plan(c, p, arch, plan_arg, names.v, (int)names.n, &st);
+	int r = display_build(c, p, arch, plan_arg, names.v, (int)names.n, &st);
 	vr->host_built = st.built;
 	vr->host_cached = st.cached;
 	strv_free(&names);

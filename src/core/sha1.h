@@ -4,14 +4,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hashblock.h"
+
 /* SHA-1 (FIPS 180-4), only because SPDX requires it for every file and for
  * its package verification code; sprout itself trusts sha256 alone. */
 
 struct sha1 {
 	uint32_t h[5];
-	uint64_t len;          /* bytes hashed so far */
-	unsigned char buf[64];
-	size_t n;              /* bytes waiting in buf */
+	struct hashblock b;
 };
 
 void sha1_init(struct sha1 *c);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hashblock.h"
 #include "core/sha256.h"
 #include "core/util.h"
 
@@ -30,14 +31,6 @@ static const uint32_t K[64] = {
 static uint32_t load_be32(const unsigned char *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void store_be32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)(v >> 24);
-	p[1] = (unsigned char)(v >> 16);
-	p[2] = (unsigned char)(v >> 8);
-	p[3] = (unsigned char)v;
 }
 
 #define ROR(x, n) ((x) >> (n) | (x) << (32 - (n)))
@@ -183,7 +176,7 @@ static int cpu_has_shani(void)
 }
 #endif
 
-typedef void blocks_fn(uint32_t st[8], const unsigned char *p, size_t nblk);
+typedef hashblock_fn blocks_fn;
 
 static blocks_fn *blocks_chosen;
 
@@ -220,56 +213,17 @@ void sha256_init(struct sha256 *c)
 		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 	};
 	memcpy(c->h, iv, sizeof iv);
-	c->len = 0;
-	c->n = 0;
+	hashblock_init(&c->b);
 }
 
 void sha256_update(struct sha256 *c, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	blocks_fn *blocks = blocks_pick();
-	c->len += n;
-	if (c->n) {
-		size_t k = 64 - c->n;
-		if (k > n)
-			k = n;
-		memcpy(c->buf + c->n, p, k);
-		c->n += k;
-		p += k;
-		n -= k;
-		if (c->n < 64)
-			return;
-		blocks(c->h, c->buf, 1);
-		c->n = 0;
-	}
-	if (n >= 64) {
-		blocks(c->h, p, n / 64);
-		p += n & ~(size_t)63;
-		n &= 63;
-	}
-	if (n) {
-		memcpy(c->buf, p, n);
-		c->n = n;
-	}
+	hashblock_update(&c->b, c->h, blocks_pick(), data, n);
 }
 
 void sha256_final(struct sha256 *c, unsigned char out[32])
 {
-	uint64_t bits = c->len * 8;
-	blocks_fn *blocks = blocks_pick();
-	c->buf[c->n++] = 0x80;
-	if (c->n > 56) {
-		memset(c->buf + c->n, 0, 64 - c->n);
-		blocks(c->h, c->buf, 1);
-		c->n = 0;
-	}
-	memset(c->buf + c->n, 0, 56 - c->n);
-	store_be32(c->buf + 56, (uint32_t)(bits >> 32));
-	store_be32(c->buf + 60, (uint32_t)bits);
-	blocks(c->h, c->buf, 1);
-	for (int i = 0; i < 8; i++)
-		store_be32(out + 4 * i, c->h[i]);
-	memset(c, 0, sizeof *c);
+	hashblock_final(&c->b, c->h, 8, blocks_pick(), out);
 }
 
 void sha256_buf(const void *p, size_t n, unsigned char out[32])
@@ -282,27 +236,21 @@ void sha256_buf(const void *p, size_t n, unsigned char out[32])
 
 enum { SHA256_FD_BUF = 1 << 20 };
 
+/* fd_each_chunk's fn: hash the piece into the context at arg. */
+static int feed(void *arg, const void *p, size_t n)
+{
+	sha256_update(arg, p, n);
+	return 0;
+}
+
 int sha256_fd(int fd, unsigned char out[32])
 {
 	struct sha256 c;
 	unsigned char *b = xmalloc(SHA256_FD_BUF);
-	int r = -EIO;
 	sha256_init(&c);
-	for (;;) {
-		ssize_t n = read(fd, b, SHA256_FD_BUF);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		sha256_update(&c, b, (size_t)n);
-	}
-	sha256_final(&c, out);
-	r = 0;
-out:
+	int r = fd_each_chunk(fd, b, SHA256_FD_BUF, feed, &c);
+	if (!r)
+		sha256_final(&c, out);
 	free(b);
 	return r;
 }
@@ -322,12 +270,7 @@ int sha256_file(const char *path, unsigned char out[32])
 
 void sha256_hex(const unsigned char d[32], char out[65])
 {
-	static const char hx[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = hx[d[i] >> 4];
-		out[2 * i + 1] = hx[d[i] & 15];
-	}
-	out[64] = 0;
+	hex_encode(d, 32, out);
 }
 
 static int hexval(int ch)

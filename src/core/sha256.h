@@ -4,11 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hashblock.h"
+
 struct sha256 {
 	uint32_t h[8];
-	uint64_t len;          /* bytes hashed so far */
-	unsigned char buf[64];
-	size_t n;              /* bytes waiting in buf */
+	struct hashblock b;
 };
 
 void sha256_init(struct sha256 *c);

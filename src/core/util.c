@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -219,6 +220,22 @@ int fd_read(int fd, struct buf *b)
 	return r;
 }
 
+int fd_each_chunk(int fd, void *buf, size_t cap, int (*fn)(void *arg, const void *p, size_t n), void *arg)
+{
+	for (;;) {
+		ssize_t n = read(fd, buf, cap);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return 0;
+		int r = fn(arg, buf, (size_t)n);
+		if (r)
+			return r;
+	}
+}
+
 int fd_write_all(int fd, const void *p, size_t n)
 {
 	const char *s = p;
@@ -327,6 +344,31 @@ int mkdir_p(const char *path, mode_t mode)
 	return r;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int dir_list(const char *path, const char *suffix, struct strv *out)
+{
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	size_t from = out->n, sn = suffix ? strlen(suffix) : 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (suffix && (n <= sn || strcmp(de->d_name + n - sn, suffix))))
+			continue;
+		strv_add(out, de->d_name);
+	}
+	closedir(d);
+	if (out->n > from)
+		qsort(out->v + from, out->n - from, sizeof *out->v, cmp_names);
+	return 0;
+}
+
 DIR *dir_fdopen(int fd)
 {
 	if (fd < 0)
@@ -371,6 +413,12 @@ int rm_rf(const char *path)
 	return rm_at(AT_FDCWD, path);
 }
 
+/* fd_each_chunk's fn: write the piece to the fd at arg. */
+static int write_chunk(void *arg, const void *p, size_t n)
+{
+	return fd_write_all(*(int *)arg, p, n);
+}
+
 static int copy_file(int sfd, int dfd, const char *name, mode_t mode)
 {
 	int in = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -382,22 +430,8 @@ static int copy_file(int sfd, int dfd, const char *name, mode_t mode)
 		close(in);
 		return -e;
 	}
-	int r = 0;
 	char b[65536];
-	for (;;) {
-		ssize_t n = read(in, b, sizeof b);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		r = fd_write_all(out, b, (size_t)n);
-		if (r)
-			break;
-	}
+	int r = fd_each_chunk(in, b, sizeof b, write_chunk, &out);
 	if (!r && fchmod(out, mode & 07777) < 0)
 		r = -errno;
 	close(in);
@@ -527,4 +561,45 @@ double now_sec(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void hex_encode(const unsigned char *d, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hx[d[i] >> 4];
+		out[2 * i + 1] = hx[d[i] & 15];
+	}
+	out[2 * n] = 0;
+}
+
+enum path_link path_link_where(const char *t, size_t depth)
+{
+	int named = 0;
+	for (const char *p = t; *p;) {
+		const char *e = strchr(p, '/');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (named)
+				return PATH_LINK_NAME_DOTDOT;
+			if (depth == 0)
+				return PATH_LINK_ABOVE;
+			depth--;
+		} else if (len && !(len == 1 && p[0] == '.')) {
+			named = 1;
+			depth++;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return PATH_LINK_INSIDE;
+}
+
+int proc_wait(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
 }

@@ -58,6 +58,10 @@ int file_read(const char *path, struct buf *b);
 int file_read_at(int dirfd, const char *name, struct buf *b);
 /* Append what is left to read of fd to b (NUL-terminated). 0 or -errno. */
 int fd_read(int fd, struct buf *b);
+/* Read fd to its end in pieces of at most cap bytes at buf, going on after
+ * EINTR, and give each to fn(arg, piece, n), stopping at fn's first
+ * non-zero return. 0, that return, or -errno of a failed read. */
+int fd_each_chunk(int fd, void *buf, size_t cap, int (*fn)(void *arg, const void *p, size_t n), void *arg);
 /* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */
 int fd_write_all(int fd, const void *p, size_t n);
 /* Copy the file at src to dst (created with mode 0644, or truncated), in
@@ -72,6 +76,9 @@ int dir_sync(const char *path);
 /* fdopendir(fd); NULL with errno when fd is negative (from a failed open
  * or dup) or that fails, closing fd. The caller closedir()s. */
 DIR *dir_fdopen(int fd);
+/* Add the names in the directory at path that end in suffix (every name
+ * when suffix is NULL) to out, sorted; never "." or "..". 0 or -errno. */
+int dir_list(const char *path, const char *suffix, struct strv *out);
 
 /* mkdir -p with mode for missing components. 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);
@@ -83,12 +90,25 @@ int rm_rf(const char *path);
  * possible. 0 or -errno. */
 int tree_copy(const char *src, const char *dst, int link);
 
+/* Lower-case hex of the n bytes at d into out (2n + 1 bytes with the NUL). */
+void hex_encode(const unsigned char *d, size_t n, char *out);
+
 /* Join a and b with one '/'. Caller frees. */
 char *path_join(const char *a, const char *b);
 /* Whether path exists (lstat succeeds). */
 int path_exists(const char *path);
+/* Where the relative link target t, in a directory depth components below
+ * a root, leads when resolved lexically: PATH_LINK_INSIDE the root,
+ * PATH_LINK_ABOVE it, or PATH_LINK_NAME_DOTDOT for a ".." after a name
+ * (that name might be a link, and then the lexical answer is wrong). */
+enum path_link { PATH_LINK_INSIDE, PATH_LINK_ABOVE, PATH_LINK_NAME_DOTDOT };
+enum path_link path_link_where(const char *t, size_t depth);
 /* Directory part of path (caller frees); "." when there is none. */
 char *path_dirname(const char *path);
+
+/* Wait for the child pid to end, going on after EINTR; its wait status
+ * into *status. 0 or -errno. */
+int proc_wait(pid_t pid, int *status);
 
 /* The host's machine name as sprout names arches (uname -m). Static storage. */
 const char *host_arch(void);

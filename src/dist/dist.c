@@ -154,15 +154,20 @@ static int get(struct dist *d, struct dist_cache *c, const char *key, const char
 	return r;
 }
 
-/* Check the sha256 of the file at path against hex. */
-static int file_is(const char *path, const char *hex, char got[65])
+/* Check the sha256 of the file at path against the signed hex: 0, or
+ * -SPROUT_ERR_HASH, with why saying "WHAT GOT, not the signed HEX" when
+ * the file could be read. */
+static int file_is(const char *path, const char *hex, const char *what, struct buf *why)
 {
 	unsigned char dg[32];
-	int r = sha256_file(path, dg);
-	if (r)
-		return r;
+	char got[65];
+	if (sha256_file(path, dg))
+		return -SPROUT_ERR_HASH;
 	sha256_hex(dg, got);
-	return strcmp(got, hex) ? 1 : 0;
+	if (!strcmp(got, hex))
+		return 0;
+	buf_addf(why, "%s %.12s, not the signed %.12s", what, got, hex);
+	return -SPROUT_ERR_HASH;
 }
 
 /* The entry and its signature, checked. 0, SPROUT_ERR_NOTFOUND (no entry,
@@ -218,18 +223,14 @@ out:
 static int pull_output(struct dist *d, struct dist_cache *c, const struct dist_entry *en, const char *dir,
 		       const char *outdir, struct buf *why)
 {
-	char *mp = NULL, *ap = NULL, got[65];
+	char *mp = NULL, *ap = NULL;
 	struct buf m = {0}, tree = {0};
 	struct stat st;
 	int r = get(d, c, en->key, "manifest", dir, &mp, why);
 	if (r)
 		goto out;
-	if ((r = file_is(mp, en->digest, got)) != 0) {
-		if (r > 0)
-			buf_addf(why, "the manifest's digest is %.12s, not the signed %.12s", got, en->digest);
-		r = -SPROUT_ERR_HASH;
+	if ((r = file_is(mp, en->digest, "the manifest's digest is", why)) != 0)
 		goto out;
-	}
 	r = get(d, c, en->key, "tar", dir, &ap, why);
 	if (r)
 		goto out;
@@ -239,12 +240,8 @@ static int pull_output(struct dist *d, struct dist_cache *c, const struct dist_e
 		r = -SPROUT_ERR_HASH;
 		goto out;
 	}
-	if ((r = file_is(ap, en->archive, got)) != 0) {
-		if (r > 0)
-			buf_addf(why, "the archive's sha256 is %.12s, not the signed %.12s", got, en->archive);
-		r = -SPROUT_ERR_HASH;
+	if ((r = file_is(ap, en->archive, "the archive's sha256 is", why)) != 0)
 		goto out;
-	}
 	err_clear();
 	if ((r = tar_extract(ap, outdir)) != 0) {
 		buf_addf(why, "the archive: %s", err_msg(r));
@@ -398,11 +395,7 @@ static int push_prepare(struct dist *d, const char *key, const char *step, const
 out:
 	buf_free(&m);
 	buf_free(&eb);
-	free(out);
-	free(mp);
-	free(tar);
-	free(man);
-	free(ent);
+	FREE_ALL(out, mp, tar, man, ent);
 	return r;
 }
 

@@ -144,16 +144,11 @@ static int create_env(const char *gcc, const char *gxx, const char *tmp, const c
 	if (st)
 		return errf(st < 0 ? st : -EIO, "farm: icecc-create-env failed (%s%d); see %s",
 			    st < 0 ? "error " : "exit ", st < 0 ? -st : st, log);
-	DIR *d = opendir(tmp);
-	struct dirent *de;
-	char *made = NULL, *envdir = path_join(tmp, "env"), *part = xasprintf("%s.part", dst);
-	while (d && (de = readdir(d)) && !made) {
-		size_t n = strlen(de->d_name);
-		if (n > 7 && !strcmp(de->d_name + n - 7, ".tar.gz"))
-			made = path_join(tmp, de->d_name);
-	}
-	if (d)
-		closedir(d);
+	struct strv tgz = {0};
+	dir_list(tmp, ".tar.gz", &tgz);
+	char *made = tgz.n ? path_join(tmp, tgz.v[0]) : NULL;
+	char *envdir = path_join(tmp, "env"), *part = xasprintf("%s.part", dst);
+	strv_free(&tgz);
 	if (!made) {
 		r = errf(r, "farm: icecc-create-env made no tarball in %s; see %s", tmp, log);
 		goto out;

@@ -483,17 +483,16 @@ static int apt_fresh(struct apt *a)
 	return fresh;
 }
 
-/* Append " name," for each file in dir, without the last comma. */
-static void dir_list(const char *dir, struct buf *out)
+/* Append " name," for each file in dir but hidden ones, without the last
+ * comma. */
+static void list_files(const char *dir, struct buf *out)
 {
-	struct dirent **ents = NULL;
-	int n = scandir(dir, &ents, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		if (ents[i]->d_name[0] != '.')
-			buf_addf(out, " %s,", ents[i]->d_name);
-		free(ents[i]);
-	}
-	free(ents);
+	struct strv names = {0};
+	dir_list(dir, NULL, &names);
+	for (size_t i = 0; i < names.n; i++)
+		if (names.v[i][0] != '.')
+			buf_addf(out, " %s,", names.v[i]);
+	strv_free(&names);
 	if (out->len && out->s[out->len - 1] == ',')
 		out->s[--out->len] = 0;
 }
@@ -582,7 +581,7 @@ int debsrc_get(const struct fetch_ctx *ctx, const char *pkg, const char *version
 		r = -errno;
 		if (errno == ENOENT) {
 			buf_addf(why, "the source package has no file %s; it has", file);
-			dir_list(dl, why);
+			list_files(dl, why);
 		} else
 			buf_addf(why, "cannot move %s: %s", got, strerror(errno));
 		goto out;

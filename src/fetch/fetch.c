@@ -72,10 +72,9 @@ int fetch_tool_run(char *const argv[], char *const envp[], const char *dir, int 
 		_exit(127);
 	}
 	close(nul);
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	int st, r = proc_wait(pid, &st);
+	if (r)
+		return r;
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	return 128 + WTERMSIG(st);
@@ -318,19 +317,17 @@ static long temp_pid(const char *name, const char *file)
  * was written afresh, so one that stays costs only space. */
 static void store_sweep(const char *distdir, const char *file)
 {
-	DIR *d = opendir(distdir);
-	struct dirent *e;
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		long pid = temp_pid(e->d_name, file);
+	struct strv names = {0};
+	dir_list(distdir, NULL, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		long pid = temp_pid(names.v[i], file);
 		if (!pid || (pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno != ESRCH)))
 			continue;
-		char *p = path_join(distdir, e->d_name);
+		char *p = path_join(distdir, names.v[i]);
 		rm_rf(p);
 		free(p);
 	}
-	closedir(d);
+	strv_free(&names);
 }
 
 /* Fetch from one origin into tmp, check and store. 0 stored; 1 not (the

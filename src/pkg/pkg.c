@@ -637,31 +637,17 @@ static const char *path_problem(const char *p)
 static const char *target_problem(const char *path, const char *t)
 {
 	size_t depth = 0;
-	int named = 0;
 	if (!*t)
 		return "empty link target";
 	if (t[0] == '/')
 		return NULL;
 	for (const char *p = path; *p; p++)
 		depth += *p == '/';
-	for (const char *p = t; *p;) {
-		const char *e = strchr(p, '/');
-		size_t len = e ? (size_t)(e - p) : strlen(p);
-		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			if (named)
-				return "link target has '..' after a name";
-			if (depth == 0)
-				return "link leads outside the root";
-			depth--;
-		} else if (len && !(len == 1 && p[0] == '.')) {
-			named = 1;
-			depth++;
-		}
-		if (!e)
-			break;
-		p = e + 1;
-	}
-	return NULL;
+	static const char *const why[] = {
+		[PATH_LINK_ABOVE] = "link leads outside the root",
+		[PATH_LINK_NAME_DOTDOT] = "link target has '..' after a name",
+	};
+	return why[path_link_where(t, depth)];
 }
 
 static int parse_num(const char *s, size_t n, unsigned long long *v)

@@ -37,6 +37,7 @@
 #endif
 
 #include "core/err.h"
+#include "core/util.h"
 #include "sandbox/run.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sandbox_int.h"
@@ -647,10 +648,9 @@ int sandbox_check(void)
 			_exit(3);
 		_exit(0);
 	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return errf(-errno, "sandbox: waitpid: %s", strerror(errno));
+	int st, r = proc_wait(pid, &st);
+	if (r)
+		return errf(r, "sandbox: waitpid: %s", err_str(r));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	static const char *const what[] = {"", "creating namespaces", "writing the uid/gid maps", "mounting"};

@@ -258,26 +258,10 @@ pid_t stage4_spawn(struct stage4 *s)
 	return pid;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The package files (*.spk) of dir, sorted. */
+/* The package files (*.spk) of dir, sorted; none when dir cannot be read. */
 static void list_packages(const char *dir, struct strv *out)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n > 4 && !strcmp(de->d_name + n - 4, ".spk"))
-			strv_add(out, de->d_name);
-	}
-	closedir(d);
-	if (out->n)
-		qsort(out->v, out->n, sizeof *out->v, cmp_names);
+	dir_list(dir, ".spk", out);
 }
 
 static struct stage4_row *add_row(struct stage4 *s, const char *name, enum stage4_cmp cmp)

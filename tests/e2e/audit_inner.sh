@@ -16,13 +16,9 @@ cd "$T" || exit 1
 tar cJf "$T/out/wrap-1/real-2.tar.xz" -C "$T/in" real-2
 printf 'a note beside the inner tarball\n' >"$T/out/wrap-1/README"
 tar czf "$P/recipes/pkg/wrap-1.tar.gz" -C "$T/out" wrap-1
-h=$(sha256sum "$P/recipes/pkg/wrap-1.tar.gz" | cut -d' ' -f1)
 # recipe LINES...: the recipe with these lines under its source.
 recipe() {
-	{
-		printf 'name pkg\nversion 1\nlicense MIT\nsource wrap-1.tar.gz\n\tsha256 %s\n\tlocal wrap-1.tar.gz\n' "$h"
-		for l in "$@"; do printf '\t%s\n' "$l"; done
-		cat <<'B'
+	mkrecipe_local "$P/recipes/pkg" pkg wrap-1.tar.gz "$@" <<'B'
 build host
 	test ! -e wrap-1/real-2.tar.xz || { echo "the inner tarball is still there"; exit 1; }
 	test -f wrap-1/README || { echo "the outer files are missing"; exit 1; }
@@ -30,9 +26,8 @@ build host
 	mkdir -p "$DESTDIR/share"
 	sh real-2/configure >"$DESTDIR/share/configured"
 B
-	} >"$P/recipes/pkg/recipe"
 }
-printf 'plan ai\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1700000000\nstage host\n\tstep pkg\n' >"$P/plan"
+mkplan "$P" ai pkg
 S=$T/state
 
 recipe
@@ -58,10 +53,10 @@ sprout --state "$S" build "$P" >"$T/build.out" 2>&1; rc=$?
 [ "$rc" = 0 ] || cat "$T/build.out"
 check "the build finds the inner tree unpacked, the tarball gone, the inner rules applied" test "$rc" = 0
 check "  ... and runs the inner configure" \
-	grep -qx configured "$S/store/$(head -c 64 "$S/last/ai/x86_64/pkg" 2>/dev/null)/out/share/configured"
-check "  ... the step's log says what was unpacked and removed" \
-	sh -c "grep -q '^sprout: inner wrap-1/real-2.tar.xz (recipe line 7): unpacked and removed$' '$S/logs/ai/x86_64/pkg.log' &&
-	       grep -q '^sprout: delete real-2/bin (recipe line 8): removed 1 file$' '$S/logs/ai/x86_64/pkg.log'"
+	grep -qx configured "$(stored "$S" ai pkg)/out/share/configured"
+check "  ... the step's log says what was unpacked and removed" log_has "$S" ai pkg \
+	'sprout: inner wrap-1/real-2.tar.xz (recipe line 7): unpacked and removed' \
+	'sprout: delete real-2/bin (recipe line 8): removed 1 file'
 sprout --state "$S" sbom "$P" -o "$T/sbom.json" >/dev/null 2>&1
 check "the SBOM says the inner archive was unpacked" grep -q 'Unpacked with it: the inner archive wrap-1/real-2.tar.xz' "$T/sbom.json"
 

@@ -6,33 +6,21 @@ P=$T/plan
 mkdir -p "$P/recipes/base" "$P/recipes/lib" "$P/recipes/app" "$P/recipes/tool" "$T/shared"
 printf 'hello from a local source\n' >"$P/recipes/base/data.txt"
 h=$(sha256sum "$P/recipes/base/data.txt" | cut -d' ' -f1)
-cat >"$P/recipes/base/recipe" <<R
-name base
-version 1
-license MIT
-source data.txt
-	sha256 $h
-	local data.txt
+mkrecipe_local "$P/recipes/base" base data.txt <<'R'
 build host
-	mkdir -p "\$DESTDIR/usr/share"
-	cp data.txt "\$DESTDIR/usr/share/base.txt"
-	printf '%s %s\n' "\$JOBS" "\$MAKEFLAGS" >"\$DESTDIR/usr/share/jobs"
+	mkdir -p "$DESTDIR/usr/share"
+	cp data.txt "$DESTDIR/usr/share/base.txt"
+	printf '%s %s\n' "$JOBS" "$MAKEFLAGS" >"$DESTDIR/usr/share/jobs"
 R
 printf -- '--- a/x\n+++ b/x\n' >"$P/recipes/lib/fix.patch"
-cat >"$P/recipes/lib/recipe" <<'R'
-name lib
-version 1
-license MIT
+mkrecipe "$P/recipes/lib" lib <<'R'
 patch fix.patch
 depends base
 build host
 	mkdir -p "$DESTDIR/usr/lib"
 	cat "$SYSROOT/usr/share/base.txt" patches/fix.patch >"$DESTDIR/usr/lib/lib.txt"
 R
-cat >"$P/recipes/app/recipe" <<'R'
-name app
-version 1
-license MIT
+mkrecipe "$P/recipes/app" app <<'R'
 depends lib
 build host
 	mkdir -p "$DESTDIR/usr/bin"
@@ -41,26 +29,13 @@ build host
 	test -f "$DEPS/lib/usr/lib/lib.txt"
 	ln -s app "$DESTDIR/usr/bin/app2"
 R
-cat >"$P/recipes/tool/recipe" <<'R'
-name tool
-version 1
-license MIT
+mkrecipe "$P/recipes/tool" tool <<'R'
 depends base
 build host
 	mkdir -p "$DESTDIR/usr/bin"
 	echo tool >"$DESTDIR/usr/bin/tool"
 R
-cat >"$P/plan" <<'R'
-plan synth
-arches x86_64 aarch64
-recipes recipes
-set SOURCE_DATE_EPOCH 1700000000
-stage host
-	step base
-	step lib
-	step app
-	step tool
-R
+mkplan "$P" synth base lib app tool
 S=$T/state
 build() { sprout --state "$S" $RUNNER "$@" >"$T/out" 2>&1; }
 
@@ -186,4 +161,4 @@ check "the rerun resumes at the unfinished step" grep -q '^kill: 2 built, 1 cach
 ref=$(for s in one two three; do cat "$T/ref/store/$(cat "$T/ref/last/kill/x86_64/$s" | head -c 64)/digest"; done)
 got=$(for s in one two three; do cat "$S/store/$(cat "$S/last/kill/x86_64/$s" | head -c 64)/digest"; done)
 check "  ... and its digests equal an uninterrupted run's" test "$ref" = "$got"
-check "the resumed output is whole" grep -qx done "$S/store/$(head -c 64 "$S/last/kill/x86_64/two")/out/two"
+check "the resumed output is whole" grep -qx done "$(stored "$S" kill two)/out/two"

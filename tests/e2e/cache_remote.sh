@@ -69,23 +69,13 @@ cp "$T/other.pub" "$T/other-trust/"
 P=$T/plan
 mkdir -p "$P/recipes/base" "$P/recipes/lib" "$P/recipes/stopper" "$P/recipes/app"
 printf 'hello from a local source\n' >"$P/recipes/base/data.txt"
-h=$(sha256sum "$P/recipes/base/data.txt" | cut -d' ' -f1)
-cat >"$P/recipes/base/recipe" <<R
-name base
-version 1
-license MIT
-source data.txt
-	sha256 $h
-	local data.txt
+mkrecipe_local "$P/recipes/base" base data.txt <<'R'
 build host
-	mkdir -p "\$DESTDIR/usr/share/empty"
-	cp data.txt "\$DESTDIR/usr/share/base.txt"
-	ln -s base.txt "\$DESTDIR/usr/share/link"
+	mkdir -p "$DESTDIR/usr/share/empty"
+	cp data.txt "$DESTDIR/usr/share/base.txt"
+	ln -s base.txt "$DESTDIR/usr/share/link"
 R
-cat >"$P/recipes/lib/recipe" <<'R'
-name lib
-version 1
-license MIT
+mkrecipe "$P/recipes/lib" lib <<'R'
 depends base
 build host
 	mkdir -p "$DESTDIR/usr/lib"
@@ -95,37 +85,21 @@ R
 # stopper stops the server (SIGSTOP: it keeps its socket but answers
 # nothing) when $T/stop-now exists: the cache stops answering in the
 # middle of a build, after base and lib were pulled.
-cat >"$P/recipes/stopper/recipe" <<R
-name stopper
-version 1
-license MIT
+mkrecipe "$P/recipes/stopper" stopper <<R
 depends lib
 build host
 	mkdir -p "\$DESTDIR/usr/share"
 	echo stopper >"\$DESTDIR/usr/share/stopper"
 	if [ -f $T/stop-now ]; then kill -STOP \$(cat $T/ngx/nginx.pid); fi
 R
-cat >"$P/recipes/app/recipe" <<'R'
-name app
-version 1
-license MIT
+mkrecipe "$P/recipes/app" app <<'R'
 depends stopper
 build host
 	mkdir -p "$DESTDIR/usr/bin"
 	{ echo '#!/bin/sh'; echo 'echo app'; } >"$DESTDIR/usr/bin/app"
 	chmod 755 "$DESTDIR/usr/bin/app"
 R
-cat >"$P/plan" <<'R'
-plan cachetest
-arches x86_64 aarch64
-recipes recipes
-set SOURCE_DATE_EPOCH 1700000000
-stage host
-	step base
-	step lib
-	step stopper
-	step app
-R
+mkplan "$P" cachetest base lib stopper app
 export SPROUT_CACHE_TIMEOUT=3
 run() { s=$1; shift; sprout --state "$T/$s" $RUNNER --plain "$@" >"$T/out" 2>&1; }
 digests() { for k in "$T/$1"/store/*/digest; do cat "$k"; done | sort; }

@@ -34,6 +34,39 @@ build host
 	mkdir -p "\$DESTDIR/tmp" "\$DESTDIR/usr/bin"
 R
 }
+# mkrecipe DIR NAME: write DIR/recipe for step NAME (version 1, license
+# MIT) followed by the lines on stdin: its other keys and build scripts.
+mkrecipe() {
+	mkdir -p "$1"
+	{ printf 'name %s\nversion 1\nlicense MIT\n' "$2"; cat; } >"$1/recipe"
+}
+# mkrecipe_local DIR NAME FILE [LINE...]: mkrecipe with one source first,
+# the file DIR/FILE pinned by its sha256, the LINEs under it (audit rules,
+# inner archives), then the lines on stdin.
+mkrecipe_local() {
+	_rd=$1 _rn=$2 _rf=$3; shift 3
+	_rh=$(sha256sum "$_rd/$_rf" | cut -d' ' -f1)
+	{ printf 'source %s\n\tsha256 %s\n\tlocal %s\n' "$_rf" "$_rh" "$_rf"
+	  for _rl in "$@"; do printf '\t%s\n' "$_rl"; done
+	  cat; } | mkrecipe "$_rd" "$_rn"
+}
+# mkplan DIR NAME STEP...: write DIR/plan, plan NAME for x86_64 and
+# aarch64 with its recipes in DIR/recipes, SOURCE_DATE_EPOCH 1700000000,
+# and the STEPs in one stage, host.
+mkplan() {
+	_pd=$1 _pn=$2; shift 2
+	{ printf 'plan %s\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1700000000\nstage host\n' "$_pn"
+	  for _ps in "$@"; do printf '\tstep %s\n' "$_ps"; done; } >"$_pd/plan"
+}
+# stored S PLAN STEP: the store entry (a directory) of the last x86_64
+# build of STEP of PLAN in the state directory S (docs/state.md).
+stored() { printf '%s/store/%s\n' "$1" "$(head -c 64 "$1/last/$2/x86_64/$3" 2>/dev/null)"; }
+# log_has S PLAN STEP LINE...: whether the x86_64 log of STEP of PLAN in
+# the state directory S has each LINE, whole.
+log_has() {
+	_ll="$1/logs/$2/x86_64/$3.log"; shift 3
+	for _lx in "$@"; do grep -qxF -- "$_lx" "$_ll" || return 1; done
+}
 # spk OUT META MANIFEST PAYLOAD: a well-formed package file of those parts
 # (docs/package.md), for hostile packages made by hand.
 spk() {

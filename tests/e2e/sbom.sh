@@ -133,7 +133,7 @@ elif what == "created":
     ok = doc["creationInfo"]["created"] == "2023-11-14T22:13:20Z" and doc["spdxVersion"] == "SPDX-2.3"
 sys.exit(0 if ok else 1)
 PY
-out="$S/store/$(head -c 64 "$S/last/sb/x86_64/rootfs")/out"
+out="$(stored "$S" sb rootfs)/out"
 c() { python3 "$T/check.py" "$T/sbom.json" "$1" "$out" "$P/recipes/lib/lib_2.0.orig.tar.gz"; }
 check "each step: name, version, SPDX license, summary" c steps
 check "each source: download location, Debian package (purl), sha256, audit rules" c source

@@ -8,22 +8,13 @@ S=$T/state
 mkdir -p "$P/recipes/base" "$P/recipes/lib" "$P/recipes/app" "$P/recipes/tool"
 printf 'one\n' >"$P/recipes/base/data.txt"
 h1=$(sha256sum "$P/recipes/base/data.txt" | cut -d' ' -f1)
-cat >"$P/recipes/base/recipe" <<R
-name base
-version 1
-license MIT
-source data.txt
-	sha256 $h1
-	local data.txt
+mkrecipe_local "$P/recipes/base" base data.txt <<'R'
 build host
-	cp data.txt "\$DESTDIR/"
+	cp data.txt "$DESTDIR/"
 R
 printf 'fix one\n' >"$P/recipes/lib/fix.patch"
 printf 'fix two\n' >"$P/recipes/lib/two.patch"
-cat >"$P/recipes/lib/recipe" <<'R'
-name lib
-version 1
-license MIT
+mkrecipe "$P/recipes/lib" lib <<'R'
 patch fix.patch
 depends base
 build host
@@ -48,13 +39,13 @@ is() { # step, expected reason
 is base "never built"
 is lib "never built; waits for base"
 build
-is lib "digest $(cat "$S/store/$(head -c 64 "$S/last/why/x86_64/lib")/digest" | head -c 12)"
+is lib "digest $(head -c 12 "$(stored "$S" why lib)/digest")"
 check "--why prints only that step" test "$("$SPROUT" --state "$S" plan "$P" --why lib | wc -l)" = 1
 
 sed -i 's/^version 1$/version 2/' "$P/recipes/lib/recipe"
 is lib "recipe changed (version 1 -> 2)"
 is app "waits for lib"
-is base "digest $(cat "$S/store/$(head -c 64 "$S/last/why/x86_64/base")/digest" | head -c 12)"
+is base "digest $(head -c 12 "$(stored "$S" why base)/digest")"
 build
 sed -i 's/cat patches/cat -- patches/' "$P/recipes/lib/recipe"
 is lib "recipe changed"
@@ -99,8 +90,8 @@ plan 'set FLAVOUR hotter' 'build=other'
 is lib "build script changed (host -> other), dependency tool removed"
 build
 
-rm -rf "$S/store/$(head -c 64 "$S/last/why/x86_64/app")"
+rm -rf "$(stored "$S" why app)"
 is app "output missing from the store"
 sed -i 's/^version 1$/version 5/' "$P/recipes/tool/recipe"
-rm -rf "$S/store/$(head -c 64 "$S/last/why/x86_64/tool")"
+rm -rf "$(stored "$S" why tool)"
 is tool "its last build is gone from the store (nothing to compare with)"

@@ -4,8 +4,11 @@
 #ifndef SPROUT_TAP_H
 #define SPROUT_TAP_H
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static int tap_n, tap_failed;
 
@@ -28,6 +31,17 @@ static int tap_done(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed != 0;
+}
+
+/* A fresh directory /tmp/sprout-test-NAME.XXXXXX into dir (size bytes);
+ * a test that cannot have one bails out (exit 2). */
+static inline void tap_tmpdir(char *dir, size_t size, const char *name)
+{
+	snprintf(dir, size, "/tmp/sprout-test-%s.XXXXXX", name);
+	if (!mkdtemp(dir)) {
+		printf("Bail out! mkdtemp %s: %s\n", dir, strerror(errno));
+		exit(2);
+	}
 }
 
 #endif

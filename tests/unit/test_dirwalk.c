@@ -24,9 +24,7 @@ static void count(void *ud, int fd)
 int main(void)
 {
 	char base[64], p[160];
-	snprintf(base, sizeof base, "/tmp/sprout-test-dirwalk.XXXXXX");
-	if (!mkdtemp(base))
-		return 1;
+	tap_tmpdir(base, sizeof base, "dirwalk");
 	snprintf(p, sizeof p, "%s/root/usr/bin", base);
 	mkdir_p(p, 0755);
 	snprintf(p, sizeof p, "%s/outside", base);

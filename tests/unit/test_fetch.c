@@ -613,11 +613,7 @@ static void test_apt_sources(void)
 
 int main(void)
 {
-	snprintf(top, sizeof top, "/tmp/sprout-test-fetch.XXXXXX");
-	if (!mkdtemp(top)) {
-		perror("mkdtemp");
-		return 2;
-	}
+	tap_tmpdir(top, sizeof top, "fetch");
 	distdir = path_join(top, "distfiles");
 	statedir = path_join(top, "state");
 	recipedir = path_join(top, "recipe");

@@ -12,7 +12,8 @@
 #include "recipe_tap.h"
 #include "tap.h"
 
-/* "name x\nversion 1\nlicense MIT\n" + line + "build host\n\ttrue\n" */
+/* "name x\nversion 1\nlicense MIT\n" + head + " d0 d1 ..." (words of
+ * them) + "\n" + tailkw (NULL: "build host\n\ttrue\n"). Caller frees. */
 static char *with_line(const char *head, int words, const char *tailkw)
 {
 	struct buf b = {0};
@@ -63,6 +64,9 @@ static void too_many(const char *head, int nwords, int line, const char *tailkw)
 	free(t);
 }
 
+/* The head of a package block's depends line, after a build script. */
+#define PKG_DEPENDS "build host\n\ttrue\npackage\n\tdepends"
+
 int main(void)
 {
 	depends_ok(62);
@@ -75,41 +79,29 @@ int main(void)
 
 	/* build NAME: DEPS, with 63 and more dependencies */
 	{
-		struct buf b = {0};
-		buf_adds(&b, "name x\nversion 1\nlicense MIT\nbuild host:");
-		for (int i = 0; i < 100; i++)
-			buf_addf(&b, " d%d", i);
-		buf_adds(&b, "\n\ttrue\n");
+		char *t = with_line("build host:", 100, "\ttrue\n");
 		struct recipe *r = NULL;
-		int e = parse(b.s, &r);
+		int e = parse(t, &r);
 		ok(!e && r->nbuilds == 1 && r->builds[0].ndeps == 100 && !strcmp(r->builds[0].deps[99], "d99"),
 		   "build host: with 100 dependencies (%s)", e ? err_msg(e) : "parsed");
 		if (!e)
 			recipe_free(r);
-		buf_free(&b);
+		free(t);
 	}
 	/* the package block's words: a correct parse, or a real column */
 	{
-		struct buf b = {0};
-		buf_adds(&b, "name x\nversion 1\nlicense MIT\nbuild host\n\ttrue\npackage\n\tdepends");
-		for (int i = 0; i < 70; i++)
-			buf_addf(&b, " d%d", i);
-		buf_adds(&b, "\n");
+		char *t = with_line(PKG_DEPENDS, 70, "");
 		struct recipe *r = NULL;
-		int e = parse(b.s, &r);
+		int e = parse(t, &r);
 		ok(!e && r->pkg.ndepends == 70, "package depends with 70 names (%s)", e ? err_msg(e) : "parsed");
 		if (!e)
 			recipe_free(r);
-		buf_free(&b);
-
-		buf_adds(&b, "name x\nversion 1\nlicense MIT\nbuild host\n\ttrue\npackage\n\tdepends");
-		for (int i = 0; i < 300; i++)
-			buf_addf(&b, " d%d", i);
-		buf_adds(&b, "\n");
+		free(t);
+		t = with_line(PKG_DEPENDS, 300, "");
 		char want[128];
 		snprintf(want, sizeof want, "t/recipe:7:%d: too many words (at most 255)", col_of("\tdepends", 254));
-		bad(b.s, want);
-		buf_free(&b);
+		bad(t, want);
+		free(t);
 	}
 	/* a source attribute line of many words */
 	{

@@ -368,9 +368,7 @@ static void database(void)
 
 int main(void)
 {
-	snprintf(base, sizeof base, "/tmp/sprout-test-pkg.XXXXXX");
-	if (!mkdtemp(base))
-		return 1;
+	tap_tmpdir(base, sizeof base, "pkg");
 	versions();
 	atoms();
 	metadata();

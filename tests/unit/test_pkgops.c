@@ -16,20 +16,9 @@
 #include "pkg/pkgops.h"
 #include "pkg/pkgrepo.h"
 #include "tap.h"
+#include "tfile.h"
 
 static char base[64];
-
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char *p = xasprintf("%s/%s", dir, rel), *d = path_dirname(p);
-	mkdir_p(d, 0755);
-	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		perror(p);
-	close(fd);
-	free(p);
-	free(d);
-}
 
 /* The package NAME-VERSION-1 of a tree with one file, into repo. */
 static int make_pkg(const char *repo, const char *name, const char *version, const char *dep)
@@ -37,7 +26,7 @@ static int make_pkg(const char *repo, const char *name, const char *version, con
 	char *tree = xasprintf("%s/tree-%s-%s", base, name, version), *rel = xasprintf("usr/share/%s", name);
 	char *out = xasprintf("%s/%s-%s.spk", repo, name, version);
 	struct pkg_meta m;
-	put(tree, rel, version);
+	tfile_puts(tree, rel, version);
 	memset(&m, 0, sizeof m);
 	m.name = xstrdup(name);
 	m.version = xstrdup(version);
@@ -86,9 +75,7 @@ int main(void)
 	struct pkgops_result res;
 	struct buf note = {0};
 	size_t n = 0;
-	snprintf(base, sizeof base, "/tmp/sprout-test-pkgops.XXXXXX");
-	if (!mkdtemp(base))
-		return 1;
+	tap_tmpdir(base, sizeof base, "pkgops");
 	char *repo = xasprintf("%s/repo", base), *root = xasprintf("%s/root", base);
 	mkdir_p(repo, 0755);
 	ok(make_pkg(repo, "lib", "1.0", NULL) == 0 && make_pkg(repo, "app", "2.0", "lib>=1.0") == 0, "packages written");

@@ -150,6 +150,8 @@ int main(void)
 
 	/* Audit rules under a source. */
 #define SRC "source a.tar.gz\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n\turl https://x/a\n"
+/* bad() of the recipe whose source SRC has these attribute lines. */
+#define bad_src(lines, msg) bad(WITH(SRC lines "build host\n\ttrue\n"), msg)
 	e = parse(WITH(SRC "\tregenerate a-1/configure\n\tdelete a-1/po/*.gmo\n"
 		       "\twaive  a-1/tests/**/*.bin  test vectors, read by the test suite only  \nbuild host\n\ttrue\n"), &r);
 	ok(e == 0, "regenerate, delete and waive parse (%s)", e ? err_msg(e) : "ok");
@@ -164,20 +166,20 @@ int main(void)
 		   "waive GLOB REASON: the reason is the rest of the line [%s]", s->rules[2].reason);
 		recipe_free(r);
 	}
-	bad(WITH(SRC "\twaive a-1/x.o\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:15: expected 'waive GLOB REASON...': a waiver says why the file may stay");
-	bad(WITH(SRC "\tdelete\nbuild host\n\ttrue\n"), "t/recipe:7:8: expected 'delete GLOB'");
-	bad(WITH(SRC "\tregenerate a b\nbuild host\n\ttrue\n"), "t/recipe:7:15: expected 'regenerate GLOB'");
-	bad(WITH(SRC "\tdelete /etc/passwd\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:9: bad path pattern '/etc/passwd': expected a relative path without '.', '..' or empty components");
-	bad(WITH(SRC "\tdelete a-1/../../x\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:13: bad path pattern 'a-1/../../x': expected a relative path without '.', '..' or empty components");
-	bad(WITH(SRC "\tdelete a-1/\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:12: bad path pattern 'a-1/': expected a relative path without '.', '..' or empty components");
-	bad(WITH(SRC "\twaive **/* whatever\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:8: a waiver names the files it covers; '**/*' matches everything");
-	bad(WITH(SRC "\tdelete a-1/x\n\twaive a-1/x because\nbuild host\n\ttrue\n"),
-	    "t/recipe:8:8: duplicate rule for 'a-1/x' (first at line 7)");
+	bad_src("\twaive a-1/x.o\n",
+	        "t/recipe:7:15: expected 'waive GLOB REASON...': a waiver says why the file may stay");
+	bad_src("\tdelete\n", "t/recipe:7:8: expected 'delete GLOB'");
+	bad_src("\tregenerate a b\n", "t/recipe:7:15: expected 'regenerate GLOB'");
+	bad_src("\tdelete /etc/passwd\n",
+	        "t/recipe:7:9: bad path pattern '/etc/passwd': expected a relative path without '.', '..' or empty components");
+	bad_src("\tdelete a-1/../../x\n",
+	        "t/recipe:7:13: bad path pattern 'a-1/../../x': expected a relative path without '.', '..' or empty components");
+	bad_src("\tdelete a-1/\n",
+	        "t/recipe:7:12: bad path pattern 'a-1/': expected a relative path without '.', '..' or empty components");
+	bad_src("\twaive **/* whatever\n",
+	        "t/recipe:7:8: a waiver names the files it covers; '**/*' matches everything");
+	bad_src("\tdelete a-1/x\n\twaive a-1/x because\n",
+	        "t/recipe:8:8: duplicate rule for 'a-1/x' (first at line 7)");
 	e = parse(WITH(SRC "\tdelete a-1/x\nsource b.txt\n\tsha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
 		       "\tlocal b.txt\n\tdelete a-1/x\nbuild host\n\ttrue\n"), &r);
 	ok(e == 0, "the same glob under two sources is two rules (%s)", e ? err_msg(e) : "ok");
@@ -194,22 +196,22 @@ int main(void)
 		ok(s->nrules == 1, "and the rule beside them");
 		recipe_free(r);
 	}
-	bad(WITH(SRC "\tinner\nbuild host\n\ttrue\n"), "t/recipe:7:7: expected 'inner PATH'");
-	bad(WITH(SRC "\tinner a b.tar\nbuild host\n\ttrue\n"), "t/recipe:7:10: expected 'inner PATH'");
-	bad(WITH(SRC "\tinner a-1/*.tar.xz\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:8: bad inner archive 'a-1/*.tar.xz': expected a relative path without wildcards, '.', '..' or "
-	    "empty components");
-	bad(WITH(SRC "\tinner a-1/../x.tar\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:12: bad inner archive 'a-1/../x.tar': expected a relative path without wildcards, '.', '..' or "
-	    "empty components");
-	bad(WITH(SRC "\tinner a-1/notes.txt\nbuild host\n\ttrue\n"),
-	    "t/recipe:7:8: inner archive 'a-1/notes.txt' is not a tar archive (.tar, .tar.gz, .tar.xz ...)");
-	bad(WITH(SRC "\tinner a-1/b.tar\n\tinner a-1/b.tar\nbuild host\n\ttrue\n"),
-	    "t/recipe:8:8: duplicate inner archive 'a-1/b.tar' (first at line 7)");
-	bad(WITH(SRC "\textract no\n\tinner a-1/b.tar\nbuild host\n\ttrue\n"),
-	    "t/recipe:8:2: 'inner' needs a source that is unpacked ('a.tar.gz' is copied)");
-	bad(WITH(SRC "\tinner a-1/b.tar\n\textract no\nbuild host\n\ttrue\n"),
-	    "t/recipe:8:10: 'extract no' with 'inner' (line 7): an inner archive is in an unpacked source");
+	bad_src("\tinner\n", "t/recipe:7:7: expected 'inner PATH'");
+	bad_src("\tinner a b.tar\n", "t/recipe:7:10: expected 'inner PATH'");
+	bad_src("\tinner a-1/*.tar.xz\n",
+	        "t/recipe:7:8: bad inner archive 'a-1/*.tar.xz': expected a relative path without wildcards, '.', '..' or "
+	        "empty components");
+	bad_src("\tinner a-1/../x.tar\n",
+	        "t/recipe:7:12: bad inner archive 'a-1/../x.tar': expected a relative path without wildcards, '.', '..' or "
+	        "empty components");
+	bad_src("\tinner a-1/notes.txt\n",
+	        "t/recipe:7:8: inner archive 'a-1/notes.txt' is not a tar archive (.tar, .tar.gz, .tar.xz ...)");
+	bad_src("\tinner a-1/b.tar\n\tinner a-1/b.tar\n",
+	        "t/recipe:8:8: duplicate inner archive 'a-1/b.tar' (first at line 7)");
+	bad_src("\textract no\n\tinner a-1/b.tar\n",
+	        "t/recipe:8:2: 'inner' needs a source that is unpacked ('a.tar.gz' is copied)");
+	bad_src("\tinner a-1/b.tar\n\textract no\n",
+	        "t/recipe:8:10: 'extract no' with 'inner' (line 7): an inner archive is in an unpacked source");
 	shared_cases();
 	return tap_done();
 }

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 
 #include "build/engine.h"
+#include "build/eta.h"
 #include "build/plan.h"
+#include "build/session.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "sandbox/run.h"
@@ -100,11 +102,11 @@ static void recipe(const char *name, const char *deps, double secs, int fail)
 	free(d);
 }
 
-/* Run plan (its step lines) in a fresh state directory with jobs and
- * order; the result of engine_build. */
-static int run(const char *steps, int jobs, int reverse, struct seen *s)
+/* Load plan sched (its step lines) into s->p, with a fresh state
+ * directory st. */
+static int load(const char *steps, const char *st, struct seen *s)
 {
-	char *pf = path_join(top, "plan"), *st = path_join(top, "state");
+	char *pf = path_join(top, "plan");
 	char *text = xasprintf("plan sched\narches %s\nrecipes recipes\nset SOURCE_DATE_EPOCH 0\nstage host\n%s",
 			       host_arch(), steps);
 	rm_rf(st);
@@ -112,6 +114,17 @@ static int run(const char *steps, int jobs, int reverse, struct seen *s)
 	memset(s, 0, sizeof *s);
 	int r = plan_load(pf, host_arch(), &s->p);
 	ok(r == 0, "the plan loads (%s)", r ? err_msg(r) : "ok");
+	free(text);
+	free(pf);
+	return r;
+}
+
+/* Run plan (its step lines) in a fresh state directory with jobs and
+ * order; the result of engine_build. */
+static int run(const char *steps, int jobs, int reverse, struct seen *s)
+{
+	char *st = path_join(top, "state");
+	int r = load(steps, st, s);
 	if (!r) {
 		struct engine e;
 		r = engine_init(&e, s->p, host_arch(), st);
@@ -125,10 +138,74 @@ static int run(const char *steps, int jobs, int reverse, struct seen *s)
 			r = engine_build(&e);
 		engine_free(&e);
 	}
-	free(text);
-	free(pf);
 	free(st);
 	return r;
+}
+
+/* session_build's hooks: attach and ready counted, attach's answer. */
+struct hooked {
+	struct seen s;
+	int attached, readied, attach_r;
+	size_t wanted;
+};
+
+static int hook_attach(void *arg, struct engine *e)
+{
+	struct hooked *h = arg;
+	(void)e;
+	h->attached++;
+	return h->attach_r;
+}
+
+static void hook_ready(void *arg, struct engine *e)
+{
+	struct hooked *h = arg;
+	h->readied++;
+	for (size_t i = 0; i < e->plan->nsteps; i++)
+		h->wanted += e->want[i] ? 1 : 0;
+}
+
+static void hook_event(void *arg, const struct engine_event *ev)
+{
+	on_event(&((struct hooked *)arg)->s, ev);
+}
+
+/* session_build, the build every command makes: the hooks in order, the
+ * run's record and the steps' durations kept, an attach that fails ends
+ * it before anything runs. */
+static void session_builds(void)
+{
+	char *st = path_join(top, "state");
+	struct session ss = {st, NULL, NULL, 2, 0, 0, 0, 0};
+	struct hooked h;
+	memset(&h, 0, sizeof h);
+	struct session_hooks hooks = {&h, hook_attach, hook_ready, hook_event, 0};
+	struct session_run run;
+	char *only[] = {"d"};
+	int r = load("\tstep d\n\tstep c\n\tstep b\n\tstep a\n", st, &h.s);
+	if (!r)
+		r = session_build(&ss, h.s.p, host_arch(), only, 1, &hooks, &run);
+	ok(r == 0 && h.attached == 1 && h.readied == 1, "session_build: builds, attach and ready once each (%s)",
+	   r ? err_msg(r) : "ok");
+	ok(h.wanted == 3 && at(&h.s, SPROUT_EV_DONE, "d") >= 0 && at(&h.s, SPROUT_EV_START, "c") < 0,
+	   "  ... the named step and what it needs, nothing else (%zu wanted)", h.wanted);
+	char *rec = xasprintf("%s/runs/%s/sched", st, host_arch());
+	ok(path_exists(rec) && run.rec.nsteps == 4, "  ... the run's record, of the plan's four steps, is written for sprout report (%zu)", run.rec.nsteps);
+	ok(eta_recorded(st, "sched", host_arch(), "a") > 0, "  ... and each built step's time kept");
+	session_run_free(&run);
+	plan_free(h.s.p);
+
+	memset(&h, 0, sizeof h);
+	h.attach_r = -SPROUT_ERR_USAGE;
+	r = load("\tstep a\n", st, &h.s);
+	if (!r)
+		r = session_build(&ss, h.s.p, host_arch(), NULL, 0, &hooks, &run);
+	ok(r == -SPROUT_ERR_USAGE && !h.readied && at(&h.s, SPROUT_EV_START, "a") < 0,
+	   "session_build: an attach that fails ends the build before anything runs");
+	session_run_free(&run);
+	plan_free(h.s.p);
+	free(rec);
+	free(st);
 }
 
 int main(void)
@@ -208,6 +285,7 @@ int main(void)
 	ok(fail >= 0 && !started_after, "  ... no SPROUT_EV_START after the failure");
 	plan_free(s.p);
 
+	session_builds();
 	rm_rf(top);
 	return tap_done();
 }

@@ -722,11 +722,7 @@ static void t_compressed(void)
 
 int main(void)
 {
-	snprintf(base, sizeof base, "/tmp/sprout-tar.XXXXXX");
-	if (!mkdtemp(base)) {
-		perror("mkdtemp");
-		return 1;
-	}
+	tap_tmpdir(base, sizeof base, "tar");
 	snprintf(dest, sizeof dest, "%s/dest", base);
 	snprintf(outside, sizeof outside, "%s/outside", base);
 	snprintf(arc, sizeof arc, "%s/arc.tar", base);

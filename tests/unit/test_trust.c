@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/util.h"
 #include "tap.h"
+#include "tfile.h"
 #include "trust/diverse.h"
 #include "trust/verify.h"
 
@@ -18,11 +19,7 @@ static char dir[] = "/tmp/sprout-test-trust.XXXXXX";
 
 static void put(const char *rel, const char *text)
 {
-	char *p = path_join(dir, rel), *d = path_dirname(p);
-	mkdir_p(d, 0755);
-	file_write_atomic(p, text, strlen(text));
-	free(d);
-	free(p);
+	tfile_puts(dir, rel, text);
 }
 
 /* A plan: host steps cc and tool, a native step out. */
