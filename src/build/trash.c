@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,7 +63,8 @@ int trash_busy(const char *statedir)
 	return busy;
 }
 
-/* The deleter: alone (its own session, no descriptor of its parent's),
+/* The deleter: alone (its own session, no descriptor of its parent's:
+ * closing them all tells the parent, through the pipe, that it has),
  * it deletes every entry of dir (an absolute path), whoever put it there;
  * another deleter at work on the same entries does no harm (a file gone
  * is a file deleted). */
@@ -70,8 +72,11 @@ static void deleter(const char *dir, const char *hold)
 {
 	long max = sysconf(_SC_OPEN_MAX);
 	setsid();
-	for (long fd = 0; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
-		close((int)fd);
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, 0U, ~0U, 0U) < 0)
+#endif
+		for (long fd = 0; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+			close((int)fd);
 	int nul = open("/dev/null", O_RDWR);
 	if (nul == 0) {
 		dup2(nul, 1);
@@ -121,9 +126,19 @@ int trash_empty_later(const char *statedir)
 	 * library. The middle process ends at once, so the deleter is no
 	 * child of the caller's (nothing waits for it or reaps it). */
 	const char *hold = getenv("SPROUT_TRASH_HOLD");
+	/* The deleter starts with a copy of every descriptor, the state
+	 * lock's among them: the lock is not free until the deleter has
+	 * closed them all, which the end of this pipe says. */
+	int done[2];
+	if (pipe(done) < 0) {
+		r = -errno;
+		goto out;
+	}
 	pid_t pid = fork();
 	if (pid < 0) {
 		r = -errno;
+		close(done[0]);
+		close(done[1]);
 		goto out;
 	}
 	if (pid == 0) {
@@ -134,9 +149,14 @@ int trash_empty_later(const char *statedir)
 		}
 		_exit(g < 0 ? 1 : 0);
 	}
+	close(done[1]);
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	char c;
+	while (read(done[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(done[0]);
 out:
 	free(trash);
 	free(del);

@@ -37,7 +37,6 @@ void cmd_json_build(const struct ctx *c, const struct runrec *r, const char *res
 	json_int(&j, "cached", (long long)n[RUNREC_CACHED]);
 	json_int(&j, "failed", (long long)n[RUNREC_FAILED]);
 	json_int(&j, "not_started", (long long)n[RUNREC_SKIPPED]);
-	json_int(&j, "interrupted", (long long)n[RUNREC_INTERRUPTED]);
 	json_array_begin(&j, "steps");
 	for (size_t i = 0; i < r->nsteps; i++) {
 		const struct runrec_step *s = &r->steps[i];

@@ -34,9 +34,13 @@ SPROUT_TRASH_HOLD=$T/go "$SPROUT" $A build "$T/p" 2>&1 | cat >"$T/out1"; rc=$?
 check "the next build succeeds" grep -q '^p: 2 built, 0 cached, 0 failed' "$T/out1"
 check "  ... and its output ends while the deletion waits (the deleter holds no descriptor of it)" \
 	test -n "$(ls -A "$S/deleting")"
-sprout $A build "$T/p" >"$T/out2" 2>&1; rc=$?
-check "another command on the state meanwhile is not refused (the deleter holds no lock)" \
-	sh -c "test $rc = 0 && ! grep -q 'another sprout' '$T/out2'"
+bad=0
+for i in 1 2 3 4 5 6; do
+	# each starts a deleter (the held one has not deleted anything yet)
+	SPROUT_TRASH_HOLD=$T/go "$SPROUT" $A build "$T/p" >"$T/out2" 2>&1 || bad=$((bad + 1))
+done
+check "commands on the state one right after another are never refused (a deleter holds no lock)" \
+	sh -c "test $bad = 0 && ! grep -q 'another sprout' '$T/out2'"
 touch "$T/go"
 check "  ... the failed attempt's tree went too" test ! -e "$B/b"
 check "  ... a dead run's tmp/ is emptied" sh -c "test -d '$S/tmp' && test -z \"\$(ls -A '$S/tmp')\""
