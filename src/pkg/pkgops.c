@@ -227,12 +227,20 @@ static int check_file(const char *path, const unsigned char *want_sha, unsigned 
 		      struct buf *data, unsigned long long *keep)
 {
 	struct stat st;
-	int r;
+	int r = -1;
 	err_clear();
-	if (stat(path, &st) == 0 && st.st_size <= IN_MEMORY_MAX && !(r = file_read(path, data)))
+	/* One open for the size and the bytes. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= IN_MEMORY_MAX)
+		r = fd_read(fd, data);
+	if (fd >= 0)
+		close(fd);
+	if (!r) {
 		r = pkgfile_open_mem(path, data->s, data->len, pf);
-	else
+	} else {
+		buf_free(data);
 		r = pkgfile_open(path, pf);
+	}
 	if (!r) {
 		r = pkgfile_check_keep(*pf, *keep);
 		if (!r && (*pf)->payload)

@@ -444,7 +444,7 @@ void pkgtx_cache_keep(int cfd, const char *file, const unsigned char sha256[32])
 	char hex[65], name[80], tmp[96];
 	sha256_hex(sha256, hex);
 	snprintf(name, sizeof name, "%s.spk", hex);
-	if (pkgtx_exists_at(cfd, name) || linkat(AT_FDCWD, file, cfd, name, 0) == 0 || errno == EEXIST)
+	if (linkat(AT_FDCWD, file, cfd, name, 0) == 0 || errno == EEXIST)
 		return;
 	snprintf(tmp, sizeof tmp, "%s.tmp", name);
 	int in = open(file, O_RDONLY | O_CLOEXEC);

@@ -44,6 +44,10 @@ int pkgtx_exists_at(int dirfd, const char *name);
  * link, making missing ones when create. The descriptor, or -errno. */
 int pkgtx_open_path(int dirfd, const char *path, int create);
 
+/* The prepare step's directories: every OP_MKDIR of j, a directory's
+ * parent before it, those of one depth by several threads at once (as
+ * pkgtx_write_files); *made counts them. 0 or negative code (errf). */
+int pkgtx_make_dirs(struct pkgfs *w, struct journal *j, int sync, size_t *made);
 /* The prepare step's files and links: every OP_ADD and OP_NEW of j,
  * written from the packages adds (those with a kept payload by several
  * threads at once; pkgtx_write.c), each kept in the root's cache unless

@@ -314,36 +314,6 @@ static int write_journal(struct run *u, struct journal *j)
 	return r ? errf(r, "%s/var/lib/sprout/journal: %s", rt->path, err_str(r)) : 0;
 }
 
-/* The prepare step's directories. 0 or negative code. */
-static int make_dirs(struct run *u, const struct journal *j, struct pkgtx_stats *st)
-{
-	for (size_t i = 0; i < j->n; i++) {
-		const char *base;
-		if (j->ops[i].k != OP_MKDIR)
-			continue;
-		int pfd = pkgfs_parent(&u->w, j->ops[i].path, &base), fd = -1;
-		if (pfd < 0)
-			return pfd;
-		/* Writable for its files until the commit; with the umask 0 the
-		 * mode is the one asked for, but for the special bits. */
-		unsigned dm = j->ops[i].mode | 0700;
-		if (mkdirat(pfd, base, (dm & 07000) ? 0700 : dm) < 0 ||
-		    ((dm & 07000) && ((fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-				      fchmod(fd, dm) < 0))) {
-			int r = errf(-errno, "%s: mkdir: %s", j->ops[i].path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return r;
-		}
-		if (fd >= 0)
-			close(fd);
-		pkgfs_made(&u->w);
-		st->dirs++;
-		pkgtx_crash_point();
-	}
-	return 0;
-}
-
 int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **removes, size_t nremoves,
 	      const struct pkgtx_opts *o, struct pkgtx_stats *st)
 {
@@ -387,7 +357,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	prepared = 1;
 	pkgtx_crash_point();
 	/* Prepare. */
-	r = make_dirs(&u, &j, st);
+	r = pkgtx_make_dirs(&u.w, &j, sync, &st->dirs);
 	if (!r)
 		r = pkgtx_write_files(&u.w, &j, adds, nadds, sync, o->nocache, &u.cachefd);
 	if (r)

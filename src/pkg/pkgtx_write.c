@@ -21,13 +21,13 @@
 #include "core/err.h"
 #include "pkg/pkgtx_int.h"
 
-enum { WRITERS_MAX = 4, WRITERS_MIN_FILES = 256 };
+enum { WRITERS_MAX = 4, WRITERS_MIN_ITEMS = 256 };
 
 struct wfail {
 	int r;
 	const char *what;       /* "parent", "create", ..., or NULL: errf() has its message */
 	size_t k;               /* the operation */
-	const struct pkg_entry *e;
+	const char *path;       /* its path */
 };
 
 struct writers {
@@ -38,7 +38,11 @@ struct writers {
 	size_t *first;          /* per package: the index of its first file's operation in j */
 	int sync;
 	pthread_mutex_t mu;
-	size_t next;            /* the next package to take */
+	/* The work: job(s, w, items[k], f) for k in [next, n), each by
+	 * whichever writer takes it. */
+	int (*job)(struct writers *s, struct pkgfs *w, size_t item, struct wfail *f);
+	const size_t *items;
+	size_t next, n;
 	int stop;
 	int cachefd;            /* -2: not opened yet; -1: none */
 	int nocache;
@@ -64,7 +68,7 @@ static int put_entry(struct pkgfs *w, struct journal *j, size_t k, const struct 
 	char tmp[64];
 	int pfd = pkgfs_parent_quiet(w, e->path, &base), r = 0;
 	f->k = k;
-	f->e = e;
+	f->path = e->path;
 	if (pfd < 0) {
 		f->what = "parent";
 		return pfd;
@@ -146,7 +150,7 @@ static int put_package(struct writers *s, struct pkgfs *w, size_t a, struct wfai
 			continue;
 		if (k >= s->j->n || s->j->ops[k].add != a || s->j->ops[k].ei != i) {
 			f->what = "internal error: no operation";
-			f->e = e;
+			f->path = e->path;
 			r = -EIO;
 			break;
 		}
@@ -180,8 +184,8 @@ static void keep_package(struct writers *s, size_t a)
 		pkgtx_cache_keep(cfd, s->adds[a].file, s->adds[a].pf->sha256);
 }
 
-/* A writer: packages with a kept payload, one after another, until they
- * are all taken or one writer failed. */
+/* A writer: the items one after another, until they are all taken or
+ * one writer failed. */
 static void *writer_run(void *arg)
 {
 	struct writer *wr = arg;
@@ -189,15 +193,13 @@ static void *writer_run(void *arg)
 	for (;;) {
 		struct wfail f;
 		pthread_mutex_lock(&s->mu);
-		size_t a = s->next;
-		while (a < s->nadds && !s->adds[a].pf->payload)
-			a++;
-		s->next = a + 1;
-		int stop = s->stop || a >= s->nadds;
+		size_t k = s->next++;
+		int stop = s->stop || k >= s->n;
 		pthread_mutex_unlock(&s->mu);
 		if (stop)
 			break;
-		int r = put_package(s, wr->w, a, &f);
+		f.what = NULL;
+		int r = s->job(s, wr->w, s->items[k], &f);
 		if (r) {
 			pthread_mutex_lock(&s->mu);
 			if (!s->stop) {
@@ -208,19 +210,88 @@ static void *writer_run(void *arg)
 			pthread_mutex_unlock(&s->mu);
 			break;
 		}
-		if (!s->nocache)
-			keep_package(s, a);
 	}
 	return NULL;
 }
 
-/* The writers to start for nfiles files: one per processor, at most
- * WRITERS_MAX, one for a small transaction; SPROUT_PKG_WRITERS=N (the
- * tests') sets the count. */
-static int writers_wanted(size_t nfiles)
+/* Run s->job over the n items with up to want writers, this thread one
+ * of them (walking with w; the others with walks of their own, whose
+ * file systems w then takes over). 0, or the first failure's code with
+ * s->fail saying what failed. */
+static int run_writers(struct writers *s, struct pkgfs *w, const size_t *items, size_t n, int want)
+{
+	struct writer wr[WRITERS_MAX];
+	int nw;
+	s->items = items;
+	s->n = n;
+	s->next = 0;
+	wr[0].s = s;
+	wr[0].w = w;
+	for (nw = 1; nw < want && (size_t)nw < n; nw++) {
+		wr[nw].s = s;
+		wr[nw].w = &wr[nw].own;
+		pkgfs_init(&wr[nw].own, w->root);
+		if (!s->sync)
+			wr[nw].own.walk.opened = NULL;
+		if (pthread_create(&wr[nw].t, NULL, writer_run, &wr[nw])) {
+			pkgfs_done(&wr[nw].own);
+			break;
+		}
+	}
+	writer_run(&wr[0]);
+	for (int k = 1; k < nw; k++) {
+		pthread_join(wr[k].t, NULL);
+		pkgfs_adopt(w, &wr[k].own);
+		pkgfs_done(&wr[k].own);
+	}
+	return s->stop ? s->fail.r : 0;
+}
+
+/* One package with a kept payload: its files, then its cache copy. */
+static int file_job(struct writers *s, struct pkgfs *w, size_t a, struct wfail *f)
+{
+	int r = put_package(s, w, a, f);
+	if (!r && !s->nocache)
+		keep_package(s, a);
+	return r;
+}
+
+/* Directory op k of the journal, made writable for its files until the
+ * commit (with the umask 0 the mode is the one asked for, but for the
+ * special bits, set through a descriptor). */
+static int dir_job(struct writers *s, struct pkgfs *w, size_t k, struct wfail *f)
+{
+	const struct op *o = &s->j->ops[k];
+	const char *base;
+	int fd = -1, r = 0;
+	f->k = k;
+	f->path = o->path;
+	f->what = "parent";
+	int pfd = pkgfs_parent_quiet(w, o->path, &base);
+	if (pfd < 0)
+		return pfd;
+	unsigned dm = o->mode | 0700;
+	f->what = "mkdir";
+	if (mkdirat(pfd, base, (dm & 07000) ? 0700 : dm) < 0 ||
+	    ((dm & 07000) && ((fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+			      fchmod(fd, dm) < 0)))
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (!r) {
+		pkgfs_made(w);
+		pkgtx_crash_point();
+	}
+	return r;
+}
+
+/* The writers to start for n files or directories: one per processor,
+ * at most WRITERS_MAX, one for a small transaction; SPROUT_PKG_WRITERS=N
+ * (the tests') sets the count. */
+static int writers_wanted(size_t nitems)
 {
 	const char *e = getenv("SPROUT_PKG_WRITERS");
-	long n = e && *e ? atol(e) : nfiles < WRITERS_MIN_FILES ? 1 : sysconf(_SC_NPROCESSORS_ONLN);
+	long n = e && *e ? atol(e) : nitems < WRITERS_MIN_ITEMS ? 1 : sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > WRITERS_MAX ? WRITERS_MAX : (int)n;
 }
 
@@ -231,33 +302,74 @@ static int fail_words(struct pkgfs *w, const struct journal *j, const struct wfa
 	if (!f->what)
 		return f->r;
 	if (!strcmp(f->what, "parent")) {
-		int p = pkgfs_parent(w, f->e->path, &base);
-		return p < 0 ? p : errf(f->r, "%s: %s", f->e->path, strerror(-f->r));
+		int p = pkgfs_parent(w, f->path, &base);
+		return p < 0 ? p : errf(f->r, "%s: %s", f->path, strerror(-f->r));
 	}
 	if (f->r == -EIO && !strncmp(f->what, "internal", 8))
-		return errf(f->r, "%s for %s", f->what, f->e->path);
-	return errf(f->r, "%s: %s: %s%s", f->e->path, f->what, strerror(-f->r),
+		return errf(f->r, "%s for %s", f->what, f->path);
+	return errf(f->r, "%s: %s: %s%s", f->path, f->what, strerror(-f->r),
 		    !strcmp(f->what, "create") && f->r == -EEXIST && j->ops[f->k].k == OP_NEW
 		    ? " (it appeared in the root during the transaction)" : "");
+}
+
+static void writers_init(struct writers *s, struct pkgfs *w, struct journal *j, int sync)
+{
+	memset(s, 0, sizeof *s);
+	s->rootfd = w->root;
+	s->j = j;
+	s->sync = sync;
+	s->cachefd = -2;
+	pthread_mutex_init(&s->mu, NULL);
+}
+
+int pkgtx_make_dirs(struct pkgfs *w, struct journal *j, int sync, size_t *made)
+{
+	struct writers s;
+	size_t n = 0, *items = xcalloc(j->n + 1, sizeof *items), depth = 0;
+	int r = 0;
+	writers_init(&s, w, j, sync);
+	s.job = dir_job;
+	for (size_t k = 0; k < j->n; k++)
+		n += j->ops[k].k == OP_MKDIR;
+	int want = writers_wanted(n);
+	/* A directory's parent is made before it: one depth after another,
+	 * each depth's directories by all the writers. */
+	for (size_t done = 0; done < n && !r; depth++) {
+		size_t m = 0;
+		for (size_t k = 0; k < j->n; k++) {
+			const char *p = j->ops[k].path;
+			size_t d = 0;
+			if (j->ops[k].k != OP_MKDIR)
+				continue;
+			for (; *p; p++)
+				d += *p == '/';
+			if (d == depth)
+				items[m++] = k;
+		}
+		r = run_writers(&s, w, items, m, want);
+		if (!r)
+			done += m;
+		*made = done;
+	}
+	pkgfs_made(w);
+	if (r)
+		r = fail_words(w, j, &s.fail);
+	pthread_mutex_destroy(&s.mu);
+	free(items);
+	return r;
 }
 
 int pkgtx_write_files(struct pkgfs *w, struct journal *j, struct pkgtx_add *adds, size_t nadds, int sync,
 		      int nocache, int *cachefd)
 {
 	struct writers s;
-	struct writer wr[WRITERS_MAX];
-	size_t nfiles = 0;
-	int r = 0, nw = 0;
-	memset(&s, 0, sizeof s);
-	s.rootfd = w->root;
-	s.j = j;
+	size_t nfiles = 0, *items = xcalloc(nadds + 1, sizeof *items), m = 0;
+	int r = 0;
+	writers_init(&s, w, j, sync);
 	s.adds = adds;
 	s.nadds = nadds;
-	s.sync = sync;
 	s.nocache = nocache;
-	s.cachefd = -2;
 	s.first = xcalloc(nadds + 1, sizeof *s.first);
-	pthread_mutex_init(&s.mu, NULL);
 	/* Each package's files are consecutive operations, in entry order. */
 	for (size_t a = 0; a < nadds; a++)
 		s.first[a] = (size_t)-1;
@@ -269,9 +381,12 @@ int pkgtx_write_files(struct pkgfs *w, struct journal *j, struct pkgtx_add *adds
 		}
 	/* First the packages read again, by this thread alone. */
 	for (size_t a = 0; a < nadds && !r; a++) {
-		if (adds[a].pf->payload)
-			continue;
 		struct wfail f;
+		if (adds[a].pf->payload) {
+			items[m++] = a;
+			continue;
+		}
+		f.what = NULL;
 		r = put_package(&s, w, a, &f);
 		if (r) {
 			f.r = r;
@@ -280,32 +395,12 @@ int pkgtx_write_files(struct pkgfs *w, struct journal *j, struct pkgtx_add *adds
 			keep_package(&s, a);
 		}
 	}
-	if (!r) {
-		int want = writers_wanted(nfiles);
-		wr[0].s = &s;
-		wr[0].w = w;
-		for (nw = 1; nw < want; nw++) {
-			wr[nw].s = &s;
-			wr[nw].w = &wr[nw].own;
-			pkgfs_init(&wr[nw].own, w->root);
-			if (!sync)
-				wr[nw].own.walk.opened = NULL;
-			if (pthread_create(&wr[nw].t, NULL, writer_run, &wr[nw])) {
-				pkgfs_done(&wr[nw].own);
-				break;
-			}
-		}
-		writer_run(&wr[0]);
-		for (int k = 1; k < nw; k++) {
-			pthread_join(wr[k].t, NULL);
-			pkgfs_adopt(w, &wr[k].own);
-			pkgfs_done(&wr[k].own);
-		}
-		if (s.stop)
-			r = fail_words(w, j, &s.fail);
-	}
+	s.job = file_job;
+	if (!r && run_writers(&s, w, items, m, writers_wanted(nfiles)))
+		r = fail_words(w, j, &s.fail);
 	pthread_mutex_destroy(&s.mu);
 	free(s.first);
+	free(items);
 	*cachefd = s.cachefd < 0 ? -1 : s.cachefd;
 	return r;
 }
