@@ -81,13 +81,21 @@ int engine_select(struct engine *e, char **names, int n)
 	return 0;
 }
 
+/* The lock engine_lock_hold keeps until the process ends, and its state
+ * directory. */
+static int held_fd = -1;
+static char *held_dir;
+
 int engine_lock(struct engine *e)
 {
 	int r = mkdir_p(e->statedir, 0755);
 	if (r)
 		return errf(r, "cannot create state directory %s: %s", e->statedir, err_str(r));
 	char *lp = state_path(e->statedir, "lock");
-	e->lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (held_fd >= 0 && !strcmp(held_dir, e->statedir))
+		e->lockfd = fcntl(held_fd, F_DUPFD_CLOEXEC, 0); /* the same open file: its lock is ours */
+	else
+		e->lockfd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (e->lockfd < 0) {
 		r = errf(-errno, "%s: %s", lp, err_str(-errno));
 		free(lp);
@@ -111,6 +119,25 @@ int engine_lock(struct engine *e)
 		r = mkdir_p(tmp, 0755);
 	free(tmp);
 	return r;
+}
+
+int engine_lock_hold(const char *statedir)
+{
+	if (held_fd >= 0)
+		return strcmp(held_dir, statedir) ? errf(-EINVAL, "a lock of %s is held already", held_dir) : 0;
+	struct engine e;
+	memset(&e, 0, sizeof e);
+	e.statedir = statedir;
+	e.lockfd = -1;
+	int r = engine_lock(&e);
+	if (r) {
+		if (e.lockfd >= 0)
+			close(e.lockfd);
+		return r;
+	}
+	held_fd = e.lockfd;
+	held_dir = xstrdup(statedir);
+	return 0;
 }
 
 static void fetch_ctx_for(const struct engine *e, const struct recipe *rc, struct fetch_ctx *fc, char **distdir)

@@ -102,6 +102,13 @@ int engine_select(struct engine *e, char **names, int n);
 /* Take the state directory's lock and clear what an interrupted run left
  * (temporary outputs). 0, or SPROUT_ERR_BUSY when another sprout holds it. */
 int engine_lock(struct engine *e);
+/* Take the lock of the state directory statedir as engine_lock does and
+ * keep it until the process ends; every later engine_lock of that
+ * directory in this process shares it. For a command made of several
+ * runs (bootstrap --mode vm: the host's steps, the payload, the VM, the
+ * import), which must stay the state's one user from its first run to its
+ * last. 0, or SPROUT_ERR_BUSY when another sprout holds it. */
+int engine_lock_hold(const char *statedir);
 
 /* Fetch and verify every source of the wanted steps that are not cached
  * (all of them when all is non-zero). With e->remote (and neither all nor

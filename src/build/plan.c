@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "core/lex.h"
@@ -948,4 +949,43 @@ char *plan_source_top(const struct plan *p)
 		return NULL;
 	}
 	return top;
+}
+
+int plan_source_copy(const char *top, const char *dst)
+{
+	static const char *const parts[] = {"src", "mk", "recipes", "plans", "Makefile"};
+	int r = mkdir_p(dst, 0755);
+	if (r)
+		return errf(r, "%s: %s", dst, err_str(r));
+	for (size_t i = 0; !r && i < sizeof parts / sizeof *parts; i++) {
+		char *a = path_join(top, parts[i]), *b = path_join(dst, parts[i]);
+		struct stat st;
+		if (stat(a, &st) < 0)
+			r = -errno;
+		else
+			r = S_ISDIR(st.st_mode) ? tree_copy(a, b, 0) : file_copy(a, b);
+		if (r)
+			r = errf(r, "%s: %s", a, err_str(r));
+		free(a);
+		free(b);
+	}
+	return r;
+}
+
+int plan_sources_link(const struct plan *p, const char *dd, const char *dst)
+{
+	int r = mkdir_p(dst, 0755);
+	if (r)
+		return errf(r, "%s: %s", dst, err_str(r));
+	for (size_t i = 0; !r && i < p->nsteps; i++) {
+		const struct recipe *rc = p->steps[i].recipe;
+		for (size_t k = 0; !r && k < rc->nsources; k++) {
+			char *a = path_join(dd, rc->sources[k].file), *b = path_join(dst, rc->sources[k].file);
+			if (!path_exists(b) && link(a, b) < 0 && (r = file_copy(a, b)) != 0)
+				r = errf(r, "%s: %s", a, err_str(r));
+			free(a);
+			free(b);
+		}
+	}
+	return r;
 }

@@ -98,6 +98,14 @@ char *plan_find(const char *arg);
  * Stage 4 and VM mode carry that tree into the system they build. Caller
  * frees. */
 char *plan_source_top(const struct plan *p);
+/* Copy what building and running sprout needs of the source tree top
+ * (src, mk, recipes, plans, the Makefile) into dst. 0 or negative code
+ * (errf names the file). */
+int plan_source_copy(const char *top, const char *dst);
+/* Hard-link (or copy) every source of every step of p from the distfiles
+ * store dd into the directory dst (made); one there already is kept. 0 or
+ * negative code (errf names the file). */
+int plan_sources_link(const struct plan *p, const char *dd, const char *dst);
 
 /* Parse the plan file for arch (NULL: the plan's default; see plan_arch),
  * keep the steps that exist for it (only=), load their recipes and resolve

@@ -166,7 +166,8 @@ int cmd_wait_sandbox(pid_t pid, int interactive);
 struct session cmd_session(const struct ctx *c);
 /* bootstrap --mode vm (cmd_vmmode.c, docs/modes.md): the host stage and
  * the kernel on the host, then the stages with a root tree inside a VM
- * booted with the plan's kernel (TCG with no_kvm, else KVM when it works);
+ * booted with the plan's kernel (TCG with no_kvm, else KVM when it works),
+ * with stage4 stage 4 after them in the VM (vr->stage4 says how it ended);
  * what came back is checked and stored.
  * Prints; 0 when every step is in the store, else the exit status. */
 struct vm_run {
@@ -177,8 +178,10 @@ struct vm_run {
 	double stage_secs[CMD_MAX_STAGES]; /* the VM's steps' wall times, summed per stage */
 	int kvm;
 	int metal;              /* the results came from a bare-metal disk image */
+	int stage4;             /* with stage4: 1 when stage 4 passed inside the VM, -1 failed, 0 no result */
+	int stage4_sandboxed;   /* its steps ran in sandboxes of the VM's kernel (not --runner=plain) */
 };
-int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int no_kvm,
+int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int no_kvm, int stage4,
 		     struct vm_run *vr);
 /* sprout image --format disk --bootstrap (bare-metal mode, docs/modes.md):
  * the host stage, the kernel and mke2fs on the host, then a GPT disk image
@@ -191,9 +194,16 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
  * image, after it ran, into the store, each record checked. Prints; 0
  * when every step that runs inside is in the store, else the exit status. */
 int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const char *file, struct vm_run *vr);
-/* bootstrap --guest DEV [--host-arch A]: the sprout inside VM mode's VM
- * (its init): build the plan with keys naming A as the host's arch, append
- * each finished step to the results disk DEV, end the VM. Returns the exit
+/* bootstrap --guest DEV [--host-arch A] [--stage4]: the sprout inside VM
+ * mode's VM (its init): build the plan with keys naming A as the host's
+ * arch, append each finished step to the results disk DEV, with stage4 run
+ * stage 4 (cmd_stage4) and say how it ended, end the VM. Returns the exit
  * status when it is not pid 1. */
-int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch);
+int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch, int stage4);
+/* sprout boot of plan p for arch (cmd_boot.c), and bootstrap --boot:
+ * display_build_sys for the boot (mke2fs too for o->disk), vm_sys_boot as
+ * o says, and the report (docs/boot.md). 0 when the smoke test passed in
+ * the VM (or the interactive console ended), else the exit status. */
+struct vm_boot_opts;
+int cmd_boot_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, const struct vm_boot_opts *o);
 #endif

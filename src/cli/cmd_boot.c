@@ -4,13 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive/cpio.h"
 #include "build/plan.h"
 #include "cli/cmd.h"
 #include "cli/display.h"
 #include "core/err.h"
 #include "core/util.h"
-#include "image/image.h"
 #include "vm/sys.h"
 #include "vm/vm.h"
 
@@ -24,9 +22,10 @@ static void print_lines(const char *first, const char *rest, const char *text)
 	}
 }
 
-static int report(const struct plan *p, const char *arch, const struct vm_spec *vs, const struct vm_result *res)
+static int report(const struct plan *p, const char *arch, const struct vm_boot_opts *o, const struct vm_sys *s,
+		  const struct vm_result *res)
 {
-	if (vs->interactive)
+	if (o->interactive)
 		return CMD_EXIT_OK;
 	if (res->kvm_fallback)
 		printf("accel:      %s; booted again under TCG\n", res->kvm_failed);
@@ -38,21 +37,45 @@ static int report(const struct plan *p, const char *arch, const struct vm_spec *
 		print_lines("smoke:      ", "            ", res->report.s);
 	if (res->pass) {
 		printf("result:     PASS: %s for %s booted (%s) and its smoke test passed %.1fs after qemu started\n",
-		       p->name, arch, vs->disk ? "disk image, UEFI" : "initramfs", res->smoke_secs);
+		       p->name, arch, o->disk ? "disk image, UEFI" : "initramfs", res->smoke_secs);
 		return CMD_EXIT_OK;
 	}
 	if (res->finished)
 		printf("result:     FAILED: the smoke test failed in the VM (%.1fs)\n", res->smoke_secs);
 	else if (res->timed_out)
-		printf("result:     FAILED: no result after %ds (--timeout); the console's last lines:\n", vs->timeout);
+		printf("result:     FAILED: no result after %ds (--timeout); the console's last lines:\n", o->timeout);
 	else
 		printf("result:     FAILED: qemu ended after %.1fs without a result; the console's last lines:\n",
 		       res->total_secs);
 	if (!res->finished)
 		print_lines("  | ", "  | ", res->tail.s);
-	if (vs->console_log)
-		printf("console:    %s\n", vs->console_log);
+	printf("console:    %s/console.log\n", s->dir);
 	return CMD_EXIT_FAIL;
+}
+
+int cmd_boot_plan(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, const struct vm_boot_opts *o)
+{
+	struct vm_sys s;
+	int rc = display_build_sys(c, p, arch, plan_arg, VM_SYS_KERNEL | VM_SYS_OVERLAY | (o->disk ? VM_SYS_MKE2FS : 0), &s);
+	if (rc)
+		return rc;
+	printf("boot %s for %s (%s, %s)\n", p->name, arch, o->disk ? "disk image through UEFI" : "kernel and initramfs",
+	       vm_kvm_usable(arch) && !o->no_kvm ? "KVM" : "TCG");
+	fflush(stdout);
+	struct vm_result res;
+	err_clear();
+	int r = vm_sys_boot(&s, arch, o, &res);
+	if (r) {
+		cmd_err("boot: %s", err_msg(r));
+		rc = cmd_exit_for(r);
+	} else {
+		if (c->verbose && res.command)
+			printf("qemu:       %s\n", res.command);
+		rc = report(p, arch, o, &s, &res);
+	}
+	vm_result_free(&res);
+	vm_sys_free(&s);
+	return rc;
 }
 
 int cmd_boot(struct ctx *c, int argc, char **argv)
@@ -68,74 +91,15 @@ int cmd_boot(struct ctx *c, int argc, char **argv)
 			       &plan_arg, &p, &arch);
 	if (rc)
 		return rc;
-	int disk = image && !strcmp(image, "disk");
-	int secs = timeout ? atoi(timeout) : 1800;
-	if ((image && !disk && strcmp(image, "initramfs")) || secs <= 0 || (accel && strcmp(accel, "tcg") && strcmp(accel, "kvm"))) {
+	const struct vm_boot_opts o = {.disk = image && !strcmp(image, "disk"), .interactive = interactive,
+				       .no_kvm = accel && !strcmp(accel, "tcg"), .timeout = timeout ? atoi(timeout) : VM_BOOT_TIMEOUT};
+	if ((image && !o.disk && strcmp(image, "initramfs")) || o.timeout <= 0 ||
+	    (accel && strcmp(accel, "tcg") && strcmp(accel, "kvm"))) {
 		cmd_err("boot: bad option value (expected --image disk or initramfs, --timeout SECONDS, --accel tcg or kvm)");
-		plan_free(p);
-		return CMD_EXIT_USAGE;
-	}
-	struct vm_sys s;
-	rc = display_build_sys(c, p, arch, plan_arg, VM_SYS_KERNEL | VM_SYS_OVERLAY | (disk ? VM_SYS_MKE2FS : 0), &s);
-	if (rc) {
-		plan_free(p);
-		return rc;
-	}
-	struct vm_spec vs;
-	memset(&vs, 0, sizeof vs);
-	vs.arch = arch;
-	vs.timeout = secs;
-	vs.interactive = interactive;
-	vs.no_kvm = accel && !strcmp(accel, "tcg");
-	char *initrd = path_join(s.dir, "initramfs.cpio.gz");
-	char *img = path_join(s.dir, "disk.img");
-	char *log = path_join(s.dir, "console.log");
-	char *cl = vm_cmdline(arch, interactive ? "shell" : "test");
-	char digest[65];
-	vs.console_log = log;
-	if (disk) {
-		vs.disk = img;
-		err_clear();
-		int r = vm_sys_image(&s, arch, IMAGE_DISK, img, digest);
-		if (r) {
-			cmd_err("image: %s", err_msg(r));
-			rc = cmd_exit_for(r);
-		}
+		rc = CMD_EXIT_USAGE;
 	} else {
-		const char *dirs[2] = {s.rootfs, s.overlay};
-		vs.kernel = s.kernel;
-		vs.initrd = initrd;
-		vs.cmdline = cl;
-		err_clear();
-		int r = cpio_write_trees(dirs, 2, initrd, s.epoch, CPIO_GZIP);
-		if (r) {
-			cmd_err("boot: %s", err_msg(r));
-			rc = cmd_exit_for(r);
-		}
+		rc = cmd_boot_plan(c, p, arch, plan_arg, &o);
 	}
-	struct vm_result res;
-	memset(&res, 0, sizeof res);
-	if (!rc) {
-		printf("boot %s for %s (%s, %s)\n", p->name, arch, disk ? "disk image through UEFI" : "kernel and initramfs",
-		       vm_kvm_usable(arch) && !vs.no_kvm ? "KVM" : "TCG");
-		fflush(stdout);
-		err_clear();
-		int r = vm_boot(&vs, &res);
-		if (r) {
-			cmd_err("boot: %s", err_msg(r));
-			rc = cmd_exit_for(r);
-		} else {
-			if (c->verbose && res.command)
-				printf("qemu:       %s\n", res.command);
-			rc = report(p, arch, &vs, &res);
-		}
-	}
-	vm_result_free(&res);
-	free(initrd);
-	free(img);
-	free(log);
-	free(cl);
-	vm_sys_free(&s);
 	plan_free(p);
 	return rc;
 }

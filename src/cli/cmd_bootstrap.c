@@ -17,6 +17,7 @@
 #include "core/util.h"
 #include "trust/expect.h"
 #include "trust/provenance.h"
+#include "vm/sys.h"
 
 struct bs {
 	struct ctx *c;
@@ -227,6 +228,19 @@ static void print_vm_head(const struct plan *p, const char *arch, const struct v
 			       vr->metal ? "disk's run" : "VM");
 }
 
+/* Stage 4 of VM mode: it ran inside, its report came on the console. */
+static int print_vm_stage4(const struct vm_run *vr)
+{
+	if (vr->stage4 > 0) {
+		printf("stage4:     ok inside the VM: the system rebuilt its packages bit-identically, %s (its report: the "
+		       "vm | lines above)\n", vr->stage4_sandboxed ? "each step in a sandbox of its own in the VM's kernel"
+								: "its steps with --runner=plain");
+		return CMD_EXIT_OK;
+	}
+	printf("stage4:     FAILED inside the VM%s (the vm | lines above)\n", vr->stage4 ? "" : ": no result");
+	return CMD_EXIT_FAIL;
+}
+
 int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg = "minimal", *mode = "chroot", *guest = NULL, *accel = NULL, *import = NULL, *hostarch = NULL;
@@ -256,16 +270,16 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 		}
 	}
 	int vm = !strcmp(mode, "vm");
-	if ((!vm && strcmp(mode, "chroot")) || ((vm || import) && stage4) || (accel && (!vm || strcmp(accel, "tcg"))) ||
+	if ((!vm && strcmp(mode, "chroot")) || (import && stage4) || (accel && (!vm || strcmp(accel, "tcg"))) ||
 	    (vm && import)) {
-		cmd_err("bootstrap: %s", stage4 && (vm || import) ? "--stage4 does not run in VM or bare-metal mode yet (docs/modes.md)"
+		cmd_err("bootstrap: %s", stage4 && import ? "--stage4 does not run in bare-metal mode yet (docs/modes.md)"
 				       : vm && import ? "--import takes the results of bare-metal mode: not with --mode vm"
 				       : accel ? "--accel: expected tcg, with --mode vm"
 					       : "--mode: expected chroot or vm");
 		return CMD_EXIT_USAGE;
 	}
 	if (guest)
-		return cmd_vm_guest(c, plan_arg, guest, hostarch);
+		return cmd_vm_guest(c, plan_arg, guest, hostarch, stage4);
 	struct bs b;
 	struct plan *p;
 	const char *arch;
@@ -281,7 +295,7 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	struct build_stats st;
 	struct vm_run vr;
 	memset(&vr, 0, sizeof vr);
-	if (vm && (rc = cmd_bootstrap_vm(c, p, arch, plan_arg, accel != NULL, &vr)) != 0)
+	if (vm && (rc = cmd_bootstrap_vm(c, p, arch, plan_arg, accel != NULL, stage4, &vr)) != 0)
 		goto out;
 	if (import && (rc = cmd_bootstrap_import(c, p, arch, import, &vr)) != 0)
 		goto out;
@@ -330,12 +344,12 @@ int cmd_bootstrap(struct ctx *c, int argc, char **argv)
 	}
 	rc = b.failed ? CMD_EXIT_FAIL : CMD_EXIT_OK;
 	if (!rc && stage4)
-		rc = cmd_stage4(c, p, arch, plan_arg);
+		rc = vm ? print_vm_stage4(&vr) : cmd_stage4(c, p, arch, plan_arg);
 	if (!rc && boot) {
-		char *bargv[] = {"boot", (char *)plan_arg, NULL};
+		const struct vm_boot_opts o = {.timeout = VM_BOOT_TIMEOUT};
 		printf("\n");
 		fflush(stdout);
-		rc = cmd_boot(c, 2, bargv);
+		rc = cmd_boot_plan(c, p, arch, plan_arg, &o);
 	}
 out:
 	if (b.tb.p)

@@ -1,8 +1,9 @@
 #ifndef SPROUT_CMD_BOOTSTRAP_H
 #define SPROUT_CMD_BOOTSTRAP_H
 
-/* Shared by cmd_bootstrap.c (sprout bootstrap) and cmd_stage4.c (its
- * --stage4 report; the logic is trust/stage4.c); not for other commands. */
+/* Shared by cmd_bootstrap.c (sprout bootstrap), cmd_stage4.c (its
+ * --stage4 report; the logic is trust/stage4.c) and cmd_vmmode.c (its
+ * --mode vm, whose VM runs stage 4 inside); not for other commands. */
 
 #include "cli/cmd.h"
 

@@ -1,6 +1,5 @@
-/* sprout cache push, and what every building command needs of the shared
- * step cache (docs/cache.md, "The shared cache"): the caches of the
- * command line and sprout.conf given to the engine. */
+/* sprout cache push: outputs of the store into a shared step cache
+ * (docs/cache.md, "The shared cache"). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,86 +12,16 @@
 #include "build/plan.h"
 #include "build/state.h"
 #include "cli/cmd.h"
-#include "cli/cmd_cache.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "dist/dist.h"
 #include "dist/farm.h"
 
-/* $SPROUT_CACHE_TIMEOUT: seconds before a cache that does not answer
- * counts as gone (default in dist.c). */
-static int cache_timeout(void)
-{
-	const char *t = getenv("SPROUT_CACHE_TIMEOUT");
-	return t ? atoi(t) : 0;
-}
-
-int cmd_farm_attach(struct ctx *c, struct engine *e, char **env)
-{
-	int made = 0;
-	const char *sock = c->farm_socket ? c->farm_socket : FARM_SOCKET;
-	char *ns = c->farm[0] == '/' ? xstrdup(c->farm) : xasprintf("/run/netns/%s", c->farm);
-	struct stat st;
-	int nsok = stat(ns, &st) == 0;
-	free(ns);
-	if (!c->sandbox)
-		return errf(-SPROUT_ERR_USAGE, "--farm: the farm is reached through the sandbox (--runner=sandbox)");
-	if (geteuid() != 0)
-		return errf(-SPROUT_ERR_USAGE, "--farm: joining the farm's network namespace needs root");
-	if (!nsok)
-		return errf(-SPROUT_ERR_USAGE, "--farm %s: no such network namespace (ip netns add %s, then give it a "
-			    "route to the farm only)", c->farm, c->farm);
-	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
-		return errf(-SPROUT_ERR_USAGE, "--farm: %s is not a socket: is iceccd running (in %s)? (--farm-socket "
-			    "names another)", sock, c->farm);
-	if (!c->quiet && !c->json) {
-		printf("[farm] the compiler's environment for %s (icecc-create-env, once per compiler)\n", c->farm);
-		fflush(stdout);
-	}
-	int r = farm_env(c->statedir, env, &made);
-	if (r)
-		return r;
-	e->farm_netns = c->farm;
-	e->farm_socket = c->farm_socket ? c->farm_socket : FARM_SOCKET;
-	e->farm_env = *env;
-	return 0;
-}
-
-int cmd_cache_attach(struct ctx *c, struct dist *d, struct engine *e)
-{
-	dist_init(d, c->statedir, c->caches, c->cache_trust, cache_timeout());
-	if (!d->ncaches)
-		return 0;
-	e->remote = dist_engine(d);
-	return 1;
-}
-
-void cmd_cache_note_text(enum dist_note kind, const char *url, const char *step, const char *msg, struct buf *b)
-{
-	switch (kind) {
-	case DIST_PULLING:
-		buf_addf(b, "[cache] pulling %s from %s\n", step, url);
-		break;
-	case DIST_REFUSED:
-		buf_addf(b, "[cache] refused %s from %s: %s; building it here\n", step, url, msg);
-		break;
-	case DIST_GONE:
-		buf_addf(b, "[cache] %s is not used for the rest of this run: %s\n", url, msg);
-		break;
-	case DIST_PUSHED:
-		buf_addf(b, "pushed %s to %s\n", step, url);
-		break;
-	case DIST_PRESENT:
-		buf_addf(b, "present %s (%s has it)\n", step, url);
-		break;
-	}
-}
-
 static void push_note(void *arg, enum dist_note kind, const char *url, const char *step, const char *msg)
 {
 	struct ctx *c = arg;
 	struct buf b = {0};
-	cmd_cache_note_text(kind, url, step, msg, &b);
+	dist_note_text(kind, url, step, msg, &b);
 	if (!c->quiet || kind == DIST_REFUSED || kind == DIST_GONE)
 		fputs(b.s, stdout);
 	buf_free(&b);
@@ -204,7 +133,7 @@ static int push(struct ctx *c, int argc, char **argv)
 	}
 	struct dist d;
 	struct push_count n = {0};
-	dist_init(&d, c->statedir, NULL, NULL, cache_timeout());
+	dist_init(&d, c->statedir, NULL, NULL, 0);
 	d.on_note = push_note;
 	d.arg = c;
 	int rc = plan_arg ? push_plan(c, &d, to, key_file, plan_arg, &n) : push_store(c, &d, to, key_file, &n);

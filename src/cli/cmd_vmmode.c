@@ -18,10 +18,13 @@
 #include "build/session.h"
 #include "build/state.h"
 #include "cli/cmd.h"
+#include "cli/cmd_bootstrap.h"
 #include "cli/display.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "image/image.h"
+#include "sandbox/sandbox.h"
+#include "trust/stage4.h"
 #include "vm/guest.h"
 #include "vm/results.h"
 #include "vm/sys.h"
@@ -29,6 +32,7 @@
 #include "vm/vmmode.h"
 
 #define VM_MEMORY 2048                  /* MiB: the payload, the store and the build trees are in RAM */
+#define VM_MEMORY_STAGE4 3072           /* MiB: and stage 4's packages, root and rebuild */
 #define VM_TIMEOUT (6 * 3600)           /* seconds: the bootstrap under TCG on a loaded machine */
 #define RESULTS_SIZE (8LL << 30)        /* the results disk: sparse */
 
@@ -44,6 +48,7 @@ struct guest {
 	char *exported;
 	size_t saved;
 	int failed;
+	int stage4;             /* bootstrap --stage4 after the build */
 };
 
 static double guest_secs(const struct guest *g, const char *step)
@@ -95,9 +100,19 @@ static int guest_build(struct guest *g, struct plan *p, const char *plan_arg)
 		int r = display_build(g->c, p, g->arch, plan_arg, NULL, 0, &st);
 		if (r && r != -SPROUT_ERR_BUILD)
 			cmd_err("build: %s", err_msg(r));
+		/* Stage 4 in the VM's kernel: its steps in sandboxes of their own.
+		 * Its log stays in the VM: it goes to the console. */
+		int s4 = 0;
+		if (!r && g->stage4 && (s4 = cmd_stage4(g->c, p, g->arch, plan_arg)) == 0) {
+			char *log = xasprintf("%s/stage4/%s-%s/stage4.log", g->c->statedir, p->name, g->arch);
+			printf("stage4:     its log (%s):\n", log);
+			fflush(stdout);
+			cmd_print_tail(log, 200);
+			free(log);
+		}
 		fflush(stdout);
 		fflush(stderr);
-		_exit(r ? 1 : 0);
+		_exit(r ? 1 : s4 ? 2 : 0);
 	}
 	int status = -1;
 	while (status < 0) {
@@ -109,16 +124,20 @@ static int guest_build(struct guest *g, struct plan *p, const char *plan_arg)
 			sleep(1);
 		guest_export(g);
 	}
-	return status ? -SPROUT_ERR_BUILD : 0;
+	if (g->stage4 && status != 1)
+		printf("sprout-boot: stage4 %s runner=%s\n", status ? "FAIL" : "PASS",
+		       sandbox_arch_native(g->arch) ? "sandbox" : "plain");
+	return status == 1 || status > 2 ? -SPROUT_ERR_BUILD : 0;
 }
 
-int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch)
+int cmd_vm_guest(struct ctx *c, const char *plan_arg, const char *dev, const char *hostarch, int stage4)
 {
 	int pid1 = getpid() == 1, rc = CMD_EXIT_FAIL;
 	struct plan *p = NULL;
 	struct guest g;
 	memset(&g, 0, sizeof g);
 	g.fd = -1;
+	g.stage4 = stage4;
 	err_clear();
 	int r = pid1 ? vm_guest_setup() : 0;
 	struct utsname u;
@@ -185,6 +204,18 @@ static char *host_output_of(const struct ctx *c, const struct plan *p, const cha
 	return NULL;
 }
 
+/* Take the state directory's lock for the rest of the run (what), so that
+ * no other sprout uses the state between its builds, the VM and the
+ * import. 0 or the exit status (printed). */
+static int hold_state(const struct ctx *c, const char *what)
+{
+	err_clear();
+	int r = engine_lock_hold(c->statedir);
+	if (r)
+		cmd_err("%s: %s", what, err_msg(r));
+	return r ? cmd_exit_for(r) : 0;
+}
+
 /* The host's part: every step of the stages that run on the host (but
  * the ondemand ones), the kernel, and with mke2fs e2fsprogs. */
 static int vm_host_steps(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int mke2fs,
@@ -209,7 +240,7 @@ static int vm_host_steps(struct ctx *c, struct plan *p, const char *arch, const 
 
 /* The words of the VM's init: the sprout inside, with this run's settings. */
 static void guest_args(const struct ctx *c, const struct plan *p, const char *arch, int jobs, const char *dev,
-		       struct strv *a)
+		       int stage4, struct strv *a)
 {
 	strv_add(a, "--state");
 	strv_add(a, "/sprout/state");
@@ -232,11 +263,31 @@ static void guest_args(const struct ctx *c, const struct plan *p, const char *ar
 	strv_add(a, dev);
 	strv_add(a, "--host-arch");
 	strv_add(a, host_arch());
+	if (stage4)
+		strv_add(a, "--stage4");
+}
+
+/* With stage4, what the rebootstrap inside needs in the payload pd:
+ * sprout's source tree top and the sources of PLAN-stage4. */
+static int payload_stage4(struct ctx *c, const struct plan *p, const char *arch, const char *top, const char *pd)
+{
+	struct plan *p4 = NULL;
+	struct session ss = cmd_session(c);
+	char *dd = session_distdir(&ss);
+	int r = stage4_check(p, arch, c->sandbox, NULL, &p4);
+	if (!r)
+		r = vm_payload_stage4(pd, top, p4, dd);
+	if (p4)
+		plan_free(p4);
+	free(dd);
+	return r;
 }
 
 /* The payload: the static sprout, the plan, the store entries and the
- * sources the VM needs, laid out in dir/payload. */
-static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, const char *dir, int jobs, const char *dev)
+ * sources the VM needs (with stage4, those of stage 4 too), laid out in
+ * dir/payload. */
+static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, const char *dir, int jobs, const char *dev,
+			   int stage4)
 {
 	char *top = plan_source_top(p), *musl = host_output_of(c, p, arch, "musl"), *bin = NULL;
 	char *sd = path_join(dir, "sprout-static"), *log = path_join(dir, "sprout-static.log");
@@ -266,12 +317,15 @@ static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, cons
 	if (!r)
 		r = engine_lock(&e);
 	if (!r)
-		r = engine_fetch(&e, 0, 0);
-	guest_args(c, p, arch, jobs, dev, &args);
+		r = engine_fetch(&e, stage4, 0); /* stage 4 rebuilds the steps in the store too */
+	guest_args(c, p, arch, jobs, dev, stage4, &args);
 	if (!r)
 		r = vm_payload(&e, bin, args.v, pd);
+	if (!r && stage4)
+		r = payload_stage4(c, p, arch, top, pd);
 out:
-	engine_free(&e);
+	if (e.plan)
+		engine_free(&e);
 	strv_free(&args);
 	strv_free(&sel);
 	free(top);
@@ -331,12 +385,21 @@ static int vm_take(struct ctx *c, const struct plan *p, const char *arch, const 
 	return r;
 }
 
+struct vm_lines {
+	int inside;             /* the VM's init has started */
+	struct vm_run *vr;
+};
+
 static void on_vm_line(void *arg, const char *l)
 {
-	int *inside = arg;
+	struct vm_lines *vl = arg;
 	if (!strncmp(l, "sprout-boot: init", 17))
-		*inside = 1;
-	if (*inside && strncmp(l, "sprout-boot: ", 13)) {
+		vl->inside = 1;
+	if (!strncmp(l, "sprout-boot: stage4 ", 20)) {
+		vl->vr->stage4 = !strncmp(l + 20, "PASS", 4) ? 1 : -1;
+		vl->vr->stage4_sandboxed = strstr(l, "runner=sandbox") != NULL;
+	}
+	if (vl->inside && strncmp(l, "sprout-boot: ", 13)) {
 		printf("  vm | %s\n", l);
 		fflush(stdout);
 	}
@@ -344,12 +407,13 @@ static void on_vm_line(void *arg, const char *l)
 
 /* Boot the payload; what came back into the store. */
 static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const char *dir, int jobs, int no_kvm,
-		       struct vm_run *vr)
+		       int stage4, struct vm_run *vr)
 {
 	char *initrd = path_join(dir, "initramfs.cpio.gz"), *results = path_join(dir, "results.img");
 	char *pd = path_join(dir, "payload"), *log = path_join(dir, "console.log"), *work = path_join(dir, "import");
 	char *kdir = NULL, *rootfs = NULL, *kernel = NULL, *cl = vm_cmdline_init(arch, "/sprout/init");
-	int inside = 0;
+	struct vm_lines vl = {0, vr};
+	int mem = stage4 ? VM_MEMORY_STAGE4 : VM_MEMORY;
 	const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
 	struct vm_result res;
 	memset(&res, 0, sizeof res);
@@ -366,23 +430,12 @@ static int vm_run_boot(struct ctx *c, struct plan *p, const char *arch, const ch
 		close(fd);
 	if (r)
 		goto out;
-	struct vm_spec vs;
-	memset(&vs, 0, sizeof vs);
-	vs.arch = arch;
-	vs.kernel = kernel;
-	vs.initrd = initrd;
-	vs.cmdline = cl;
-	vs.console_log = log;
-	vs.timeout = VM_TIMEOUT;
-	vs.memory = VM_MEMORY;
-	vs.smp = jobs;
-	vs.results = results;
-	vs.on_line = on_vm_line;
-	vs.arg = &inside;
-	vs.no_kvm = no_kvm;
+	const struct vm_spec vs = {.arch = arch, .kernel = kernel, .initrd = initrd, .cmdline = cl, .console_log = log,
+				   .timeout = VM_TIMEOUT, .memory = mem, .smp = jobs, .results = results,
+				   .on_line = on_vm_line, .arg = &vl, .no_kvm = no_kvm};
 	vr->kvm = !no_kvm && vm_kvm_usable(arch);
 	printf("vm:         booting the plan's kernel with the payload (%s, %d CPU%s, %d MiB)\n", vr->kvm ? "KVM" : "TCG",
-	       jobs, jobs == 1 ? "" : "s", VM_MEMORY);
+	       jobs, jobs == 1 ? "" : "s", mem);
 	fflush(stdout);
 	err_clear();
 	r = vm_boot(&vs, &res);
@@ -439,13 +492,15 @@ static int vm_all_back(const struct ctx *c, const struct plan *p, const char *ar
 	return r;
 }
 
-int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int no_kvm,
+int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char *plan_arg, int no_kvm, int stage4,
 		     struct vm_run *vr)
 {
 	memset(vr, 0, sizeof *vr);
 	double t0 = now_sec();
 	int jobs = c->jobs > 0 ? c->jobs : 2;
-	int rc = vm_host_steps(c, p, arch, plan_arg, 0, vr);
+	int rc = hold_state(c, "bootstrap");
+	if (!rc)
+		rc = vm_host_steps(c, p, arch, plan_arg, 0, vr);
 	if (rc)
 		return rc;
 	char *dir = xasprintf("%s/vm/%s-%s/bootstrap", c->statedir, p->name, arch);
@@ -457,11 +512,12 @@ int cmd_bootstrap_vm(struct ctx *c, struct plan *p, const char *arch, const char
 	if (!r && path_exists(results) &&
 	    !(r = vm_take(c, p, arch, results, 0, work, "from the last run's results disk", 0, vr, &n)))
 		unlink(results);
-	if (!r && vm_all_back(c, p, arch)) {
+	/* Stage 4 runs inside even when every step came back already. */
+	if (!r && (vm_all_back(c, p, arch) || stage4)) {
 		err_clear();
-		r = vm_make_payload(c, p, arch, dir, jobs, "/dev/vda");
+		r = vm_make_payload(c, p, arch, dir, jobs, "/dev/vda", stage4);
 		if (!r)
-			r = vm_run_boot(c, p, arch, dir, jobs, no_kvm, vr);
+			r = vm_run_boot(c, p, arch, dir, jobs, no_kvm, stage4, vr);
 		if (!r)
 			r = vm_all_back(c, p, arch);
 		if (r && r != -SPROUT_ERR_BUILD)
@@ -485,7 +541,9 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
 {
 	struct vm_run vr;
 	memset(&vr, 0, sizeof vr);
-	int rc = vm_host_steps(c, p, arch, plan_arg, 1, &vr);
+	int rc = hold_state(c, "image");
+	if (!rc)
+		rc = vm_host_steps(c, p, arch, plan_arg, 1, &vr);
 	if (rc)
 		return rc;
 	char *dir = xasprintf("%s/vm/%s-%s/metal", c->statedir, p->name, arch);
@@ -496,7 +554,7 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
 	err_clear();
 	int r = mkdir_p(dir, 0755);
 	if (!r)
-		r = vm_make_payload(c, p, arch, dir, jobs, METAL_DEV);
+		r = vm_make_payload(c, p, arch, dir, jobs, METAL_DEV, 0);
 	/* The kernel's built-in command line starts /sbin/init. */
 	if (!r && !(r = mkdir_p(sbin, 0755)) && !(r = file_copy(init, sinit)) && chmod(sinit, 0755) < 0)
 		r = -errno;
@@ -507,22 +565,13 @@ int cmd_image_bootstrap(struct ctx *c, struct plan *p, const char *arch, const c
 		r = errf(SPROUT_ERR_NOTFOUND, "plan %s has no e2fsprogs step in the store (mke2fs)", p->name);
 	if (!r) {
 		const char *sde = plan_setting(p, "SOURCE_DATE_EPOCH");
-		struct image_spec is;
-		memset(&is, 0, sizeof is);
 		kernel = path_join(kdir, "boot/vmlinuz");
 		mke2fs = path_join(e2, "usr/sbin/mke2fs");
 		conf = path_join(e2, "etc/mke2fs.conf");
-		is.format = IMAGE_DISK;
-		is.rootfs = rootfs;
-		is.overlay = pd;
-		is.epoch = sde ? strtoll(sde, NULL, 10) : 0;
-		is.arch = arch;
-		is.kernel = kernel;
-		is.cmdline = cl;
-		is.mke2fs = mke2fs;
-		is.mke2fs_conf = conf;
-		is.workdir = work;
-		is.results_mib = METAL_RESULTS_MIB;
+		const struct image_spec is = {.format = IMAGE_DISK, .rootfs = rootfs, .overlay = pd,
+					      .epoch = sde ? strtoll(sde, NULL, 10) : 0, .arch = arch, .kernel = kernel,
+					      .cmdline = cl, .mke2fs = mke2fs, .mke2fs_conf = conf, .workdir = work,
+					      .results_mib = METAL_RESULTS_MIB};
 		r = image_write(&is, out, digest);
 	}
 	if (r && r != -SPROUT_ERR_BUILD)
@@ -549,6 +598,9 @@ int cmd_bootstrap_import(struct ctx *c, struct plan *p, const char *arch, const 
 	vr->metal = 1;
 	double t0 = now_sec();
 	long long off = 0, size = 0;
+	int rc = hold_state(c, "bootstrap");
+	if (rc)
+		return rc;
 	char *work = xasprintf("%s/vm/%s-%s/import", c->statedir, p->name, arch);
 	err_clear();
 	int r = image_disk_partition(file, IMAGE_RESULTS_GUID, &off, &size);

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
-#include "cli/cmd_cache.h"
 #include "cli/display.h"
 #include "build/cache.h"
 #include "build/engine.h"
@@ -28,6 +27,7 @@
 #include "vm/sys.h"
 #include "core/util.h"
 #include "dist/dist.h"
+#include "dist/farm.h"
 
 /* ANSI sequences: SGR colours, cursor up, erase to the end of the screen. */
 #define C_BOLD "\033[1m"
@@ -422,7 +422,7 @@ static void cache_note(void *arg, enum dist_note kind, const char *url, const ch
 {
 	struct report *rp = arg;
 	struct buf b = {0};
-	cmd_cache_note_text(kind, url, step, msg, &b);
+	dist_note_text(kind, url, step, msg, &b);
 	if (!rp->c->quiet && !rp->c->json)
 		live_show(rp, b.s, 0);
 	else if (kind == DIST_REFUSED || kind == DIST_GONE)
@@ -615,16 +615,54 @@ static int want_color(const struct ctx *c, int fd)
 	return isatty(fd);
 }
 
-/* session_build's attach: the shared caches and the farm of the command
- * line and sprout.conf. */
+/* With --farm (c->farm): the compiler's environment for the farm (made
+ * when missing) into *env (the caller frees it; e keeps a pointer to it),
+ * and e's host-stage steps sent through the farm's socket. 0 or a
+ * negative code (errf set). */
+static int farm_attach(struct ctx *c, struct engine *e, char **env)
+{
+	int made = 0;
+	const char *sock = c->farm_socket ? c->farm_socket : FARM_SOCKET;
+	char *ns = c->farm[0] == '/' ? xstrdup(c->farm) : xasprintf("/run/netns/%s", c->farm);
+	struct stat st;
+	int nsok = stat(ns, &st) == 0;
+	free(ns);
+	if (!c->sandbox)
+		return errf(-SPROUT_ERR_USAGE, "--farm: the farm is reached through the sandbox (--runner=sandbox)");
+	if (geteuid() != 0)
+		return errf(-SPROUT_ERR_USAGE, "--farm: joining the farm's network namespace needs root");
+	if (!nsok)
+		return errf(-SPROUT_ERR_USAGE, "--farm %s: no such network namespace (ip netns add %s, then give it a "
+			    "route to the farm only)", c->farm, c->farm);
+	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return errf(-SPROUT_ERR_USAGE, "--farm: %s is not a socket: is iceccd running (in %s)? (--farm-socket "
+			    "names another)", sock, c->farm);
+	if (!c->quiet && !c->json) {
+		printf("[farm] the compiler's environment for %s (icecc-create-env, once per compiler)\n", c->farm);
+		fflush(stdout);
+	}
+	int r = farm_env(c->statedir, env, &made);
+	if (r)
+		return r;
+	e->farm_netns = c->farm;
+	e->farm_socket = sock;
+	e->farm_env = *env;
+	return 0;
+}
+
+/* session_build's attach: the shared caches (--cache, sprout.conf) as e's
+ * remote when there are any, and the farm. */
 static int attach(void *arg, struct engine *e)
 {
 	struct report *rp = arg;
-	cmd_cache_attach(rp->c, &rp->dist, e);
+	struct ctx *c = rp->c;
+	dist_init(&rp->dist, c->statedir, c->caches, c->cache_trust, 0);
+	if (rp->dist.ncaches)
+		e->remote = dist_engine(&rp->dist);
 	rp->dist.on_note = cache_note;
 	rp->dist.arg = rp;
 	/* the farm first: it fails fast when its namespace or socket is missing */
-	return rp->c->farm ? cmd_farm_attach(rp->c, e, &rp->farm_env) : 0;
+	return c->farm ? farm_attach(c, e, &rp->farm_env) : 0;
 }
 
 /* session_build's ready: the steps of the run and what each is expected

@@ -200,6 +200,24 @@ int file_read_at(int dirfd, const char *name, struct buf *b)
 	return r;
 }
 
+char *file_last_line(const char *path)
+{
+	struct buf b = {0};
+	char *line = NULL;
+	if (!file_read(path, &b) && b.len) {
+		size_t e = b.len;
+		while (e && strchr("\n\r \t", b.s[e - 1]))
+			e--;
+		size_t a = e;
+		while (a && b.s[a - 1] != '\n')
+			a--;
+		if (e > a)
+			line = xstrndup(b.s + a, e - a);
+	}
+	buf_free(&b);
+	return line;
+}
+
 int fd_read(int fd, struct buf *b)
 {
 	int r = 0;
@@ -247,6 +265,22 @@ int fd_write_all(int fd, const void *p, size_t n)
 			return -errno;
 		s += w;
 		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int fd_pwrite_all(int fd, const void *p, size_t n, long long off)
+{
+	const char *s = p;
+	while (n) {
+		ssize_t w = pwrite(fd, s, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		s += w;
+		n -= (size_t)w;
+		off += w;
 	}
 	return 0;
 }

@@ -56,6 +56,10 @@ void free_each(void *const *v, size_t n);
 int file_read(const char *path, struct buf *b);
 /* file_read of name relative to the directory dirfd (or AT_FDCWD). */
 int file_read_at(int dirfd, const char *name, struct buf *b);
+/* The last line of the file at path with text on it, without its line end
+ * and trailing blanks, for an error that quotes a log (caller frees); NULL
+ * when the file cannot be read or has no such line. */
+char *file_last_line(const char *path);
 /* Append what is left to read of fd to b (NUL-terminated). 0 or -errno. */
 int fd_read(int fd, struct buf *b);
 /* Read fd to its end in pieces of at most cap bytes at buf, going on after
@@ -64,6 +68,9 @@ int fd_read(int fd, struct buf *b);
 int fd_each_chunk(int fd, void *buf, size_t cap, int (*fn)(void *arg, const void *p, size_t n), void *arg);
 /* Write all n bytes at p to fd, going on after EINTR. 0 or -errno. */
 int fd_write_all(int fd, const void *p, size_t n);
+/* fd_write_all at the offset off of fd (pwrite: its file offset stays). 0,
+ * -errno, or -EIO when the device takes nothing. */
+int fd_pwrite_all(int fd, const void *p, size_t n, long long off);
 /* Copy the file at src to dst (created with mode 0644, or truncated), in
  * place: not atomic, not synced. 0 or -errno. */
 int file_copy(const char *src, const char *dst);

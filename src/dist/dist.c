@@ -35,6 +35,9 @@ void dist_init(struct dist *d, const char *statedir, char **urls, const char *tr
 			n--;
 		d->caches[k].url = xstrndup(urls[k], n);
 	}
+	const char *env = getenv("SPROUT_CACHE_TIMEOUT");
+	if (timeout <= 0 && env)
+		timeout = atoi(env);
 	d->http.connect_timeout = timeout > 0 ? timeout : DIST_TIMEOUT;
 	d->http.stall_time = timeout > 0 ? timeout : DIST_TIMEOUT;
 	d->http.attempts = 1;
@@ -452,4 +455,25 @@ out:
 	rm_rf(dir);
 	free(dir);
 	return r;
+}
+
+void dist_note_text(enum dist_note kind, const char *url, const char *step, const char *msg, struct buf *b)
+{
+	switch (kind) {
+	case DIST_PULLING:
+		buf_addf(b, "[cache] pulling %s from %s\n", step, url);
+		break;
+	case DIST_REFUSED:
+		buf_addf(b, "[cache] refused %s from %s: %s; building it here\n", step, url, msg);
+		break;
+	case DIST_GONE:
+		buf_addf(b, "[cache] %s is not used for the rest of this run: %s\n", url, msg);
+		break;
+	case DIST_PUSHED:
+		buf_addf(b, "pushed %s to %s\n", step, url);
+		break;
+	case DIST_PRESENT:
+		buf_addf(b, "present %s (%s has it)\n", step, url);
+		break;
+	}
 }

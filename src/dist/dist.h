@@ -48,9 +48,13 @@ struct dist_entry {
 
 /* Set d up for the caches at urls (NULL-terminated, tried in order),
  * trusting the public keys in trust (or none when NULL), with timeouts of
- * timeout seconds (0: the default). d keeps the pointers given. */
+ * timeout seconds (0: $SPROUT_CACHE_TIMEOUT, else the default). d keeps
+ * the pointers given. */
 void dist_init(struct dist *d, const char *statedir, char **urls, const char *trust, int timeout);
 void dist_free(struct dist *d);
+
+/* The line (with its newline) that reports a note to a person, into b. */
+void dist_note_text(enum dist_note kind, const char *url, const char *step, const char *msg, struct buf *b);
 
 /* The engine's hook: e->remote = dist_engine(d) pulls through d. */
 const struct engine_remote *dist_engine(struct dist *d);

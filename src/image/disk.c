@@ -215,43 +215,29 @@ static void gpt_header(unsigned char *h, const unsigned char guid[16], uint64_t 
 	le32(h + 16, crc32(h, 92));
 }
 
-static int pwrite_all(int fd, const void *p, size_t n, off_t off)
+/* Where copy_into writes next. */
+struct copy_into {
+	int fd;
+	long long off;
+};
+
+static int copy_piece(void *arg, const void *p, size_t n)
 {
-	const char *s = p;
-	while (n) {
-		ssize_t k = pwrite(fd, s, n, off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -errno;
-		s += k;
-		n -= (size_t)k;
-		off += k;
-	}
-	return 0;
+	struct copy_into *ci = arg;
+	int r = fd_pwrite_all(ci->fd, p, n, ci->off);
+	ci->off += (long long)n;
+	return r;
 }
 
 /* Copy the file at path into fd at off. */
 static int copy_into(int fd, const char *path, off_t off)
 {
+	struct copy_into ci = {fd, (long long)off};
 	int in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
 	char *b = xmalloc(1 << 20);
-	int r = 0;
-	for (;;) {
-		ssize_t k = read(in, b, 1 << 20);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			r = -errno;
-		if (k <= 0)
-			break;
-		r = pwrite_all(fd, b, (size_t)k, off);
-		if (r)
-			break;
-		off += k;
-	}
+	int r = fd_each_chunk(in, b, 1 << 20, copy_piece, &ci);
 	free(b);
 	close(in);
 	return r;
@@ -294,19 +280,19 @@ static int write_tables(int fd, const struct image_spec *s, uint64_t root_lba, u
 	le32(mbr + 446 + 12, total - 1 > 0xffffffffu ? 0xffffffffu : (uint32_t)(total - 1));
 	mbr[510] = 0x55;
 	mbr[511] = 0xaa;
-	r = pwrite_all(fd, mbr, SECTOR, 0);
+	r = fd_pwrite_all(fd, mbr, SECTOR, 0);
 	memset(hdr, 0, sizeof hdr);
 	gpt_header(hdr, guid, 1, total - 1, total, 2, ecrc);
 	if (!r)
-		r = pwrite_all(fd, hdr, SECTOR, SECTOR);
+		r = fd_pwrite_all(fd, hdr, SECTOR, SECTOR);
 	if (!r)
-		r = pwrite_all(fd, ents, GPT_ENTRY_SECTORS * SECTOR, 2 * SECTOR);
+		r = fd_pwrite_all(fd, ents, GPT_ENTRY_SECTORS * SECTOR, 2 * SECTOR);
 	memset(hdr, 0, sizeof hdr);
 	gpt_header(hdr, guid, total - 1, 1, total, total - 1 - GPT_ENTRY_SECTORS, ecrc);
 	if (!r)
-		r = pwrite_all(fd, ents, GPT_ENTRY_SECTORS * SECTOR, (off_t)(total - 1 - GPT_ENTRY_SECTORS) * SECTOR);
+		r = fd_pwrite_all(fd, ents, GPT_ENTRY_SECTORS * SECTOR, (off_t)(total - 1 - GPT_ENTRY_SECTORS) * SECTOR);
 	if (!r)
-		r = pwrite_all(fd, hdr, SECTOR, (off_t)(total - 1) * SECTOR);
+		r = fd_pwrite_all(fd, hdr, SECTOR, (off_t)(total - 1) * SECTOR);
 out:
 	free(ents);
 	return r;
@@ -346,7 +332,7 @@ int image_disk(const struct image_spec *s, const char *ext4, const char *out)
 	}
 	r = write_tables(fd, s, root_lba, root_sectors, res_lba, res_sectors, total);
 	if (!r)
-		r = pwrite_all(fd, f.img, (size_t)ESP_SECTORS * SECTOR, (off_t)ALIGN_LBA * SECTOR);
+		r = fd_pwrite_all(fd, f.img, (size_t)ESP_SECTORS * SECTOR, (off_t)ALIGN_LBA * SECTOR);
 	if (!r)
 		r = copy_into(fd, ext4, (off_t)(root_lba * SECTOR));
 	if (r)

@@ -63,24 +63,6 @@ int image_guid(const char *s, unsigned char out[16])
 	return 0;
 }
 
-/* The log's last non-empty line, for an error message (caller frees). */
-static char *log_last_line(const char *log)
-{
-	struct buf b = {0};
-	char *line = NULL;
-	if (!file_read(log, &b) && b.len) {
-		size_t e = b.len;
-		while (e && (b.s[e - 1] == '\n' || b.s[e - 1] == '\r'))
-			e--;
-		size_t a = e;
-		while (a && b.s[a - 1] != '\n')
-			a--;
-		line = xstrndup(b.s + a, e - a);
-	}
-	buf_free(&b);
-	return line ? line : xstrdup("(no output)");
-}
-
 int image_run(char *const argv[], char *const envp[], const char *log, int userns)
 {
 	char umap[64], gmap[64];
@@ -129,7 +111,8 @@ int image_run(char *const argv[], char *const envp[], const char *log, int usern
 			return errf(-errno, "waitpid: %s", strerror(errno));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	char *last = log_last_line(log);
+	char *line = file_last_line(log);
+	const char *last = line ? line : "(no output)";
 	int r;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 126)
 		r = errf(SPROUT_ERR_SANDBOX, "%s: cannot make a user namespace to run it as uid 0", argv[0]);
@@ -138,7 +121,7 @@ int image_run(char *const argv[], char *const envp[], const char *log, int usern
 	else
 		r = errf(-EIO, "%s failed (%s %d): %s (log: %s)", argv[0], WIFEXITED(st) ? "exit" : "signal",
 			 WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st), last, log);
-	free(last);
+	free(line);
 	return r;
 }
 

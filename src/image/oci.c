@@ -28,6 +28,15 @@ static int put_blob(const char *out, const char *data, size_t n, char hex[65])
 	return r;
 }
 
+/* Append the descriptor of a blob (image-spec's descriptor.md): its media
+ * type application/vnd.oci.image.MEDIA, its digest and size, then more
+ * (further fields, each after a comma). */
+static void descriptor(struct buf *b, const char *media, const char *hex, long long size, const char *more)
+{
+	buf_addf(b, "{\"mediaType\":\"application/vnd.oci.image.%s\",\"digest\":\"sha256:%s\",\"size\":%lld%s}", media,
+		 hex, size, more);
+}
+
 static const char *oci_arch(const char *arch)
 {
 	if (!strcmp(arch, "x86_64"))
@@ -81,19 +90,18 @@ int image_oci(const struct image_spec *s, const char *out, char manifest[65])
 	r = put_blob(out, cfg.s, cfg.len, config);
 	if (r)
 		goto out;
-	buf_addf(&man,
-		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-		 "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:%s\",\"size\":%zu},"
-		 "\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:%s\",\"size\":%lld}]}",
-		 config, cfg.len, layer, (long long)st.st_size);
+	buf_adds(&man, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"config\":");
+	descriptor(&man, "config.v1+json", config, (long long)cfg.len, "");
+	buf_adds(&man, ",\"layers\":[");
+	descriptor(&man, "layer.v1.tar", layer, (long long)st.st_size, "");
+	buf_adds(&man, "]}");
 	r = put_blob(out, man.s, man.len, manifest);
 	if (r)
 		goto out;
-	buf_addf(&idx,
-		 "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-		 "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:%s\",\"size\":%zu,"
-		 "\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}}]}",
-		 manifest, man.len);
+	buf_adds(&idx, "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\",\"manifests\":[");
+	descriptor(&idx, "manifest.v1+json", manifest, (long long)man.len,
+		   ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"latest\"}");
+	buf_adds(&idx, "]}");
 	free(p);
 	p = path_join(out, "index.json");
 	r = file_write_atomic(p, idx.s, idx.len);

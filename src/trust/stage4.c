@@ -179,51 +179,12 @@ int stage4_install(struct stage4 *s)
 	return r;
 }
 
-/* Copy what building and running sprout needs from the source tree top
- * into dst. */
-static int copy_source(const char *top, const char *dst)
-{
-	static const char *const parts[] = {"src", "mk", "recipes", "plans", "Makefile"};
-	int r = mkdir_p(dst, 0755);
-	for (size_t i = 0; !r && i < sizeof parts / sizeof *parts; i++) {
-		char *a = path_join(top, parts[i]), *b = path_join(dst, parts[i]);
-		struct stat st;
-		if (stat(a, &st) < 0)
-			r = errf(-errno, "%s: %s", a, strerror(errno));
-		else if (S_ISDIR(st.st_mode))
-			r = tree_copy(a, b, 0);
-		else
-			r = file_copy(a, b);
-		free(a);
-		free(b);
-	}
-	return r;
-}
-
-/* Hard-link (or copy) every source of every recipe of p from the distfiles
- * store dd into dst. */
-static int copy_distfiles(const struct plan *p, const char *dd, const char *dst)
-{
-	int r = mkdir_p(dst, 0755);
-	for (size_t i = 0; !r && i < p->nsteps; i++) {
-		const struct recipe *rc = p->steps[i].recipe;
-		for (size_t k = 0; !r && k < rc->nsources; k++) {
-			char *a = path_join(dd, rc->sources[k].file), *b = path_join(dst, rc->sources[k].file);
-			if (!path_exists(b) && link(a, b) < 0)
-				r = file_copy(a, b);
-			free(a);
-			free(b);
-		}
-	}
-	return r;
-}
-
 int stage4_prepare(struct stage4 *s)
 {
 	char *srcdst = path_join(s->root, "usr/src/sprout"), *dist = path_join(s->work, "state/distfiles");
-	int r = copy_source(s->top, srcdst);
+	int r = plan_source_copy(s->top, srcdst);
 	if (!r)
-		r = copy_distfiles(s->p4, s->distdir, dist);
+		r = plan_sources_link(s->p4, s->distdir, dist);
 	free(srcdst);
 	free(dist);
 	return r ? errf(r, "preparing %s: %s", s->dir, err_msg(r)) : 0;

@@ -16,52 +16,36 @@
 
 #define CHUNK 65536
 
-static int pwrite_all(int fd, const void *p, size_t n, long long off)
+/* Where copy_in writes, and the hash of what it wrote. */
+struct copy_in {
+	int fd;
+	long long off, size;
+	struct sha256 h;
+};
+
+static int copy_piece(void *arg, const void *p, size_t n)
 {
-	const char *c = p;
-	while (n) {
-		ssize_t w = pwrite(fd, c, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		c += w;
-		n -= (size_t)w;
-		off += w;
-	}
-	return 0;
+	struct copy_in *ci = arg;
+	sha256_update(&ci->h, p, n);
+	int r = fd_pwrite_all(ci->fd, p, n, ci->off + ci->size);
+	ci->size += (long long)n;
+	return r;
 }
 
 /* Copy the file at path to fd at off, hashing it; its size into *size. */
 static int copy_in(const char *path, int fd, long long off, long long *size, char hex[65])
 {
+	struct copy_in ci = {.fd = fd, .off = off};
 	int in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	int r = 0;
-	struct sha256 h;
-	sha256_init(&h);
+	sha256_init(&ci.h);
 	char *b = xmalloc(CHUNK);
-	*size = 0;
-	for (;;) {
-		ssize_t got = read(in, b, CHUNK);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			r = -errno;
-			break;
-		}
-		if (got == 0)
-			break;
-		sha256_update(&h, b, (size_t)got);
-		r = pwrite_all(fd, b, (size_t)got, off + *size);
-		if (r)
-			break;
-		*size += got;
-	}
+	int r = fd_each_chunk(in, b, CHUNK, copy_piece, &ci);
 	unsigned char d[32];
-	sha256_final(&h, d);
+	sha256_final(&ci.h, d);
 	sha256_hex(d, hex);
+	*size = ci.size;
 	free(b);
 	close(in);
 	return r;
@@ -86,7 +70,7 @@ int vm_results_append(int fd, long long *off, const char *statedir, const char *
 	memset(z, 0, sizeof z);
 	long long pad = (VM_RESULTS_BLOCK - size % VM_RESULTS_BLOCK) % VM_RESULTS_BLOCK;
 	if (!r)
-		r = pwrite_all(fd, z, (size_t)pad + VM_RESULTS_BLOCK, data + size);
+		r = fd_pwrite_all(fd, z, (size_t)pad + VM_RESULTS_BLOCK, data + size);
 	if (!r && fdatasync(fd) < 0)
 		r = -errno;
 	char head[VM_RESULTS_BLOCK];
@@ -94,7 +78,7 @@ int vm_results_append(int fd, long long *off, const char *statedir, const char *
 	snprintf(head, sizeof head, "%sstep %s\nkey %s\ndigest %s\nsecs %.1f\nsize %lld\nsha256 %s\n", VM_RESULTS_MAGIC,
 		 step, key, digest, secs, size, hex);
 	if (!r)
-		r = pwrite_all(fd, head, sizeof head, *off);
+		r = fd_pwrite_all(fd, head, sizeof head, *off);
 	if (!r && fdatasync(fd) < 0)
 		r = -errno;
 	if (r) {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive/cpio.h"
 #include "build/cache.h"
 #include "build/state.h"
 #include "core/err.h"
@@ -129,5 +130,23 @@ int vm_sys_image(const struct vm_sys *s, const char *arch, enum image_format f, 
 	int r = image_write(&is, out, digest);
 	free(cl);
 	free(work);
+	return r;
+}
+
+int vm_sys_boot(const struct vm_sys *s, const char *arch, const struct vm_boot_opts *o, struct vm_result *res)
+{
+	char *initrd = path_join(s->dir, "initramfs.cpio.gz"), *img = path_join(s->dir, "disk.img");
+	char *log = path_join(s->dir, "console.log"), *cl = vm_cmdline(arch, o->interactive ? "shell" : "test");
+	char digest[65];
+	const char *trees[2] = {s->rootfs, s->overlay};
+	memset(res, 0, sizeof *res);
+	int r = o->disk ? vm_sys_image(s, arch, IMAGE_DISK, img, digest)
+			: cpio_write_trees(trees, 2, initrd, s->epoch, CPIO_GZIP);
+	const struct vm_spec vs = {.arch = arch, .kernel = o->disk ? NULL : s->kernel, .initrd = o->disk ? NULL : initrd,
+				   .disk = o->disk ? img : NULL, .cmdline = o->disk ? NULL : cl, .console_log = log,
+				   .timeout = o->timeout, .interactive = o->interactive, .no_kvm = o->no_kvm};
+	if (!r)
+		r = vm_boot(&vs, res);
+	FREE_ALL(initrd, img, log, cl);
 	return r;
 }

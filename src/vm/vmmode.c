@@ -25,24 +25,6 @@ int vm_stage_inside(const struct plan *p, size_t s)
 	return s < p->nstages && p->stages[s].rootfs >= 0;
 }
 
-/* The last line of the file at path, for an error (caller frees). */
-static char *last_line(const char *path)
-{
-	struct buf b = {0};
-	char *line = NULL;
-	if (!file_read(path, &b) && b.len) {
-		size_t e = b.len;
-		while (e && b.s[e - 1] == '\n')
-			e--;
-		size_t s = e;
-		while (s && b.s[s - 1] != '\n')
-			s--;
-		line = xstrndup(b.s + s, e - s);
-	}
-	buf_free(&b);
-	return line ? line : xstrdup("(no output)");
-}
-
 int vm_static_sprout(const char *top, const char *arch, const char *musl, const char *dir, int jobs,
 		     const char *log, char **out)
 {
@@ -72,8 +54,8 @@ int vm_static_sprout(const char *top, const char *arch, const char *musl, const 
 	if (lfd >= 0)
 		close(lfd);
 	if (!r && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-		char *l = last_line(log);
-		r = errf(SPROUT_ERR_BUILD, "make static-sprout failed (%s): %s", log, l);
+		char *l = file_last_line(log);
+		r = errf(SPROUT_ERR_BUILD, "make static-sprout failed (%s): %s", log, l ? l : "(no output)");
 		free(l);
 	}
 	for (int i = 1; i < n; i++)
@@ -200,5 +182,20 @@ int vm_payload(const struct engine *e, const char *sprout, char *const *args, co
 		r = copy_tree_at(dir, p->recipe_dirs[i]);
 	if (!r)
 		r = copy_state(e, dir);
+	return r;
+}
+
+int vm_payload_stage4(const char *dir, const char *top, const struct plan *p4, const char *distdir)
+{
+	char *abs = realpath(top, NULL);
+	if (!abs)
+		return errf(-errno, "%s: %s", top, strerror(errno));
+	char *src = xasprintf("%s/sprout/tree%s", dir, abs), *dd = xasprintf("%s/sprout/distfiles", dir);
+	int r = plan_source_copy(abs, src);
+	if (!r)
+		r = plan_sources_link(p4, distdir, dd);
+	free(abs);
+	free(src);
+	free(dd);
 	return r;
 }

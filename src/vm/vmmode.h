@@ -31,6 +31,14 @@ int vm_static_sprout(const char *top, const char *arch, const char *musl, const 
  * steps that are not). 0 or negative code (errf set). */
 int vm_payload(const struct engine *e, const char *sprout, char *const *args, const char *dir);
 
+/* What bootstrap --stage4 adds to the payload in dir, for the rebootstrap
+ * that runs inside the VM: sprout's source tree top at sprout/tree/TOP
+ * (TOP its absolute path: the plan's own tree, so that plan_source_top
+ * finds it inside), and in sprout/distfiles every source of p4 (the plan
+ * PLAN-stage4) from the distfiles store distdir. 0 or negative code (errf
+ * set). */
+int vm_payload_stage4(const char *dir, const char *top, const struct plan *p4, const char *distdir);
+
 /* Where the payload puts plan p's file inside the VM. Caller frees. */
 char *vm_payload_plan(const struct plan *p);
 

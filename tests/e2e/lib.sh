@@ -12,6 +12,26 @@ check() { d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
 # fails "description" command...: ok when the command fails.
 fails() { d=$1; shift; if "$@"; then notok "$d"; else ok "$d"; fi; }
 sprout() { "$SPROUT" "$@"; }
+# skip_unless VAR HOW: the test ends here, skipped, unless $VAR is 1 (HOW
+# says how to run it).
+skip_unless() {
+	eval "v=\${$1:-}"
+	[ "$v" = 1 ] && return 0
+	ok "# SKIP $2"
+	echo "1..$n"
+	exit 0
+}
+# since T: the seconds since T (of date +%s).
+since() { echo $(($(date +%s) - $1)); }
+# long_state: S, the state of a long test (vm.sh, vmmode.sh): SPROUT_VM_STATE
+# (used and kept) or a fresh one; with SPROUT_DISTFILES=DIR, that directory's
+# sources when the state has none.
+long_state() {
+	S=${SPROUT_VM_STATE:-$T/state}
+	if [ -n "${SPROUT_DISTFILES:-}" ] && [ ! -d "$S/distfiles" ]; then
+		mkdir -p "$S" && cp -r "$SPROUT_DISTFILES" "$S/distfiles"
+	fi
+}
 # seed_recipe DIR TOOL...: write DIR/recipe, a seed of the host's dash and
 # the tools named (paths), each with its libraries, /bin/sh a link to dash.
 seed_recipe() {

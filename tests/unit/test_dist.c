@@ -1,6 +1,7 @@
 /* The shared cache's entry (docs/cache.md, "The shared cache"): what is
  * written is read back; anything else is refused, naming the line. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -18,6 +19,36 @@ static void bad(const char *text, const char *msg)
 	int r = dist_entry_parse(text, strlen(text), &en);
 	ok(r == -SPROUT_ERR_FORMAT && strstr(err_msg(r), msg), "refused: %s (got %s)", msg,
 	   r ? err_msg(r) : "success");
+}
+
+/* The notes' lines, and dist_init's timeout: given, from
+ * $SPROUT_CACHE_TIMEOUT, or the default. */
+static void notes_and_timeouts(void)
+{
+	struct buf b = {0};
+	dist_note_text(DIST_REFUSED, "http://c", "gcc", "bad signature", &b);
+	ok(!strcmp(b.s, "[cache] refused gcc from http://c: bad signature; building it here\n"),
+	   "a refused pull's line");
+	b.len = 0;
+	dist_note_text(DIST_PRESENT, "http://c", "gcc", NULL, &b);
+	ok(!strcmp(b.s, "present gcc (http://c has it)\n"), "a push the cache had's line");
+	buf_free(&b);
+	struct dist d;
+	char *urls[] = {"http://c//", NULL};
+	unsetenv("SPROUT_CACHE_TIMEOUT");
+	dist_init(&d, "/s", urls, NULL, 0);
+	int dflt = d.http.connect_timeout;
+	ok(d.ncaches == 1 && !strcmp(d.caches[0].url, "http://c") && dflt > 0,
+	   "one cache, its URL without the trailing slashes; a default timeout (%d s)", dflt);
+	dist_free(&d);
+	setenv("SPROUT_CACHE_TIMEOUT", "3", 1);
+	dist_init(&d, "/s", urls, NULL, 0);
+	ok(d.http.connect_timeout == 3 && d.http.stall_time == 3, "$SPROUT_CACHE_TIMEOUT sets the timeouts");
+	dist_free(&d);
+	dist_init(&d, "/s", urls, NULL, 9);
+	ok(d.http.connect_timeout == 9, "a timeout given wins over $SPROUT_CACHE_TIMEOUT");
+	dist_free(&d);
+	unsetenv("SPROUT_CACHE_TIMEOUT");
 }
 
 int main(void)
@@ -55,5 +86,6 @@ int main(void)
 	bad("sprout-cache-entry 1\nkey " K64 "\nstep s\ndigest " K64 "X\narchive " K64 " 5\n", "line 4");
 	ok(dist_entry_parse(good, strlen(good), &back) == 0 && back.size == 5 && !strcmp(back.step, "s"),
 	   "a good one with a 5-byte archive");
+	notes_and_timeouts();
 	return tap_done();
 }

@@ -157,7 +157,8 @@ static void basics(struct suite *s)
 	free(out);
 
 	setenv("SPROUT_TEST_LEAK", "1", 1);
-	st = run(s, "env | sort", &out);
+	/* Less the shell's own SHLVL, which busybox's sh exports. */
+	st = run(s, "env | grep -v '^SHLVL=' | sort", &out);
 	ok(st == 0 &&
 	       !strcmp(out, "BUILDDIR=/build\nDEPS=/deps\nDESTDIR=/destdir\nFOO=bar\nHOME=/build\nLC_ALL=C\n"
 			    "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin\nPWD=/build\nSYSROOT=/sysroot\nTERM=dumb\n"),
@@ -229,10 +230,10 @@ static void filesystem(struct suite *s)
 	free(out);
 
 	st = run(s, "stat -c %a /tmp; ls -A /tmp | wc -l; echo x > /tmp/t && cat /tmp/t; ls /dev | tr '\\n' ' '; echo; "
-		    "head -c 3 /dev/zero | od -An -tx1; echo y > /dev/null && echo null-ok",
+		    "head -c 3 /dev/zero | tr '\\000' z; echo; echo y > /dev/null && echo null-ok",
 		 &out);
 	ok(st == 0 && !strcmp(out, "1777\n0\nx\nfd full null ptmx pts random shm stderr stdin stdout tty urandom zero \n"
-				   " 00 00 00\nnull-ok\n"),
+				   "zzz\nnull-ok\n"),
 	   "%s: a fresh writable /tmp (1777) and a minimal /dev", w);
 	if (strstr(out, "1777") == NULL || strstr(out, "null-ok") == NULL)
 		printf("# %s", out);
@@ -268,10 +269,21 @@ static void network(struct suite *s)
 		ok(0, "%s: cannot listen on 127.0.0.1: %s", w, strerror(errno));
 		return;
 	}
-	char *script = xasprintf("bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d' 2>&1 && echo CONNECTED || echo REFUSED",
+	/* bash's /dev/tcp makes the connection; a root without bash
+	 * (plans/gnu's final system, under make check-gnu) cannot try. */
+	char *script = xasprintf("command -v bash >/dev/null || { echo NO-BASH; exit 0; }; "
+				 "bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d' 2>&1 && echo CONNECTED || echo REFUSED",
 				 ntohs(a.sin_port));
 	char *out;
 	int st = run(s, script, &out);
+	if (st == 0 && strstr(out, "NO-BASH")) {
+		ok(1, "# SKIP %s: no bash in this root to connect with (the host's 127.0.0.1)", w);
+		ok(1, "# SKIP %s: no bash in this root to connect with (loopback inside)", w);
+		close(l);
+		free(out);
+		free(script);
+		return;
+	}
 	int c = accept(l, NULL, NULL);
 	ok(st == 0 && strstr(out, "REFUSED") && c < 0 && errno == EAGAIN,
 	   "%s: the host's 127.0.0.1 is unreachable (the listener saw nothing)", w);
@@ -290,7 +302,7 @@ static void processes(struct suite *s)
 {
 	const char *w = s->who;
 	char arg[32], *out, *script;
-	snprintf(arg, sizeof arg, "1000.%d", (int)getpid());
+	snprintf(arg, sizeof arg, "1000%d", (int)getpid());
 	script = xasprintf("sleep %s & echo started", arg);
 	int st = run(s, script, &out);
 	ok(st == 0 && !strcmp(out, "started\n") && !sleeping(arg), "%s: a background 'sleep %s' is gone once the step ends",
@@ -299,7 +311,7 @@ static void processes(struct suite *s)
 	free(script);
 
 	struct run_spec sp;
-	snprintf(arg, sizeof arg, "30.%d", (int)getpid());
+	snprintf(arg, sizeof arg, "30%d", (int)getpid());
 	script = xasprintf("sleep %s", arg);
 	spec_init(s, &sp, script);
 	sp.timeout = 1;
@@ -316,7 +328,7 @@ static void processes(struct suite *s)
 	free(out);
 
 	/* SIGTERM from outside ends the sandbox with 128+15. */
-	snprintf(arg, sizeof arg, "1001.%d", (int)getpid());
+	snprintf(arg, sizeof arg, "1001%d", (int)getpid());
 	script = xasprintf("sleep %s", arg);
 	spec_init(s, &sp, script);
 	truncate(s->log, 0);
@@ -332,7 +344,7 @@ static void processes(struct suite *s)
 	free(script);
 
 	/* When the caller dies, so does the sandbox. */
-	snprintf(arg, sizeof arg, "1002.%d", (int)getpid());
+	snprintf(arg, sizeof arg, "1002%d", (int)getpid());
 	script = xasprintf("sleep %s", arg);
 	spec_init(s, &sp, script);
 	pid_t k = fork();

@@ -6,46 +6,40 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "build/cache.h"
+#include "build/engine.h"
 #include "build/manifest.h"
 #include "build/plan.h"
 #include "build/state.h"
 #include "core/err.h"
 #include "core/util.h"
 #include "tap.h"
+#include "tfile.h"
 #include "vm/results.h"
 #include "vm/vmmode.h"
 
-static char dir[] = "/tmp/sprout-test-vmmode.XXXXXX";
-
-static void put(const char *rel, const char *text)
-{
-	char *p = path_join(dir, rel), *d = path_dirname(p);
-	mkdir_p(d, 0755);
-	file_write_atomic(p, text, strlen(text));
-	free(d);
-	free(p);
-}
+static char dir[64];
 
 static struct plan *load_plan(void);
 
 /* A plan: host steps cc and tool (the root tree), native steps out, last. */
 static struct plan *load(void)
 {
-	static const char *const names[] = {"cc", "tool", "out", "last"};
-	for (int i = 0; i < 4; i++) {
-		char *rel = xasprintf("p/recipes/%s/recipe", names[i]), *text;
-		text = xasprintf("name %s\nversion 1\nlicense MIT\n%sbuild %s\n\ttrue\n", names[i],
-				 i == 2 ? "depends cc\n" : i == 3 ? "depends out\n" : "", i >= 2 ? "native" : "host");
-		put(rel, text);
-		free(rel);
-		free(text);
-	}
-	put("p/plan", "plan t\narches x86_64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1\nstage host\n\tstep cc\n\tstep tool\n"
-		      "stage native rootfs=tool\n\tstep out\n\tstep last\n");
+	static const char *const files[][2] = {
+		{"p/recipes/cc/recipe", "name cc\nversion 1\nlicense MIT\nbuild host\n\ttrue\n"},
+		{"p/recipes/tool/recipe", "name tool\nversion 1\nlicense MIT\nbuild host\n\ttrue\n"},
+		{"p/recipes/out/recipe", "name out\nversion 1\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n"},
+		{"p/recipes/last/recipe", "name last\nversion 1\nlicense MIT\ndepends out\nbuild native\n\ttrue\n"},
+		{"p/plan", "plan t\narches x86_64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1\nstage host\n\tstep cc\n"
+			   "\tstep tool\nstage native rootfs=tool\n\tstep out\n\tstep last\n"},
+	};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		tfile_puts(dir, files[i][0], files[i][1]);
 	return load_plan();
 }
 
@@ -201,7 +195,7 @@ static void test_import(const struct plan *p, const char *results)
 	/* The host's recipe of out is another: another key. */
 	store(p, 2, "vm", "out\n");
 	write_results(p, "vm", results, one);
-	put("p/recipes/out/recipe", "name out\nversion 2\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n");
+	tfile_puts(dir, "p/recipes/out/recipe", "name out\nversion 2\nlicense MIT\ndepends cc\nbuild native\n\ttrue\n");
 	struct plan *p2 = load_plan();
 	r = p2 ? vm_import(p2, "x86_64", host, results, 0, work, &rows, &n, &torn, &diff) : -1;
 	ok(r == -SPROUT_ERR_HASH && strstr(err_msg(r), "other inputs"), "a record of other inputs is refused: %s",
@@ -219,12 +213,73 @@ static void test_import(const struct plan *p, const char *results)
 	free(work);
 }
 
+/* What a failed make static-sprout quotes from its log. */
+static void test_last_line(void)
+{
+	char *log = path_join(dir, "make.log"), *l;
+	tfile_puts(dir, "make.log", "cc -c a.c\nmake: *** [Makefile:9: a.o] Error 1\r\n \n\n");
+	l = file_last_line(log);
+	ok(l && !strcmp(l, "make: *** [Makefile:9: a.o] Error 1"), "a log's last line, without blank lines: %s",
+	   l ? l : "(null)");
+	free(l);
+	tfile_puts(dir, "make.log", "\n \n");
+	l = file_last_line(log);
+	ok(l == NULL, "  ... none in a log of blank lines");
+	free(l);
+	unlink(log);
+	l = file_last_line(log);
+	ok(l == NULL, "  ... none without a log");
+	free(l);
+	free(log);
+}
+
+/* Whether another process can take the lock of the state st (as another
+ * sprout would: the file opened anew). */
+static int lock_free_elsewhere(const char *st)
+{
+	char *lp = path_join(st, "lock");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(lp, O_RDWR);
+		_exit(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+	}
+	int status = 1;
+	waitpid(pid, &status, 0);
+	free(lp);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* VM mode holds the state's lock from its first build to its import. */
+static void test_lock_hold(void)
+{
+	char *st = path_join(dir, "locked"), *other = path_join(dir, "other");
+	int r = engine_lock_hold(st);
+	ok(r == 0, "the state's lock is held (%s)", r ? err_msg(r) : "ok");
+	ok(!lock_free_elsewhere(st), "  ... another sprout cannot take it");
+	struct engine e;
+	memset(&e, 0, sizeof e);
+	e.statedir = st;
+	e.lockfd = -1;
+	r = engine_lock(&e);
+	ok(r == 0, "  ... a build of this process on the same state shares it (%s)", r ? err_msg(r) : "ok");
+	close(e.lockfd);
+	ok(!lock_free_elsewhere(st), "  ... and the lock stays held when that build ends");
+	ok(engine_lock_hold(st) == 0, "  ... holding it again is a no-op");
+	e.statedir = other;
+	e.lockfd = -1;
+	r = engine_lock(&e);
+	ok(r == 0 && !lock_free_elsewhere(other), "another state's lock is taken as always");
+	close(e.lockfd);
+	ok(lock_free_elsewhere(other), "  ... and given back when its build ends");
+	free(st);
+	free(other);
+}
+
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		ok(0, "mkdtemp");
-		return tap_done();
-	}
+	tap_tmpdir(dir, sizeof dir, "vmmode");
+	test_last_line();
+	test_lock_hold();
 	struct plan *p = load();
 	ok(p != NULL, "the test plan loads");
 	if (p) {
