@@ -94,6 +94,18 @@ static int run(struct suite *s, const char *script, char **out)
 	return run_spec_out(s, &sp, out);
 }
 
+/* ok when script, in a host step, ends with status 0 having said exactly
+ * want; what it said otherwise as a TAP comment. */
+static void says(struct suite *s, const char *script, const char *want, const char *what)
+{
+	char *out = NULL;
+	int st = run(s, script, &out);
+	ok(st == 0 && out && !strcmp(out, want), "%s: %s", s->who, what);
+	if (!out || strcmp(out, want))
+		printf("# %s", out ? out : "");
+	free(out);
+}
+
 /* Whether a process runs whose argv is exactly "sleep ARG". */
 static int sleeping(const char *arg)
 {
@@ -214,20 +226,11 @@ static void filesystem(struct suite *s)
 	char *fs = slurp(f), *os = slurp(obj);
 	ok(st == 0 && !strcmp(out, "source\n") && !strcmp(fs, "hello\n") && !strcmp(os, "built\n"),
 	   "%s: /build holds the sources and is writable, $DESTDIR lands in the spec's destdir", w);
-	free(out);
-	free(fs);
-	free(os);
-	free(f);
-	free(obj);
-	free(src);
+	FREE_ALL(out, fs, os, f, obj, src);
 
-	st = run(s, "cat /deps/dep1/x \"$SYSROOT/s\"; touch /deps/dep1/y 2>/dev/null && echo WROTE || echo RO; "
-		    "touch /sysroot/y 2>/dev/null && echo WROTE || echo RO",
-		 &out);
-	ok(st == 0 && !strcmp(out, "dep\nsys\nRO\nRO\n"), "%s: deps at /deps/NAME and the sysroot, read-only", w);
-	if (strcmp(out, "dep\nsys\nRO\nRO\n"))
-		printf("# %s", out);
-	free(out);
+	says(s, "cat /deps/dep1/x \"$SYSROOT/s\"; touch /deps/dep1/y 2>/dev/null && echo WROTE || echo RO; "
+		"touch /sysroot/y 2>/dev/null && echo WROTE || echo RO",
+	     "dep\nsys\nRO\nRO\n", "deps at /deps/NAME and the sysroot, read-only");
 
 	st = run(s, "stat -c %a /tmp; ls -A /tmp | wc -l; echo x > /tmp/t && cat /tmp/t; ls /dev | tr '\\n' ' '; echo; "
 		    "head -c 3 /dev/zero | tr '\\000' z; echo; echo y > /dev/null && echo null-ok",
@@ -239,20 +242,13 @@ static void filesystem(struct suite *s)
 		printf("# %s", out);
 	free(out);
 
-	st = run(s, "echo 'int main(void){return 42;}' > t.c && cc -o t t.c && ./t || echo $?", &out);
-	ok(st == 0 && !strcmp(out, "42\n"), "%s: the host's compiler works in a host stage", w);
-	if (strcmp(out, "42\n"))
-		printf("# %s", out);
-	free(out);
+	says(s, "echo 'int main(void){return 42;}' > t.c && cc -o t t.c && ./t || echo $?", "42\n",
+	     "the host's compiler works in a host stage");
 
-	st = run(s, "(cat /proc/sys/vm/swappiness > /proc/sys/vm/swappiness) 2>/dev/null && echo WROTE || echo DENIED; "
-		    "(echo x > /proc/sysrq-trigger) 2>/dev/null && echo WROTE || echo DENIED; "
-		    "mount -t tmpfs none /tmp 2>/dev/null && echo MOUNTED || echo DENIED",
-		 &out);
-	ok(st == 0 && !strcmp(out, "DENIED\nDENIED\nDENIED\n"), "%s: no sysctl, sysrq or mount from inside", w);
-	if (strcmp(out, "DENIED\nDENIED\nDENIED\n"))
-		printf("# %s", out);
-	free(out);
+	says(s, "(cat /proc/sys/vm/swappiness > /proc/sys/vm/swappiness) 2>/dev/null && echo WROTE || echo DENIED; "
+		"(echo x > /proc/sysrq-trigger) 2>/dev/null && echo WROTE || echo DENIED; "
+		"mount -t tmpfs none /tmp 2>/dev/null && echo MOUNTED || echo DENIED",
+	     "DENIED\nDENIED\nDENIED\n", "no sysctl, sysrq or mount from inside");
 }
 
 static void network(struct suite *s)
@@ -462,11 +458,7 @@ static void native(struct suite *s)
 		   w);
 		free(out);
 	}
-	free(rootfs);
-	free(bin);
-	free(sh);
-	free(c);
-	free(hello);
+	FREE_ALL(rootfs, bin, sh, c, hello);
 }
 
 /* An aarch64 "sh" that says hello, run through qemu-user. */
@@ -511,10 +503,7 @@ static void foreign(struct suite *s)
 			printf("# status %d: %s\n", st, out);
 		free(out);
 	}
-	free(rootfs);
-	free(bin);
-	free(sh);
-	free(asmf);
+	FREE_ALL(rootfs, bin, sh, asmf);
 }
 
 static void errors(struct suite *s)
@@ -584,12 +573,7 @@ static void suite_run(const char *who)
 	   "%s: nothing stays mounted (%d mounts before, %d after)", who, before, after);
 	free(mi);
 	rm_rf(s.top);
-	free(s.top);
-	free(s.build);
-	free(s.dest);
-	free(s.log);
-	free(s.dep);
-	free(s.sysroot);
+	FREE_ALL(s.top, s.build, s.dest, s.log, s.dep, s.sysroot);
 }
 
 /* As root: the same cases as the unprivileged sprout-test, in a child
