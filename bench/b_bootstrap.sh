@@ -21,23 +21,34 @@ run() { # label, then the command; prints seconds
 	t1=$(now)
 	echo "$t0 $t1" | awk '{printf "%.1f", $2 - $1}'
 }
+# settle STATE: wait (untimed) for the build trees a sprout run threw away
+# to be deleted: sprout deletes them in the background once its run is
+# over (docs/cli.md, STATE/deleting), and the next timed run must not
+# share the disk with that.
+settle() {
+	i=0
+	while [ -n "$(ls -A "$1/deleting" 2>/dev/null)" ] && [ $i -lt 3000 ]; do sleep 0.2; i=$((i + 1)); done
+}
 # -j1 in the order sprout, script, script, sprout (each side's mean): a
 # cold build's time drifts with what ran before it (page cache, writeback),
 # and going first or second must not decide the ratio.
 "$SPROUT" --distfiles "$D" --state "$BENCH_TMP/bs-gen" script minimal >"$BENCH_TMP/build.sh"
 sync
 x1=$(run sprout-j1 "$SPROUT" -q -j1 --distfiles "$D" --state "$BENCH_TMP/bs1a" bootstrap)
+settle "$BENCH_TMP/bs1a"
 sync
 y1=$(run script-j1 sh "$BENCH_TMP/build.sh" "$BENCH_TMP/bs-script-a" 1)
 sync
 y2=$(run script-j1 sh "$BENCH_TMP/build.sh" "$BENCH_TMP/bs-script-b" 1)
 sync
 x2=$(run sprout-j1 "$SPROUT" -q -j1 --distfiles "$D" --state "$BENCH_TMP/bs1" bootstrap)
+settle "$BENCH_TMP/bs1"
 a1=$(echo "$x1 $x2" | awk '{printf "%.1f", ($1 + $2) / 2}')
 s1=$(echo "$y1 $y2" | awk '{printf "%.1f", ($1 + $2) / 2}')
 rm -rf "$BENCH_TMP/bs1a" "$BENCH_TMP/bs-script-a" "$BENCH_TMP/bs-script-b"
 sync
 a2=$(run sprout-j2 "$SPROUT" -q -j2 --distfiles "$D" --state "$BENCH_TMP/bs2" bootstrap)
+settle "$BENCH_TMP/bs2"
 t0=$(now)
 "$SPROUT" -q -j2 --distfiles "$D" --state "$BENCH_TMP/bs2" bootstrap >/dev/null 2>&1
 t1=$(now)

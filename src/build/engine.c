@@ -18,6 +18,7 @@
 #include "fetch/fetch.h"
 #include "build/manifest.h"
 #include "build/state.h"
+#include "build/trash.h"
 #include "sandbox/run.h"
 #include "core/util.h"
 
@@ -109,9 +110,11 @@ int engine_lock(struct engine *e)
 	r = state_upgrade(e->statedir);
 	if (r)
 		return errf(r, "cannot bring the state directory %s up to date: %s", e->statedir, err_str(r));
-	/* With the lock held, anything under tmp/ is a dead run's work. */
+	/* With the lock held, anything under tmp/ is a dead run's work: to
+	 * the trash with it, at once (build/trash.h). */
 	char *tmp = state_path(e->statedir, "tmp");
-	r = rm_rf(tmp);
+	if (rmdir(tmp) < 0 && errno != ENOENT)
+		r = trash_put(e->statedir, tmp);
 	if (!r)
 		r = mkdir_p(tmp, 0755);
 	free(tmp);
@@ -342,9 +345,11 @@ int engine_prepare(struct engine *e, int i)
 	char *out = path_join(tmp, "out");
 	char *logdir = state_record_dir(e->statedir, STATE_LOG, e->plan->name, e->arch);
 	char *log = engine_logpath(e, i);
-	int r = rm_rf(base);
+	/* A failed attempt's tree (kept for sprout shell) goes to the trash:
+	 * no step waits while a big tree is deleted. */
+	int r = trash_put(e->statedir, base);
 	if (!r)
-		r = rm_rf(tmp);
+		r = trash_put(e->statedir, tmp);
 	if (!r)
 		r = mkdir_p(work, 0755);
 	if (!r)

@@ -17,12 +17,14 @@ enum engine_ev {
 	SPROUT_EV_SKIP,        /* not started because an earlier step failed */
 	SPROUT_EV_TICK,        /* steps are running (step is -1); only when tick > 0 */
 	SPROUT_EV_FETCH,       /* source, not in the store, is about to be fetched for step */
+	SPROUT_EV_INTERRUPTED, /* step was running when the run was interrupted: stopped, nothing of
+				* it kept (it starts again next time); secs set */
 };
 
 struct engine_event {
 	enum engine_ev kind;
 	int step;
-	double secs;            /* SPROUT_EV_DONE, SPROUT_EV_FAIL: wall time */
+	double secs;            /* SPROUT_EV_DONE, SPROUT_EV_FAIL, SPROUT_EV_INTERRUPTED: wall time */
 	int status;             /* SPROUT_EV_FAIL: the runner's exit status */
 	const char *digest;     /* SPROUT_EV_DONE, SPROUT_EV_CACHED */
 	const char *log;        /* SPROUT_EV_FAIL */

@@ -16,6 +16,7 @@
 #include "build/engine.h"
 #include "build/engine_int.h"
 #include "build/state.h"
+#include "build/trash.h"
 #include "core/err.h"
 #include "sandbox/run.h"
 #include "core/util.h"
@@ -199,20 +200,19 @@ static int next_ready(struct engine *e, struct sched *sc)
 	return -1;
 }
 
-/* Mark step i failed and report it (unless the run was interrupted). */
+/* Mark step i failed and report it: as failed, or as interrupted when
+ * the run was (whatever its status: its work is not kept). */
 static void fail_step(struct engine *e, struct sched *sc, int i, struct engine_event *ev)
 {
 	char *log = engine_logpath(e, i);
 	char *bd = engine_builddir(e, i);
 	sc->state[i] = ST_FAILED;
 	sc->failed = 1;
-	if (!interrupted) {
-		ev->kind = SPROUT_EV_FAIL;
-		ev->step = i;
-		ev->log = log;
-		ev->builddir = bd;
-		engine_emit(e, ev);
-	}
+	ev->kind = interrupted ? SPROUT_EV_INTERRUPTED : SPROUT_EV_FAIL;
+	ev->step = i;
+	ev->log = log;
+	ev->builddir = bd;
+	engine_emit(e, ev);
 	free(log);
 	free(bd);
 }
@@ -258,18 +258,13 @@ static int start_step(struct engine *e, struct sched *sc, int i)
 	return 0;
 }
 
-/* A finished step's build tree is renamed aside into tmp/trash/ (which
- * engine_lock clears after a dead run) and deleted when the run is over:
- * on ext4, files created soon after many were deleted are slow to create,
- * and the next step's sources are exactly that. */
+/* A finished step's build tree goes to the trash (build/trash.h): on
+ * ext4, files created soon after many were deleted are slow to create, and
+ * the next step's sources are exactly that; it is deleted once the run is
+ * over, in the background. */
 static void discard_tree(struct engine *e, const char *dir)
 {
-	static unsigned serial;
-	char *trash = state_path(e->statedir, "tmp/trash"), *to = xasprintf("%s/%u", trash, serial++);
-	if (mkdir_p(trash, 0755) || rename(dir, to) < 0)
-		rm_rf(dir);
-	free(trash);
-	free(to);
+	trash_put(e->statedir, dir);
 }
 
 /* Step i's process ended with wait status st: commit its output, or
@@ -293,7 +288,7 @@ static void finish_step(struct engine *e, struct sched *sc, int i, int st)
 	}
 	e->digests[i][0] = 0;
 	char *tmp = engine_tmpdir(e, i);
-	rm_rf(tmp);
+	trash_put(e->statedir, tmp);
 	free(tmp);
 	ev.status = status;
 	ev.error = cr ? err_msg(cr) : NULL;
@@ -389,9 +384,7 @@ int engine_build(struct engine *e)
 			engine_emit(e, &ev);
 		}
 	}
-	char *trash = state_path(e->statedir, "tmp/trash");
-	rm_rf(trash);
-	free(trash);
+	trash_empty_later(e->statedir);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sched_free(&sc);

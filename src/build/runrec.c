@@ -7,7 +7,7 @@
 #include "core/err.h"
 #include "core/util.h"
 
-static const char *const NAMES[] = {"none", "built", "cached", "failed", "not-started"};
+static const char *const NAMES[] = {"none", "built", "cached", "failed", "not-started", "interrupted"};
 
 const char *runrec_result_name(enum runrec_result res)
 {
@@ -57,18 +57,20 @@ void runrec_event(struct runrec *r, const struct engine_event *ev)
 		break;
 	case SPROUT_EV_DONE:
 	case SPROUT_EV_FAIL:
+	case SPROUT_EV_INTERRUPTED:
 		s->end = t;
 		if (s->start < 0)
 			s->start = t - ev->secs;
 		if (s->slot >= 0)
 			r->busy[s->slot] = 0;
-		s->result = ev->kind == SPROUT_EV_DONE ? RUNREC_BUILT : RUNREC_FAILED;
+		s->result = ev->kind == SPROUT_EV_DONE ? RUNREC_BUILT
+			    : ev->kind == SPROUT_EV_FAIL ? RUNREC_FAILED : RUNREC_INTERRUPTED;
 		r->failed |= ev->kind == SPROUT_EV_FAIL;
 		/* fall through */
 	case SPROUT_EV_CACHED:
 		if (ev->kind == SPROUT_EV_CACHED)
 			s->result = RUNREC_CACHED;
-		if (ev->kind != SPROUT_EV_FAIL) {
+		if (ev->kind == SPROUT_EV_DONE || ev->kind == SPROUT_EV_CACHED) {
 			s->size = ev->size;
 			snprintf(s->digest, sizeof s->digest, "%s", ev->digest ? ev->digest : "");
 		}
@@ -91,7 +93,8 @@ int runrec_write(struct runrec *r, const char *statedir)
 	int ran = 0;
 	r->wall = now_sec() - r->t0;
 	for (size_t i = 0; i < r->nsteps; i++)
-		ran |= r->steps[i].result == RUNREC_BUILT || r->steps[i].result == RUNREC_FAILED;
+		ran |= r->steps[i].result == RUNREC_BUILT || r->steps[i].result == RUNREC_FAILED ||
+		       r->steps[i].result == RUNREC_INTERRUPTED;
 	if (!ran)
 		return 0;
 	struct buf b = {0};
@@ -131,7 +134,7 @@ static int parse_step(char **w, int n, struct runrec_step *s)
 	s->name = xstrdup(w[1]);
 	s->stage = xstrdup(w[2]);
 	s->result = RUNREC_NONE;
-	for (int k = 1; k < 5; k++)
+	for (int k = 1; k < RUNREC_RESULTS; k++)
 		if (!strcmp(w[3], NAMES[k]))
 			s->result = (enum runrec_result)k;
 	if (s->result == RUNREC_NONE)

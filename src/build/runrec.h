@@ -10,7 +10,8 @@
 #include "build/engine.h"
 #include "build/plan.h"
 
-enum runrec_result { RUNREC_NONE, RUNREC_BUILT, RUNREC_CACHED, RUNREC_FAILED, RUNREC_SKIPPED };
+enum runrec_result { RUNREC_NONE, RUNREC_BUILT, RUNREC_CACHED, RUNREC_FAILED, RUNREC_SKIPPED, RUNREC_INTERRUPTED };
+#define RUNREC_RESULTS 6        /* the results, for arrays of counts */
 
 struct runrec_step {
 	char *name;             /* owned */

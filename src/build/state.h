@@ -12,6 +12,7 @@
  *   STATE/logs/PLAN/ARCH/STEP.log                    its log
  *   STATE/build/PLAN/ARCH/STEP/                      its build tree
  *   STATE/layout                                     "sprout-state 2"
+ *   STATE/trash/, STATE/deleting/                    what runs threw away (build/trash.h)
  *
  * Per-step records are keyed by plan, arch and step, so that two plans in
  * one state directory never share them. Every returned path is the

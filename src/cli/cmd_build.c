@@ -10,6 +10,16 @@
 #include "core/err.h"
 #include "core/util.h"
 
+/* "N interrupted, " for the totals, when a step was. */
+static const char *interrupted_count(const struct build_stats *st)
+{
+	static char s[40];
+	s[0] = 0;
+	if (st->interrupted)
+		snprintf(s, sizeof s, "%zu interrupted, ", st->interrupted);
+	return s;
+}
+
 int cmd_build(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg;
@@ -33,8 +43,8 @@ int cmd_build(struct ctx *c, int argc, char **argv)
 	if (r && r != -SPROUT_ERR_BUILD)
 		cmd_err("build: %s", err_msg(r));
 	if (!c->quiet && !c->json && (!r || r == -SPROUT_ERR_BUILD || r == -SPROUT_ERR_INTERRUPTED))
-		printf("%s: %zu built, %zu cached, %zu failed, %zu not started; %.2fs\n", p->name, st.built, st.cached,
-		       st.failed, st.skipped, now_sec() - t0);
+		printf("%s: %zu built, %zu cached, %zu failed, %s%zu not started; %.2fs\n", p->name, st.built, st.cached,
+		       st.failed, interrupted_count(&st), st.skipped, now_sec() - t0);
 	/* Where the final step's output is (sprout path prints it too). */
 	int fin = p->final ? plan_step_index(p, p->final) : -1;
 	char *out;

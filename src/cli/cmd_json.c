@@ -23,7 +23,7 @@ void cmd_json_build(const struct ctx *c, const struct runrec *r, const char *res
 {
 	struct buf b = {0};
 	struct json j;
-	size_t n[5] = {0};
+	size_t n[RUNREC_RESULTS] = {0};
 	(void)c;
 	for (size_t i = 0; i < r->nsteps; i++)
 		n[r->steps[i].result]++;

@@ -362,7 +362,7 @@ static void html_page(struct rep *rp)
 	if (gmtime_r(&tt, &tm))
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
 	fmt_secs(r->wall, wall, sizeof wall);
-	size_t n[5] = {0};
+	size_t n[RUNREC_RESULTS] = {0};
 	for (size_t i = 0; i < r->nsteps; i++)
 		n[r->steps[i].result]++;
 	buf_adds(h, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>sprout report: ");

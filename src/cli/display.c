@@ -525,6 +525,11 @@ static void on_event(void *arg, const struct engine_event *ev)
 		bs->skipped++;
 		si->state = S_SKIPPED;
 		break;
+	case SPROUT_EV_INTERRUPTED:
+		/* It stays S_RUNNING: the table says "interrupted", and the next
+		 * build starts again with it (print_restart). */
+		bs->interrupted++;
+		return;
 	case SPROUT_EV_TICK:
 	case SPROUT_EV_FETCH:
 		break;

@@ -12,7 +12,7 @@ struct vm_sys;
 
 /* What a build did, for reports. */
 struct build_stats {
-	size_t built, cached, failed, skipped;
+	size_t built, cached, failed, skipped, interrupted;
 	double stage_begin[CMD_MAX_STAGES], stage_end[CMD_MAX_STAGES]; /* monotonic; 0 when nothing ran */
 };
 

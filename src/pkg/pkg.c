@@ -508,21 +508,49 @@ bad:
 	return NULL;
 }
 
+/* "T MODE " into out: the type, the mode as four octal digits. (By hand,
+ * not printf: every manifest line read is formatted again to check that
+ * it is canonical, thousands per install.) */
+static void put_head(struct buf *out, char type, unsigned mode)
+{
+	char h[7] = {type, ' ', (char)('0' + (mode >> 9 & 7)), (char)('0' + (mode >> 6 & 7)), (char)('0' + (mode >> 3 & 7)),
+		     (char)('0' + (mode & 7)), ' '};
+	buf_add(out, h, sizeof h);
+}
+
+/* v in decimal, then a space. */
+static void put_num(struct buf *out, unsigned long long v)
+{
+	char d[24];
+	int i = (int)sizeof d;
+	d[--i] = ' ';
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10));
+	buf_add(out, d + i, sizeof d - (size_t)i);
+}
+
 void pkg_entry_format(const struct pkg_entry *e, struct buf *out)
 {
 	char hex[65];
 	switch (e->type) {
 	case 'f':
 		sha256_hex(e->sha256, hex);
-		buf_addf(out, "f %04o %llu %s ", e->mode, e->size, hex);
+		hex[64] = ' ';
+		put_head(out, 'f', e->mode);
+		put_num(out, e->size);
+		buf_add(out, hex, 65);
 		pkg_escape(out, e->path);
 		break;
 	case 'd':
-		buf_addf(out, "d %04o - - ", e->mode);
+		put_head(out, 'd', e->mode);
+		buf_add(out, "- - ", 4);
 		pkg_escape(out, e->path);
 		break;
 	default:
-		buf_addf(out, "l 0777 %llu - ", e->size);
+		put_head(out, 'l', 0777);
+		put_num(out, e->size);
+		buf_add(out, "- ", 2);
 		pkg_escape(out, e->path);
 		buf_addc(out, ' ');
 		pkg_escape(out, e->target);
@@ -536,6 +564,17 @@ void pkg_manifest_format(const struct pkg_manifest *m, struct buf *out)
 	buf_adds(out, "sprout-manifest 1\n");
 	for (size_t i = 0; i < m->n; i++)
 		pkg_entry_format(&m->e[i], out);
+}
+
+void pkg_manifest_copy(const struct pkg_manifest *from, struct pkg_manifest *to)
+{
+	to->n = from->n;
+	to->e = xmalloc((from->n + 1) * sizeof *to->e);
+	for (size_t i = 0; i < from->n; i++) {
+		to->e[i] = from->e[i];
+		to->e[i].path = xstrdup(from->e[i].path);
+		to->e[i].target = from->e[i].target ? xstrdup(from->e[i].target) : NULL;
+	}
 }
 
 void pkg_manifest_free(struct pkg_manifest *m)

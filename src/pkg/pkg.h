@@ -71,6 +71,8 @@ int pkg_manifest_parse(const char *text, size_t n, struct pkg_manifest *out);
 void pkg_manifest_format(const struct pkg_manifest *m, struct buf *out);
 /* Append one entry's line (with its newline). */
 void pkg_entry_format(const struct pkg_entry *e, struct buf *out);
+/* A deep copy of from into to (freed with pkg_manifest_free). */
+void pkg_manifest_copy(const struct pkg_manifest *from, struct pkg_manifest *to);
 void pkg_manifest_free(struct pkg_manifest *m);
 /* The sum of the sizes of m's regular files. */
 unsigned long long pkg_manifest_bytes(const struct pkg_manifest *m);

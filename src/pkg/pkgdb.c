@@ -31,9 +31,17 @@ void pkgdb_pkg_free(struct pkgdb_pkg *p)
 int pkgdb_pkg_new(const char *meta, size_t ml, const char *man, size_t nl, const unsigned char sha256[32],
 		  struct pkgdb_pkg **out)
 {
+	return pkgdb_pkg_new_parsed(meta, ml, man, nl, NULL, sha256, out);
+}
+
+int pkgdb_pkg_new_parsed(const char *meta, size_t ml, const char *man, size_t nl, const struct pkg_manifest *parsed,
+			 const unsigned char sha256[32], struct pkgdb_pkg **out)
+{
 	struct pkgdb_pkg *p = xcalloc(1, sizeof *p);
 	int r = pkg_meta_parse(meta, ml, &p->meta);
-	if (!r) {
+	if (!r && parsed) {
+		pkg_manifest_copy(parsed, &p->man);
+	} else if (!r) {
 		r = pkg_manifest_parse(man, nl, &p->man);
 		if (r)
 			r = pkg_errwrap(r, "package %s", p->meta.name);

@@ -61,6 +61,10 @@ void pkgdb_pkg_free(struct pkgdb_pkg *p);
  * (copied). 0 or negative code. */
 int pkgdb_pkg_new(const char *meta, size_t ml, const char *man, size_t nl, const unsigned char sha256[32],
 		  struct pkgdb_pkg **out);
+/* As pkgdb_pkg_new, with man parsed already (parsed: pkg_manifest_parse of
+ * it), which is copied rather than parsed again; NULL parses it. */
+int pkgdb_pkg_new_parsed(const char *meta, size_t ml, const char *man, size_t nl, const struct pkg_manifest *parsed,
+			 const unsigned char sha256[32], struct pkgdb_pkg **out);
 
 /* The packages installed after transaction id (0: before the first), as
  * '+' changes sorted by name, replayed from the history. SPROUT_ERR_NOTFOUND

@@ -647,6 +647,52 @@ int pkgfile_finish(struct pkgfile *pf)
 	return 0;
 }
 
+/* The e->size bytes of regular file e, unpacked into p and checked
+ * against its sha256. 0 or negative code. */
+static int read_file_into(struct pkgfile *pf, const struct pkg_entry *e, unsigned char *p)
+{
+	unsigned long long got = 0;
+	while (got < e->size) {
+		unsigned long long want = e->size - got;
+		ssize_t n = payload_read(pf, p + got, want < (1u << 30) ? (size_t)want : (1u << 30));
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return bad(pf, "the payload ends early");
+		got += (unsigned long long)n;
+	}
+	unsigned char d[32];
+	sha256_buf(p, (size_t)e->size, d);
+	if (memcmp(d, e->sha256, 32))
+		return errf(-SPROUT_ERR_HASH, "%s: %s: the bytes differ from the manifest's sha256", pf->path, e->path);
+	return 0;
+}
+
+int pkgfile_check_keep(struct pkgfile *pf, unsigned long long max)
+{
+	if (pf->size > max)
+		return pkgfile_check(pf);
+	unsigned char *p = xmalloc((size_t)pf->size + 1);
+	size_t at = 0;
+	int r = 0;
+	for (size_t i = 0; i < pf->man.n && !r; i++) {
+		const struct pkg_entry *e = &pf->man.e[i];
+		if (e->type != 'f')
+			continue;
+		r = read_file_into(pf, e, p + at);
+		at += (size_t)e->size;
+	}
+	if (!r)
+		r = pkgfile_finish(pf);
+	if (r) {
+		free(p);
+		return r;
+	}
+	free(pf->payload);
+	pf->payload = p;
+	return 0;
+}
+
 int pkgfile_check(struct pkgfile *pf)
 {
 	for (size_t i = 0; i < pf->man.n; i++) {
@@ -681,6 +727,7 @@ void pkgfile_close(struct pkgfile *pf)
 	pkgfile_drop(pf);
 	pkg_meta_free(&pf->meta);
 	pkg_manifest_free(&pf->man);
+	free(pf->payload);
 	free(pf->meta_text);
 	free(pf->man_text);
 	free(pf->path);

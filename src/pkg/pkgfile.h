@@ -33,6 +33,7 @@ struct pkgfile {
 	unsigned long long stored, size;  /* payload bytes in the file, and unpacked */
 	unsigned long long file_size;     /* after pkgfile_finish: bytes of the whole file */
 	unsigned char sha256[32];         /* after pkgfile_finish: of the whole file */
+	unsigned char *payload;           /* after pkgfile_check_keep: the checked payload, or NULL */
 	struct pkgfile_rd *rd;
 };
 
@@ -54,6 +55,11 @@ int pkgfile_finish(struct pkgfile *pf);
 /* Read everything and check every byte (pkgfile_read_file for each
  * regular file, then pkgfile_finish). 0 or negative code. */
 int pkgfile_check(struct pkgfile *pf);
+/* As pkgfile_check, keeping the unpacked payload (the regular files'
+ * bytes, each checked, in manifest order: size bytes) in pf->payload when
+ * it is at most max bytes; a larger one is checked and not kept. 0 or
+ * negative code (then nothing is kept). */
+int pkgfile_check_keep(struct pkgfile *pf, unsigned long long max);
 /* Let go of the file and the reading state, keeping what was read
  * (metadata, manifest, sha256): for holding many checked packages. */
 void pkgfile_drop(struct pkgfile *pf);

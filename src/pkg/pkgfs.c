@@ -82,7 +82,25 @@ int pkgfs_syncfs(struct pkgfs *w)
 	return r;
 }
 
-int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
+void pkgfs_adopt(struct pkgfs *w, struct pkgfs *from)
+{
+	for (size_t k = 0; k < from->ndev; k++) {
+		size_t i = 0;
+		while (i < w->ndev && w->dev[i] != from->dev[k])
+			i++;
+		if (i == w->ndev && w->ndev < sizeof w->dev / sizeof *w->dev) {
+			w->dev[w->ndev] = from->dev[k];
+			w->devfd[w->ndev++] = from->devfd[k];
+		} else {
+			close(from->devfd[k]);
+		}
+	}
+	from->ndev = 0;
+}
+
+/* pkgfs_parent without errf(): -errno of the walk, w->tmp holding the
+ * path up to the component that failed. */
+int pkgfs_parent_quiet(struct pkgfs *w, const char *path, const char **base)
 {
 	size_t len = strlen(path);
 	if (w->missing) {
@@ -122,8 +140,15 @@ int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
 		/* Its members, which usually follow, need not look again. */
 		free(w->missing);
 		w->missing = xstrdup(w->tmp);
-		return -ENOENT;
 	}
+	return fd;
+}
+
+int pkgfs_parent(struct pkgfs *w, const char *path, const char **base)
+{
+	int fd = pkgfs_parent_quiet(w, path, base);
+	if (fd >= 0 || fd == -ENOENT)
+		return fd;
 	if (fd == -ELOOP || fd == -ENOTDIR)
 		return errf(-SPROUT_ERR_UNSAFE, "%s: not a directory (a link, or a file) in the root", w->tmp);
 	return errf(fd, "%s: %s", path, strerror(-fd));

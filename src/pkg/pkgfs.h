@@ -36,6 +36,12 @@ void pkgfs_done(struct pkgfs *w);
  * directory on the way is missing; SPROUT_ERR_UNSAFE (errf() naming it) when one
  * is a link or not a directory. */
 int pkgfs_parent(struct pkgfs *w, const char *path, const char **base);
+/* As pkgfs_parent, without a message (errf): for a thread of its own
+ * (each with its own w). */
+int pkgfs_parent_quiet(struct pkgfs *w, const char *path, const char **base);
+/* Take over the file systems from has met (for pkgfs_syncfs); from keeps
+ * none. */
+void pkgfs_adopt(struct pkgfs *w, struct pkgfs *from);
 /* lstat of path below the root: 0, -ENOENT (the path or a directory on
  * the way is missing), or another negative code. */
 int pkgfs_lstat(struct pkgfs *w, const char *path, struct stat *st);

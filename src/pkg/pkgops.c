@@ -208,6 +208,15 @@ static int is_file_arg(const char *a)
 }
 
 enum { IN_MEMORY_MAX = 16 << 20 };
+/* How many unpacked bytes a transaction keeps from checking its
+ * packages, so that it writes them without unpacking and hashing them
+ * again (pkgfile_check_keep); the packages past it are read again.
+ * SPROUT_PKG_KEEP=BYTES (the tests') sets it. */
+static unsigned long long keep_max(void)
+{
+	const char *e = getenv("SPROUT_PKG_KEEP");
+	return e && *e ? strtoull(e, NULL, 10) : 256ULL << 20;
+}
 
 /* Open and check package file path whole; when want_sha, it must have
  * those bytes (and want_size of them, unless that is 0). A file up to
@@ -215,17 +224,28 @@ enum { IN_MEMORY_MAX = 16 << 20 };
  * checked are the bytes installed. On success *pf is dropped
  * (pkgfile_drop) and the caller closes it and frees data. */
 static int check_file(const char *path, const unsigned char *want_sha, unsigned long long want_size, struct pkgfile **pf,
-		      struct buf *data)
+		      struct buf *data, unsigned long long *keep)
 {
 	struct stat st;
-	int r;
+	int r = -1;
 	err_clear();
-	if (stat(path, &st) == 0 && st.st_size <= IN_MEMORY_MAX && !(r = file_read(path, data)))
+	/* One open for the size and the bytes. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= IN_MEMORY_MAX)
+		r = fd_read(fd, data);
+	if (fd >= 0)
+		close(fd);
+	if (!r) {
 		r = pkgfile_open_mem(path, data->s, data->len, pf);
-	else
+	} else {
+		buf_free(data);
 		r = pkgfile_open(path, pf);
-	if (!r)
-		r = pkgfile_check(*pf);
+	}
+	if (!r) {
+		r = pkgfile_check_keep(*pf, *keep);
+		if (!r && (*pf)->payload)
+			*keep -= (*pf)->size;
+	}
 	if (!r && want_sha && (memcmp((*pf)->sha256, want_sha, 32) || (want_size && (*pf)->file_size != want_size))) {
 		char got[65], want[65];
 		sha256_hex((*pf)->sha256, got);
@@ -308,6 +328,7 @@ struct inst {
 	struct buf *adata;
 	int *adds_local;                /* adds[k].file is an operand (not to be freed) */
 	size_t nadds;
+	unsigned long long keep;        /* unpacked bytes that may still be kept (keep_max) */
 };
 
 /* The operands that are package files: checked whole and made candidates;
@@ -319,7 +340,7 @@ static int take_files(struct inst *in, const struct pkgops_opts *o, char **args,
 			in->req[i] = xstrdup(args[i]);
 			continue;
 		}
-		int r = check_file(args[i], NULL, 0, &in->locals[i], &in->ldata[i]);
+		int r = check_file(args[i], NULL, 0, &in->locals[i], &in->ldata[i], &in->keep);
 		if (r)
 			return r;
 		int known = 0;
@@ -361,7 +382,7 @@ static int take_pick(struct inst *in, char **args, size_t nargs, size_t k)
 	char *path = pkgrepo_path(&in->repos[rk], e);
 	struct pkgfile *pf = NULL;
 	struct buf *data = &in->adata[in->nadds];
-	int r = check_file(path, e->sha256, e->size, &pf, data);
+	int r = check_file(path, e->sha256, e->size, &pf, data, &in->keep);
 	if (!r && (pf->meta_len != e->meta_len || memcmp(pf->meta_text, e->meta_text, e->meta_len))) {
 		r = errf(-SPROUT_ERR_HASH, "%s: its metadata differs from the index's", path);
 		pkgfile_close(pf);
@@ -453,6 +474,7 @@ static int install(struct pkgroot *rt, const struct pkgops_opts *o, char **args,
 	const char *arch;
 	char *what = NULL;
 	memset(&in, 0, sizeof in);
+	in.keep = keep_max();
 	memset(res, 0, sizeof *res);
 	int r = -SPROUT_ERR_USAGE;
 	if (!nargs && mode == INSTALL) {
@@ -561,7 +583,7 @@ int pkgops_remove(struct pkgroot *rt, const struct pkgops_opts *o, char **names,
 /* The package file of change t (kept in the root's cache, or in one of
  * repos), checked whole, into *add. */
 static int known_file(struct pkgroot *rt, const struct pkgdb_change *t, struct pkgrepo *repos, size_t nrepos,
-		      struct pkgtx_add *add, struct buf *data)
+		      struct pkgtx_add *add, struct buf *data, unsigned long long *keep)
 {
 	char *path = pkgtx_cache_path(rt, t->sha256);
 	struct stat st;
@@ -573,7 +595,7 @@ static int known_file(struct pkgroot *rt, const struct pkgdb_change *t, struct p
 				break;
 			}
 	struct pkgfile *pf = NULL;
-	int r = check_file(path, t->sha256, 0, &pf, data);
+	int r = check_file(path, t->sha256, 0, &pf, data, keep);
 	if (r && !path_exists(path))
 		r = errf(-SPROUT_ERR_NOTFOUND, "%s %s-%s is neither in %s/var/cache/sprout/packages nor in a --repo", t->name,
 			 t->version, t->release, rt->path);
@@ -596,6 +618,7 @@ int pkgops_rollback(struct pkgroot *rt, const struct pkgops_opts *o, unsigned lo
 	struct pkgtx_add *adds = NULL;
 	struct buf *adata = NULL;
 	char **rem = NULL;
+	unsigned long long keep = keep_max();
 	memset(res, 0, sizeof *res);
 	err_clear();
 	int r = pkgdb_state_at(&rt->db, id, &target, &nt);
@@ -618,7 +641,7 @@ int pkgops_rollback(struct pkgroot *rt, const struct pkgops_opts *o, unsigned lo
 		int i = pkgdb_find(&rt->db, target[k].name);
 		if (i >= 0 && !memcmp(rt->db.p[i]->sha256, target[k].sha256, 32))
 			continue;
-		if ((r = known_file(rt, &target[k], repos, nrepos, &adds[nadds], &adata[nadds])))
+		if ((r = known_file(rt, &target[k], repos, nrepos, &adds[nadds], &adata[nadds], &keep)))
 			goto out;
 		nadds++;
 	}
@@ -676,6 +699,7 @@ int pkgops_fix(struct pkgroot *rt, const struct pkgops_opts *o, char **names, si
 	struct buf *adata = NULL;
 	struct strv fixed = {0};
 	size_t *bad = NULL, nbad = 0, nrepos = 0, nadds = 0;
+	unsigned long long keep = keep_max();
 	char *what = NULL;
 	memset(res, 0, sizeof *res);
 	err_clear();
@@ -694,7 +718,7 @@ int pkgops_fix(struct pkgroot *rt, const struct pkgops_opts *o, char **names, si
 		struct pkgdb_pkg *p = rt->db.p[bad[k]];
 		struct pkgdb_change t = {'+', p->meta.name, p->meta.version, p->meta.release, {0}};
 		memcpy(t.sha256, p->sha256, 32);
-		if ((r = known_file(rt, &t, repos, nrepos, &adds[nadds], &adata[nadds])))
+		if ((r = known_file(rt, &t, repos, nrepos, &adds[nadds], &adata[nadds], &keep)))
 			goto out;
 		nadds++;
 		strv_add(&fixed, p->meta.name);

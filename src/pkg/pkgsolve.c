@@ -59,7 +59,8 @@ static long best(const struct solve *s, const struct pkg_dep *d)
 	long b = -1;
 	for (size_t c = 0; c < s->ncand; c++) {
 		const struct pkg_meta *m = s->cand[c];
-		if (arch_ok(s, m) && pkg_dep_match(d, m->name, m->version, m->release) && (b < 0 || newer(m, s->cand[b])))
+		if (m->name[0] == d->name[0] && pkg_dep_match(d, m->name, m->version, m->release) && arch_ok(s, m) &&
+		    (b < 0 || newer(m, s->cand[b])))
 			b = (long)c;
 	}
 	if (b >= 0)

@@ -18,6 +18,7 @@
  * apply is done again if it has not been: each one can be). */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,12 @@ static const char *const op_word[] = {"mkdir", "add", "del", "rmdir", "chmod", "
 /* ---- the test hook ---- */
 
 static int crash_at = -1, crash_n;
+/* The prepare step's writers (pkgtx_write.c) pass crash points at once. */
+static pthread_mutex_t crash_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void pkgtx_crash_point(void)
 {
+	pthread_mutex_lock(&crash_mu);
 	if (crash_at < 0) {
 		const char *s = getenv("SPROUT_PKG_CRASH_AT");
 		crash_at = s ? atoi(s) : 0;
@@ -50,11 +54,15 @@ void pkgtx_crash_point(void)
 		raise(SIGKILL);
 		_exit(137);
 	}
+	pthread_mutex_unlock(&crash_mu);
 }
 
 int pkgtx_crash_points(void)
 {
-	return crash_n;
+	pthread_mutex_lock(&crash_mu);
+	int n = crash_n;
+	pthread_mutex_unlock(&crash_mu);
+	return n;
 }
 
 /* ---- the journal ---- */
@@ -436,7 +444,7 @@ void pkgtx_cache_keep(int cfd, const char *file, const unsigned char sha256[32])
 	char hex[65], name[80], tmp[96];
 	sha256_hex(sha256, hex);
 	snprintf(name, sizeof name, "%s.spk", hex);
-	if (pkgtx_exists_at(cfd, name) || linkat(AT_FDCWD, file, cfd, name, 0) == 0 || errno == EEXIST)
+	if (linkat(AT_FDCWD, file, cfd, name, 0) == 0 || errno == EEXIST)
 		return;
 	snprintf(tmp, sizeof tmp, "%s.tmp", name);
 	int in = open(file, O_RDONLY | O_CLOEXEC);

@@ -44,6 +44,19 @@ int pkgtx_exists_at(int dirfd, const char *name);
  * link, making missing ones when create. The descriptor, or -errno. */
 int pkgtx_open_path(int dirfd, const char *path, int create);
 
+/* The prepare step's directories: every OP_MKDIR of j, a directory's
+ * parent before it, those of one depth by several threads at once (as
+ * pkgtx_write_files); *made counts them. 0 or negative code (errf). */
+int pkgtx_make_dirs(struct pkgfs *w, struct journal *j, int sync, size_t *made);
+/* The prepare step's files and links: every OP_ADD and OP_NEW of j,
+ * written from the packages adds (those with a kept payload by several
+ * threads at once; pkgtx_write.c), each kept in the root's cache unless
+ * nocache (the cache's directory into *cachefd, or -1). w is the calling
+ * thread's walk; it takes over the file systems the others met. 0 or
+ * negative code (errf). */
+int pkgtx_write_files(struct pkgfs *w, struct journal *j, struct pkgtx_add *adds, size_t nadds, int sync,
+		      int nocache, int *cachefd);
+
 /* The commit's work (also the redo of a committed journal). With skipped,
  * an operation whose path is no longer reachable without following a
  * link is left out, with a line into skipped, rather than failing. */

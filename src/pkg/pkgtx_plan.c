@@ -185,87 +185,6 @@ static int plan(struct run *u)
 	return 0;
 }
 
-/* Write the new files of package a under their temporary names. */
-static int write_package(struct run *u, struct journal *j, size_t a, size_t *cursor)
-{
-	struct pkgtx_add *ad = &u->adds[a];
-	struct pkgfile *pf = NULL;
-	char tmp[64];
-	int r = ad->data ? pkgfile_open_mem(ad->file, ad->data, ad->len, &pf) : pkgfile_open(ad->file, &pf);
-	if (r)
-		return r;
-	if (pf->meta_len != ad->pf->meta_len || pf->man_len != ad->pf->man_len ||
-	    memcmp(pf->meta_text, ad->pf->meta_text, pf->meta_len) || memcmp(pf->man_text, ad->pf->man_text, pf->man_len)) {
-		r = errf(-SPROUT_ERR_HASH, "%s: changed while being installed", ad->file);
-		goto out;
-	}
-	for (size_t i = 0; i < pf->man.n; i++) {
-		const struct pkg_entry *e = &pf->man.e[i];
-		if (e->type == 'd')
-			continue;
-		while (*cursor < j->n && j->ops[*cursor].k != OP_ADD && j->ops[*cursor].k != OP_NEW)
-			++*cursor;
-		size_t k = (*cursor)++;
-		if (k >= j->n || j->ops[k].add != a || j->ops[k].ei != i) {
-			r = errf(-EIO, "internal error: %s: no operation for %s", ad->file, e->path);
-			goto out;
-		}
-		const char *base;
-		int pfd = pkgfs_parent(&u->w, e->path, &base);
-		if (pfd < 0) {
-			r = pfd;
-			goto out;
-		}
-		/* A new path is made where it goes; a replacement under a
-		 * temporary name (a leftover one of an undone run is replaced). */
-		int direct = j->ops[k].k == OP_NEW;
-		const char *name = tmp;
-		if (direct)
-			name = base;
-		else
-			pkgfs_tmpname(tmp, sizeof tmp, j->id, k);
-		if (e->type == 'l') {
-			if (symlinkat(e->target, pfd, name) < 0 &&
-			    (direct || errno != EEXIST || unlinkat(pfd, name, 0) < 0 || symlinkat(e->target, pfd, name) < 0)) {
-				r = errf(-errno, "%s: symlink: %s", e->path, strerror(errno));
-				j->ops[k].foreign = direct && r == -EEXIST;
-				goto out;
-			}
-		} else {
-			/* Created with its permissions (the umask is 0 during the
-			 * transaction); the special bits only once it is whole. */
-			mode_t cm = (mode_t)(e->mode & 0777);
-			int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
-			if (fd < 0 && errno == EEXIST && !direct && unlinkat(pfd, name, 0) == 0)
-				fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, cm);
-			if (fd < 0) {
-				r = errf(-errno, "%s: create: %s%s", e->path, strerror(errno),
-					 direct && errno == EEXIST ? " (it appeared in the root during the transaction)" : "");
-				j->ops[k].foreign = direct && r == -EEXIST;
-				goto out;
-			}
-			r = pkgfile_read_file(pf, e, fd);
-			if (!r && (e->mode & 07000) && fchmod(fd, e->mode) < 0)
-				r = errf(-errno, "%s: chmod: %s", e->path, strerror(errno));
-			/* Start writing it out now: the syncfs() before the commit
-			 * then has little left to wait for. */
-			if (!r && u->sync && e->size)
-				sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-			if (close(fd) < 0 && !r)
-				r = errf(-errno, "%s: close: %s", e->path, strerror(errno));
-			if (r)
-				goto out;
-		}
-		pkgtx_crash_point();
-	}
-	r = pkgfile_finish(pf);
-	if (!r && memcmp(pf->sha256, ad->pf->sha256, 32))
-		r = errf(-SPROUT_ERR_HASH, "%s: changed while being installed", ad->file);
-out:
-	pkgfile_close(pf);
-	return r;
-}
-
 /* The database after the transaction, as text; the new transaction's
  * record into *t. */
 static void new_db(struct run *u, struct pkgdb_txn *t, struct buf *out)
@@ -334,6 +253,11 @@ static void adopt(struct run *u, struct pkgdb_txn *t)
 	memset(t, 0, sizeof *t);
 }
 
+static int name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 /* The database records of the packages coming, and which installed ones
  * go (replaced, or removed). 0 or negative code. */
 static int records(struct run *u, char **removes, size_t nremoves)
@@ -341,16 +265,26 @@ static int records(struct run *u, char **removes, size_t nremoves)
 	const struct pkgdb *db = &u->rt->db;
 	for (size_t a = 0; a < u->nadds; a++) {
 		struct pkgfile *pf = u->adds[a].pf;
-		int r = pkgdb_pkg_new(pf->meta_text, pf->meta_len, pf->man_text, pf->man_len, pf->sha256, &u->np[a]);
+		int r = pkgdb_pkg_new_parsed(pf->meta_text, pf->meta_len, pf->man_text, pf->man_len, &pf->man, pf->sha256,
+					     &u->np[a]);
 		if (r)
 			return r;
 		int i = pkgdb_find(db, pf->meta.name);
 		if (i >= 0)
 			u->gone[i] = 1;
-		for (size_t b = 0; b < a; b++)
-			if (!strcmp(u->np[b]->meta.name, pf->meta.name))
-				return errf(-EEXIST, "%s is named twice", pf->meta.name);
 	}
+	/* A name twice: next to each other once sorted. */
+	const char **names = xcalloc(u->nadds + 1, sizeof *names);
+	for (size_t a = 0; a < u->nadds; a++)
+		names[a] = u->np[a]->meta.name;
+	qsort(names, u->nadds, sizeof *names, name_cmp);
+	for (size_t a = 1; a < u->nadds; a++)
+		if (!strcmp(names[a - 1], names[a])) {
+			int r = errf(-EEXIST, "%s is named twice", names[a]);
+			free(names);
+			return r;
+		}
+	free(names);
 	for (size_t k = 0; k < nremoves; k++) {
 		int i = pkgdb_find(db, removes[k]);
 		if (i < 0)
@@ -380,36 +314,6 @@ static int write_journal(struct run *u, struct journal *j)
 	return r ? errf(r, "%s/var/lib/sprout/journal: %s", rt->path, err_str(r)) : 0;
 }
 
-/* The prepare step's directories. 0 or negative code. */
-static int make_dirs(struct run *u, const struct journal *j, struct pkgtx_stats *st)
-{
-	for (size_t i = 0; i < j->n; i++) {
-		const char *base;
-		if (j->ops[i].k != OP_MKDIR)
-			continue;
-		int pfd = pkgfs_parent(&u->w, j->ops[i].path, &base), fd = -1;
-		if (pfd < 0)
-			return pfd;
-		/* Writable for its files until the commit; with the umask 0 the
-		 * mode is the one asked for, but for the special bits. */
-		unsigned dm = j->ops[i].mode | 0700;
-		if (mkdirat(pfd, base, (dm & 07000) ? 0700 : dm) < 0 ||
-		    ((dm & 07000) && ((fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
-				      fchmod(fd, dm) < 0))) {
-			int r = errf(-errno, "%s: mkdir: %s", j->ops[i].path, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			return r;
-		}
-		if (fd >= 0)
-			close(fd);
-		pkgfs_made(&u->w);
-		st->dirs++;
-		pkgtx_crash_point();
-	}
-	return 0;
-}
-
 int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **removes, size_t nremoves,
 	      const struct pkgtx_opts *o, struct pkgtx_stats *st)
 {
@@ -430,7 +334,7 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 			    "do it in several transactions", o->what, strlen(o->what), PKGDB_LINE_MAX - 64);
 	u.rt = rt;
 	u.sync = sync;
-	u.cachefd = -2;
+	u.cachefd = -1;
 	u.adds = adds;
 	u.nadds = nadds;
 	u.o = o;
@@ -453,17 +357,9 @@ int pkgtx_run(struct pkgroot *rt, struct pkgtx_add *adds, size_t nadds, char **r
 	prepared = 1;
 	pkgtx_crash_point();
 	/* Prepare. */
-	r = make_dirs(&u, &j, st);
-	size_t cursor = 0;
-	for (size_t a = 0; a < nadds && !r; a++) {
-		r = write_package(&u, &j, a, &cursor);
-		if (!r && !o->nocache) {
-			if (u.cachefd == -2)
-				u.cachefd = pkgtx_open_path(rt->fd, "var/cache/sprout/packages", 1);
-			if (u.cachefd >= 0)
-				pkgtx_cache_keep(u.cachefd, adds[a].file, adds[a].pf->sha256);
-		}
-	}
+	r = pkgtx_make_dirs(&u.w, &j, sync, &st->dirs);
+	if (!r)
+		r = pkgtx_write_files(&u.w, &j, adds, nadds, sync, o->nocache, &u.cachefd);
 	if (r)
 		goto out;
 	new_db(&u, &t, &b);

@@ -23,7 +23,16 @@ check "  ... b interrupted" grep -Eq '^b +host +interrupted +[0-9.]+s ' "$T/out"
 check "  ... c not started" grep -Eq '^c +host +not started ' "$T/out"
 check "  ... which step the next build starts again at" \
 	grep -qx "interrupted: the next build of $P starts again at b; what is built stays built" "$T/out"
-check "  ... and the totals" grep -q '^ux: 1 built, 0 cached, 0 failed, 1 not started' "$T/out"
+check "  ... and the totals, b among them" grep -q '^ux: 1 built, 0 cached, 0 failed, 1 interrupted, 1 not started' "$T/out"
+
+# SIGTERM while b runs: the same, and the run record says so.
+rm -f "$T/shared/b-started"
+"$SPROUT" --state "$T/state2" --runner=plain --arch x86_64 build "$P" >"$T/out2" 2>&1 &
+pid=$!
+i=0; while [ ! -e "$T/shared/b-started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+kill -TERM $pid; wait $pid
+check "SIGTERM: b is counted, as interrupted" grep -q '^ux: 1 built, 0 cached, 0 failed, 1 interrupted, 1 not started' "$T/out2"
+check "  ... and so it is in the run record" grep -Eq '^step b host interrupted [0-9.]+ [0-9.]+ 0 - -$' "$T/state2/runs/x86_64/ux"
 fails "path before the final step is built fails" sprout $A path "$P"
 check "  ... saying how to build it" sh -c "'$SPROUT' $A path '$P' 2>&1 | grep -q \"step 'c' of plan ux is not built for x86_64: run 'sprout build $P' first\""
 

@@ -66,6 +66,23 @@ check "it has at least 100 crash points ($total)" test "${total:-0}" -ge 100
 # kill ROOT POINT COMMAND...: run the command, killed at that crash point
 kill_at() { r=$1 k=$2; shift 2; SPROUT_PKG_CRASH_AT=$k "$SPROUT" "$@" >/dev/null 2>&1; }
 
+# The files are written by one writer or several at once, from the bytes
+# kept when the packages were checked or read again (SPROUT_PKG_WRITERS,
+# SPROUT_PKG_KEEP: docs/package.md, "The test hook"): the points take
+# turns at each way, and the crash points are the same in number.
+ways="SPROUT_PKG_WRITERS=1 SPROUT_PKG_WRITERS=3 SPROUT_PKG_WRITERS=2,SPROUT_PKG_KEEP=1000 SPROUT_PKG_KEEP=0"
+way_of() { n=$(($1 % 4 + 1)); echo $ways | cut -d' ' -f$n | tr , ' '; }
+same=1
+for w in $ways; do
+	cp -a tmpl wcount
+	n=$(env $(echo "$w" | tr , ' ') SPROUT_PKG_CRASH_AT=0 "$SPROUT" pkg install --root wcount $R lib extra 2>&1 >/dev/null |
+		sed -n 's/.* \([0-9]*\) crash points$/\1/p')
+	state wcount >wstate
+	[ "$n" = "$total" ] && cmp -s wstate after || { same=0; echo "# $w: $n crash points, or another result"; }
+	rm -rf wcount
+done
+check "written by one writer or several, from kept bytes or read again: the same root, $total crash points" test $same = 1
+
 bad=0 undone=0 finished=0 notkilled=0
 i=0
 while [ $i -lt 100 ] && [ "${total:-0}" -ge 100 ]; do
@@ -73,7 +90,7 @@ while [ $i -lt 100 ] && [ "${total:-0}" -ge 100 ]; do
 	i=$((i + 1))
 	rm -rf r
 	cp -a tmpl r
-	kill_at r $k pkg install --root r $R lib extra
+	env $(way_of $i) SPROUT_PKG_CRASH_AT=$k "$SPROUT" pkg install --root r $R lib extra >/dev/null 2>&1
 	[ $? -eq 137 ] || notkilled=$((notkilled + 1))
 	# The next command (any: verify here) finishes or undoes it.
 	if ! sprout pkg verify --root r >verify.out 2>&1; then
