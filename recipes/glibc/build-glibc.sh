@@ -44,9 +44,11 @@ glibc_configure() {
 	cd "$BUILDDIR"
 }
 
+# The charmaps are installed as they are (INSTALL_UNCOMPRESSED): gzip's
+# output would depend on which gzip ran (the host's or BusyBox's).
 glibc_configure build64 "$host" "${tp}gcc" /usr/lib64 "$rtld64"
 make -C build64 -j"$JOBS"
-make -C build64 install DESTDIR="$dest" >build64/install.log
+make -C build64 install DESTDIR="$dest" INSTALL_UNCOMPRESSED=yes >build64/install.log
 mkdir -p "$dest/usr/lib"
 ln -s usr/lib64 "$dest/lib64"
 
@@ -56,7 +58,7 @@ if [ "$ARCH" = x86_64 ]; then
 	if [ -z "$tp" ]; then build=i686-sprout-linux-gnu; fi
 	glibc_configure build32 i686-sprout-linux-gnu "${tp}gcc -m32" /usr/lib /usr/lib
 	make -C build32 -j"$JOBS"
-	make -C build32 install DESTDIR="$BUILDDIR/root32" >build32/install.log
+	make -C build32 install DESTDIR="$BUILDDIR/root32" INSTALL_UNCOMPRESSED=yes >build32/install.log
 	# The two installs' headers are the same but for the stubs and the
 	# library names of each ABI, which the shared stubs.h and lib-names.h
 	# choose between: the 32-bit ones join the 64-bit tree, and its
@@ -66,4 +68,21 @@ if [ "$ARCH" = x86_64 ]; then
 		"$dest/usr/include" root32/usr/include
 	cp root32/usr/include/gnu/stubs-32.h root32/usr/include/gnu/lib-names-32.h "$dest/usr/include/gnu/"
 	cp -a root32/usr/lib/. "$dest/usr/lib/"
+fi
+
+# Natively, the C.UTF-8 locale (glibc's own source for it, localedata/
+# locales/C, with the UTF-8 charmap the install put in usr/share/i18n),
+# compiled by the new localedef, run by the new loader on the new
+# libraries, into usr/lib/locale/C.utf8 (no locale-archive). A cross build
+# leaves it to the native stage: the target's localedef cannot be
+# expected to run on the build machine.
+if [ -z "$tp" ]; then
+	case $ARCH in
+	x86_64) ld=$dest/usr/lib64/ld-linux-x86-64.so.2 ;;
+	aarch64) ld=$dest/usr/lib/ld-linux-aarch64.so.1 ;;
+	esac
+	mkdir -p "$dest/usr/lib/locale"
+	I18NPATH=$dest/usr/share/i18n "$ld" --library-path "$dest/usr/lib64" "$dest/usr/bin/localedef" \
+		--prefix="$dest" --no-archive -i C -f UTF-8 C.UTF-8
+	test -f "$dest/usr/lib/locale/C.utf8/LC_CTYPE"
 fi
