@@ -6,6 +6,8 @@ cp -a "$SYSROOT"/. "$DESTDIR"/
 cd "$DESTDIR"
 test -x bin/sh && test -x usr/bin/gcc && test -x usr/bin/g++ && test -x usr/bin/c++ && test -x usr/bin/cc
 test -x usr/bin/as && test -x usr/bin/make && test -x usr/bin/m4
+# What glibc's build needs besides: GNU awk, bison, Python 3.
+test -x usr/bin/gawk && test -x usr/bin/bison && test -x usr/bin/python3
 test "$(readlink usr/bin/sh)" = busybox
 test -f usr/include/linux/types.h && test -f usr/include/stdio.h
 case $ARCH in
