@@ -27,7 +27,9 @@ aarch64) rtld64=/usr/lib ;;
 *) echo "build-glibc.sh: no glibc layout for $ARCH" >&2; exit 1 ;;
 esac
 
-# configure DIR HOST CC LIBDIR RTLDDIR: one configured build tree. No C++
+# configure DIR HOST CC LIBDIR RTLDDIR: one configured build tree, whose
+# programs all go to /usr (ldconfig and sln too: /sbin is recipes/base's
+# symlink to usr/sbin, as /lib is to usr/lib). No C++
 # compiler (glibc uses one for tests only), no translations (po/*.po are
 # deleted by the recipe), tools named explicitly so that none of the
 # build machine's is taken by mistake.
@@ -37,6 +39,7 @@ glibc_configure() {
 	"$src/configure" --prefix=/usr --build="$build" --host="$2" --libdir="$4" \
 		--with-headers="$headers" --disable-werror --without-selinux --without-gd \
 		libc_cv_slibdir="$4" libc_cv_rtlddir="$5" libc_cv_complocaledir=/usr/lib/locale \
+		libc_cv_rootsbindir=/usr/sbin \
 		CC="$3" CXX=false AR="${tp}ar" AS="${tp}as" LD="${tp}ld" NM="${tp}nm" \
 		OBJCOPY="${tp}objcopy" OBJDUMP="${tp}objdump" RANLIB="${tp}ranlib" \
 		READELF="${tp}readelf" STRIP="${tp}strip" \
