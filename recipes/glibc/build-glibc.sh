@@ -30,9 +30,10 @@ esac
 # configure DIR HOST CC LIBDIR RTLDDIR: one configured build tree, whose
 # programs all go to /usr (ldconfig and sln too: /sbin is recipes/base's
 # symlink to usr/sbin, as /lib is to usr/lib). No C++
-# compiler (glibc uses one for tests only), no translations (po/*.po are
-# deleted by the recipe), tools named explicitly so that none of the
-# build machine's is taken by mistake.
+# compiler (glibc uses one for tests only), no translations (MSGFMT=:
+# makes no catalogue, whether or not the build machine has a msgfmt: the
+# seed has none, the host may), tools named explicitly so that none of
+# the build machine's is taken by mistake.
 glibc_configure() {
 	mkdir "$1"
 	cd "$1"
@@ -42,7 +43,7 @@ glibc_configure() {
 		libc_cv_rootsbindir=/usr/sbin \
 		CC="$3" CXX=false AR="${tp}ar" AS="${tp}as" LD="${tp}ld" NM="${tp}nm" \
 		OBJCOPY="${tp}objcopy" OBJDUMP="${tp}objdump" RANLIB="${tp}ranlib" \
-		READELF="${tp}readelf" STRIP="${tp}strip" \
+		READELF="${tp}readelf" STRIP="${tp}strip" MSGFMT=: \
 		CFLAGS="-O2 -ffile-prefix-map=$BUILDDIR=." >configure.log
 	cd "$BUILDDIR"
 }
