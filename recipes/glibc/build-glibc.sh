@@ -49,11 +49,13 @@ glibc_configure() {
 	"$src/configure" --prefix=/usr --build="$build" --host="$2" --libdir="$4" \
 		--with-headers="$headers" --disable-werror --without-selinux --without-gd \
 		libc_cv_slibdir="$4" libc_cv_rtlddir="$5" libc_cv_complocaledir=/usr/lib/locale \
-		libc_cv_rootsbindir=/usr/sbin \
 		CC="$3" CXX=false AR="${tp}ar" AS="${tp}as" LD="${tp}ld" NM="${tp}nm" \
 		OBJCOPY="${tp}objcopy" OBJDUMP="${tp}objdump" RANLIB="${tp}ranlib" \
 		READELF="${tp}readelf" STRIP="${tp}strip" MSGFMT=: MAKEINFO=: \
 		CFLAGS="-O2 -ffile-prefix-map=$BUILDDIR=." >configure.log
+	# configure sets /sbin for prefix /usr whatever it is told; the
+	# build tree's configparms, read after it, has the last word.
+	echo 'rootsbindir = /usr/sbin' >configparms
 	cd "$BUILDDIR"
 }
 
@@ -62,6 +64,7 @@ glibc_configure() {
 glibc_configure build64 "$host" "${tp}gcc" /usr/lib64 "$rtld64"
 make -C build64 -j"$JOBS"
 make -C build64 install DESTDIR="$dest" INSTALL_UNCOMPRESSED=yes >build64/install.log
+test -x "$dest/usr/sbin/ldconfig" && test ! -e "$dest/sbin"
 mkdir -p "$dest/usr/lib"
 ln -s usr/lib64 "$dest/lib64"
 
