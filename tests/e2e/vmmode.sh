@@ -18,7 +18,7 @@
 # of a third state that holds only the host stage, so that the disk
 # rebuilds every native step.
 # Every long command of an arch shares one time budget,
-# SPROUT_VMMODE_BUDGET seconds (default 2400; 7200 with FULL): a command
+# SPROUT_VMMODE_BUDGET seconds (default 1500; 7200 with FULL): a command
 # still running when it runs out is stopped (SIGTERM, SIGKILL 30 s later)
 # and fails, and so does every later one at once: a hung VM fails the test
 # rather than hanging it.
@@ -30,7 +30,7 @@ long_state
 cd "$TOP" || exit 1
 P=plans/minimal
 full=${SPROUT_VMMODE_FULL:-0}
-[ "$full" = 1 ] && budget=${SPROUT_VMMODE_BUDGET:-7200} || budget=${SPROUT_VMMODE_BUDGET:-2400}
+[ "$full" = 1 ] && budget=${SPROUT_VMMODE_BUDGET:-7200} || budget=${SPROUT_VMMODE_BUDGET:-1500}
 # The store directory of step $2 in state $1.
 in_store() { d=$(sprout --state "$1" --arch "$a" path $P "$2" 2>/dev/null) && dirname "$d"; }
 # Whether every native and packages step has the same digest in state $1
