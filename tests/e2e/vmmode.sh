@@ -44,10 +44,12 @@ same_as_chroot() {
 }
 # The seconds left of this arch's budget (at least 1).
 left() { l=$((end - $(date +%s))); [ $l -gt 0 ] || l=1; echo $l; }
-# within CMD...: CMD, stopped when the budget runs out (status 124 or 137).
+# within CMD...: CMD, stopped when the budget runs out (status 124 or 137),
+# which it says on the test's output (fd 3).
+exec 3>&1
 within() {
 	timeout -k 30 "$(left)" "$@"; r=$?
-	if [ $r = 124 ] || [ $r = 137 ]; then echo "# stopped: the budget of $budget s ran out during: $*"; fi
+	if [ $r = 124 ] || [ $r = 137 ]; then echo "# stopped: the budget of $budget s ran out during: $*" >&3; fi
 	return $r
 }
 # seed STATE STEP...: a new state with the distfiles and those steps of $S.
@@ -72,7 +74,7 @@ metal() {
 	[ $rc = 0 ] && within $q -accel tcg -m 2048 -smp 2 -nodefaults -no-user-config -display none -no-reboot \
 		-serial stdio -monitor none -bios $fw -drive if=none,id=disk,format=raw,file="$T/metal.img" \
 		-device virtio-blk-pci,drive=disk </dev/null >"$T/metal.$2" 2>&1
-	grep '^sprout-boot\|^sprout-vm: [0-9]\|^# stopped' "$T/metal.$2" | sed 's/^/# /'
+	grep '^sprout-boot\|^sprout-vm: [0-9]' "$T/metal.$2" 2>/dev/null | sed 's/^/# /'
 	check "  ... booted under UEFI, it ran its bootstrap ($(since $t) s)" grep -q '^sprout-boot: bootstrap PASS' "$T/metal.$2"
 	sprout --state "$1" --arch $a bootstrap --import "$T/metal.img" >"$T/imp.$2" 2>&1; rc=$?
 	grep -v '^\[\|^[a-z0-9-]*  *[a-z]*  *cached' "$T/imp.$2" | sed 's/^/# /'
