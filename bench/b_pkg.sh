@@ -24,7 +24,9 @@
 #
 # Each figure is the median of five runs (three for the minimal plan) into
 # fresh roots, taking turns at going first; roots are only removed at the
-# end (on ext4, creating files soon after deleting many is much slower).
+# end (on ext4, creating files soon after deleting many is much slower:
+# docs/bench.md). The line also gives each side's spread (fastest and
+# slowest run) and the medians of the CPU times.
 # syncfs() waits for everything dirty on the file system, other programs'
 # writes too: on a busy machine the first figure moves with them.
 set -eu
@@ -36,20 +38,34 @@ mkdir -p "$W"
 trap 'rm -rf "$W"' EXIT
 
 now() { date +%s.%N; }
-# secs FILE COMMAND...: run it, append its wall time to FILE
+# cpu FILE: the user + system seconds of this shell's children in FILE, the
+# output of `times` (run in this shell, not a subshell, whose children
+# would be its own).
+cpu() { awk 'NR == 2 { n = split($0, f, /[ms]+/); c = 0; for (i = 1; i < n; i += 2) c += f[i] * 60 + f[i + 1]; printf "%.3f\n", c }' "$1"; }
+# secs FILE COMMAND...: run it, append its wall and CPU (user + system)
+# seconds to FILE ("WALL CPU").
 secs() {
 	f=$1
 	shift
 	sync
+	times >"$W/c0"
 	t0=$(now)
 	"$@" >"$W/last.out" 2>&1 || { echo "b_pkg: failed: $1 $2 $3 ..." >&2; tail -5 "$W/last.out" >&2; exit 1; }
 	t1=$(now)
-	echo "$t0 $t1" | awk '{ printf "%.3f\n", $2 - $1 }' >>"$f"
+	times >"$W/c1"
+	echo "$t0 $t1 $(cpu "$W/c0") $(cpu "$W/c1")" | awk '{ printf "%.3f %.3f\n", $2 - $1, $4 - $3 }' >>"$f"
 }
-median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-line() { # NAME SPROUT-FILE PEER PEER-FILE GOAL
-	echo "$1 $(median "$2") $3 $(median "$4") $5" |
-		awk '{ printf "%s: sprout %.3f s, %s %.3f s, ratio %.2f (goal <= %s)\n", $1, $2, $3, $4, $2 / $4, $5 }'
+# median FILE [COLUMN]; spread FILE: "MIN-MAX" of the first column.
+median() { awk -v c="${2:-1}" '{ print $c }' "$1" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+spread() { sort -n "$1" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.3f-%.3f", lo, hi }'; }
+# line NAME SPROUT-FILE PEER PEER-FILE GOAL: the medians of the wall times
+# and their ratio against the goal, each side's spread, and the medians of
+# the CPU times (on a loaded machine the wall time is mostly waiting for a
+# core; the CPU time is what each tool costs).
+line() {
+	echo "$1 $(median "$2") $3 $(median "$4") $5 $(spread "$2") $(spread "$4") $(median "$2" 2) $(median "$4" 2)" |
+		awk '{ printf "%s: sprout %.3f s, %s %.3f s, ratio %.2f (goal <= %s); runs: sprout %s s, %s %s s; CPU: sprout %.3f s, %s %.3f s, ratio %.2f\n",
+			$1, $2, $3, $4, $2 / $4, $5, $6, $3, $7, $8, $3, $9, ($9 > 0 ? $8 / $9 : 0) }'
 }
 
 "$SPROUT" pkg keygen "$W/bench" >/dev/null

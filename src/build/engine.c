@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -281,9 +282,9 @@ int engine_lay_sources(const struct recipe *rc, const struct fetch_ctx *fc, cons
 	return r;
 }
 
-/* Step i's sources and patches into work (engine_lay_sources), noting in
- * the log what the audit rules removed. */
-static int prepare_sources(struct engine *e, const struct recipe *rc, const char *work, const char *log)
+/* Step i's sources and patches into work (engine_lay_sources), with what
+ * the audit rules removed appended to the file note (made when create). */
+static int prepare_sources(struct engine *e, const struct recipe *rc, const char *work, const char *note, int create)
 {
 	struct fetch_ctx fc;
 	struct buf removed = {0};
@@ -293,7 +294,7 @@ static int prepare_sources(struct engine *e, const struct recipe *rc, const char
 	int r = engine_lay_sources(rc, &fc, work, &removed);
 	free(dd);
 	if (removed.len) {
-		int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+		int afd = open(note, O_WRONLY | O_APPEND | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
 		if (afd >= 0) {
 			ssize_t w = write(afd, removed.s, removed.len);
 			(void)w; /* the log is for reading; the removals happened */
@@ -302,6 +303,36 @@ static int prepare_sources(struct engine *e, const struct recipe *rc, const char
 	}
 	buf_free(&removed);
 	return r;
+}
+
+/* Where a tree laid ahead notes what the audit rules removed, for the log
+ * that its step's start truncates. */
+#define AHEAD_NOTE "removed"
+
+pid_t engine_lay_ahead(struct engine *e, int i)
+{
+	const struct recipe *rc = e->plan->steps[i].recipe;
+	char *base = engine_builddir(e, i);
+	char *work = path_join(base, "work");
+	char *note = path_join(base, AHEAD_NOTE);
+	pid_t pid = -1;
+	/* Not over a tree a failed run kept for sprout shell. */
+	if (!path_exists(base) && !mkdir_p(work, 0755))
+		pid = fork();
+	if (pid == 0) {
+		/* The engine's one thread, copied: the child may use the library
+		 * as its parent would. It dies with the parent, and at Ctrl-C. */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		_exit(prepare_sources(e, rc, work, note, 1) ? 1 : 0);
+	}
+	if (pid < 0)
+		trash_put(e->statedir, base);
+	free(base);
+	free(work);
+	free(note);
+	return pid;
 }
 
 /* base/deps/NAME links to each dependency's output, and base/sysroot
@@ -334,9 +365,34 @@ static int prepare_deps(struct engine *e, int i, const char *base)
 	return r;
 }
 
-/* Lay out step i's trees: base/work (sources, patches), base/sysroot (the
- * dependencies' outputs merged), base/deps/NAME links, tmp/KEY/out. */
+/* What the audit rules removed from a tree laid ahead, appended to the
+ * step's log (just truncated). */
+static void ahead_note_to_log(const char *base, const char *log)
+{
+	char *note = path_join(base, AHEAD_NOTE);
+	struct buf b = {0};
+	if (!file_read(note, &b) && b.len) {
+		int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
+		if (afd >= 0) {
+			ssize_t w = write(afd, b.s, b.len);
+			(void)w;
+			close(afd);
+		}
+	}
+	unlink(note);
+	buf_free(&b);
+	free(note);
+}
+
 int engine_prepare(struct engine *e, int i)
+{
+	return engine_prepare_laid(e, i, 0);
+}
+
+/* Lay out step i's trees: base/work (sources, patches; there already when
+ * laid), base/sysroot (the dependencies' outputs merged), base/deps/NAME
+ * links, tmp/KEY/out. */
+int engine_prepare_laid(struct engine *e, int i, int laid)
 {
 	const struct step *s = &e->plan->steps[i];
 	char *base = engine_builddir(e, i);
@@ -347,7 +403,7 @@ int engine_prepare(struct engine *e, int i)
 	char *log = engine_logpath(e, i);
 	/* A failed attempt's tree (kept for sprout shell) goes to the trash:
 	 * no step waits while a big tree is deleted. */
-	int r = trash_put(e->statedir, base);
+	int r = laid ? 0 : trash_put(e->statedir, base);
 	if (!r)
 		r = trash_put(e->statedir, tmp);
 	if (!r)
@@ -374,7 +430,10 @@ int engine_prepare(struct engine *e, int i)
 	free(jf);
 	if (r)
 		goto out;
-	r = prepare_sources(e, s->recipe, work, log);
+	if (laid)
+		ahead_note_to_log(base, log);
+	else
+		r = prepare_sources(e, s->recipe, work, log, 0);
 	if (!r && s->ndeps)
 		r = prepare_deps(e, i, base);
 out:

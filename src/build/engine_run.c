@@ -42,7 +42,18 @@ struct sched {
 	int *heap, nheap;       /* the ready steps, by pos */
 	int *run, nrun;         /* the running steps */
 	int failed, r;
+	/* Sources laid ahead (engine_lay_ahead): per step, AHEAD_* */
+	char *ahead;
+	pid_t ahead_pid;        /* the child laying some, or 0 */
+	int ahead_step;         /* its step */
+	int ahead_unused;       /* steps laid (or being laid) and not started */
+	size_t ahead_from;      /* where in the order to look for the next */
 };
+
+/* A step's sources: not laid ahead, being laid, laid (the child ended
+ * well), or not to be used (the child failed or was stopped: its start
+ * lays them again, after putting that tree away). */
+enum { AHEAD_NO, AHEAD_BUSY, AHEAD_LAID, AHEAD_BAD };
 
 /* ---- the ready set: a binary heap of steps by their place in the order ---- */
 
@@ -93,6 +104,7 @@ static void sched_init(const struct engine *e, struct sched *sc)
 	sc->pos = xcalloc(n + 1, sizeof *sc->pos);
 	sc->heap = xcalloc(n + 1, sizeof *sc->heap);
 	sc->run = xcalloc(n + 1, sizeof *sc->run);
+	sc->ahead = xcalloc(n + 1, 1);
 	for (size_t i = 0; i < n; i++) {
 		edges += p->steps[i].ndeps;
 		for (size_t d = 0; d < p->steps[i].ndeps; d++)
@@ -125,13 +137,106 @@ static void sched_free(struct sched *sc)
 	free(sc->pos);
 	free(sc->heap);
 	free(sc->run);
+	free(sc->ahead);
+}
+
+/* ---- sources laid ahead ----
+ * When a job slot is free and no step is ready to take it (a chain: one
+ * step runs, the next waits for its output), a child process lays the
+ * sources of a step that is not ready yet into its build tree
+ * (engine_lay_ahead): its start then does not unpack them while every
+ * step after it waits. Only with more than one job (at -j1 a run keeps
+ * to one processor, like the script it is measured against), one child
+ * at a time, at most as many trees laid and not started as jobs; steps
+ * are looked at in the order they start in, each once. */
+
+static void ahead_ended(struct sched *sc, int st)
+{
+	sc->ahead[sc->ahead_step] = WIFEXITED(st) && WEXITSTATUS(st) == 0 ? AHEAD_LAID : AHEAD_BAD;
+	sc->ahead_pid = 0;
+}
+
+/* Stop the child laying ahead, if there is one, and wait for it. */
+static void ahead_stop(struct sched *sc)
+{
+	int st;
+	if (sc->ahead_pid <= 0)
+		return;
+	kill(sc->ahead_pid, SIGKILL);
+	while (waitpid(sc->ahead_pid, &st, 0) < 0 && errno == EINTR)
+		;
+	sc->ahead[sc->ahead_step] = AHEAD_BAD;
+	sc->ahead_pid = 0;
+}
+
+/* Step i, about to start: whether its sources are laid in its tree (after
+ * waiting for the child laying them, when it is still at it). */
+static int ahead_take(struct sched *sc, int i)
+{
+	int st;
+	pid_t w;
+	if (sc->ahead[i] == AHEAD_NO)
+		return 0;
+	if (sc->ahead[i] == AHEAD_BUSY) {
+		while ((w = waitpid(sc->ahead_pid, &st, 0)) < 0 && errno == EINTR && !interrupted)
+			;
+		if (w == sc->ahead_pid)
+			ahead_ended(sc, st);
+		else
+			ahead_stop(sc);
+	}
+	int laid = sc->ahead[i] == AHEAD_LAID;
+	sc->ahead[i] = AHEAD_NO;
+	sc->ahead_unused--;
+	return laid;
+}
+
+/* A tree laid for step i that will not be used (the step was found in
+ * the store, or the run ends) goes to the trash. */
+static void ahead_drop(struct engine *e, struct sched *sc, int i)
+{
+	if (sc->ahead[i] == AHEAD_NO || sc->ahead[i] == AHEAD_BUSY)
+		return;
+	char *bd = engine_builddir(e, i);
+	trash_put(e->statedir, bd);
+	free(bd);
+	sc->ahead[i] = AHEAD_NO;
+	sc->ahead_unused--;
+}
+
+/* Start laying the sources of the next step not ready yet, when a slot
+ * is free. */
+static void ahead_start(struct engine *e, struct sched *sc)
+{
+	const struct plan *p = e->plan;
+	size_t n = p->nsteps;
+	if (e->jobs < 2 || sc->ahead_pid || !sc->nrun || sc->nrun >= e->jobs || sc->ahead_unused >= e->jobs ||
+	    sc->failed || interrupted)
+		return;
+	while (sc->ahead_from < n) {
+		size_t k = sc->ahead_from++;
+		int i = p->order[e->reverse ? n - 1 - k : k];
+		const struct recipe *rc = p->steps[i].recipe;
+		/* A step that is not pending now never is again. */
+		if (!e->want[i] || sc->state[i] != ST_PENDING || sc->left[i] == 0 || (!rc->nsources && !rc->npatches))
+			continue;
+		pid_t pid = engine_lay_ahead(e, i);
+		if (pid < 0)
+			continue;
+		sc->ahead[i] = AHEAD_BUSY;
+		sc->ahead_pid = pid;
+		sc->ahead_step = i;
+		sc->ahead_unused++;
+		return;
+	}
 }
 
 /* Step i is done (its digest is known): wanted steps waiting only for it
  * become ready. */
-static void mark_done(const struct engine *e, struct sched *sc, int i)
+static void mark_done(struct engine *e, struct sched *sc, int i)
 {
 	sc->state[i] = ST_DONE;
+	ahead_drop(e, sc, i);
 	for (int k = sc->rdep_at[i]; k < sc->rdep_at[i + 1]; k++) {
 		int j = sc->rdep[k];
 		if (--sc->left[j] == 0 && e->want[j] && sc->state[j] == ST_PENDING)
@@ -227,7 +332,7 @@ static int start_step(struct engine *e, struct sched *sc, int i)
 	engine_emit(e, &ev);
 	sc->start[i] = now_sec();
 	err_clear();
-	int pr = engine_prepare(e, i);
+	int pr = engine_prepare_laid(e, i, ahead_take(sc, i));
 	pid_t pid = -1;
 	if (!pr) {
 		struct run_spec spec;
@@ -341,6 +446,10 @@ static int reap_one(struct engine *e, struct sched *sc)
 			kill(sc->pids[sc->run[k]], SIGTERM);
 		return 0;
 	}
+	if (w == sc->ahead_pid) {
+		ahead_ended(sc, st);
+		return 0;
+	}
 	for (int k = 0; k < sc->nrun; k++)
 		if (sc->pids[sc->run[k]] == w) {
 			int i = sc->run[k];
@@ -372,9 +481,13 @@ int engine_build(struct engine *e)
 			if (next < 0 || start_step(e, &sc, next))
 				break;
 		}
+		ahead_start(e, &sc);
 		if (!sc.nrun || reap_one(e, &sc))
 			break;
 	}
+	ahead_stop(&sc);
+	for (size_t i = 0; i < n; i++)
+		ahead_drop(e, &sc, (int)i);
 	for (size_t k = 0; k < n; k++) {
 		int i = p->order[k];
 		if (e->want[i] && sc.state[i] == ST_PENDING) {

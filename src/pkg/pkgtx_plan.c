@@ -148,6 +148,14 @@ static int plan(struct run *u)
 			const struct pkg_entry *e = &p->man.e[k];
 			struct pkgdb_owner *o = pkgdb_map_get(u->live, e->path);
 			int first = 1;
+			/* A directory that an earlier package of this transaction
+			 * has: its owners were all looked at when that one was
+			 * added (a directory every package has, usr/bin, would
+			 * otherwise cost the square of the packages). */
+			if (o && o->tag == T_ADD && o->e->type == 'd' && e->type == 'd') {
+				first = 0;
+				o = NULL;
+			}
 			for (; o; o = o->next) {
 				if (o->e->type != 'd' || e->type != 'd')
 					return clash(e, p, o);
