@@ -73,9 +73,10 @@ metal() {
 	esac
 	[ $rc = 0 ] && within $q -accel tcg -m 2048 -smp 2 -nodefaults -no-user-config -display none -no-reboot \
 		-serial stdio -monitor none -bios $fw -drive if=none,id=disk,format=raw,file="$T/metal.img" \
-		-device virtio-blk-pci,drive=disk </dev/null >"$T/metal.$2" 2>&1
-	grep '^sprout-boot\|^sprout-vm: [0-9]' "$T/metal.$2" 2>/dev/null | sed 's/^/# /'
-	check "  ... booted under UEFI, it ran its bootstrap ($(since $t) s)" grep -q '^sprout-boot: bootstrap PASS' "$T/metal.$2"
+		-device virtio-blk-pci,drive=disk </dev/null >"$T/console.$2" 2>&1
+	grep '^sprout-boot\|^sprout-vm: [0-9]' "$T/console.$2" 2>/dev/null | sed 's/^/# /'
+	grep -q '^sprout-boot: bootstrap PASS' "$T/console.$2" 2>/dev/null || tail -n 15 "$T/console.$2" 2>/dev/null | sed 's/^/# /'
+	check "  ... booted under UEFI, it ran its bootstrap ($(since $t) s)" grep -q '^sprout-boot: bootstrap PASS' "$T/console.$2"
 	sprout --state "$1" --arch $a bootstrap --import "$T/metal.img" >"$T/imp.$2" 2>&1; rc=$?
 	grep -v '^\[\|^[a-z0-9-]*  *[a-z]*  *cached' "$T/imp.$2" | sed 's/^/# /'
 	check "  ... bootstrap --import takes its results" test $rc = 0
