@@ -9,6 +9,9 @@
 #   sh mk/deps.sh --cross  also the aarch64 cross compiler (Debian's
 #                          gcc-aarch64-linux-gnu) that the host stage of
 #                          `sprout --arch aarch64 bootstrap` uses
+#   sh mk/deps.sh --gnu    also what the host stage of plans/gnu-glibc takes
+#                          from the host: glibc's configure requires GNU
+#                          awk, bison and Python 3 (docs/gnu-glibc.md)
 #   sh mk/deps.sh --vm     also what building the kernel (flex, bison, bc,
 #                          libelf; the cross compiler) and `sprout boot`
 #                          (qemu-system, UEFI firmware) need: make check-vm
@@ -23,9 +26,10 @@ for a in "$@"; do
 		pacman-package-manager libarchive-tools cpio e2fsprogs fdisk dosfstools mtools skopeo
 		binutils-aarch64-linux-gnu chromium bash-completion libclang-rt-dev nginx-light" ;;
 	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;
+	--gnu) pkgs="$pkgs gawk bison python3" ;;
 	--vm) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison bc perl libelf-dev cpio
 		qemu-system-x86 qemu-system-arm ovmf qemu-efi-aarch64" ;;
-	*) echo "mk/deps.sh: unknown option '$a' (expected --test, --cross or --vm)" >&2; exit 2 ;;
+	*) echo "mk/deps.sh: unknown option '$a' (expected --test, --cross, --gnu or --vm)" >&2; exit 2 ;;
 	esac
 done
 missing=

@@ -307,6 +307,20 @@ static int prepare_sources(struct engine *e, const struct recipe *rc, const char
 
 /* Where a tree laid ahead notes what the audit rules removed, for the log
  * that its step's start truncates. */
+void engine_test_hold(struct engine *e, int i, const char *var)
+{
+	const char *v = getenv(var), *f = v ? strchr(v, ':') : NULL;
+	const char *name = e->plan->steps[i].name;
+	if (!f || (size_t)(f - v) != strlen(name) || strncmp(v, name, (size_t)(f - v)) || !*++f)
+		return;
+	char *w = xasprintf("%s.waiting", f);
+	file_write_atomic(w, "", 0);
+	free(w);
+	struct timespec ts = {0, 50 * 1000 * 1000};
+	for (int k = 0; k < 1200 && !path_exists(f); k++)
+		nanosleep(&ts, NULL);
+}
+
 #define AHEAD_NOTE "removed"
 
 pid_t engine_lay_ahead(struct engine *e, int i)

@@ -23,6 +23,11 @@ int engine_prepare_laid(struct engine *e, int i, int laid);
  * child's pid, or -1 when it did not start (the step's build tree exists:
  * a failed run kept it; or no process). */
 pid_t engine_lay_ahead(struct engine *e, int i);
+
+/* The tests' hook: with VAR=STEP:FILE in the environment and step i named
+ * STEP, create FILE.waiting, then wait until FILE exists (60 s at most),
+ * signals or not. */
+void engine_test_hold(struct engine *e, int i, const char *var);
 /* Store step i's output from its tmp directory: its digest into hex, its
  * size in bytes into *size; records the key as last built. 0 or negative
  * code (errf set). */

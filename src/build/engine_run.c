@@ -42,6 +42,7 @@ struct sched {
 	int *heap, nheap;       /* the ready steps, by pos */
 	int *run, nrun;         /* the running steps */
 	int failed, r;
+	sig_atomic_t signals_seen; /* signals the run has acted on (killed its steps) */
 	/* Sources laid ahead (engine_lay_ahead): per step, AHEAD_* */
 	char *ahead;
 	pid_t ahead_pid;        /* the child laying some, or 0 */
@@ -333,6 +334,12 @@ static int start_step(struct engine *e, struct sched *sc, int i)
 	sc->start[i] = now_sec();
 	err_clear();
 	int pr = engine_prepare_laid(e, i, ahead_take(sc, i));
+	if (!pr)
+		engine_test_hold(e, i, "SPROUT_PREPARE_HOLD");
+	/* A signal while the tree was laid (unpacking GCC takes a while):
+	 * the script does not start. */
+	if (!pr && interrupted)
+		pr = -SPROUT_ERR_INTERRUPTED;
 	pid_t pid = -1;
 	if (!pr) {
 		struct run_spec spec;
@@ -400,15 +407,14 @@ static void finish_step(struct engine *e, struct sched *sc, int i, int st)
 	fail_step(e, sc, i, &ev);
 }
 
-/* waitpid(-1) that emits SPROUT_EV_TICK every e->tick seconds while it waits. It
- * polls (WNOHANG and short sleeps) rather than catching SIGCHLD, so that
- * nothing else in the process sees an interrupted call. A signal that
- * arrives while waiting gives -1 and EINTR, like a blocking waitpid. */
-static pid_t wait_any(struct engine *e, int *st)
+/* waitpid(-1) that emits SPROUT_EV_TICK every e->tick seconds (when it
+ * is above 0) while it waits. It polls (WNOHANG and short sleeps) rather
+ * than catching SIGCHLD, so that nothing else in the process sees an
+ * interrupted call. A signal the run has not acted on yet (more than
+ * `seen`), whether it came while waiting or before (while a step's sources
+ * were unpacked, say), gives -1 and EINTR, like a blocking waitpid. */
+static pid_t wait_any(struct engine *e, sig_atomic_t seen, int *st)
 {
-	if (e->tick <= 0)
-		return waitpid(-1, st, 0);
-	sig_atomic_t seen = nsignals;
 	double next = now_sec() + e->tick;
 	for (;;) {
 		pid_t w = waitpid(-1, st, WNOHANG);
@@ -419,7 +425,7 @@ static pid_t wait_any(struct engine *e, int *st)
 			return -1;
 		}
 		double t = now_sec();
-		if (t >= next) {
+		if (e->tick > 0 && t >= next) {
 			struct engine_event ev = {0};
 			ev.kind = SPROUT_EV_TICK;
 			ev.step = -1;
@@ -436,12 +442,13 @@ static pid_t wait_any(struct engine *e, int *st)
 static int reap_one(struct engine *e, struct sched *sc)
 {
 	int st;
-	pid_t w = wait_any(e, &st);
+	pid_t w = wait_any(e, sc->signals_seen, &st);
 	if (w < 0) {
 		if (errno != EINTR) {
 			sc->r = -errno;
 			return -1;
 		}
+		sc->signals_seen = nsignals;
 		for (int k = 0; k < sc->nrun; k++)
 			kill(sc->pids[sc->run[k]], SIGTERM);
 		return 0;
@@ -471,6 +478,7 @@ int engine_build(struct engine *e)
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_interrupt;
 	interrupted = 0;
+	sc.signals_seen = nsignals;
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
 

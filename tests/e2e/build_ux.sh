@@ -33,6 +33,25 @@ i=0; while [ ! -e "$T/shared/b-started" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((
 kill -TERM $pid; wait $pid
 check "SIGTERM: b is counted, as interrupted" grep -q '^ux: 1 built, 0 cached, 0 failed, 1 interrupted, 1 not started' "$T/out2"
 check "  ... and so it is in the run record" grep -Eq '^step b host interrupted [0-9.]+ [0-9.]+ 0 - -$' "$T/state2/runs/x86_64/ux"
+# A signal while a step's tree is laid (sources unpacked), with another
+# step running: the laid step's script never starts, the running one is
+# stopped, and the run ends at once (it used to start the script and wait
+# for both). SPROUT_PREPARE_HOLD holds the engine after the laying.
+mkdir -p "$T/sig/recipes/long" "$T/sig/recipes/late"
+printf 'name long\nversion 1\nlicense MIT\nbuild host\n\ttouch "$SHARED/long-started"\n\tsleep 60\n' >"$T/sig/recipes/long/recipe"
+printf 'name late\nversion 1\nlicense MIT\nbuild host\n\ttouch "$SHARED/late-started"\n\techo late >"$DESTDIR/late"\n' >"$T/sig/recipes/late/recipe"
+printf 'plan sig\narches x86_64 aarch64\nrecipes recipes\nset SOURCE_DATE_EPOCH 0\nset SHARED %s\nstage host\n\tstep long\n\tstep late\n' "$T/shared" >"$T/sig/plan"
+t0=$(date +%s)
+SPROUT_PREPARE_HOLD="late:$T/hold" "$SPROUT" --state "$T/state3" --runner=plain --arch x86_64 -j2 build "$T/sig" >"$T/out3" 2>&1 &
+pid=$!
+i=0; while ! { [ -e "$T/shared/long-started" ] && [ -e "$T/hold.waiting" ]; } && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+kill -TERM $pid; sleep 0.5; touch "$T/hold"; wait $pid; rc=$?
+t1=$(date +%s)
+check "SIGTERM while a tree is laid: exit status 130, as for any interruption" test $rc = 130
+check "  ... the laid step's script never started" test ! -e "$T/shared/late-started"
+check "  ... both steps interrupted" sh -c "grep -q '^sig: 0 built, 0 cached, 0 failed, 2 interrupted' '$T/out3'"
+check "  ... and the running step was stopped, not waited for (took $((t1 - t0)) s)" test $((t1 - t0)) -lt 45
+
 fails "path before the final step is built fails" sprout $A path "$P"
 check "  ... saying how to build it" sh -c "'$SPROUT' $A path '$P' 2>&1 | grep -q \"step 'c' of plan ux is not built for x86_64: run 'sprout build $P' first\""
 
