@@ -305,8 +305,6 @@ static int prepare_sources(struct engine *e, const struct recipe *rc, const char
 	return r;
 }
 
-/* Where a tree laid ahead notes what the audit rules removed, for the log
- * that its step's start truncates. */
 void engine_test_hold(struct engine *e, int i, const char *var)
 {
 	const char *v = getenv(var), *f = v ? strchr(v, ':') : NULL;
@@ -321,6 +319,8 @@ void engine_test_hold(struct engine *e, int i, const char *var)
 		nanosleep(&ts, NULL);
 }
 
+/* Where a tree laid ahead notes what the audit rules removed, for the log
+ * that its step's start truncates. */
 #define AHEAD_NOTE "removed"
 
 pid_t engine_lay_ahead(struct engine *e, int i)
