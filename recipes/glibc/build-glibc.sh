@@ -27,19 +27,32 @@ aarch64) rtld64=/usr/lib ;;
 *) echo "build-glibc.sh: no glibc layout for $ARCH" >&2; exit 1 ;;
 esac
 
-# configure DIR HOST CC LIBDIR RTLDDIR: one configured build tree. No C++
-# compiler (glibc uses one for tests only), no translations (po/*.po are
-# deleted by the recipe), tools named explicitly so that none of the
-# build machine's is taken by mistake.
+# Debian's patches that are applied (recipes/glibc says why these):
+# upstream's release/2.36 branch, then Debian's own for its orig without
+# the manual (a manual/Makefile that needs no .texi, and no test that
+# reads the manual's errno.texi).
+for p in git-updates.diff all/local-remove-manual.diff; do
+	(cd "$src" && patch -p1 -s <"$BUILDDIR/debian/patches/$p")
+done
+
+# configure DIR HOST CC LIBDIR RTLDDIR: one configured build tree, whose
+# programs all go to /usr (ldconfig and sln too: /sbin is recipes/base's
+# symlink to usr/sbin, as /lib is to usr/lib). No C++
+# compiler (glibc uses one for tests only), no translations (MSGFMT=:
+# makes no catalogue, whether or not the build machine has a msgfmt: the
+# seed has none, the host may), no manual (MAKEINFO=:; Debian's orig has
+# none), tools named explicitly so that none of the build machine's is
+# taken by mistake.
 glibc_configure() {
 	mkdir "$1"
 	cd "$1"
 	"$src/configure" --prefix=/usr --build="$build" --host="$2" --libdir="$4" \
 		--with-headers="$headers" --disable-werror --without-selinux --without-gd \
 		libc_cv_slibdir="$4" libc_cv_rtlddir="$5" libc_cv_complocaledir=/usr/lib/locale \
+		libc_cv_rootsbindir=/usr/sbin \
 		CC="$3" CXX=false AR="${tp}ar" AS="${tp}as" LD="${tp}ld" NM="${tp}nm" \
 		OBJCOPY="${tp}objcopy" OBJDUMP="${tp}objdump" RANLIB="${tp}ranlib" \
-		READELF="${tp}readelf" STRIP="${tp}strip" \
+		READELF="${tp}readelf" STRIP="${tp}strip" MSGFMT=: MAKEINFO=: \
 		CFLAGS="-O2 -ffile-prefix-map=$BUILDDIR=." >configure.log
 	cd "$BUILDDIR"
 }
