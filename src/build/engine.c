@@ -305,8 +305,6 @@ static int prepare_sources(struct engine *e, const struct recipe *rc, const char
 	return r;
 }
 
-/* Where a tree laid ahead notes what the audit rules removed, for the log
- * that its step's start truncates. */
 void engine_test_hold(struct engine *e, int i, const char *var)
 {
 	const char *v = getenv(var), *f = v ? strchr(v, ':') : NULL;
@@ -321,6 +319,8 @@ void engine_test_hold(struct engine *e, int i, const char *var)
 		nanosleep(&ts, NULL);
 }
 
+/* Where a tree laid ahead notes what the audit rules removed, for the log
+ * that its step's start truncates. */
 #define AHEAD_NOTE "removed"
 
 pid_t engine_lay_ahead(struct engine *e, int i)
@@ -329,19 +329,25 @@ pid_t engine_lay_ahead(struct engine *e, int i)
 	char *base = engine_builddir(e, i);
 	char *work = path_join(base, "work");
 	char *note = path_join(base, AHEAD_NOTE);
-	pid_t pid = -1;
+	pid_t pid = -1, parent = getpid();
+	int made = 0;
 	/* Not over a tree a failed run kept for sprout shell. */
-	if (!path_exists(base) && !mkdir_p(work, 0755))
+	if (!path_exists(base) && !mkdir_p(work, 0755)) {
+		made = 1;
 		pid = fork();
+	}
 	if (pid == 0) {
 		/* The engine's one thread, copied: the child may use the library
-		 * as its parent would. It dies with the parent, and at Ctrl-C. */
+		 * as its parent would. It dies with the parent (even one that
+		 * died before the prctl), and at Ctrl-C. */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != parent)
+			_exit(1);
 		_exit(prepare_sources(e, rc, work, note, 1) ? 1 : 0);
 	}
-	if (pid < 0)
+	if (pid < 0 && made)
 		trash_put(e->statedir, base);
 	free(base);
 	free(work);

@@ -285,12 +285,14 @@ static int payload_stage4(struct ctx *c, const struct plan *p, const char *arch,
 
 /* The payload: the static sprout, the plan, the store entries and the
  * sources the VM needs (with stage4, those of stage 4 too), laid out in
- * dir/payload. */
+ * dir/payload. The static sprout is built in STATE/vm/PLAN-ARCH, which VM
+ * mode (dir .../bootstrap) and the bare-metal disk (.../metal) share. */
 static int vm_make_payload(struct ctx *c, struct plan *p, const char *arch, const char *dir, int jobs, const char *dev,
 			   int stage4)
 {
 	char *top = plan_source_top(p), *musl = host_output_of(c, p, arch, "musl"), *bin = NULL;
-	char *sd = path_join(dir, "sprout-static"), *log = path_join(dir, "sprout-static.log");
+	char *base = xasprintf("%s/vm/%s-%s", c->statedir, p->name, arch);
+	char *sd = path_join(base, "sprout-static"), *log = path_join(base, "sprout-static.log");
 	char *pd = path_join(dir, "payload");
 	struct strv args = {0}, sel = {0};
 	struct engine e;
@@ -331,6 +333,7 @@ out:
 	free(top);
 	free(musl);
 	free(bin);
+	free(base);
 	free(sd);
 	free(log);
 	free(pd);

@@ -13,7 +13,9 @@ tar czf "$P/recipes/second/pkg-1.tar.gz" -C "$T/src" pkg-1
 # first runs in STATE/build/ah/x86_64/first/work (the plain runner): the
 # next step's tree is ../../second. At -j2 it waits (60 s at most) until
 # that tree holds the next step's source; at -j1 it fails if the tree is
-# there at all. With FAIL set (the plan's), it fails once it has seen it.
+# there at all. With FAIL set (the plan's), it fails once it has seen it;
+# with KEPT, it fails if the next step's tree loses the file a failed run
+# left in it (for 3 s).
 mkrecipe "$P/recipes/first" first <<'R'
 build host
 	n=0
@@ -23,12 +25,18 @@ build host
 		echo "the next step's sources were laid at -j1"; exit 2
 	fi
 	[ -z "${FAIL:-}" ] || exit 3
+	if [ -n "${KEPT:-}" ]; then
+		n=0
+		while [ $n -lt 30 ]; do test -e ../../second/work/left-behind || exit 4; n=$((n + 1)); sleep 0.1; done
+	fi
 	echo first >"$DESTDIR/first"
 R
 mkrecipe_local "$P/recipes/second" second pkg-1.tar.gz "delete pkg-1/bin" <<'R'
 depends first
 build host
 	test ! -e pkg-1/bin/true-elf
+	[ -z "${FAIL2:-}" ] || { touch left-behind; exit 5; }
+	test ! -e left-behind
 	cp pkg-1/keep "$DESTDIR/keep"
 	cat "$SYSROOT/first" >>"$DESTDIR/keep"
 R
@@ -52,4 +60,13 @@ b "$T/s3" -j2 build "$P"; rc=$?
 check "a failure after the tree was laid fails the run" test "$rc" = 1
 check "  ... the failed step's tree is kept" test -d "$T/s3/build/ah/x86_64/first/work"
 check "  ... the tree laid ahead is put away" sh -c "! test -e '$T/s3/build/ah/x86_64/second'"
+
+# A tree a failed run kept (for sprout shell) is not laid over while the
+# step before runs: it stays as it was until its own step starts.
+sed -i 's/^set FAIL yes$/set FAIL2 yes/' "$P/plan"
+b "$T/s4" -j2 build "$P"
+check "the next step fails, and keeps its tree" test -e "$T/s4/build/ah/x86_64/second/work/left-behind"
+sed -i 's/^set FAIL2 yes$/set KEPT yes/' "$P/plan"
+check "a kept tree is left alone while the step before runs" b "$T/s4" -j2 build "$P"
+check "  ... and its step starts from a fresh one" grep -q '^ah: 2 built, 0 cached' "$T/out"
 echo "1..$n"
