@@ -333,7 +333,10 @@ static int start_step(struct engine *e, struct sched *sc, int i)
 	engine_emit(e, &ev);
 	sc->start[i] = now_sec();
 	err_clear();
-	int pr = engine_prepare_laid(e, i, ahead_take(sc, i));
+	int laid = ahead_take(sc, i);
+	/* A signal while waiting for the tree laid ahead: it is not laid
+	 * again here. */
+	int pr = interrupted ? -SPROUT_ERR_INTERRUPTED : engine_prepare_laid(e, i, laid);
 	if (!pr)
 		engine_test_hold(e, i, "SPROUT_PREPARE_HOLD");
 	/* A signal while the tree was laid (unpacking GCC takes a while):
