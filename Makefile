@@ -160,8 +160,8 @@ check-kernel-repro: all
 # SPROUT_VMMODE_FULL=1): check-vm's VM-mode run resumed with --stage4
 # (stage 4 inside the VM, each step sandboxed), and the bare-metal disk of a
 # state with the host stage only, which rebuilds every native step under
-# UEFI firmware. About 40 minutes of TCG on a loaded 2-core machine with
-# the chroot bootstrap and the kernel built: not in .ci/run.
+# UEFI firmware. 28 minutes of TCG on a loaded 2-core machine (nice 10,
+# load 12) with the chroot bootstrap and the kernel built: not in .ci/run.
 # SPROUT_VM_STATE=DIR shares check-vm's state.
 check-vmmode: all
 	@sh mk/deps.sh --vm
