@@ -333,7 +333,10 @@ static int start_step(struct engine *e, struct sched *sc, int i)
 	engine_emit(e, &ev);
 	sc->start[i] = now_sec();
 	err_clear();
-	int pr = engine_prepare_laid(e, i, ahead_take(sc, i));
+	int laid = ahead_take(sc, i);
+	/* A signal while waiting for the tree laid ahead: it is not laid
+	 * again here. */
+	int pr = interrupted ? -SPROUT_ERR_INTERRUPTED : engine_prepare_laid(e, i, laid);
 	if (!pr)
 		engine_test_hold(e, i, "SPROUT_PREPARE_HOLD");
 	/* A signal while the tree was laid (unpacking GCC takes a while):
@@ -408,13 +411,21 @@ static void finish_step(struct engine *e, struct sched *sc, int i, int st)
 }
 
 /* waitpid(-1) that emits SPROUT_EV_TICK every e->tick seconds (when it
- * is above 0) while it waits. It polls (WNOHANG and short sleeps) rather
- * than catching SIGCHLD, so that nothing else in the process sees an
- * interrupted call. A signal the run has not acted on yet (more than
+ * is above 0) while it waits. With ticks it polls (WNOHANG and short
+ * sleeps) rather than catching SIGCHLD, so that nothing else in the
+ * process sees an interrupted call. A signal the run has not acted on yet (more than
  * `seen`), whether it came while waiting or before (while a step's sources
  * were unpacked, say), gives -1 and EINTR, like a blocking waitpid. */
 static pid_t wait_any(struct engine *e, sig_atomic_t seen, int *st)
 {
+	if (nsignals != seen) {
+		errno = EINTR;
+		return -1;
+	}
+	/* No ticks: block. The handler has no SA_RESTART, so a signal from
+	 * here on ends the wait with EINTR. */
+	if (e->tick <= 0)
+		return waitpid(-1, st, 0);
 	double next = now_sec() + e->tick;
 	for (;;) {
 		pid_t w = waitpid(-1, st, WNOHANG);
@@ -425,7 +436,7 @@ static pid_t wait_any(struct engine *e, sig_atomic_t seen, int *st)
 			return -1;
 		}
 		double t = now_sec();
-		if (e->tick > 0 && t >= next) {
+		if (t >= next) {
 			struct engine_event ev = {0};
 			ev.kind = SPROUT_EV_TICK;
 			ev.step = -1;
