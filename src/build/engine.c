@@ -394,8 +394,7 @@ static void ahead_note_to_log(const char *base, const char *log)
 	if (!file_read(note, &b) && b.len) {
 		int afd = open(log, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (afd >= 0) {
-			ssize_t w = write(afd, b.s, b.len);
-			(void)w;
+			fd_write_all(afd, b.s, b.len);
 			close(afd);
 		}
 	}
