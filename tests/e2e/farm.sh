@@ -256,19 +256,42 @@ check "  ... and so does its log" \
 # ---- make check-farm: a real plan (plans/hello: GNU make and hello from
 # Debian, configure and all), with and without the farm. FARM_STEPS picks
 # steps of it (FARM_PLAN=plans/gnu FARM_STEPS=cross-binutils), and
-# FARM_DISTFILES a distfiles store that has their sources. ----
+# FARM_DISTFILES a distfiles store that has their sources. FARM_STATES="A
+# B" builds in two state directories made beforehand (copies of a state
+# that has every step but FARM_STEPS, e.g. plans/gnu's native m4 and
+# binutils): A without the farm, B with it; each step's digest is then
+# also compared with the plan's digests.x86_64. ----
 if [ -n "${FARM_PLAN:-}" ]; then
 	FP=$TOP/$FARM_PLAN
 	DF=${FARM_DISTFILES:-$T/df}
-	[ -n "${FARM_STEPS:-}" ] || check "$FARM_PLAN: its sources" sprout --distfiles "$DF" fetch "$FP"
+	if [ -n "${FARM_STATES:-}" ]; then
+		SL=${FARM_STATES% *}
+		SF=${FARM_STATES#* }
+		DFO=
+	else
+		SL=$T/plocal
+		SF=$T/pfarm
+		DFO="--distfiles $DF"
+		[ -n "${FARM_STEPS:-}" ] || check "$FARM_PLAN: its sources" sprout $DFO fetch "$FP"
+	fi
 	before=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
 	t0=$(date +%s)
-	check "$FARM_PLAN: built without the farm" sprout --distfiles "$DF" --state "$T/plocal" --plain -j2 build "$FP" ${FARM_STEPS:-}
+	pbuild() { s=$1; shift; sprout $DFO --state "$s" --plain -j2 "$@" build "$FP" ${FARM_STEPS:-} >"$T/pout" 2>&1; }
+	check "$FARM_PLAN: built without the farm" pbuild "$SL"
 	t1=$(date +%s)
-	check "$FARM_PLAN: built with the farm" sprout --distfiles "$DF" --state "$T/pfarm" --plain -j2 \
-		--farm "$NS-client" --farm-socket "$F/client.sock" build "$FP" ${FARM_STEPS:-}
+	check "$FARM_PLAN: built with the farm" pbuild "$SF" --farm "$NS-client" --farm-socket "$F/client.sock"
 	t2=$(date +%s)
-	check "$FARM_PLAN: the same digests" test "$(digests plocal)" = "$(digests pfarm)"
+	grep -E '^\[farm\]|built|^farmnative|failed' "$T/pout" | sed 's/^/# /' 
+	sdigests() { for k in "$1"/store/*/digest; do cat "$k"; done | sort; }
+	check "$FARM_PLAN: the same digests" test "$(sdigests "$SL")" = "$(sdigests "$SF")"
+	for st in ${FARM_STEPS:-}; do
+		dl=$(cat "$(sprout --state "$SL" path "$FP" "$st")/../digest")
+		df=$(cat "$(sprout --state "$SF" path "$FP" "$st")/../digest")
+		rec=$(sed -n "s/^$st //p" "$FP/digests.x86_64" 2>/dev/null)
+		echo "# $st: without the farm $dl, with it $df, recorded ${rec:-none}"
+		[ -z "$rec" ] || check "$FARM_PLAN $st: the recorded digest, with the farm and without" \
+			test "$dl" = "$rec" -a "$df" = "$rec"
+	done
 	after=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
 	local_jobs=$(grep -c 'END .* server=client$' "$F/sched.log")
 	check "$FARM_PLAN: compile jobs on the workers ($((after - before)); the local daemon $local_jobs)" \
