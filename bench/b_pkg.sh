@@ -137,6 +137,16 @@ Server = file://$W/prepo
 EOF
 fi
 
+# The floor: the same 10,000 files (and their directories) extracted from
+# one tarball by GNU tar, with no check, no database and no fsync: what the
+# file system alone charges for creating them, which no installer can go
+# below. It is given as a ratio against pacman beside the goals, so that a
+# goal below the floor shows as such.
+mkdir -p "$W/merged"
+for t in "$W"/trees/p*; do cp -a "$t/." "$W/merged/"; done
+tar -cf "$W/all.tar" -C "$W/merged" usr
+rm -rf "$W/merged"
+run_tar() { mkdir -p "$W/rt$1" && secs "$W/t.t" tar -xf "$W/all.tar" -C "$W/rt$1"; }
 run_sprout() { secs "$W/s.t" "$SPROUT" pkg install --root "$W/rs$1" --repo "$W/srepo" --keys "$W/keys" $names; }
 run_nosync() { secs "$W/n.t" "$SPROUT" pkg install --root "$W/rn$1" --repo "$W/srepo" --keys "$W/keys" --no-sync $names; }
 run_pacman() {
@@ -149,14 +159,17 @@ run_pacman() {
 : >"$W/s.t"
 : >"$W/n.t"
 : >"$W/p.t"
+: >"$W/t.t"
 for i in 1 2 3 4 5; do
 	if [ $((i % 2)) = 0 ]; then
 		[ -z "$pacman_ok" ] || run_pacman $i
+		run_tar $i
 		run_nosync $i
 		run_sprout $i
 	else
 		run_sprout $i
 		run_nosync $i
+		run_tar $i
 		[ -z "$pacman_ok" ] || run_pacman $i
 	fi
 done
@@ -170,6 +183,8 @@ if [ -n "$pacman_ok" ]; then
 	fi
 	line "pkg-install-${N}x10" "$W/s.t" pacman "$W/p.t" 0.60
 	line "pkg-install-${N}x10-no-sync" "$W/n.t" pacman "$W/p.t" 0.30
+	echo "pkg-install-${N}x10-floor $(median "$W/t.t") $(median "$W/p.t") $(median "$W/n.t")" |
+		awk '{ printf "%s: GNU tar -xf of the same files %.3f s, pacman %.3f s, ratio %.2f: the file system'"'"'s own cost, below which no installer goes (sprout --no-sync is %.2f of it)\n", $1, $2, $3, $2 / $3, $4 / $2 }'
 else
 	echo "pkg-install-${N}x10: sprout $(median "$W/s.t") s (--no-sync $(median "$W/n.t") s), no pacman to compare"
 fi
@@ -180,7 +195,7 @@ if command -v apk >/dev/null; then
 else
 	echo "pkg-install-${N}x10: apk-tools: not installed (Debian 12 has no apk-tools package): no comparison"
 fi
-rm -rf "$W"/rs* "$W"/rn* "$W"/rp* "$W/trees" "$W/prepo" "$W/pdb"
+rm -rf "$W"/rs* "$W"/rn* "$W"/rp* "$W"/rt* "$W/all.tar" "$W/trees" "$W/prepo" "$W/pdb"
 
 # ---- 2. the minimal plan's packages ----
 S=${SPROUT_BENCH_STATE:-$HOME/.cache/sprout-bench/minimal-state}
