@@ -628,8 +628,8 @@ static void farm_native_cb(void *arg, struct run_spec *spec)
 	if (r || why)
 		buf_addf(&b, "[farm] %s: not on the farm, built here: %s\n", spec->step, r ? err_msg(r) : why);
 	else
-		buf_addf(&b, "[farm] %s: compiled on the farm by its root's own gcc (%s)\n", spec->step,
-			 spec->farm_env);
+		buf_addf(&b, "[farm] %s: its root's own gcc is on the farm (%s)\n", spec->step,
+			 strrchr(spec->farm_env, '/') ? strrchr(spec->farm_env, '/') + 1 : spec->farm_env);
 	int fd = open(spec->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		(void)fd_write_all(fd, b.s, b.len);
