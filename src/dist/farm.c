@@ -603,8 +603,9 @@ static int make_client(const char *statedir, char **out)
 		free(sh);
 	}
 	/* read-only from here: it is bound into steps as it is */
-	if (!r && rename(tmp, *out) < 0)
-		r = errf(-errno, "farm: %s: %s", *out, strerror(errno));
+	int e = !r && rename(tmp, *out) < 0 ? errno : 0;
+	if (e && !path_exists(*out)) /* else another sprout made it as well: as good */
+		r = errf(-e, "farm: %s: %s", *out, strerror(e));
 out:
 	if (r) {
 		free(*out);
