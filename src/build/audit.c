@@ -467,8 +467,9 @@ int audit_apply(const char *dir, const struct source *src, struct buf *log)
 	int r = walk(dir, "", apply_one, &t);
 	for (size_t i = 0; i < src->nrules; i++)
 		if (src->rules[i].action != RULE_WAIVE)
-			buf_addf(log, "sprout: %s %s (recipe line %d): removed %zu file%s\n",
-				 recipe_rule_action(src->rules[i].action), src->rules[i].glob, src->rules[i].line, removed[i],
+			buf_addf(log, "sprout: %s %s (%s line %d): removed %zu file%s\n",
+				 recipe_rule_action(src->rules[i].action), src->rules[i].glob,
+				 src->recipe_path ? src->recipe_path : "recipe", src->rules[i].line, removed[i],
 				 removed[i] == 1 ? "" : "s");
 	free(removed);
 	return r;
@@ -482,8 +483,8 @@ int audit_unpack_inner(const char *dir, const struct source *src, struct buf *lo
 		char *p = path_join(dir, in->path);
 		struct stat st;
 		if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode))
-			r = errf(-SPROUT_ERR_NOTFOUND, "%s: inner archive %s (recipe line %d) is not a file of the source",
-				 src->file, in->path, in->line);
+			r = errf(-SPROUT_ERR_NOTFOUND, "%s: inner archive %s (%s line %d) is not a file of the source",
+				 src->file, in->path, src->recipe_path ? src->recipe_path : "recipe", in->line);
 		if (!r) {
 			r = tar_extract(p, dir);
 			if (r) {
@@ -495,7 +496,8 @@ int audit_unpack_inner(const char *dir, const struct source *src, struct buf *lo
 		if (!r && unlink(p) < 0)
 			r = errf(-errno, "%s: %s", p, err_str(-errno));
 		if (!r && log)
-			buf_addf(log, "sprout: inner %s (recipe line %d): unpacked and removed\n", in->path, in->line);
+			buf_addf(log, "sprout: inner %s (%s line %d): unpacked and removed\n", in->path,
+				 src->recipe_path ? src->recipe_path : "recipe", in->line);
 		free(p);
 	}
 	return r;

@@ -24,6 +24,10 @@ void cache_inputs(const struct plan *p, int i, const char *arch, char (*digests)
 	buf_addf(out, "step %s\n", s->name);
 	sha256_hex(rc->sha256, hex);
 	buf_addf(out, "recipe %s %s %s\n", rc->name, rc->version, hex);
+	if (rc->sources_of) {
+		sha256_hex(rc->sources_sha256, hex);
+		buf_addf(out, "sources %s %s\n", rc->sources_of, hex);
+	}
 	buf_addf(out, "build %s\n", s->build_name);
 	buf_addf(out, "stage %s\n", p->stages[s->stage].name);
 	buf_addf(out, "arch %s\n", arch);
@@ -221,6 +225,8 @@ static void changed(const struct inline_ *now, const struct inline_ *was, struct
 		buf_addf(why, "dependency %.*s changed", W(now, 1));
 	} else if ((is(now, "source") || is(now, "patch")) && now->nw >= 2) {
 		buf_addf(why, "%.*s %.*s changed", W(now, 0), W(now, 1));
+	} else if (is(now, "sources") && now->nw >= 2) {
+		buf_addf(why, "sources of recipe %.*s changed", W(now, 1));
 	} else if (is(now, "build") && now->nw >= 2 && was->nw >= 2) {
 		buf_addf(why, "build script changed (%.*s -> %.*s)", W(was, 1), W(now, 1));
 	} else if (now->nw >= 2 && was->nw >= 2) {

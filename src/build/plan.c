@@ -261,6 +261,32 @@ static int key_set(struct pparser *ps, struct slice *w, int n)
 	return 0;
 }
 
+/* alias NAME RECIPE; checked against the recipe directories in resolve(). */
+static int key_alias(struct pparser *ps, struct slice *w, int n)
+{
+	struct plan *p = ps->p;
+	if (n != 3)
+		return perr(ps, n < 3 ? w[n - 1].s + w[n - 1].len : w[3].s, "expected 'alias NAME RECIPE'");
+	for (int i = 1; i < 3; i++)
+		if (!slice_is_name(w[i]))
+			return perr(ps, w[i].s, "bad %s '%.*s': expected lower-case letters, digits and . _ + -",
+				    i == 1 ? "alias name" : "recipe name", (int)w[i].len, w[i].s);
+	if (w[1].len == w[2].len && !memcmp(w[1].s, w[2].s, w[1].len))
+		return perr(ps, w[2].s, "alias '%.*s' names itself", (int)w[1].len, w[1].s);
+	for (size_t i = 0; i < p->naliases; i++)
+		if (slice_eq(w[1], p->aliases[i].name))
+			return perr(ps, w[1].s, "duplicate alias '%s' (first at line %d)", p->aliases[i].name,
+				    p->aliases[i].line);
+	p->aliases = xrealloc(p->aliases, (p->naliases + 1) * sizeof *p->aliases);
+	struct alias *a = &p->aliases[p->naliases++];
+	a->name = slice_dup(w[1]);
+	a->recipe = slice_dup(w[2]);
+	a->line = ps->l.lineno;
+	a->col = lex_col(&ps->l, w[1].s);
+	a->recipe_col = lex_col(&ps->l, w[2].s);
+	return 0;
+}
+
 static int key_stage(struct pparser *ps, struct slice *w, int n)
 {
 	struct plan *p = ps->p;
@@ -399,6 +425,7 @@ static const struct {
 	{"default-arch", key_default_arch},
 	{"recipes", key_recipes},
 	{"set", key_set},
+	{"alias", key_alias},
 	{"stage", key_stage},
 	{"step", key_step},
 	{"fixpoint", key_fixpoint},
@@ -489,6 +516,14 @@ int plan_host_built_ok(const struct plan *p, const char *step)
 		i++; /* the list's end marker */
 	}
 	return 0;
+}
+
+const struct alias *plan_alias(const struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->naliases; i++)
+		if (!strcmp(p->aliases[i].name, name))
+			return &p->aliases[i];
+	return NULL;
 }
 
 const char *plan_setting(const struct plan *p, const char *key)
@@ -592,19 +627,47 @@ struct recipe_steps {
 	int *next;
 };
 
-/* Resolve a recipe dependency of step si: use:R=STEP, else the one other
- * step of R in the same stage, else the last step of R in an earlier stage. */
-static int resolve_dep(struct plan *p, int si, const char *rname, const struct recipe_steps *rs)
+/* How a dependency is named in messages: 'glibc', or for an alias
+ * 'libc' (alias of 'glibc', line 12). */
+static void dep_label(const struct plan *p, const char *dn, struct buf *b)
+{
+	const struct alias *a = plan_alias(p, dn);
+	if (a)
+		buf_addf(b, "'%s' (alias of '%s', line %d)", dn, a->recipe, a->line);
+	else
+		buf_addf(b, "'%s'", dn);
+}
+
+/* use:NAME=STEP for the dependency dn (resolved to recipe rname): NAME is
+ * dn itself, or what dn or NAME aliases to is rname. */
+static int use_matches(const struct plan *p, const char *uname, const char *dn, const char *rname)
+{
+	const struct alias *a = plan_alias(p, uname);
+	return !strcmp(uname, dn) || !strcmp(a ? a->recipe : uname, rname);
+}
+
+/* Resolve dependency dn of step si, which names recipe rname (dn itself,
+ * or the recipe the alias dn names): use:, else the one other step of
+ * rname in the same stage, else the last step of rname in an earlier
+ * stage. */
+static int resolve_dep(struct plan *p, int si, const char *dn, const char *rname, const struct recipe_steps *rs)
 {
 	struct step *s = &p->steps[si];
+	struct buf lbl = {0};
+	int r;
+	dep_label(p, dn, &lbl);
 	for (size_t i = 0; i < s->nuses; i++)
-		if (!strcmp(s->uses[i].recipe, rname)) {
+		if (use_matches(p, s->uses[i].recipe, dn, rname)) {
 			int d = plan_step_index(p, s->uses[i].step);
 			if (d < 0)
-				return step_error(p, s, "use:%s=%s names an unknown step", rname, s->uses[i].step);
-			if (strcmp(p->steps[d].recipe_name, rname))
-				return step_error(p, s, "use:%s=%s names a step of another recipe", rname, s->uses[i].step);
-			return d;
+				r = step_error(p, s, "use:%s=%s names an unknown step", s->uses[i].recipe, s->uses[i].step);
+			else if (strcmp(p->steps[d].recipe_name, rname))
+				r = step_error(p, s, "use:%s=%s names a step of recipe '%s', but dependency %s is built by recipe '%s'",
+					       s->uses[i].recipe, s->uses[i].step, p->steps[d].recipe_name, lbl.s, rname);
+			else
+				r = d;
+			buf_free(&lbl);
+			return r;
 		}
 	int found = -1, count = 0;
 	struct buf cands = {0};
@@ -616,21 +679,21 @@ static int resolve_dep(struct plan *p, int si, const char *rname, const struct r
 			buf_addf(&cands, "%s%s", count > 1 ? ", " : "", p->steps[i].name);
 		}
 	if (count > 1) {
-		int r = step_error(p, s, "dependency '%s' is built by several steps of this stage (%s); choose one with use:%s=STEP",
-				   rname, cands.s, rname);
+		r = step_error(p, s, "dependency %s is built by several steps of this stage (%s); choose one with use:%s=STEP",
+			       lbl.s, cands.s, dn);
 		buf_free(&cands);
+		buf_free(&lbl);
 		return r;
 	}
 	buf_free(&cands);
-	if (found >= 0)
-		return found;
 	for (int st = s->stage - 1; st >= 0 && found < 0; st--)
 		for (int i = first; i >= 0; i = rs->next[i])
 			if (p->steps[i].stage == st)
 				found = i;
-	if (found < 0)
-		return step_error(p, s, "unknown dependency '%s': no step of this stage or an earlier one builds it", rname);
-	return found;
+	r = found >= 0 ? found
+		: step_error(p, s, "unknown dependency %s: no step of this stage or an earlier one builds it", lbl.s);
+	buf_free(&lbl);
+	return r;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -719,7 +782,8 @@ static int resolve_deps(struct plan *p)
 		const struct recipe *rc = s->recipe;
 		for (size_t k = 0; k < rc->ndeps + s->build->ndeps && !r; k++) {
 			const char *dn = k < rc->ndeps ? rc->deps[k] : s->build->deps[k - rc->ndeps];
-			int d = resolve_dep(p, (int)si, dn, &rs);
+			const struct alias *a = plan_alias(p, dn);
+			int d = resolve_dep(p, (int)si, dn, a ? a->recipe : dn, &rs);
 			if (d < 0)
 				r = d;
 			else
@@ -742,6 +806,50 @@ static int resolve_deps(struct plan *p)
 	return r;
 }
 
+/* The recipe file called name in p's recipe directories, or NULL (caller
+ * frees). */
+static char *recipe_file(const struct plan *p, const char *name)
+{
+	for (size_t i = 0; i < p->nrecipe_dirs; i++) {
+		char *rp = xasprintf("%s/%s/recipe", p->recipe_dirs[i], name);
+		if (path_exists(rp))
+			return rp;
+		free(rp);
+	}
+	return NULL;
+}
+
+/* Each alias names a recipe (not another alias), and no recipe has the
+ * alias's name: a dependency could not say which it meant. */
+static int check_aliases(const struct plan *p)
+{
+	for (size_t i = 0; i < p->naliases; i++) {
+		const struct alias *a = &p->aliases[i];
+		char *rp = recipe_file(p, a->name);
+		if (rp) {
+			int r = errf(SPROUT_ERR_PARSE, "%s:%d:%d: alias '%s' has the name of recipe %s: "
+				     "a dependency on '%s' could mean either", p->path, a->line, a->col, a->name, rp, a->name);
+			free(rp);
+			return r;
+		}
+		if (plan_alias(p, a->recipe))
+			return errf(SPROUT_ERR_PARSE, "%s:%d:%d: alias '%s' names alias '%s': an alias names a recipe",
+				    p->path, a->line, a->recipe_col, a->name, a->recipe);
+		rp = recipe_file(p, a->recipe);
+		if (!rp) {
+			struct buf dirs = {0};
+			for (size_t k = 0; k < p->nrecipe_dirs; k++)
+				buf_addf(&dirs, "%s%s", k ? ", " : "", p->recipe_dirs[k]);
+			int r = errf(SPROUT_ERR_PARSE, "%s:%d:%d: alias '%s' names no recipe '%s' (looked in %s)", p->path,
+				     a->line, a->recipe_col, a->name, a->recipe, dirs.s ? dirs.s : "nowhere");
+			buf_free(&dirs);
+			return r;
+		}
+		free(rp);
+	}
+	return 0;
+}
+
 static int resolve(struct plan *p, const int *rootfs_col)
 {
 	for (size_t si = 0; si < p->nsteps; si++) {
@@ -761,6 +869,8 @@ static int resolve(struct plan *p, const int *rootfs_col)
 		}
 	}
 	int r = check_source_names(p);
+	if (!r)
+		r = check_aliases(p);
 	if (r)
 		return r;
 	for (size_t i = 0; i < p->nstages; i++) {
@@ -895,6 +1005,9 @@ void plan_free(struct plan *p)
 		free(p->sets[i].value);
 	}
 	free(p->sets);
+	for (size_t i = 0; i < p->naliases; i++)
+		FREE_ALL(p->aliases[i].name, p->aliases[i].recipe);
+	free(p->aliases);
 	strs_free(p->recipe_dirs, p->nrecipe_dirs);
 	for (size_t i = 0; i < p->nstages; i++) {
 		free(p->stages[i].name);

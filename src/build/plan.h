@@ -26,6 +26,12 @@ struct use {
 	char *recipe, *step;
 };
 
+/* alias NAME RECIPE: a dependency on NAME resolves as one on RECIPE. */
+struct alias {
+	char *name, *recipe;
+	int line, col, recipe_col; /* of NAME and RECIPE in the plan */
+};
+
 /* fixpoint-exclude GLOB REASON...: paths of the fixpoint steps' outputs
  * that may differ between them (a file that records the compiler that
  * built it), and why. */
@@ -63,6 +69,8 @@ struct plan {
 	char *default_arch;     /* "host" or an arch */
 	struct setting *sets;   /* in file order */
 	size_t nsets;
+	struct alias *aliases;  /* in file order */
+	size_t naliases;
 	char **recipe_dirs;     /* absolute or relative to the cwd */
 	size_t nrecipe_dirs;
 	struct stage *stages;
@@ -126,6 +134,9 @@ int plan_step_index(const struct plan *p, const char *name);
 /* Whether the plan lets host-built files of step stay in the final rootfs
  * on its arch (host-built ARCH STEP...): a known gap, reported, not fatal. */
 int plan_host_built_ok(const struct plan *p, const char *step);
+
+/* The alias called name (alias NAME RECIPE), or NULL. */
+const struct alias *plan_alias(const struct plan *p, const char *name);
 
 /* A plan setting's value, or NULL. */
 const char *plan_setting(const struct plan *p, const char *key);

@@ -431,7 +431,10 @@ static int key_source(struct parser *ps, struct slice *w, int n, int arg)
 	if (memchr(w[1].s, '/', w[1].len) || slice_eq(w[1], ".") || slice_eq(w[1], ".."))
 		return err_at(ps, w[1].s, "a source file name has no '/'");
 	for (size_t i = 0; i < rc->nsources; i++)
-		if (slice_eq(w[1], rc->sources[i].file))
+		if (slice_eq(w[1], rc->sources[i].file) && rc->sources[i].recipe_path)
+			return err_at(ps, w[1].s, "duplicate source '%s' (from 'sources %s', line %d)", rc->sources[i].file,
+				      rc->sources_of, rc->sources_line);
+		else if (slice_eq(w[1], rc->sources[i].file))
 			return err_at(ps, w[1].s, "duplicate source '%s' (first at line %d)", rc->sources[i].file,
 				      rc->sources[i].line);
 	rc->sources = xrealloc(rc->sources, (rc->nsources + 1) * sizeof *rc->sources);
@@ -509,6 +512,104 @@ static int key_build(struct parser *ps, struct slice *w, int n, int arg)
 	return 0;
 }
 
+void recipe_sources_text(const struct recipe *r, struct buf *out)
+{
+	static const char *const kinds[] = {"url", "debian", "local"};
+	char hex[65];
+	for (size_t i = 0; i < r->nsources; i++) {
+		const struct source *y = &r->sources[i];
+		sha256_hex(y->sha256, hex);
+		buf_addf(out, "source %s %s extract=%d\n", y->file, hex, y->extract);
+		for (size_t k = 0; k < y->norigins; k++)
+			buf_addf(out, "\t%s %s%s%s\n", kinds[y->origins[k].kind], y->origins[k].a, y->origins[k].b ? " " : "",
+				 y->origins[k].b ? y->origins[k].b : "");
+		for (size_t k = 0; k < y->ninner; k++)
+			buf_addf(out, "\tinner %s\n", y->inner[k].path);
+		for (size_t k = 0; k < y->nrules; k++)
+			buf_addf(out, "\t%s %s%s%s\n", recipe_rule_action(y->rules[k].action), y->rules[k].glob,
+				 y->rules[k].reason ? " " : "", y->rules[k].reason ? y->rules[k].reason : "");
+	}
+}
+
+/* A copy of source y of the recipe in directory rdir (a sibling of ours:
+ * "../RECIPE"), for 'sources RECIPE': a file beside that recipe becomes
+ * "../RECIPE/PATH" from ours, as 'shared' writes it. */
+static void copy_source(struct source *d, const struct source *y, const char *rname, const char *rpath)
+{
+	*d = *y;
+	d->file = xstrdup(y->file);
+	d->recipe_path = xstrdup(rpath);
+	d->origins = xcalloc(y->norigins + 1, sizeof *d->origins);
+	for (size_t k = 0; k < y->norigins; k++) {
+		d->origins[k] = y->origins[k];
+		d->origins[k].a = y->origins[k].kind == ORIGIN_LOCAL && strncmp(y->origins[k].a, "../", 3)
+			? xasprintf("../%s/%s", rname, y->origins[k].a) : xstrdup(y->origins[k].a);
+		d->origins[k].b = y->origins[k].b ? xstrdup(y->origins[k].b) : NULL;
+	}
+	d->rules = xcalloc(y->nrules + 1, sizeof *d->rules);
+	for (size_t k = 0; k < y->nrules; k++) {
+		d->rules[k] = y->rules[k];
+		d->rules[k].glob = xstrdup(y->rules[k].glob);
+		d->rules[k].reason = y->rules[k].reason ? xstrdup(y->rules[k].reason) : NULL;
+	}
+	d->inner = xcalloc(y->ninner + 1, sizeof *d->inner);
+	for (size_t k = 0; k < y->ninner; k++) {
+		d->inner[k] = y->inner[k];
+		d->inner[k].path = xstrdup(y->inner[k].path);
+	}
+}
+
+/* "sources RECIPE": every source block of another recipe of the same tree,
+ * with its origins, inner archives and audit rules, as if written here
+ * (docs/recipes.md, "Sources of another recipe"). */
+static int key_sources(struct parser *ps, struct slice *w, int n, int arg)
+{
+	struct recipe *rc = ps->rc;
+	(void)arg;
+	if (n != 2)
+		return err_at(ps, n < 2 ? w[0].s + w[0].len : w[2].s, "expected 'sources RECIPE'");
+	if (rc->sources_of)
+		return err_at(ps, w[0].s, "duplicate 'sources' (first at line %d)", rc->sources_line);
+	if (!slice_is_name(w[1]))
+		return err_at(ps, w[1].s, "malformed recipe name '%.*s'", (int)w[1].len, w[1].s);
+	const char *own = strrchr(rc->dir, '/');
+	if (slice_eq(w[1], own ? own + 1 : rc->dir))
+		return err_at(ps, w[1].s, "a recipe's own sources are 'source' blocks");
+	char *name = slice_dup(w[1]), *up = path_dirname(rc->dir), *sub = xasprintf("%s/recipe", name);
+	char *path = path_join(up, sub);
+	struct recipe *o = NULL;
+	int r = 0;
+	if (!path_exists(path))
+		r = err_at(ps, w[1].s, "no recipe '%s' beside this one (%s)", name, path);
+	if (!r)
+		r = recipe_parse_file(path, &o);
+	if (!r && o->sources_of)
+		r = err_at(ps, w[1].s, "recipe '%s' takes its own sources from '%s' (line %d): name that one", name,
+			   o->sources_of, o->sources_line);
+	if (!r && !o->nsources)
+		r = err_at(ps, w[1].s, "recipe '%s' has no source", name);
+	for (size_t i = 0; !r && i < o->nsources; i++)
+		for (size_t k = 0; !r && k < rc->nsources; k++)
+			if (!strcmp(o->sources[i].file, rc->sources[k].file))
+				r = err_at(ps, w[1].s, "source '%s' of recipe '%s' is one of this recipe's too (line %d)",
+					   o->sources[i].file, name, rc->sources[k].line);
+	if (!r) {
+		struct buf t = {0};
+		recipe_sources_text(o, &t);
+		sha256_buf(t.s ? t.s : "", t.len, rc->sources_sha256);
+		buf_free(&t);
+		rc->sources = xrealloc(rc->sources, (rc->nsources + o->nsources) * sizeof *rc->sources);
+		for (size_t i = 0; i < o->nsources; i++)
+			copy_source(&rc->sources[rc->nsources++], &o->sources[i], name, path);
+		rc->sources_of = name;
+		rc->sources_line = ps->l.lineno;
+		name = NULL;
+	}
+	recipe_free(o);
+	FREE_ALL(name, up, sub, path);
+	return r;
+}
+
 static int key_package(struct parser *ps, struct slice *w, int n, int arg)
 {
 	(void)arg;
@@ -527,6 +628,7 @@ static const struct keyword TOP[] = {
 	{"license", key_text, TEXT_LICENSE},
 	{"description", key_text, TEXT_DESCRIPTION},
 	{"source", key_source, 0},
+	{"sources", key_sources, 0},
 	{"patch", key_patch, 0},
 	{"depends", key_depends, 0},
 	{"build", key_build, 0},
@@ -696,8 +798,10 @@ void recipe_free(struct recipe *r)
 			free(s->inner[j].path);
 		free(s->inner);
 		free(s->file);
+		free(s->recipe_path);
 	}
 	free(r->sources);
+	free(r->sources_of);
 	for (size_t i = 0; i < r->npatches; i++)
 		free(r->patches[i].file);
 	free(r->patches);

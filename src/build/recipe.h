@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 
+#include "core/util.h"
 #include "fetch/source.h"
 
 struct patch {
@@ -52,6 +53,9 @@ struct recipe {
 	struct build *builds;
 	size_t nbuilds;
 	struct recipe_package pkg;
+	char *sources_of;           /* sources RECIPE: whose source blocks were taken, or NULL */
+	unsigned char sources_sha256[32]; /* of those blocks (recipe_sources_text), when sources_of */
+	int sources_line;
 };
 
 /* Parse the recipe file at path. On error returns SPROUT_ERR_PARSE (or -errno)
@@ -64,6 +68,10 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 void recipe_free(struct recipe *r);
 /* The name of a rule action: "regenerate", "delete" or "waive". Static. */
 const char *recipe_rule_action(enum rule_action a);
+/* The canonical text of r's source blocks (every attribute but comments
+ * and origins' lines), appended to out: what 'sources RECIPE' hashes into
+ * the keys of the recipe that takes them (docs/cache.md). */
+void recipe_sources_text(const struct recipe *r, struct buf *out);
 /* The build script called name, or NULL. */
 const struct build *recipe_build(const struct recipe *r, const char *name);
 

@@ -98,9 +98,9 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 				     f->path, f->why, ru->line, ru->reason);
 			continue;
 		}
-		printf("  %-*s  %-9s  %-10s  %s  (%s; line %d%s%s)\n", rw, rc->name, audit_kind_name(f->kind),
-		       recipe_rule_action(ru->action), f->path, f->why, ru->line, ru->reason ? ": " : "",
-		       ru->reason ? ru->reason : "");
+		printf("  %-*s  %-9s  %-10s  %s  (%s; %s%sline %d%s%s)\n", rw, rc->name, audit_kind_name(f->kind),
+		       recipe_rule_action(ru->action), f->path, f->why, src->recipe_path ? src->recipe_path : "",
+		       src->recipe_path ? " " : "", ru->line, ru->reason ? ": " : "", ru->reason ? ru->reason : "");
 	}
 	for (size_t k = 0; k < src->nrules; k++)
 		if (!counts[k] && t->j) {
@@ -110,7 +110,7 @@ static int audit_source(struct ctx *c, const struct recipe *rc, const struct sou
 		} else if (!counts[k]) {
 			t->stale++;
 			printf("  %-*s  %-9s  %-10s  %s  (%s:%d: matches no file of %s%s)\n", rw, rc->name, "-", "STALE",
-			       src->rules[k].glob, rc->path, src->rules[k].line, src->file,
+			       src->rules[k].glob, src->recipe_path ? src->recipe_path : rc->path, src->rules[k].line, src->file,
 			       k > 0 ? ", or only files an earlier rule takes" : "");
 		}
 out:

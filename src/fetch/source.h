@@ -55,6 +55,8 @@ struct source {
 	size_t nrules;
 	int line;
 	int pin_line;               /* of its sha256 */
+	char *recipe_path;          /* the recipe file its block is written in, when that is
+				     * not the recipe's own (taken with 'sources RECIPE'), else NULL */
 };
 
 #endif

@@ -120,7 +120,7 @@ int main(void)
 	char buf[1024];
 #define WITH(s) (snprintf(buf, sizeof buf, "%s%s", head, s), buf)
 	bad(WITH("homepage x\nbuild host\n\ttrue\n"),
-	    "t/recipe:4:1: unknown key 'homepage' (expected name, version, license, description, source, patch, depends, build or package)");
+	    "t/recipe:4:1: unknown key 'homepage' (expected name, version, license, description, source, sources, patch, depends, build or package)");
 	bad(WITH("source a.tar.gz\n\turl https://x/a.tar.gz\nbuild host\n\ttrue\n"), "t/recipe:4:1: source 'a.tar.gz' has no sha256");
 	bad(WITH("source a.tar.gz\n\tsha256 abc\n\turl https://x/a\nbuild host\n\ttrue\n"),
 	    "t/recipe:5:9: malformed sha256 'abc': expected 64 hex digits");
