@@ -521,6 +521,10 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 		spec->farm_netns = e->farm_netns;
 		spec->farm_socket = e->farm_socket;
 		spec->farm_env = e->farm_env;
+	} else if (e->farm_netns && e->farm_native) { /* the root's own compiler, when it has one */
+		e->farm_native(e->farm_arg, spec);
+		spec->farm_netns = spec->farm_env ? e->farm_netns : NULL;
+		spec->farm_socket = spec->farm_env ? e->farm_socket : NULL;
 	}
 	strv_addown(&env, xasprintf("ARCH=%s", e->arch));
 	strv_addown(&env, xasprintf("HOST_ARCH=%s", host_arch()));
@@ -563,7 +567,8 @@ long long engine_manifest_size(const char *m)
 }
 
 /* Record step i's output: manifest, digest and inputs written beside out/,
- * then the whole directory renamed into the store in one step. */
+ * the file system synced, then the whole directory renamed into the store
+ * in one step. */
 int engine_commit(struct engine *e, int i, char hex[65], long long *size)
 {
 	char *tmp = engine_tmpdir(e, i);
@@ -595,6 +600,11 @@ int engine_commit(struct engine *e, int i, char hex[65], long long *size)
 	if (r)
 		goto out;
 	r = mkdir_p(store, 0755);
+	if (r)
+		goto out;
+	/* The output's files reach the disk before the rename that makes them
+	 * the step's: after a power loss, an entry in the store is whole. */
+	r = fs_sync(tmp);
 	if (r)
 		goto out;
 	rm_rf(dst);
