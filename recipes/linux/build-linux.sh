@@ -1,7 +1,8 @@
 # Configure and build Linux for recipes/linux, from the build tree: its
 # arguments are make's variables for the stage (CROSS_COMPILE=, HOSTCC= ...);
-# it reads ARCH, JOBS and DESTDIR, and LINUX_PATCHES (files of patches/ to
-# apply after Debian's DFSG patches, if any).
+# it reads ARCH, JOBS and DESTDIR, LINUX_PATCHES (files of patches/ to
+# apply after Debian's DFSG patches, if any) and LINUX_CONFIG (fragments to
+# merge after common.config and ARCH.config, if any).
 set -e
 mkdir deb
 tar -C deb -xJf linux_6.1.187-1.debian.tar.xz debian/patches/series debian/patches/debian/dfsg
@@ -21,11 +22,13 @@ export KBUILD_BUILD_TIMESTAMP="@$SOURCE_DATE_EPOCH" KBUILD_BUILD_USER=sprout KBU
 export KBUILD_BUILD_VERSION=1
 set -- ARCH="$karch" "$@"
 make "$@" tinyconfig
-scripts/kconfig/merge_config.sh -m .config ../common.config "../$ARCH.config"
+extra=
+for f in ${LINUX_CONFIG-}; do extra="$extra ../$f"; done
+scripts/kconfig/merge_config.sh -m .config ../common.config "../$ARCH.config" $extra
 make "$@" olddefconfig
 # Every option of the fragments made it (kconfig drops one whose
 # dependencies are missing without a word).
-grep -h '^CONFIG_\|^# CONFIG_.* is not set$' ../common.config "../$ARCH.config" | while read -r l; do
+grep -h '^CONFIG_\|^# CONFIG_.* is not set$' ../common.config "../$ARCH.config" $extra | while read -r l; do
 	grep -qxF "$l" .config || { echo "linux: not in .config: $l" >&2; exit 1; }
 done
 make "$@" -j"$JOBS" "${image##*/}"
