@@ -34,4 +34,9 @@ check "recipes/linux/build-linux.sh parses (sh -n)" sh -n recipes/linux/build-li
 check "the x86_64 patch drops only HAVE_OBJTOOL's select" sh -c \
 	'test "$(grep -c "^[-+]	" "$1")" = 1 && grep -q "^-	select HAVE_OBJTOOL			if X86_64$" "$1"' \
 	sh recipes/linux/x86-no-objtool.patch
+check "the x86_64 native fragment picks gzip (BusyBox's xz cannot compress)" \
+	sh -c 'test "$(grep "^CONFIG_\|^# CONFIG_" "$1")" = CONFIG_KERNEL_GZIP=y' sh recipes/linux/x86_64-native.config
+check "only the native script applies the patch and the fragment" sh -c \
+	'test "$(grep -c "LINUX_PATCHES=x86-no-objtool.patch LINUX_CONFIG=x86_64-native.config" "$1")" = 1 &&
+	! sed -n "/^build host/,/^build native/p" "$1" | grep -q LINUX_' sh recipes/linux/recipe
 echo "1..$n"
