@@ -24,7 +24,7 @@ for a in "$@"; do
 	case $a in
 	--test) pkgs="$pkgs clang lld tcc pcc chibicc musl-dev bubblewrap python3 python3-jsonschema passwd util-linux iproute2 procps
 		pacman-package-manager libarchive-tools cpio e2fsprogs fdisk dosfstools mtools skopeo
-		binutils-aarch64-linux-gnu chromium bash-completion libclang-rt-dev nginx-light" ;;
+		binutils-aarch64-linux-gnu chromium bash-completion libclang-rt-dev nginx-light strace" ;;
 	--cross) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu" ;;
 	--gnu) pkgs="$pkgs gawk bison python3" ;;
 	--vm) pkgs="$pkgs gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu flex bison bc perl libelf-dev cpio

@@ -563,7 +563,8 @@ long long engine_manifest_size(const char *m)
 }
 
 /* Record step i's output: manifest, digest and inputs written beside out/,
- * then the whole directory renamed into the store in one step. */
+ * the file system synced, then the whole directory renamed into the store
+ * in one step. */
 int engine_commit(struct engine *e, int i, char hex[65], long long *size)
 {
 	char *tmp = engine_tmpdir(e, i);
@@ -595,6 +596,11 @@ int engine_commit(struct engine *e, int i, char hex[65], long long *size)
 	if (r)
 		goto out;
 	r = mkdir_p(store, 0755);
+	if (r)
+		goto out;
+	/* The output's files reach the disk before the rename that makes them
+	 * the step's: after a power loss, an entry in the store is whole. */
+	r = fs_sync(tmp);
 	if (r)
 		goto out;
 	rm_rf(dst);

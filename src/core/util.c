@@ -350,6 +350,16 @@ int dir_sync(const char *path)
 	return r;
 }
 
+int fs_sync(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = syncfs(fd) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	char *p = xstrdup(path);

@@ -79,6 +79,10 @@ int file_copy(const char *src, const char *dst);
 int file_write_atomic(const char *path, const void *data, size_t n);
 /* fsync the directory at path. 0 or -errno. */
 int dir_sync(const char *path);
+/* syncfs() the file system that holds the directory at path: every file
+ * written there reaches the disk (one call, however many files). 0 or
+ * -errno. */
+int fs_sync(const char *path);
 
 /* fdopendir(fd); NULL with errno when fd is negative (from a failed open
  * or dup) or that fails, closing fd. The caller closedir()s. */

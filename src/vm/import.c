@@ -66,6 +66,8 @@ static int check_and_store(const struct plan *p, const char *arch, const char *s
 		goto out;
 	}
 	r = mkdir_p(store, 0755);
+	if (!r) /* whole on the disk before it is the step's (as engine_commit) */
+		r = fs_sync(tmp);
 	if (!r && rename(tmp, dst) < 0)
 		r = -errno;
 	if (!r) {
