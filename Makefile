@@ -125,6 +125,13 @@ check-gnu: all
 check-farm: all
 	@FARM_PLAN=plans/hello SPROUT_TESTS=e2e/farm sh tests/run.sh "$(O)"
 
+# The same for plans/gnu's native stage (mk/farm-gnu.sh): native m4 and
+# binutils, compiled by the seed's own GCC on the workers, in hard-linked
+# copies of a finished plans/gnu state (GNU_STATE); their recorded digests
+# with and without the farm.
+check-farm-gnu: all
+	@sh mk/farm-gnu.sh "$(O)"
+
 # The Mes road experiment (experiments/mes/README.md, docs/trust.md "The
 # road to a smaller seed"): GNU Mes built by gcc and by the minimal plan's
 # tcc, its test suite, and mescc run on tcc. Hours; resumable
@@ -205,4 +212,4 @@ install: all
 clean:
 	rm -rf $(O) $(FO) $(AO) sprout
 
-.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-farm check-vm check-vmmode check-kernel-repro static-sprout mes-road bench install clean fuzz fuzz-build fuzz-targets check-asan
+.PHONY: all sprout units check check-long check-cross check-diverse check-gnu check-farm check-farm-gnu check-vm check-vmmode check-kernel-repro static-sprout mes-road bench install clean fuzz fuzz-build fuzz-targets check-asan

@@ -521,6 +521,10 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 		spec->farm_netns = e->farm_netns;
 		spec->farm_socket = e->farm_socket;
 		spec->farm_env = e->farm_env;
+	} else if (e->farm_netns && e->farm_native) { /* the root's own compiler, when it has one */
+		e->farm_native(e->farm_arg, spec);
+		spec->farm_netns = spec->farm_env ? e->farm_netns : NULL;
+		spec->farm_socket = spec->farm_env ? e->farm_socket : NULL;
 	}
 	strv_addown(&env, xasprintf("ARCH=%s", e->arch));
 	strv_addown(&env, xasprintf("HOST_ARCH=%s", host_arch()));

@@ -39,6 +39,7 @@ struct engine_event {
  * cache (dist/dist.h) fills this in. The engine defines it so that it
  * needs to know nothing of the cache (which sits above it). */
 struct engine;
+struct run_spec;
 struct engine_remote {
 	/* Fill outdir (an empty directory) with the output of e's step i,
 	 * whose key e->keys[i] is known, checked as the remote's rules say;
@@ -74,6 +75,11 @@ struct engine {
 				  * only the farm (docs/sandbox.md, "The farm"), or NULL */
 	const char *farm_socket; /* with farm_netns: the local icecream daemon's socket */
 	const char *farm_env;   /* with farm_socket: the compiler's icecc-create-env tarball */
+	/* with farm_netns, for a native-stage step: set spec->farm_env and
+	 * farm_client when the step's root has a compiler the farm can run
+	 * (dist/farm.h), else leave them NULL (the step is built here) */
+	void (*farm_native)(void *arg, struct run_spec *spec);
+	void *farm_arg;
 	const char **pulled;    /* per step: the remote its output came from this run, or NULL */
 	char *asked;            /* per step: the remote was asked for it this run (once is enough) */
 	int lockfd;

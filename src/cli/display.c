@@ -72,6 +72,7 @@ struct report {
 	struct runrec *rec;     /* the run's record (build/runrec.h), session_build's */
 	struct dist dist;       /* the shared caches attached */
 	char *farm_env;         /* the farm's compiler environment, when attached */
+	struct farm farm;       /* the farm for native-stage steps: each root's compiler */
 };
 
 static const char *col(const struct report *rp, const char *c)
@@ -615,6 +616,30 @@ static int want_color(const struct ctx *c, int fd)
 	return isatty(fd);
 }
 
+/* The engine's farm_native: a native-stage step's root's own compiler on
+ * the farm, or a note (shown, and in the step's log) that the step is
+ * built here and why. */
+static void farm_native_cb(void *arg, struct run_spec *spec)
+{
+	struct report *rp = arg;
+	const char *why = NULL;
+	struct buf b = {0};
+	int r = farm_native(&rp->farm, spec, &why);
+	if (r || why)
+		buf_addf(&b, "[farm] %s: not on the farm, built here: %s\n", spec->step, r ? err_msg(r) : why);
+	else
+		buf_addf(&b, "[farm] %s: its root's own gcc is on the farm (%s)\n", spec->step,
+			 strrchr(spec->farm_env, '/') ? strrchr(spec->farm_env, '/') + 1 : spec->farm_env);
+	int fd = open(spec->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		(void)fd_write_all(fd, b.s, b.len);
+		close(fd);
+	}
+	if (!rp->c->quiet && !rp->c->json)
+		live_show(rp, b.s, 0);
+	buf_free(&b);
+}
+
 /* With --farm (c->farm): the compiler's environment for the farm (made
  * when missing) into *env (the caller frees it; e keeps a pointer to it),
  * and e's host-stage steps sent through the farm's socket. 0 or a
@@ -662,7 +687,14 @@ static int attach(void *arg, struct engine *e)
 	rp->dist.on_note = cache_note;
 	rp->dist.arg = rp;
 	/* the farm first: it fails fast when its namespace or socket is missing */
-	return c->farm ? farm_attach(c, e, &rp->farm_env) : 0;
+	int r = c->farm ? farm_attach(c, e, &rp->farm_env) : 0;
+	if (!r && c->farm) {
+		rp->farm.statedir = c->statedir;
+		rp->farm.arch = e->arch;
+		e->farm_native = farm_native_cb;
+		e->farm_arg = rp;
+	}
+	return r;
 }
 
 /* session_build's ready: the steps of the run and what each is expected
@@ -732,6 +764,7 @@ int display_build(struct ctx *c, struct plan *p, const char *arch, const char *p
 	session_run_free(&run);
 	dist_free(&rp.dist);
 	free(rp.farm_env);
+	farm_free(&rp.farm);
 	return r;
 }
 

@@ -17,4 +17,25 @@
  * STATE/farm/create-env.log). */
 int farm_env(const char *statedir, char **path, int *made);
 
+struct run_spec;
+
+/* The farm for native-stage steps: the environment of each root's own
+ * compiler and the courier (the host's icecc client) that runs inside the
+ * root, made on first use under STATE/farm and kept per root. */
+struct farm {
+	const char *statedir;
+	const char *arch;       /* the plan's arch: only the host's own is sent */
+	char *client;           /* STATE/farm/client-HASH, or NULL until made */
+	char *root, *env, *why; /* the last root looked at: its environment, or why none */
+};
+
+/* Set spec's farm fields (farm_env, farm_client) for native-stage step
+ * spec whose root (spec->rootfs) has a gcc the farm can run: its driver,
+ * cc1, cc1plus and as found inside that root, never the host's. When the
+ * root's compiler is not one (tcc, another arch, no gcc), the fields stay
+ * NULL and *why says why (f's string). 0, or a negative code when making
+ * the environment or the client failed (errf set). */
+int farm_native(struct farm *f, struct run_spec *spec, const char **why);
+void farm_free(struct farm *f);
+
 #endif

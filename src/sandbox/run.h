@@ -49,7 +49,11 @@ struct run_spec {
 	const char *farm_socket;   /* with farm_netns: the local icecream daemon's Unix socket, bound
 	                              at /run/icecc/iceccd.socket */
 	const char *farm_env;      /* with farm_socket: the compiler's icecc-create-env tarball, bound
-	                              read-only at /run/icecc/env.tar (ICECC_VERSION) */
+	                              read-only at /run/icecc/env.tar (ICECC_VERSION); for RUN_NATIVE,
+	                              the environment of the root's own compiler */
+	const char *farm_client;   /* RUN_NATIVE with farm_env: the courier (icecream's client, its
+	                              loader and libraries, bin/gcc ...), bound read-only at
+	                              /run/icecc/client, its bin/ first in PATH */
 };
 
 /* The variables the runner adds: BUILDDIR, DESTDIR, SYSROOT, DEPS (the

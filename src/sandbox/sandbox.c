@@ -272,6 +272,12 @@ static int sb_plan_common(struct sb *sb, const struct run_spec *s)
 	return 0;
 }
 
+static const char *sb_base(const char *path)
+{
+	const char *b = strrchr(path, '/');
+	return b ? b + 1 : path;
+}
+
 /* The compile farm (docs/sandbox.md, "The farm"): the local icecream
  * daemon's socket where its client looks (/var/run/icecc/iceccd.socket)
  * and the compiler's environment beside it; the step's network is the
@@ -293,7 +299,13 @@ static int sb_plan_farm(struct sb *sb, const struct run_spec *s)
 	op->isfile = 1;
 	sb_add(sb, SB_DIR, "var", NULL);
 	sb_add(sb, SB_LINK, "var/run", "/run");
-	return sb_add_dir(sb, s->farm_env, "run/icecc/env.tar", 1);
+	/* under its own name: icecream's workers know an environment by its
+	 * file's name, and keep the first one they get of each name */
+	int r = sb_add_dir(sb, s->farm_env, sb_own(sb, xasprintf("run/icecc/%s", sb_base(s->farm_env))), 1);
+	/* a native step: the courier, under a path of its own */
+	if (!r && s->mode == RUN_NATIVE)
+		r = sb_add_dir(sb, s->farm_client, "run/icecc/client", 1);
+	return r;
 }
 
 static int sb_env_has(char *const *env, const char *name)
@@ -328,8 +340,9 @@ static char **sb_make_env(const struct run_spec *s)
 	if (s->farm_netns) {
 		/* icecc's cc, gcc, g++ ... first; everything preprocessed here,
 		 * so that the workers compile exactly what a local build would */
-		strv_add(&env, "PATH=/usr/lib/icecc/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
-		strv_add(&env, "ICECC_VERSION=/run/icecc/env.tar");
+		strv_add(&env, s->mode == RUN_HOST ? "PATH=/usr/lib/icecc/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+						   : "PATH=/run/icecc/client/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+		strv_addown(&env, xasprintf("ICECC_VERSION=/run/icecc/%s", sb_base(s->farm_env)));
 		strv_add(&env, "ICECC_REMOTE_CPP=0");
 	} else if (!sb_env_has(s->env, "PATH")) {
 		strv_add(&env, s->mode == RUN_HOST ? "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
@@ -361,8 +374,9 @@ static int sb_prepare(struct sb *sb, const struct run_spec *s, int logfd)
 	sb->logfd = -1;
 	if (!s->interactive && ((!s->script && !s->argv) || (!s->log && logfd < 0)))
 		return errf(r, "sandbox: a step needs a script (or a command) and a log");
-	if (s->farm_netns && (s->mode != RUN_HOST || !s->farm_env || !s->farm_socket))
-		return errf(r, "sandbox: the farm is for host stages, with its socket and compiler's environment");
+	if (s->farm_netns && (!s->farm_env || !s->farm_socket || (s->mode == RUN_NATIVE && !s->farm_client)))
+		return errf(r, "sandbox: the farm needs its socket, the compiler's environment and, in a native "
+			       "stage, its client");
 	if (s->mode == RUN_NATIVE && !sandbox_arch_native(s->arch)) {
 		r = sandbox_check_arch(s->arch);
 		if (r)

@@ -150,22 +150,148 @@ if [ "$seen" -ne 7 ]; then
 	tail -n 25 "$F/w1.log" | sed 's/^/# w1: /'
 fi
 
+# ---- a native stage: the root's own gcc on the farm ----
+# Test fixtures (not a bootstrap): groot is a root tree assembled by a
+# host-stage step from the host's gcc driver, cc1, as, dash, true and
+# stdc-predef.h, with the
+# libraries ldd names for them, standing in for plans/gnu's seed (a root
+# with a gcc of its own); troot holds dash and a stand-in named
+# usr/bin/tcc, standing in for plans/minimal's seed (a root whose compiler
+# is tcc, which icecream cannot run).
+N=$T/nplan
+mkdir -p "$N/recipes/groot" "$N/recipes/troot" "$N/recipes/nprog" "$N/recipes/tprog"
+cat >"$N/recipes/groot/recipe" <<'R'
+name groot
+version 1
+license MIT
+description test fixture: a root with the host's gcc, cc1, as, dash, true and stdc-predef.h, and their libraries
+build host
+	put() {
+		d="$DESTDIR${2:-$1}"
+		mkdir -p "${d%/*}"
+		cp -L "$1" "$d"
+		ldd "$1" 2>/dev/null | sed -n 's,.*[	 ]\(/[^ ]*\) (0x.*,\1,p' | while read -r l; do
+			mkdir -p "$DESTDIR${l%/*}"
+			cp -L "$l" "$DESTDIR$l"
+		done
+	}
+	put "$(readlink -f /usr/bin/gcc)" /usr/bin/gcc
+	put "$(gcc -print-prog-name=cc1)"
+	put "$(readlink -f /usr/bin/as)" /usr/bin/as
+	put /bin/dash /bin/sh
+	put /bin/true
+	put /usr/include/stdc-predef.h
+R
+cat >"$N/recipes/troot/recipe" <<'R'
+name troot
+version 1
+license MIT
+description test fixture: a root whose compiler is tcc (dash, and a stand-in named usr/bin/tcc)
+build host
+	mkdir -p "$DESTDIR/bin" "$DESTDIR/usr/bin"
+	cp -L /bin/dash "$DESTDIR/bin/sh"
+	cp -L /bin/dash "$DESTDIR/usr/bin/tcc"
+	ldd /bin/dash | sed -n 's,.*[	 ]\(/[^ ]*\) (0x.*,\1,p' | while read -r l; do
+		mkdir -p "$DESTDIR${l%/*}"
+		cp -L "$l" "$DESTDIR$l"
+	done
+R
+for k in 1 2 3 4 5 6; do
+	sed "s/^#include <stdio.h>/int printf(const char *, ...);/" "$P/recipes/cprog/f$k.c" >"$N/recipes/nprog/f$k.c"
+done
+cp "$P/recipes/cprog/main.c" "$N/recipes/nprog/main.c"
+{
+	echo "name nprog"; echo "version 1"; echo "license MIT"
+	for k in 1 2 3 4 5 6 main; do
+		f=$([ "$k" = main ] && echo main.c || echo "f$k.c")
+		echo "source $f"
+		echo "	sha256 $(sha256sum "$N/recipes/nprog/$f" | cut -d' ' -f1)"
+		echo "	local $f"
+	done
+	echo "build native"
+	echo '	for f in f1 f2 f3 f4 f5 f6 main; do gcc -g -O2 -c $f.c -o "$DESTDIR/$f.o" & p="$p $!"; done'
+	echo '	for k in $p; do wait $k; done'
+} >"$N/recipes/nprog/recipe"
+printf 'name tprog\nversion 1\nlicense MIT\nbuild native\n\techo built >"$DESTDIR/built"\n' >"$N/recipes/tprog/recipe"
+cat >"$N/plan" <<'R'
+plan farmnative
+arches x86_64
+recipes recipes
+set SOURCE_DATE_EPOCH 1700000000
+stage host
+	step groot
+	step troot
+stage native rootfs=groot
+	step nprog
+stage packages rootfs=troot
+	step tprog build=native
+R
+before=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
+nrun() { s=$1; shift; sprout --state "$T/$s" --plain -j2 "$@" build "$N" >"$T/nout-$s" 2>&1; }
+check "a native stage (a root with its own gcc): built without the farm" nrun nlocal
+check "  ... and with --farm" nrun nfarm --farm "$NS-client" --farm-socket "$F/client.sock"
+check "  ... the same digests" test "$(digests nlocal)" = "$(digests nfarm)"
+check "  ... of seven objects with debug info" \
+	test "$(find "$T/nfarm/store" -name '*.o' | wc -l)" -eq 7 -a "$(find "$T/nlocal/store" -name '*.o' | wc -l)" -eq 7
+njobs=$(($(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log") - before))
+nseen=$(cat "$F/w1.log" "$F/w2.log" | grep -c 'request for job')
+check "  ... its seven compile jobs ran on the workers ($njobs; the workers' logs say $((nseen - 7)))" \
+	test "$njobs" -eq 7 -a "$((nseen - 7))" -eq 7
+check "  ... with the environment made from the root's own compiler (env-native-*)" \
+	sh -c "ls -d '$F'/envs-w*/*/env-native-* >/dev/null 2>&1 && grep -q '^\[farm\] nprog: its root.s own gcc is on the farm (env-native-' '$T/nout-nfarm'"
+if ! ls -d "$F"/envs-w*/*/env-native-* >/dev/null 2>&1; then
+	find "$F"/envs-w* -maxdepth 2 | sed 's/^/# /'
+	cat "$T/nout-nfarm" | sed 's/^/# /'
+fi
+check "  ... whose files are the root's: the driver, cc1 and as at the root's own paths" \
+	sh -c "tar tf '$T'/nfarm/farm/env-native-*.tar | grep -qx '$(gcc -print-prog-name=cc1 | cut -c2-)' &&
+		tar tf '$T'/nfarm/farm/env-native-*.tar | grep -qx 'usr/bin/gcc.real' &&
+		tar tf '$T'/nfarm/farm/env-native-*.tar | grep -qx 'usr/bin/as'"
+check "  ... a root whose compiler is tcc: built here, and the report says why" \
+	grep -q '^\[farm\] tprog: not on the farm, built here: its root.s compiler is tcc' "$T/nout-nfarm"
+check "  ... and so does its log" \
+	sh -c "grep -q 'tprog: not on the farm, built here: its root.s compiler is tcc' '$T'/nfarm/log/*tprog* 2>/dev/null ||
+		grep -rq 'tprog: not on the farm, built here' '$T/nfarm'"
+
 # ---- make check-farm: a real plan (plans/hello: GNU make and hello from
 # Debian, configure and all), with and without the farm. FARM_STEPS picks
 # steps of it (FARM_PLAN=plans/gnu FARM_STEPS=cross-binutils), and
-# FARM_DISTFILES a distfiles store that has their sources. ----
+# FARM_DISTFILES a distfiles store that has their sources. FARM_STATES="A
+# B" builds in two state directories made beforehand (copies of a state
+# that has every step but FARM_STEPS, e.g. plans/gnu's native m4 and
+# binutils): A without the farm, B with it; each step's digest is then
+# also compared with the plan's digests.x86_64. ----
 if [ -n "${FARM_PLAN:-}" ]; then
 	FP=$TOP/$FARM_PLAN
 	DF=${FARM_DISTFILES:-$T/df}
-	[ -n "${FARM_STEPS:-}" ] || check "$FARM_PLAN: its sources" sprout --distfiles "$DF" fetch "$FP"
+	if [ -n "${FARM_STATES:-}" ]; then
+		SL=${FARM_STATES% *}
+		SF=${FARM_STATES#* }
+		DFO=
+	else
+		SL=$T/plocal
+		SF=$T/pfarm
+		DFO="--distfiles $DF"
+		[ -n "${FARM_STEPS:-}" ] || check "$FARM_PLAN: its sources" sprout $DFO fetch "$FP"
+	fi
 	before=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
 	t0=$(date +%s)
-	check "$FARM_PLAN: built without the farm" sprout --distfiles "$DF" --state "$T/plocal" --plain -j2 build "$FP" ${FARM_STEPS:-}
+	pbuild() { s=$1; shift; sprout $DFO --state "$s" --plain -j2 "$@" build "$FP" ${FARM_STEPS:-} >"$T/pout" 2>&1; }
+	check "$FARM_PLAN: built without the farm" pbuild "$SL"
 	t1=$(date +%s)
-	check "$FARM_PLAN: built with the farm" sprout --distfiles "$DF" --state "$T/pfarm" --plain -j2 \
-		--farm "$NS-client" --farm-socket "$F/client.sock" build "$FP" ${FARM_STEPS:-}
+	check "$FARM_PLAN: built with the farm" pbuild "$SF" --farm "$NS-client" --farm-socket "$F/client.sock"
 	t2=$(date +%s)
-	check "$FARM_PLAN: the same digests" test "$(digests plocal)" = "$(digests pfarm)"
+	grep -E '^\[farm\]|built|^farmnative|failed' "$T/pout" | sed 's/^/# /' 
+	sdigests() { for k in "$1"/store/*/digest; do cat "$k"; done | sort; }
+	check "$FARM_PLAN: the same digests" test "$(sdigests "$SL")" = "$(sdigests "$SF")"
+	for st in ${FARM_STEPS:-}; do
+		dl=$(cat "$(sprout --state "$SL" path "$FP" "$st")/../digest")
+		df=$(cat "$(sprout --state "$SF" path "$FP" "$st")/../digest")
+		rec=$(sed -n "s/^$st //p" "$FP/digests.x86_64" 2>/dev/null)
+		echo "# $st: without the farm $dl, with it $df, recorded ${rec:-none}"
+		[ -z "$rec" ] || check "$FARM_PLAN $st: the recorded digest, with the farm and without" \
+			test "$dl" = "$rec" -a "$df" = "$rec"
+	done
 	after=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
 	local_jobs=$(grep -c 'END .* server=client$' "$F/sched.log")
 	check "$FARM_PLAN: compile jobs on the workers ($((after - before)); the local daemon $local_jobs)" \
