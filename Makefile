@@ -113,7 +113,8 @@ check-diverse: all
 	@SPROUT_DIVERSE=1 SPROUT_TESTS=e2e/diverse_minimal sh tests/run.sh "$(O)"
 
 # The gnu plan (plans/gnu: binutils and GCC on musl) end to end, then sprout
-# built inside its final system (mk/check-gnu.sh): hours on 2 cores, so
+# built inside its final system, then that system booted in qemu with the
+# kernel its GCC built (mk/check-gnu.sh): hours on 2 cores, so
 # never part of `make check`; resumable (GNU_STATE=DIR, GNU_ARCH=ARCH).
 check-gnu: all
 	@sh mk/check-gnu.sh

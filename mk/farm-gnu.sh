@@ -14,6 +14,10 @@ case "$O" in /*) ;; *) O=$PWD/$O ;; esac
 GNU_STATE=${GNU_STATE:-/var/tmp/sprout-gnu}
 W=${FARM_WORK:-/var/tmp/sprout-farm-gnu}
 STEPS=${FARM_STEPS:-m4 binutils}
+case "$GNU_STATE" in "$W-a" | "$W-b" | "$W-a/" | "$W-b/")
+	echo "check-farm-gnu: GNU_STATE is one of the copies ($W-a, $W-b): set FARM_WORK" >&2
+	exit 1
+esac
 for d in a b; do
 	rm -rf "$W-$d"
 	mkdir -p "$W-$d"

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "archive/cpio.h"
@@ -142,9 +143,13 @@ int vm_sys_boot(const struct vm_sys *s, const char *arch, const struct vm_boot_o
 	memset(res, 0, sizeof *res);
 	int r = o->disk ? vm_sys_image(s, arch, IMAGE_DISK, img, digest)
 			: cpio_write_trees(trees, 2, initrd, s->epoch, CPIO_GZIP);
+	struct stat st;
+	/* The initramfs's tree lives in the guest's memory; a disk's does not. */
+	int mem = !o->disk && !r && !stat(initrd, &st) ? vm_memory_mib(st.st_size) : 0;
 	const struct vm_spec vs = {.arch = arch, .kernel = o->disk ? NULL : s->kernel, .initrd = o->disk ? NULL : initrd,
 				   .disk = o->disk ? img : NULL, .cmdline = o->disk ? NULL : cl, .console_log = log,
-				   .timeout = o->timeout, .interactive = o->interactive, .no_kvm = o->no_kvm};
+				   .timeout = o->timeout, .interactive = o->interactive, .no_kvm = o->no_kvm,
+				   .memory = mem};
 	if (!r)
 		r = vm_boot(&vs, res);
 	FREE_ALL(initrd, img, log, cl);

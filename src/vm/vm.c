@@ -107,6 +107,16 @@ int vm_kvm_usable(const char *arch)
 	return known;
 }
 
+int vm_memory_mib(long long initrd_bytes)
+{
+	long long mib = (initrd_bytes + (1 << 20) - 1) >> 20;
+	if (mib < 16)
+		return 512;
+	long long m = 512 + 6 * mib;
+	m = (m + 255) / 256 * 256;
+	return m > 16384 ? 16384 : (int)m;
+}
+
 const char *vm_firmware(const char *arch)
 {
 	static const char *const x86[] = {"/usr/share/ovmf/OVMF.fd", "/usr/share/qemu/OVMF.fd", NULL};

@@ -63,6 +63,13 @@ struct vm_result {
  * probed on x86_64 hosts only). */
 int vm_kvm_usable(const char *arch);
 
+/* The guest's memory for an initramfs of initrd_bytes (compressed): 512
+ * MiB below 16 MiB of it (plans/minimal's), else room for the unpacked
+ * tree, which lives in memory, and for compiling in it (plans/gnu's
+ * smoke test runs GCC): 512 MiB plus six times the initramfs, rounded up
+ * to 256 MiB, at most 16 GiB. */
+int vm_memory_mib(long long initrd_bytes);
+
 /* The UEFI firmware image for arch (static path), or NULL when missing. */
 const char *vm_firmware(const char *arch);
 

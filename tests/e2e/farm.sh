@@ -260,7 +260,8 @@ check "  ... and so does its log" \
 # B" builds in two state directories made beforehand (copies of a state
 # that has every step but FARM_STEPS, e.g. plans/gnu's native m4 and
 # binutils): A without the farm, B with it; each step's digest is then
-# also compared with the plan's digests.x86_64. ----
+# also compared with the plan's digests.x86_64. FARM_LOCAL=1: the steps
+# are ones the farm cannot take (plans/minimal's, by tcc). ----
 if [ -n "${FARM_PLAN:-}" ]; then
 	FP=$TOP/$FARM_PLAN
 	DF=${FARM_DISTFILES:-$T/df}
@@ -294,8 +295,14 @@ if [ -n "${FARM_PLAN:-}" ]; then
 	done
 	after=$(grep -c 'END .* status=0 .*server=w[12]$' "$F/sched.log")
 	local_jobs=$(grep -c 'END .* server=client$' "$F/sched.log")
-	check "$FARM_PLAN: compile jobs on the workers ($((after - before)); the local daemon $local_jobs)" \
-		test "$((after - before))" -gt 0
+	if [ "${FARM_LOCAL:-}" = 1 ]; then
+		# steps the farm cannot take (FARM_PLAN=plans/minimal FARM_STEPS=musl: tcc)
+		check "$FARM_PLAN: no compile job on the workers ($((after - before))), and the report says why" \
+			sh -c "test $((after - before)) -eq 0 && grep -q '^\[farm\] .*: not on the farm, built here: ' '$T/pout'"
+	else
+		check "$FARM_PLAN: compile jobs on the workers ($((after - before)); the local daemon $local_jobs)" \
+			test "$((after - before))" -gt 0
+	fi
 	echo "# $FARM_PLAN on this one machine (not a speed-up measurement: the workers share its 2 cores):"
 	echo "#   without the farm $((t1 - t0)) s, with it $((t2 - t1)) s; jobs: w1 $(grep -c 'server=w1$' "$F/sched.log"), w2 $(grep -c 'server=w2$' "$F/sched.log")"
 fi

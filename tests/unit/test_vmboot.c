@@ -74,6 +74,12 @@ int main(void)
 		ok(1, "# SKIP no usable /dev/kvm here: the KVM fallback is not exercised");
 	}
 
+	/* The guest's memory follows the initramfs: plans/minimal's keeps 512
+	 * MiB, plans/gnu's (GCC in it) gets room to unpack and compile. */
+	ok(vm_memory_mib(0) == 512 && vm_memory_mib(3 << 20) == 512, "memory: a small initramfs boots in 512 MiB");
+	ok(vm_memory_mib(60LL << 20) == 1024, "memory: 60 MiB of initramfs gets 1024 MiB (%d)", vm_memory_mib(60LL << 20));
+	ok(vm_memory_mib(100LL << 40) == 16384, "memory: at most 16 GiB");
+
 	char *rm = xasprintf("rm -rf '%s'", dir);
 	ok(system(rm) == 0, "cleanup");
 	free(rm);
