@@ -27,6 +27,8 @@ struct parser {
 	struct recipe *rc;
 	int seen[4];                /* line of name, version, license, description */
 	int have_sha;               /* the open source block has its sha256 */
+	int nested;                 /* parsing the recipe a 'sources' line names: its own
+				     * 'sources' line is noted, not followed (no chains, no loops) */
 	struct buf script;          /* the open build script */
 	struct slice indent;        /* its first line's indentation */
 };
@@ -62,6 +64,8 @@ static int unknown(struct parser *ps, struct slice w, const char *what, const st
 	buf_free(&b);
 	return r;
 }
+
+static int parse_file(const char *path, int nested, struct recipe **out);
 
 /* An error at position at of the line being read: "path:line:col: ...". */
 #define err_at(ps, at, ...) lex_error(&(ps)->lx, &(ps)->l, (at), __VA_ARGS__)
@@ -575,6 +579,11 @@ static int key_sources(struct parser *ps, struct slice *w, int n, int arg)
 	const char *own = strrchr(rc->dir, '/');
 	if (slice_eq(w[1], own ? own + 1 : rc->dir))
 		return err_at(ps, w[1].s, "a recipe's own sources are 'source' blocks");
+	if (ps->nested) {
+		rc->sources_of = slice_dup(w[1]);
+		rc->sources_line = ps->l.lineno;
+		return 0;
+	}
 	char *name = slice_dup(w[1]), *up = path_dirname(rc->dir), *sub = xasprintf("%s/recipe", name);
 	char *path = path_join(up, sub);
 	struct recipe *o = NULL;
@@ -582,7 +591,7 @@ static int key_sources(struct parser *ps, struct slice *w, int n, int arg)
 	if (!path_exists(path))
 		r = err_at(ps, w[1].s, "no recipe '%s' beside this one (%s)", name, path);
 	if (!r)
-		r = recipe_parse_file(path, &o);
+		r = parse_file(path, 1, &o);
 	if (!r && o->sources_of)
 		r = err_at(ps, w[1].s, "recipe '%s' takes its own sources from '%s' (line %d): name that one", name,
 			   o->sources_of, o->sources_line);
@@ -741,10 +750,11 @@ static int finish(struct parser *ps)
 	return 0;
 }
 
-int recipe_parse(const char *path, const char *text, size_t len, struct recipe **out)
+static int parse_text(const char *path, const char *text, size_t len, int nested, struct recipe **out)
 {
 	struct parser ps;
 	memset(&ps, 0, sizeof ps);
+	ps.nested = nested;
 	ps.rc = xcalloc(1, sizeof *ps.rc);
 	ps.rc->path = xstrdup(path);
 	ps.rc->dir = path_dirname(path);
@@ -764,7 +774,12 @@ int recipe_parse(const char *path, const char *text, size_t len, struct recipe *
 	return 0;
 }
 
-int recipe_parse_file(const char *path, struct recipe **out)
+int recipe_parse(const char *path, const char *text, size_t len, struct recipe **out)
+{
+	return parse_text(path, text, len, 0, out);
+}
+
+static int parse_file(const char *path, int nested, struct recipe **out)
 {
 	struct buf b = {0};
 	int r = file_read(path, &b);
@@ -772,9 +787,14 @@ int recipe_parse_file(const char *path, struct recipe **out)
 		buf_free(&b);
 		return errf(r, "%s: %s", path, err_str(r));
 	}
-	r = recipe_parse(path, b.s, b.len, out);
+	r = parse_text(path, b.s ? b.s : "", b.len, nested, out);
 	buf_free(&b);
 	return r;
+}
+
+int recipe_parse_file(const char *path, struct recipe **out)
+{
+	return parse_file(path, 0, out);
 }
 
 void recipe_free(struct recipe *r)

@@ -155,6 +155,11 @@ int main(void)
 	bad_b(t = xasprintf("%ssources c\nbuild host\n\ttrue\n", head),
 	      "4:9: recipe 'c' takes its own sources from 'a' (line 4): name that one");
 	free(t);
+	/* A loop is a chain too, and is not followed. */
+	tfile_puts(dir, "recipes/f/recipe", "name f\nversion 1\nlicense MIT\nsources b\nbuild host\n\ttrue\n");
+	bad_b(t = xasprintf("%ssources f\nbuild host\n\ttrue\n", head),
+	      "4:9: recipe 'f' takes its own sources from 'b' (line 4): name that one");
+	free(t);
 	tfile_puts(dir, "recipes/d/recipe", "name d\nversion 1\nlicense MIT\nbuild host\n\ttrue\n");
 	bad_b(t = xasprintf("%ssources d\nbuild host\n\ttrue\n", head), "4:9: recipe 'd' has no source");
 	free(t);
