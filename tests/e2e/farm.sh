@@ -92,14 +92,19 @@ void p$k(void) { printf("%s %s %d\\n", __FILE__, when, f$k(3)); }
 C
 done
 printf 'void p1(void), p2(void), p3(void), p4(void), p5(void), p6(void);\nint main(void) { p1(); p2(); p3(); p4(); p5(); p6(); return 0; }\n' >"$P/recipes/cprog/main.c"
-{
-	echo "name cprog"; echo "version 1"; echo "license MIT"
+# head NAME DIR: a recipe's head and its seven local sources (f1.c ... f6.c,
+# main.c in DIR), each pinned by its sha256.
+head_of() {
+	echo "name $1"; echo "version 1"; echo "license MIT"
 	for k in 1 2 3 4 5 6 main; do
 		f=$([ "$k" = main ] && echo main.c || echo "f$k.c")
 		echo "source $f"
-		echo "	sha256 $(sha256sum "$P/recipes/cprog/$f" | cut -d' ' -f1)"
+		echo "	sha256 $(sha256sum "$2/$f" | cut -d' ' -f1)"
 		echo "	local $f"
 	done
+}
+{
+	head_of cprog "$P/recipes/cprog"
 	echo "build host"
 	echo '	mkdir -p "$DESTDIR/usr/lib/cprog" "$DESTDIR/usr/bin"'
 	echo '	for f in f1 f2 f3 f4 f5 f6 main; do gcc -g -O2 -c $f.c -o "$DESTDIR/usr/lib/cprog/$f.o" & done; wait'
@@ -201,13 +206,7 @@ for k in 1 2 3 4 5 6; do
 done
 cp "$P/recipes/cprog/main.c" "$N/recipes/nprog/main.c"
 {
-	echo "name nprog"; echo "version 1"; echo "license MIT"
-	for k in 1 2 3 4 5 6 main; do
-		f=$([ "$k" = main ] && echo main.c || echo "f$k.c")
-		echo "source $f"
-		echo "	sha256 $(sha256sum "$N/recipes/nprog/$f" | cut -d' ' -f1)"
-		echo "	local $f"
-	done
+	head_of nprog "$N/recipes/nprog"
 	echo "build native"
 	echo '	for f in f1 f2 f3 f4 f5 f6 main; do gcc -g -O2 -c $f.c -o "$DESTDIR/$f.o" & p="$p $!"; done'
 	echo '	for k in $p; do wait $k; done'
