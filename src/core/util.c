@@ -340,25 +340,27 @@ out:
 	return r;
 }
 
-int dir_sync(const char *path)
+/* call(fd) on the directory at path, opened for it. 0 or -errno. */
+static int on_dir(const char *path, int (*call)(int))
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	int r = fsync(fd) < 0 ? -errno : 0;
+	int r = call(fd) < 0 ? -errno : 0;
 	close(fd);
 	return r;
 }
 
+int dir_sync(const char *path)
+{
+	return on_dir(path, fsync);
+}
+
 int fs_sync(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int r = syncfs(fd) < 0 ? -errno : 0;
-	close(fd);
-	return r;
+	return on_dir(path, syncfs);
 }
+
 
 int mkdir_p(const char *path, mode_t mode)
 {
