@@ -19,8 +19,10 @@ enum decomp_kind decomp_sniff(const unsigned char *p, size_t n);
 struct decomp;
 
 /* Start reading fd (owned by the reader from now on), with the compression
- * sniffed from its first bytes; by the library when built in, else through
- * the external tool (gzip, bzip2, xz, zstd) on a pipe. 0 or negative code;
+ * sniffed from its first bytes; by the library when built in (for bzip2
+ * and xz, the slow ones, in a child process that decodes while the caller
+ * goes on with what it gave), else through the external tool (gzip,
+ * bzip2, xz, zstd) on a pipe. 0 or negative code;
  * *out is freed by decomp_close. */
 int decomp_open(int fd, struct decomp **out);
 /* As decomp_open, but through the external tool even when the library is
