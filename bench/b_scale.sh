@@ -23,12 +23,16 @@ measure() {
 	/usr/bin/time -f '%e %U %S %M' -o "$BENCH_TMP/time" "$@" >/dev/null 2>&1 || { echo "0 0 0"; return; }
 	awk '{ printf "%.2f %.2f %d\n", $1, $2 + $3, $4 }' "$BENCH_TMP/time"
 }
-# five runs in a row, per run: "WALL CPU KIB" (CPU time is counted in
-# 10 ms ticks: five runs make a small figure readable)
-runs5() {
+# runs N COMMAND...: N runs in a row, per run: "WALL CPU KIB". CPU time is
+# counted in 10 ms ticks, so the runs must add up to many ticks for a
+# small figure to be read: N is 100 for a 100-step plan (a few ms a run),
+# 10 for 1,000 and 5 for 10,000, each total a third of a second or more.
+runs() {
+	k=$1
+	shift
 	printf '%s\n' "$*" >"$BENCH_TMP/cmd"
-	measure sh -c 'for k in 1 2 3 4 5; do eval "$(cat "$1")" >/dev/null 2>&1; done' - "$BENCH_TMP/cmd" |
-		awk '{ printf "%.3f %.3f %d\n", $1 / 5, $2 / 5, $3 }'
+	measure sh -c 'k=$2; while [ "$k" -gt 0 ]; do eval "$(cat "$1")" >/dev/null 2>&1; k=$((k - 1)); done' - \
+		"$BENCH_TMP/cmd" "$k" | awk -v k="$k" '{ printf "%.4f %.4f %d\n", $1 / k, $2 / k, $3 }'
 }
 for shape in wide deep; do
 	prev=
@@ -40,15 +44,17 @@ for shape in wide deep; do
 			{ echo "scale $shape $n: the first build failed"; continue; }
 		ph=$("$SPROUT_PHASES" "$P/plan" "$S")
 		load=$(echo "$ph" | awk '{print $8}') keys=$(echo "$ph" | awk '{print $10}')
-		set -- $(runs5 "$SPROUT" --state "$S" plan "$P")
+		reps=$((1000000 / (n * 100)))
+		[ "$reps" -ge 5 ] || reps=5
+		set -- $(runs $reps "$SPROUT" --state "$S" plan "$P")
 		pt=$1 pc=$2 pm=$3
-		set -- $(runs5 "$SPROUT" -q --state "$S" --runner=plain build "$P")
+		set -- $(runs $reps "$SPROUT" -q --state "$S" --runner=plain build "$P")
 		bt=$1 bc=$2 bm=$3
-		printf 'scale %-4s %5d steps: cpu load %.3f s, keys %.3f s; plan %.3f s (cpu %.3f s) %d MiB; cached build %.3f s (cpu %.3f s) %d MiB\n' \
-			$shape $n "$load" "$keys" "$pt" "$pc" $((pm / 1024)) "$bt" "$bc" $((bm / 1024))
+		printf 'scale %-4s %5d steps: cpu load %.4f s, keys %.4f s; plan %.4f s (cpu %.4f s) %d MiB; cached build %.4f s (cpu %.4f s) %d MiB (mean of %d runs)\n' \
+			$shape $n "$load" "$keys" "$pt" "$pc" $((pm / 1024)) "$bt" "$bc" $((bm / 1024)) $reps
 		if [ -n "$prev" ]; then
 			awk -v a="$prev" -v b="$bc" -v n=$n -v s=$shape 'BEGIN {
-				if (a < 0.002) a = 0.002
+				if (a < 0.0005) a = 0.0005
 				printf "scale %s: cached build cpu, %d steps / %d steps: %.1fx for 10x the steps (goal <= 10x, linear)\n", s, n, n / 10, b / a }'
 		fi
 		prev=$bc
