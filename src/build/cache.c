@@ -10,7 +10,7 @@
 
 static int cmp_sets(const void *a, const void *b)
 {
-	return strcmp(((const struct setting *)a)->key, ((const struct setting *)b)->key);
+	return strcmp((*(const struct setting *const *)a)->key, (*(const struct setting *const *)b)->key);
 }
 
 const char *cache_host_arch;
@@ -32,13 +32,12 @@ void cache_inputs(const struct plan *p, int i, const char *arch, char (*digests)
 	buf_addf(out, "stage %s\n", p->stages[s->stage].name);
 	buf_addf(out, "arch %s\n", arch);
 	buf_addf(out, "host-arch %s\n", cache_host_arch ? cache_host_arch : host_arch());
-	struct setting *sets = xcalloc(p->nsets + 1, sizeof *sets);
-	if (p->nsets) {
-		memcpy(sets, p->sets, p->nsets * sizeof *sets);
-		qsort(sets, p->nsets, sizeof *sets, cmp_sets);
-	}
-	for (size_t k = 0; k < p->nsets; k++)
-		buf_addf(out, "set %s %s\n", sets[k].key, sets[k].value);
+	const struct setting **sets = xcalloc(p->nsets + 1, sizeof *sets);
+	size_t nsets = plan_step_sets(p, i, sets);
+	if (nsets)
+		qsort(sets, nsets, sizeof *sets, cmp_sets);
+	for (size_t k = 0; k < nsets; k++)
+		buf_addf(out, "set %s %s\n", sets[k]->key, sets[k]->value);
 	free(sets);
 	for (size_t k = 0; k < rc->nsources; k++) {
 		sha256_hex(rc->sources[k].sha256, hex);

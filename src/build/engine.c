@@ -541,8 +541,11 @@ void engine_spec(const struct engine *e, int i, struct run_spec *spec, struct ru
 	strv_add(&env, "LC_ALL=C");
 	strv_add(&env, "LANG=C");
 	strv_add(&env, "TERM=dumb");
-	for (size_t k = 0; k < p->nsets; k++)
-		strv_addown(&env, xasprintf("%s=%s", p->sets[k].key, p->sets[k].value));
+	const struct setting **sets = xcalloc(p->nsets + 1, sizeof *sets);
+	size_t nsets = plan_step_sets(p, i, sets);
+	for (size_t k = 0; k < nsets; k++)
+		strv_addown(&env, xasprintf("%s=%s", sets[k]->key, sets[k]->value));
+	free(sets);
 	/* hold owns the strings; the vector itself is handed over whole. */
 	for (size_t k = 0; k < env.n; k++)
 		strv_addown(hold, env.v[k]);

@@ -257,6 +257,7 @@ static int key_set(struct pparser *ps, struct slice *w, int n)
 	p->sets = xrealloc(p->sets, (p->nsets + 1) * sizeof *p->sets);
 	p->sets[p->nsets].key = slice_dup(w[1]);
 	p->sets[p->nsets].value = xstrndup(vs, (size_t)(ve - vs));
+	p->sets[p->nsets].stage = NULL;
 	p->nsets++;
 	return 0;
 }
@@ -534,7 +535,7 @@ const char *plan_setting(const struct plan *p, const char *key)
 	return NULL;
 }
 
-int plan_override(struct plan *p, const char *key, const char *value)
+static int override(struct plan *p, const char *key, const char *value, const char *stage)
 {
 	struct slice k = {key, strlen(key)};
 	if (!is_key(k))
@@ -544,7 +545,8 @@ int plan_override(struct plan *p, const char *key, const char *value)
 	if (!value[0])
 		return errf(SPROUT_ERR_USAGE, "--set: %s needs a value", key);
 	for (size_t i = 0; i < p->nsets; i++)
-		if (!strcmp(p->sets[i].key, key)) {
+		if (!strcmp(p->sets[i].key, key) && !p->sets[i].stage == !stage &&
+		    (!stage || !strcmp(p->sets[i].stage, stage))) {
 			free(p->sets[i].value);
 			p->sets[i].value = xstrdup(value);
 			return 0;
@@ -552,8 +554,41 @@ int plan_override(struct plan *p, const char *key, const char *value)
 	p->sets = xrealloc(p->sets, (p->nsets + 1) * sizeof *p->sets);
 	p->sets[p->nsets].key = xstrdup(key);
 	p->sets[p->nsets].value = xstrdup(value);
+	p->sets[p->nsets].stage = stage ? xstrdup(stage) : NULL;
 	p->nsets++;
 	return 0;
+}
+
+int plan_override(struct plan *p, const char *key, const char *value)
+{
+	return override(p, key, value, NULL);
+}
+
+int plan_override_stage(struct plan *p, const char *key, const char *value, const char *stage)
+{
+	size_t n = 0;
+	while (n < p->nstages && strcmp(p->stages[n].name, stage))
+		n++;
+	if (n == p->nstages)
+		return errf(SPROUT_ERR_NOTFOUND, "plan '%s' has no stage '%s'", p->name, stage);
+	return override(p, key, value, stage);
+}
+
+size_t plan_step_sets(const struct plan *p, int i, const struct setting **out)
+{
+	const char *st = p->stages[p->steps[i].stage].name;
+	size_t n = 0;
+	for (size_t k = 0; k < p->nsets; k++) {
+		const struct setting *s = &p->sets[k];
+		if (s->stage && strcmp(s->stage, st))
+			continue;
+		int replaced = 0;
+		for (size_t m = 0; !s->stage && m < p->nsets; m++)
+			replaced |= p->sets[m].stage && !strcmp(p->sets[m].stage, st) && !strcmp(p->sets[m].key, s->key);
+		if (!replaced)
+			out[n++] = s;
+	}
+	return n;
 }
 
 #if defined(__GNUC__)
@@ -1003,6 +1038,7 @@ void plan_free(struct plan *p)
 	for (size_t i = 0; i < p->nsets; i++) {
 		free(p->sets[i].key);
 		free(p->sets[i].value);
+		free(p->sets[i].stage);
 	}
 	free(p->sets);
 	for (size_t i = 0; i < p->naliases; i++)

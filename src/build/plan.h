@@ -12,6 +12,8 @@
 
 struct setting {
 	char *key, *value;
+	char *stage;            /* NULL: every step; else only the steps of the
+	                         * stage of this name (plan_override_stage) */
 };
 
 struct stage {
@@ -145,5 +147,17 @@ const char *plan_setting(const struct plan *p, const char *key);
  * value): the global option --set. SPROUT_ERR_USAGE (errf says why) for a bad or
  * reserved name or an empty value. */
 int plan_override(struct plan *p, const char *key, const char *value);
+
+/* Set key to value for the steps of stage `stage` alone (verify --diverse's
+ * legs: the host stage's compiler); the other stages keep what the plan
+ * says, or lack the setting. Not part of any other step's key or
+ * environment. Errors as plan_override's, and SPROUT_ERR_NOTFOUND for a
+ * stage the plan does not have. */
+int plan_override_stage(struct plan *p, const char *key, const char *value, const char *stage);
+
+/* The settings step i sees (in its key and its environment), in plan
+ * order: every setting for all stages, except where one for the step's
+ * own stage replaces it. out has room for p->nsets; gives how many. */
+size_t plan_step_sets(const struct plan *p, int i, const struct setting **out);
 
 #endif

@@ -123,7 +123,7 @@ static int print_verdict(const struct diverse *d)
 		       d->differ, d->differ + d->same, d->differ + d->same == 1 ? "" : "s");
 	} else if (d->twin_a >= 0) {
 		printf("verdict: INCONCLUSIVE: every host-stage step gave the same bytes with %s and %s, so their builds "
-		       "did not use $CC and this compared one compiler with itself\n", d->legs[d->twin_a].cc,
+		       "did not use $CC or $CXX and this compared one compiler with itself\n", d->legs[d->twin_a].cc,
 		       d->legs[d->twin_b].cc);
 	} else if (d->verdict == DIVERSE_INCONCLUSIVE) {
 		printf("verdict: INCONCLUSIVE: %zu of %zu legs have no result:\n", d->nlegs - diverse_nbuilt(d), d->nlegs);
@@ -135,6 +135,9 @@ static int print_verdict(const struct diverse *d)
 		       d->same == 1 ? "the" : "all", d->same, d->same == 1 ? "" : "s", d->same == 1 ? "is" : "are", legs.s);
 		rc = CMD_EXIT_OK;
 	}
+	if (d->shared && d->verdict != DIVERSE_INCONCLUSIVE)
+		printf("  (%d of them had the same inputs in every leg, their dependencies' digests agreeing, so each was "
+		       "built once: docs/cache.md, \"Early cutoff\")\n", d->shared);
 	buf_free(&legs);
 	return rc;
 }
@@ -223,6 +226,7 @@ static void diverse_doc(const struct diverse *d, struct buf *b)
 	json_array_end(&j);
 	json_int(&j, "same", d->same);
 	json_int(&j, "differ", d->differ);
+	json_int(&j, "shared", d->shared);
 	if (d->twin_a >= 0) {
 		json_array_begin(&j, "twins");
 		json_string(&j, NULL, d->legs[d->twin_a].cc);

@@ -42,10 +42,13 @@ static void env_common(const struct plan *p, const struct step *s, const char *a
 	q(s->recipe->version);
 	printf(" %sJOBS=\"$JOBS\" %sMAKEFLAGS=\"-j$JOBS\" %sTZ=UTC %sLC_ALL=C %sLANG=C %sTERM=dumb", opt, opt, opt, opt,
 	       opt, opt);
-	for (size_t k = 0; k < p->nsets; k++) {
-		printf(" %s%s=", opt, p->sets[k].key);
-		q(p->sets[k].value);
+	const struct setting **sets = xcalloc(p->nsets + 1, sizeof *sets);
+	size_t nsets = plan_step_sets(p, (int)(s - p->steps), sets);
+	for (size_t k = 0; k < nsets; k++) {
+		printf(" %s%s=", opt, sets[k]->key);
+		q(sets[k]->value);
 	}
+	free(sets);
 }
 
 int cmd_script(struct ctx *c, int argc, char **argv)

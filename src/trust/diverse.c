@@ -15,6 +15,21 @@ int diverse_is_host(const struct plan *p, int i)
 	return !strcmp(p->stages[p->steps[i].stage].name, "host");
 }
 
+/* The C++ compiler of C compiler cc's family, the same path and suffix:
+ * gcc -> g++, /usr/bin/clang-14 -> /usr/bin/clang++-14; NULL when cc's
+ * name has neither. */
+static char *cxx_of(const char *cc)
+{
+	const char *base = strrchr(cc, '/');
+	base = base ? base + 1 : cc;
+	const char *g = strstr(base, "gcc"), *c = strstr(base, "clang");
+	if (c)
+		return xasprintf("%.*sclang++%s", (int)(c - cc), cc, c + 5);
+	if (g)
+		return xasprintf("%.*sg++%s", (int)(g - cc), cc, g + 3);
+	return NULL;
+}
+
 /* Whether the host stage's recipes know how to drive compiler cc for every
  * host step (gcc's specs, clang's --sysroot). */
 static int drives_whole_host(const char *cc)
@@ -59,7 +74,11 @@ int diverse_parse(struct diverse *d, const char *list)
 		struct diverse_leg *l = &d->legs[k];
 		l->cc = xstrdup(v.v[k]);
 		l->seed_only = !drives_whole_host(l->cc);
-		l->setting = xasprintf("%s=%s", l->seed_only ? "SEED_CC" : "CC", l->cc);
+		l->cxx = l->seed_only ? NULL : cxx_of(l->cc);
+		if (l->cxx)
+			l->setting = xasprintf("CC=%s CXX=%s", l->cc, l->cxx);
+		else
+			l->setting = xasprintf("%s=%s", l->seed_only ? "SEED_CC" : "CC", l->cc);
 	}
 out:
 	strv_free(&v);
@@ -77,7 +96,9 @@ int diverse_leg_setup(struct diverse *d, size_t k, struct plan *p, const char *a
 		l->skip = xasprintf("no compiler '%s' on this host (install it, or choose others with --compilers A,B...)",
 				    l->cc);
 	free(t);
-	int r = plan_override(p, l->seed_only ? "SEED_CC" : "CC", l->cc);
+	int r = plan_override_stage(p, l->seed_only ? "SEED_CC" : "CC", l->cc, "host");
+	if (!r && l->cxx)
+		r = plan_override_stage(p, "CXX", l->cxx, "host");
 	/* The keys follow the outputs: known once the leg is built
 	 * (diverse_leg_built). */
 	l->keys = xcalloc(p->nsteps + 1, sizeof *l->keys);
@@ -186,6 +207,22 @@ static int find_twins(const struct diverse *d, int *a, int *b)
 	return 0;
 }
 
+/* Whether every built leg has the same key for step i: its inputs were the
+ * same (its dependencies' digests agree), so it was built once. */
+static int same_key(const struct diverse *d, int i)
+{
+	const char *first = NULL;
+	for (size_t k = 0; k < d->nlegs; k++) {
+		if (d->legs[k].skip)
+			continue;
+		if (!first)
+			first = d->legs[k].keys[i];
+		else if (strcmp(first, d->legs[k].keys[i]))
+			return 0;
+	}
+	return 1;
+}
+
 void diverse_compare(struct diverse *d, const char *statedir)
 {
 	for (size_t k = 0; k < d->nlegs; k++) {
@@ -195,9 +232,10 @@ void diverse_compare(struct diverse *d, const char *statedir)
 			if (d->want[i] && !l->skip)
 				trust_out_read(statedir, l->keys[i], &l->outs[i]);
 	}
-	d->same = d->differ = 0;
+	d->same = d->differ = d->shared = 0;
 	for (size_t i = 0; i < d->n; i++)
 		if (d->cmp[i]) {
+			d->shared += diverse_nbuilt(d) > 1 && same_key(d, (int)i);
 			if (diverse_step_agrees(d, (int)i))
 				d->same++;
 			else
@@ -217,6 +255,7 @@ void diverse_free(struct diverse *d)
 		struct diverse_leg *l = &d->legs[k];
 		trust_outs_free(l->outs, d->n);
 		free(l->cc);
+		free(l->cxx);
 		free(l->setting);
 		free(l->keys);
 		free(l->skip);

@@ -4,8 +4,10 @@
 /* sprout verify --diverse's logic (docs/trust.md, "verify --diverse"):
  * David A. Wheeler's diverse double-compiling with any number of legs. A
  * leg is a host compiler; the plan is built once per leg in the normal
- * state directory, with the leg's settings, which are part of every key, so
- * the builds live side by side in the store. Never prints.
+ * state directory, with the leg's settings for the host stage alone (part
+ * of the host steps' keys, so the builds live side by side in the store);
+ * a later step whose dependencies have the same digests in every leg has
+ * the same key in all, and is built once. Never prints.
  *
  * The caller's order: diverse_parse, diverse_leg_setup for each leg (with
  * its own copy of the plan), diverse_select, then it builds each leg that
@@ -20,7 +22,9 @@
 struct diverse_leg {
 	char *cc;               /* the compiler as given: a name on PATH or a path */
 	int seed_only;          /* it builds only the seed compiler (SEED_CC) */
-	char *setting;          /* "CC=gcc" or "SEED_CC=pcc": what the leg sets */
+	char *cxx;              /* its C++ compiler (g++ for gcc), or NULL */
+	char *setting;          /* "CC=gcc CXX=g++" or "SEED_CC=pcc": what the leg
+	                         * sets, for the host stage alone */
 	struct plan *p;         /* the plan with the leg's settings (owned) */
 	char (*keys)[65];       /* per step */
 	struct trust_out *outs; /* per step */
@@ -45,12 +49,15 @@ struct diverse {
 	/* diverse_compare's results */
 	enum diverse_verdict verdict;
 	int same, differ;       /* compared steps that agree, that differ */
+	int shared;             /* compared steps with the same key in every
+	                         * built leg: the same inputs, built once */
 	int twin_a, twin_b;     /* INCONCLUSIVE by twins: two legs whose host stages are identical */
 };
 
 /* Parse a comma-separated list of two or more different compilers into d's
  * legs. A compiler the host recipes drive for the whole host stage (a name
- * with gcc or clang in it) sets CC; any other (pcc, chibicc ...) sets
+ * with gcc or clang in it) sets CC, and CXX to its family's C++ compiler
+ * (g++, clang++); any other (pcc, chibicc ...) sets
  * SEED_CC, which only the seed compiler's recipe uses (recipes/tcc), and
  * the rest of the host stage is built with the plan's CC. 0 or
  * -SPROUT_ERR_USAGE (errf says why). */

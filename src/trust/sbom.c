@@ -373,8 +373,11 @@ static void sb_header(struct sb *b, struct js *j)
 	struct buf cm = {0};
 	buf_addf(&cm, "A build of sprout plan %s for %s. 'created' is the plan's SOURCE_DATE_EPOCH, so that the "
 		      "same build gives the same document. Plan settings:", p->name, b->arch);
-	for (size_t i = 0; i < p->nsets; i++)
+	for (size_t i = 0; i < p->nsets; i++) {
 		buf_addf(&cm, " %s=%s", p->sets[i].key, p->sets[i].value);
+		if (p->sets[i].stage)
+			buf_addf(&cm, " (stage %s)", p->sets[i].stage);
+	}
 	buf_adds(&cm, ".");
 	js_str(j, "comment", cm.s);
 	buf_free(&cm);

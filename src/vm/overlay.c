@@ -77,8 +77,11 @@ static void smoke_run(const struct plan *p, const struct step *s, const char *ar
 	buf_addf(b, "export BUILDDIR=/tmp/sprout-smoke/build DESTDIR=/tmp/sprout-smoke/destdir SYSROOT= DEPS=\n");
 	buf_addf(b, "export HOME=/tmp/sprout-smoke/build PATH=/usr/bin:/bin:/usr/sbin:/sbin\n");
 	buf_addf(b, "export TZ=UTC LC_ALL=C LANG=C TERM=dumb\n");
-	for (size_t i = 0; i < p->nsets; i++)
-		buf_addf(b, "export %s='%s'\n", p->sets[i].key, p->sets[i].value);
+	const struct setting **sets = xcalloc(p->nsets + 1, sizeof *sets);
+	size_t nsets = plan_step_sets(p, (int)(s - p->steps), sets);
+	for (size_t i = 0; i < nsets; i++)
+		buf_addf(b, "export %s='%s'\n", sets[i]->key, sets[i]->value);
+	free(sets);
 	buf_addf(b, "cd \"$BUILDDIR\"\n%s", s->build->script);
 	if (b->len && b->s[b->len - 1] != '\n')
 		buf_addc(b, '\n');

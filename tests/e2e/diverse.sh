@@ -73,7 +73,7 @@ check "by default every step after the host stage is compared, and one that depe
 check "  ... naming the step" grep -Eq '^  leak +native .* DIFFERENT$' "$T/out"
 check "  ... and the file that differs" grep -q '^      ~ compiled-by$' "$T/out"
 check "  ... in a plain verdict" grep -q '^verdict: FAILED: 1 of 2 compared steps differ' "$T/out"
-check "  ... building only what the first run had not (leak)" grep -q '^verify --diverse: CC=clang: 1 built, 3 cached' "$T/out"
+check "  ... building only what the first run had not (leak)" grep -q '^verify --diverse: CC=clang CXX=clang++: 1 built, 3 cached' "$T/out"
 
 # --json (docs/cli.md): the same result as one document on stdout, the
 # report on stderr. Everything is in the store now: no build runs.
@@ -84,17 +84,33 @@ if command -v python3 >/dev/null 2>&1; then
 	check "  ... stdout is one JSON document, the report on stderr" \
 		sh -c "grep -q '^verdict: FAILED' '$T/dv.err' && ! grep -q verdict '$T/dv.json'"
 	check "  ... with each leg" js "$T/dv.json" \
-		"[(l['compiler'], l['setting'], l['status']) for l in d['legs']] == [('gcc', 'CC=gcc', 'built'), ('clang', 'CC=clang', 'built')]"
+		"[(l['compiler'], l['setting'], l['status']) for l in d['legs']] == [('gcc', 'CC=gcc CXX=g++', 'built'), ('clang', 'CC=clang CXX=clang++', 'built')]"
 	check "  ... each step, compared or not, with a digest per leg" js "$T/dv.json" \
 		"{s['name']: (s['compared'], s['agree']) for s in d['steps']} == {'prog': (False, False), 'seed': (False, True), 'use': (True, True), 'leak': (True, False)} and all(len(s['digests']['gcc']) == 64 for s in d['steps'])"
 	ud=$(sed -n 's/^  use   gcc   \([0-9a-f]\{64\}\)$/\1/p' "$T/dv.err")
 	check "  ... the digests the report shows" js "$T/dv.json" \
 		"[s for s in d['steps'] if s['name'] == 'use'][0]['digests'] == {'gcc': '$ud', 'clang': '$ud'} and len('$ud') == 64"
 	check "  ... and the totals and result" js "$T/dv.json" \
-		"d['same'] == 1 and d['differ'] == 1 and d['twins'] is None and d['result'] == 'failed' and d['plan'] == 'dv'"
+		"d['same'] == 1 and d['differ'] == 1 and d['shared'] == 0 and d['twins'] is None and d['result'] == 'failed' and d['plan'] == 'dv'"
 else
 	ok "# SKIP no python3 to read JSON"
 fi
+
+# The legs' settings are for the host stage alone (docs/cache.md): a native
+# step whose dependencies have the same digests in every leg has one key,
+# and is built once. Its script sees no CC.
+mkdir -p "$P/recipes/plain"
+printf 'name plain\nversion 1\nlicense MIT\ndepends seed\nbuild native\n\techo "CC=${CC-unset} CXX=${CXX-unset}" >"$DESTDIR/env"\n' >"$P/recipes/plain/recipe"
+printf '\tstep plain\n' >>"$P/plan"
+chmod -R a+rX "$P"
+sprout --state "$S" verify --diverse "$P" use plain >"$T/out" 2>&1; rc=$?
+check "a native step that depends on the seed alone passes" sh -c "test $rc = 0 && grep -Eq '^  plain +native +([0-9a-f]{12})  \1  identical$' '$T/out'"
+check "  ... built once for both legs, and the report says so" sh -c "grep -q '^verify --diverse: CC=gcc CXX=g++: 1 built, 3 cached' '$T/out' && grep -q '^verify --diverse: CC=clang CXX=clang++: 0 built, 4 cached' '$T/out' && grep -q '^  (1 of them had the same inputs in every leg' '$T/out'"
+# The plan as written (no CC) builds its own seed, the same bytes: plain's
+# key is the legs' one, so it is there already.
+sprout --state "$S" build "$P" seed >/dev/null 2>&1
+pd=$(sprout --state "$S" path "$P" plain 2>/dev/null)
+check "  ... and its script saw neither CC nor CXX" grep -qx 'CC=unset CXX=unset' "$pd/env"
 
 # Host builds that ignore $CC compare a compiler with itself.
 sed -i 's/"\$CC"/cc/' "$P/recipes/prog/recipe"

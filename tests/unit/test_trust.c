@@ -62,13 +62,15 @@ static void test_parse(void)
 {
 	struct diverse d;
 	ok(diverse_parse(&d, "gcc,clang,pcc,/usr/bin/chibicc") == 0 && d.nlegs == 4, "four legs");
-	ok(!d.legs[0].seed_only && !strcmp(d.legs[0].setting, "CC=gcc"), "gcc sets CC");
-	ok(!d.legs[1].seed_only && !strcmp(d.legs[1].setting, "CC=clang"), "clang sets CC");
+	ok(!d.legs[0].seed_only && !strcmp(d.legs[0].setting, "CC=gcc CXX=g++"), "gcc sets CC and CXX");
+	ok(!d.legs[1].seed_only && !strcmp(d.legs[1].setting, "CC=clang CXX=clang++"), "clang sets CC and CXX");
 	ok(d.legs[2].seed_only && !strcmp(d.legs[2].setting, "SEED_CC=pcc"), "pcc sets SEED_CC");
 	ok(d.legs[3].seed_only && !strcmp(d.legs[3].setting, "SEED_CC=/usr/bin/chibicc"), "a path keeps its name");
 	diverse_free(&d);
-	ok(diverse_parse(&d, "x86_64-linux-gnu-gcc-12,clang-14") == 0 && !d.legs[0].seed_only && !d.legs[1].seed_only,
-	   "versioned gcc and clang drive the whole host stage");
+	ok(diverse_parse(&d, "x86_64-linux-gnu-gcc-12,/usr/bin/clang-14") == 0 && !d.legs[0].seed_only &&
+	   !d.legs[1].seed_only, "versioned gcc and clang drive the whole host stage");
+	ok(!strcmp(d.legs[0].cxx, "x86_64-linux-gnu-g++-12") && !strcmp(d.legs[1].cxx, "/usr/bin/clang++-14"),
+	   "  ... with the C++ compiler of the same name: %s, %s", d.legs[0].cxx, d.legs[1].cxx);
 	diverse_free(&d);
 	ok(diverse_parse(&d, "gcc") == -SPROUT_ERR_USAGE, "one compiler is refused");
 	ok(diverse_parse(&d, "gcc,,clang") == -SPROUT_ERR_USAGE, "an empty name is refused");
@@ -108,18 +110,24 @@ static void test_diverse(const char *state)
 	diverse_run(state, pass, "yyy", &d);
 	ok(d.nnames == 1 && !strcmp(d.names[0], "out"), "by default the steps after the host stage are compared");
 	ok(d.verdict == DIVERSE_PASSED && d.same == 1 && d.differ == 0, "three legs agree: PASSED");
-	ok(d.legs[0].keys[2][0] && strcmp(d.legs[0].keys[2], d.legs[1].keys[2]), "each leg has keys of its own");
+	ok(d.legs[0].keys[1][0] && strcmp(d.legs[0].keys[1], d.legs[1].keys[1]), "each leg's host steps have keys of "
+	   "their own");
+	ok(d.legs[0].keys[2][0] && strcmp(d.legs[0].keys[2], d.legs[1].keys[2]) && d.shared == 0,
+	   "  ... and so does a later step whose dependency (cc) differs (shared %d)", d.shared);
 	diverse_free(&d);
 
-	const char fail[3][3] = {{'1', '2', 'a'}, {'3', '2', 'a'}, {'4', '2', 'b'}};
+	const char fail[3][3] = {{'1', '2', 'a'}, {'3', '2', 'a'}, {'4', '5', 'b'}};
 	diverse_run(state, fail, "yyy", &d);
 	ok(d.verdict == DIVERSE_FAILED && d.differ == 1 && !diverse_step_agrees(&d, 2), "one leg differs: FAILED");
+	ok(d.shared == 0 && strcmp(d.legs[0].keys[2], d.legs[2].keys[2]), "  ... its step has a key of its own there");
 	diverse_free(&d);
 
 	const char twins[3][3] = {{'1', '2', 'a'}, {'3', '2', 'a'}, {'1', '2', 'a'}};
 	diverse_run(state, twins, "yyy", &d);
 	ok(d.verdict == DIVERSE_INCONCLUSIVE && d.twin_a == 0 && d.twin_b == 2,
 	   "two legs with the same host stage: INCONCLUSIVE, naming them");
+	ok(!strcmp(d.legs[0].keys[2], d.legs[2].keys[2]) && strcmp(d.legs[0].keys[2], d.legs[1].keys[2]),
+	   "  ... the later step has one key in those two, its dependencies' digests agreeing (early cutoff)");
 	diverse_free(&d);
 
 	const char broken[3][3] = {{'1', '2', 'a'}, {'3', '2', 'a'}, {'4', 0, 0}};
