@@ -527,6 +527,14 @@ const struct alias *plan_alias(const struct plan *p, const char *name)
 	return NULL;
 }
 
+int plan_absent(const struct plan *p, const char *step)
+{
+	for (size_t i = 0; i < p->nabsent; i++)
+		if (!strcmp(p->absent[i], step))
+			return 1;
+	return 0;
+}
+
 const char *plan_setting(const struct plan *p, const char *key)
 {
 	for (size_t i = 0; i < p->nsets; i++)
@@ -694,6 +702,10 @@ static int resolve_dep(struct plan *p, int si, const char *dn, const char *rname
 	for (size_t i = 0; i < s->nuses; i++)
 		if (use_matches(p, s->uses[i].recipe, dn, rname)) {
 			int d = plan_step_index(p, s->uses[i].step);
+			/* A step left out for this arch: as if use: were not
+			 * written (docs/plans.md, only=). */
+			if (d < 0 && plan_absent(p, s->uses[i].step))
+				continue;
 			if (d < 0)
 				r = step_error(p, s, "use:%s=%s names an unknown step", s->uses[i].recipe, s->uses[i].step);
 			else if (strcmp(p->steps[d].recipe_name, rname))
@@ -826,6 +838,8 @@ static int resolve_deps(struct plan *p)
 		}
 		for (size_t k = 0; k < s->nafter && !r; k++) {
 			int d = plan_step_index(p, s->after[k]);
+			if (d < 0 && plan_absent(p, s->after[k]))
+				continue;
 			if (d < 0 || d == (int)si)
 				r = step_error(p, s, "after=%s names an unknown step", s->after[k]);
 			else
@@ -922,6 +936,11 @@ static int resolve(struct plan *p, const int *rootfs_col)
 	r = resolve_deps(p);
 	if (r)
 		return r;
+	if (p->fixpoint[0] && (plan_absent(p, p->fixpoint[0]) || plan_absent(p, p->fixpoint[1]))) {
+		p->fixpoint_gone = xasprintf("%s and %s", p->fixpoint[0], p->fixpoint[1]);
+		FREE_ALL(p->fixpoint[0], p->fixpoint[1]);
+		p->fixpoint[0] = p->fixpoint[1] = NULL;
+	}
 	const char *named[] = {p->fixpoint[0], p->final, p->smoke, p->fixpoint[1]};
 	for (int k = 0; k < 4; k++)
 		if (named[k] && plan_step_index(p, named[k]) < 0)
@@ -954,6 +973,7 @@ static void keep_arch_steps(struct plan *p)
 			p->steps[n++] = *s;
 			continue;
 		}
+		addname(&p->absent, &p->nabsent, s->name, strlen(s->name));
 		struct plan one = {0};
 		one.steps = s;
 		one.nsteps = 1;
@@ -1056,6 +1076,8 @@ void plan_free(struct plan *p)
 		FREE_ALL(p->fixpoint_excl[i].glob, p->fixpoint_excl[i].reason);
 	FREE_ALL(p->fixpoint_excl, p->final, p->smoke);
 	strs_free(p->host_built, p->nhost_built);
+	strs_free(p->absent, p->nabsent);
+	free(p->fixpoint_gone);
 	strs_free(p->cross_tools, p->ncross_tools);
 	for (size_t i = 0; i < p->nrecipes; i++)
 		recipe_free(p->recipes[i]);

@@ -81,6 +81,10 @@ struct plan {
 	size_t nsteps;
 	int *order;             /* topological order of step indices */
 	char *fixpoint[2];      /* two steps whose outputs must be identical, or NULL */
+	char *fixpoint_gone;    /* the plan's fixpoint steps, "A and B", when they are
+				 * left out for this arch (only=): fixpoint is NULL then */
+	char **absent;          /* steps left out for this arch (only=) */
+	size_t nabsent;
 	struct fixpoint_exclude *fixpoint_excl; /* in plan order: what the comparison leaves out */
 	size_t nfixpoint_excl;
 	char *final;            /* the step whose output is the final rootfs, or NULL */
@@ -139,6 +143,9 @@ int plan_host_built_ok(const struct plan *p, const char *step);
 
 /* The alias called name (alias NAME RECIPE), or NULL. */
 const struct alias *plan_alias(const struct plan *p, const char *name);
+
+/* Whether step is one of the plan's, left out for this arch (only=). */
+int plan_absent(const struct plan *p, const char *step);
 
 /* A plan setting's value, or NULL. */
 const char *plan_setting(const struct plan *p, const char *key);

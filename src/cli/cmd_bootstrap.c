@@ -140,6 +140,9 @@ static int check_fixpoint(struct bs *b)
 	struct buf diff = {0}, excl = {0};
 	size_t *hits = xcalloc(p->nfixpoint_excl + 1, sizeof *hits);
 	int r = trust_fixpoint(&b->tb, &diff, &excl, hits);
+	if (p->fixpoint_gone)
+		printf("fixpoint:   not checked for %s: %s are left out on this arch (the plan's only=)\n", p->arch,
+		       p->fixpoint_gone);
 	if (!p->fixpoint[0])
 		goto out;
 	int a = plan_step_index(p, p->fixpoint[0]), c = plan_step_index(p, p->fixpoint[1]);

@@ -244,6 +244,13 @@ static void html_fixpoint_excluded(struct rep *rp, struct buf *out, const char *
 static void html_fixpoint(struct rep *rp, struct buf *out)
 {
 	const struct plan *p = rp->p;
+	if (p->fixpoint_gone) {
+		buf_adds(out, "<li><b>fixpoint:</b> not checked for ");
+		esc(out, p->arch);
+		buf_adds(out, ": ");
+		esc(out, p->fixpoint_gone);
+		buf_adds(out, " are left out on this arch (the plan's <code>only=</code>)</li>\n");
+	}
 	if (!p->fixpoint[0])
 		return;
 	char h0[65], h1[65];
