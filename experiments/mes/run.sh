@@ -11,7 +11,7 @@ plan=experiments/mes
 nice -n 5 "$sprout" --state "$state" -j2 --plain build "$plan" "$@"
 
 path() { "$sprout" --state "$state" path "$plan" "$1" 2>/dev/null; }
-for s in mescc-tools-gcc mes-gcc mescc-tcc-gcc mescc-tools-tcc mes-tcc mescc-tcc-tcc; do
+for s in mescc-tools-gcc mes-gcc mes-check-gcc mescc-tcc-gcc mescc-tools-tcc mes-tcc mes-check-tcc mescc-tcc-tcc; do
 	p=$(path "$s") || { echo "== $s: not built"; continue; }
 	echo "== $s"
 	find "$p" -path '*/share/mes-road/*.txt' -exec cat {} +
