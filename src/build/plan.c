@@ -631,6 +631,11 @@ static int load_recipe(struct plan *p, struct step *s)
 			free(rp);
 			return r;
 		}
+		if ((r = recipe_check_local(rc)) != 0) {
+			recipe_free(rc);
+			free(rp);
+			return r;
+		}
 		if (strcmp(rc->name, s->recipe_name)) {
 			r = errf(SPROUT_ERR_PARSE, "%s:1:1: recipe is named '%s' but lives in directory '%s'", rp, rc->name,
 				 s->recipe_name);

@@ -150,6 +150,7 @@ static int attr_sha256(struct parser *ps, struct slice *w, int n, int arg)
 		return err_at(ps, w[1].s, "malformed sha256 '%.*s': expected 64 hex digits", (int)w[1].len, w[1].s);
 	ps->have_sha = 1;
 	src->pin_line = ps->l.lineno;
+	src->pin_col = lex_col(&ps->l, w[1].s);
 	return 0;
 }
 
@@ -855,4 +856,31 @@ const struct build *recipe_build(const struct recipe *r, const char *name)
 		if (!strcmp(r->builds[i].name, name))
 			return &r->builds[i];
 	return NULL;
+}
+
+int recipe_check_local(const struct recipe *rc)
+{
+	for (size_t i = 0; i < rc->nsources; i++) {
+		const struct source *src = &rc->sources[i];
+		for (size_t k = 0; k < src->norigins; k++) {
+			const struct origin *o = &src->origins[k];
+			if (o->kind != ORIGIN_LOCAL || o->a[0] == '/')
+				continue;
+			char *from = path_join(rc->dir, o->a);
+			unsigned char d[32];
+			if (sha256_file(from, d) == 0 && memcmp(d, src->sha256, 32)) {
+				char got[65], want[65];
+				sha256_hex(d, got);
+				sha256_hex(src->sha256, want);
+				int r = errf(SPROUT_ERR_HASH, "%s:%d:%d: %s: sha256 mismatch from local %s: expected %s, got %s "
+					     "(%s: a file changed without its pin, or a mistyped pin)", src->recipe_path ?
+					     src->recipe_path : rc->path, src->pin_line, src->pin_col, src->file, o->a, want, got,
+					     from);
+				free(from);
+				return r;
+			}
+			free(from);
+		}
+	}
+	return 0;
 }

@@ -66,6 +66,12 @@ int recipe_parse_file(const char *path, struct recipe **out);
  * find patches beside it. */
 int recipe_parse(const char *path, const char *text, size_t len, struct recipe **out);
 void recipe_free(struct recipe *r);
+/* Whether each of the recipe's own files (a source with a local origin
+ * beside it, or shared from another recipe) that is there still has the
+ * bytes its pin says: a file edited without its pin would build from the
+ * store's old copy. 0, or -SPROUT_ERR_HASH with errf's "path:line:col"
+ * at the pin. A file that is not there is for the fetch to report. */
+int recipe_check_local(const struct recipe *rc);
 /* The name of a rule action: "regenerate", "delete" or "waive". Static. */
 const char *recipe_rule_action(enum rule_action a);
 /* The canonical text of r's source blocks (every attribute but comments

@@ -54,7 +54,7 @@ struct source {
 	struct source_rule *rules;  /* in recipe order; the first that matches a path applies */
 	size_t nrules;
 	int line;
-	int pin_line;               /* of its sha256 */
+	int pin_line, pin_col;      /* of its sha256's value */
 	char *recipe_path;          /* the recipe file its block is written in, when that is
 				     * not the recipe's own (taken with 'sources RECIPE'), else NULL */
 };
