@@ -433,6 +433,29 @@ static void free_paths(char **v)
 	free(v);
 }
 
+/* A pipe and a child process that writes into it: 0 in the child (with
+ * SIGPIPE at its default, so that it ends when the reader has gone), the
+ * child's pid in the parent, or -errno with nothing left open. */
+static pid_t fork_writer(int p[2])
+{
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (pid == 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigaction(SIGPIPE, &sa, NULL);
+	}
+	return pid;
+}
+
 /* Start the tool reading from in and writing to a new pipe; d->fd becomes
  * the pipe. in is closed here. 0 or negative code. */
 static int tool_start(struct decomp *d, int in)
@@ -446,22 +469,12 @@ static int tool_start(struct decomp *d, int in)
 	d->tool = tools[d->kind];
 	char **paths = tool_paths(d->tool);
 	char *argv[] = { (char *)d->tool, "-dc", NULL };
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		r = -errno;
-		goto out;
-	}
-	pid_t pid = fork();
+	pid_t pid = fork_writer(p);
 	if (pid < 0) {
-		r = -errno;
-		close(p[0]);
-		close(p[1]);
+		r = (int)pid;
 		goto out;
 	}
 	if (pid == 0) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGPIPE, &sa, NULL);
 		if (dup2(in, 0) < 0 || dup2(p[1], 1) < 0)
 			_exit(127);
 		for (size_t i = 0; paths[i]; i++)
@@ -484,15 +497,9 @@ out:
 static int feeder_start(struct decomp *d)
 {
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid_t pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		return -e;
-	}
+	pid_t pid = fork_writer(p);
+	if (pid < 0)
+		return (int)pid;
 	if (pid == 0) {
 		unsigned char *b = d->in;
 		size_t off = d->pos, len = d->len;
@@ -533,29 +540,15 @@ static int feeder_start(struct decomp *d)
 static int child_start(struct decomp *d)
 {
 	int p[2], e[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(e, O_CLOEXEC) < 0)
 		return -errno;
-	if (pipe2(e, O_CLOEXEC) < 0) {
-		int r = -errno;
-		close(p[0]);
-		close(p[1]);
-		return r;
-	}
-	pid_t pid = fork();
+	pid_t pid = fork_writer(p);
 	if (pid < 0) {
-		int r = -errno;
-		close(p[0]);
-		close(p[1]);
 		close(e[0]);
 		close(e[1]);
-		return r;
+		return (int)pid;
 	}
 	if (pid == 0) {
-		/* The reader gone, the decoder ends: SIGPIPE. */
-		struct sigaction sa;
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGPIPE, &sa, NULL);
 		close(p[0]);
 		close(e[0]);
 		d->mode = MODE_LIB;
