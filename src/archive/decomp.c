@@ -584,17 +584,25 @@ static int child_start(struct decomp *d)
 	return 0;
 }
 
+/* Wait for d's tool or child decoder, whose output has ended: 0 when it
+ * exited with 0, 1 when it did not (*status says how), or a negative code. */
+static int reap(struct decomp *d, int *status)
+{
+	int r = proc_wait(d->pid, status);
+	d->pid = -1;
+	if (r)
+		return r;
+	return !(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
+}
+
 /* The child decoder's output ended: its exit says whether that was the
  * end of the data, its message what went wrong. 0 or negative code. */
 static int child_finish(struct decomp *d)
 {
 	int status;
-	int r = proc_wait(d->pid, &status);
-	d->pid = -1;
-	if (r)
+	int r = reap(d, &status);
+	if (r <= 0)
 		return r;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
 	char msg[1024];
 	ssize_t n = read_some(d->errfd, msg, sizeof msg - 1);
 	msg[n > 0 ? n : 0] = 0;
@@ -676,12 +684,9 @@ int decomp_open_external(int fd, struct decomp **out)
 static int tool_finish(struct decomp *d)
 {
 	int status;
-	int r = proc_wait(d->pid, &status);
-	d->pid = -1;
-	if (r)
+	int r = reap(d, &status);
+	if (r <= 0)
 		return r;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return errf(-ENOENT, "decompress: cannot run %s", d->tool);
 	if (WIFSIGNALED(status))
