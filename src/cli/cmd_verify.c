@@ -299,8 +299,13 @@ static int report_variants(struct verify *f, struct show *sh)
 {
 	const struct plan *p = f->p;
 	int rc = CMD_EXIT_OK;
-	printf("\nverify %s for %s: %zu step%s rebuilt from scratch in %d variants\n", p->name, f->arch, f->nwant,
-	       f->nwant == 1 ? "" : "s", VERIFY_NVARIANTS);
+	if (f->ndep)
+		printf("\nverify %s for %s: %zu step%s rebuilt in %d variants, %s %zu dependenc%s taken from the "
+		       "reference's store (--shallow)\n", p->name, f->arch, f->nwant, f->nwant == 1 ? "" : "s",
+		       VERIFY_NVARIANTS, f->nwant == 1 ? "its" : "their", f->ndep, f->ndep == 1 ? "y" : "ies");
+	else
+		printf("\nverify %s for %s: %zu step%s rebuilt from scratch in %d variants\n", p->name, f->arch,
+		       f->nwant, f->nwant == 1 ? "" : "s", VERIFY_NVARIANTS);
 	verify_setup(f);
 	for (int k = 0; k < f->nv; k++)
 		printf("  %c  %s\n", f->v[k].label, f->v[k].what);
@@ -349,7 +354,8 @@ static char *self_exe(void)
 	return xstrdup(buf);
 }
 
-static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps, int keep, const char *user)
+static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps, int keep, int shallow,
+		  const char *user)
 {
 	struct verify f;
 	struct verify_settings s;
@@ -369,6 +375,7 @@ static int verify(struct ctx *c, const char *plan_arg, char **steps, int nsteps,
 	s.sets = c->sets;
 	s.nsets = c->nsets;
 	s.keep = keep;
+	s.shallow = shallow;
 	s.user = user;
 	s.stop = &stop;
 	struct show sh = {c, &f, 0, 0, 0};
@@ -420,7 +427,7 @@ out:
 int cmd_verify(struct ctx *c, int argc, char **argv)
 {
 	const char *plan_arg = NULL, *compilers = "gcc,clang", *user = "nobody";
-	int div = 0, keep = 0;
+	int div = 0, keep = 0, shallow = 0;
 	struct strv steps = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -428,6 +435,8 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 			div = 1;
 		} else if (!strcmp(a, "--keep")) {
 			keep = 1;
+		} else if (!strcmp(a, "--shallow")) {
+			shallow = 1;
 		} else if ((!strcmp(a, "--compilers") || !strcmp(a, "--user")) && i + 1 < argc) {
 			*(!strcmp(a, "--user") ? &user : &compilers) = argv[++i];
 		} else if (!strncmp(a, "--compilers=", 12)) {
@@ -448,6 +457,12 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 		cmd_err("verify: which plan? (usage: sprout verify [--diverse] PLAN [STEP...])");
 		return CMD_EXIT_USAGE;
 	}
+	if (shallow && (div || !steps.n)) {
+		cmd_err("verify: --shallow rebuilds the steps named (usage: sprout verify --shallow PLAN STEP...)%s",
+			div ? "; --diverse builds whole legs" : "");
+		strv_free(&steps);
+		return CMD_EXIT_USAGE;
+	}
 	struct sigaction sa, oi, ot;
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -462,7 +477,7 @@ int cmd_verify(struct ctx *c, int argc, char **argv)
 		c->json = 0; /* the reference build prints no JSON of its own */
 	}
 	int rc = div ? cmd_verify_diverse(c, plan_arg, steps.v, (int)steps.n, compilers, json_fd)
-		: verify(c, plan_arg, steps.v, (int)steps.n, keep, user);
+		: verify(c, plan_arg, steps.v, (int)steps.n, keep, shallow, user);
 	if (json_fd >= 0) {
 		fflush(stdout);
 		dup2(json_fd, 1);

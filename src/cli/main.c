@@ -92,7 +92,7 @@ static const struct command commands[] = {
 	 "  --rootfs-rw  the root tree DIR writable\n"
 	 "  --nest       keep uid 0's capabilities inside, so that a sprout there can make\n"
 	 "               sandboxes of its own (as sprout bootstrap --stage4 does)\n"},
-	{"verify", cmd_verify, "PLAN [STEP...] | --diverse PLAN [STEP...]",
+	{"verify", cmd_verify, "PLAN [STEP...] | --shallow PLAN STEP... | --diverse PLAN [STEP...]",
 	 "rebuild steps under variations and compare; or diverse double-compiling",
 	 "Rebuilds the named steps (all by default) from scratch in fresh state directories that\n"
 	 "share only the verified distfiles, under variations that must not change the result:\n"
@@ -100,9 +100,12 @@ static const struct command commands[] = {
 	 "environment, and user (rootless as well as root). Each step's digest is compared with\n"
 	 "the cached one (built first when missing) and the plan's digests.ARCH; a step that\n"
 	 "differs is shown with the files that differ (and diffoscope's report when installed).\n"
-	 "  --diverse        build the plan once per host compiler (--set CC=gcc, CC=clang) and\n"
-	 "                   require every step after the host stages (or the STEPs named) to\n"
-	 "                   be bit-identical: David A. Wheeler's diverse double-compiling\n"
+	 "  --shallow        rebuild the STEPs named alone, their dependencies hard-linked from\n"
+	 "                   this state's store (for plans whose whole rebuild takes hours)\n"
+	 "  --diverse        build the plan once per host compiler (CC and CXX for the host\n"
+	 "                   stage: gcc and g++, clang and clang++) and require every step after\n"
+	 "                   the host stage (or the STEPs named) to be bit-identical: David A.\n"
+	 "                   Wheeler's diverse double-compiling\n"
 	 "  --compilers LIST the host compilers for --diverse, two or more (default gcc,clang);\n"
 	 "                   one that is not gcc or clang builds only the seed (SEED_CC)\n"
 	 "  --keep           keep the variants' state directories\n"

@@ -85,6 +85,24 @@ int verify_reference(struct verify *f)
 		if (f->e.want[i])
 			trust_out_read(f->s.statedir, f->e.keys[i], &f->ref[i]);
 	read_expected(f);
+	/* --shallow: what the named steps need is taken, not rebuilt. */
+	f->dep = xcalloc(p->nsteps + 1, 1);
+	if (f->s.shallow && f->nsteps) {
+		char *named = xcalloc(p->nsteps + 1, 1);
+		for (int k = 0; k < f->nsteps; k++) {
+			int i = plan_step_index(p, f->steps[k]);
+			if (i >= 0)
+				named[i] = 1;
+		}
+		for (size_t i = 0; i < p->nsteps; i++)
+			if (f->e.want[i] && !named[i]) {
+				f->dep[i] = 1;
+				f->e.want[i] = 0;
+				f->ndep++;
+				f->nwant--;
+			}
+		free(named);
+	}
 	char *logs = state_record_dir(f->s.statedir, STATE_LOG, p->name, f->arch);
 	f->logdir = path_join(logs, "verify");
 	free(logs);
@@ -141,6 +159,30 @@ static int share_distfiles(struct verify *f, struct verify_variant *v)
 			r = share_file(v, f->s.distdir, rc->sources[k].file);
 	}
 	free(to);
+	return r;
+}
+
+/* --shallow: give the variant's store the reference's outputs of the
+ * dependencies, hard-linked, so that its build finds them (under the same
+ * keys: a key names its inputs) and rebuilds the named steps alone. */
+static int share_deps(struct verify *f, struct verify_variant *v)
+{
+	const struct plan *p = f->p;
+	char *store = path_join(v->state, "store");
+	int r = mkdir_p(store, 0755);
+	if (!r && v->uid && chown(store, v->uid, v->gid) < 0)
+		r = -errno;
+	for (size_t i = 0; !r && i < p->nsteps; i++) {
+		if (!f->dep[i])
+			continue;
+		char *a = state_store(f->s.statedir, f->e.keys[i], NULL);
+		char *b = path_join(store, f->e.keys[i]);
+		if (!path_exists(b) && (r = tree_copy(a, b, 1)) < 0)
+			r = errf(r, "cannot share %s's output %s with %s: %s", p->steps[i].name, a, b, err_str(r));
+		free(a);
+		free(b);
+	}
+	free(store);
 	return r;
 }
 
@@ -445,6 +487,8 @@ int verify_run(struct verify *f)
 		err_clear();
 		int r = share_distfiles(f, v);
 		if (!r)
+			r = share_deps(f, v);
+		if (!r)
 			r = run_variant(f, k);
 		if (r)
 			return errf(r, "variant %c: %s", v->label, err_msg(r));
@@ -574,6 +618,7 @@ void verify_free(struct verify *f)
 	trust_outs_free(f->ref, p->nsteps);
 	free(f->logdir);
 	free(f->plan_abs);
+	free(f->dep);
 	if (f->e.keys)
 		engine_free(&f->e);
 }

@@ -29,6 +29,8 @@ struct verify_settings {
 	char **sets;            /* --set KEY=VALUE passed on */
 	int nsets;
 	int keep;               /* keep every variant's state */
+	int shallow;            /* rebuild the named steps alone: their dependencies
+				 * come from the reference's store (--shallow) */
 	const char *user;       /* variant C's user, as root */
 	double tick;            /* > 0: VERIFY_EV_TICK about this often while a variant runs */
 	volatile sig_atomic_t *stop; /* set by a signal: stop the variant, then return */
@@ -81,7 +83,10 @@ struct verify {
 	char *logdir;           /* STATE/logs/ARCH/verify */
 	struct verify_variant v[VERIFY_NVARIANTS];
 	int nv;
-	size_t nwant;
+	size_t nwant;           /* the steps rebuilt and compared */
+	char *dep;              /* --shallow: per step, a dependency taken from the
+				 * reference's store (not rebuilt, not compared) */
+	size_t ndep;
 	void (*on_event)(void *arg, const struct verify_event *ev);
 	void *arg;
 };

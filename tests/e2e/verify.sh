@@ -90,6 +90,23 @@ check "  ... with the reference from the cache" grep -q '^verify: reference: 0 b
 check "  ... and says so" grep -q '^result: reproducible$' "$T/out2"
 check "  ... and leaves no variant state behind" test ! -e "$S/verify/a"
 
+# --shallow: the named step alone is rebuilt in each variant, what it
+# needs hard-linked from the store (and not compared).
+sprout --state "$S" verify --shallow "$P" user >"$T/sh.out" 2>&1; rc=$?
+check "verify --shallow of a reproducible step exits 0" test "$rc" = 0
+check "  ... rebuilding it alone, its dependency taken from the store" \
+	grep -q '^verify vt for [a-z0-9_]*: 1 step rebuilt in 3 variants, its 1 dependency taken from the reference.s store (--shallow)$' "$T/sh.out"
+check "  ... the step compared, the dependency not" \
+	sh -c "grep -Eq '^  user .* reproducible$' '$T/sh.out' && ! grep -Eq '^  stable ' '$T/sh.out'"
+if [ "$(id -u)" = 0 ]; then
+	check "  ... in variant C too, run as another user" grep -Eq '^  C  built in ' "$T/sh.out"
+else
+	ok "# SKIP not root: no variant C"
+fi
+sprout --state "$S" verify --shallow "$P" >"$T/sh2.out" 2>&1; rc=$?
+check "verify --shallow with no step named is a usage error (exit 2)" \
+	sh -c "test $rc = 2 && grep -q 'shallow rebuilds the steps named' '$T/sh2.out'"
+
 # The plan's expected digests: one right, one wrong.
 key() { head -c 64 "$S/last/vt/$arch/$1"; }
 d_stable=$(cat "$S/store/$(key stable)/digest")
