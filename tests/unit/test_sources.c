@@ -105,7 +105,7 @@ static void taken(void)
 int main(void)
 {
 	tap_tmpdir(dir, sizeof dir, "sources");
-	tfile_puts(dir, "recipes/a/f.sh", "test\n");
+	tfile_puts(dir, "recipes/a/f.sh", "test"); /* the bytes SHA_F pins */
 	tfile_puts(dir, "plan", "plan t\narches x86_64\nrecipes recipes\nset SOURCE_DATE_EPOCH 1\n"
 		   "stage host\n\tstep a\n\tstep b\n");
 	write_a("# a comment", "autoconf's output");
