@@ -9,6 +9,18 @@ set -u
 # exported, as explore-debian-mes.sh does); else the step's mes dependency.
 if [ -z "${MESCC:-}" ]; then
 	M=$SYSROOT/opt/mes
+	# Mes 0.24.2's install.sh stops under a POSIX sh (it sets -u, then
+	# reads $BASHOPTS, which only bash has), so a mes step built by
+	# mes-road.sh may hold its built tree (opt/mes-build.tar) but no
+	# installed mescc: install it here from that tree, BASHOPTS set empty
+	# (and .git-for-build there, or it would make a ChangeLog with git).
+	if [ ! -e "$M/bin/mescc" ] && [ -e "$SYSROOT/opt/mes-build.tar" ]; then
+		mkdir -p mes-install
+		tar -xf "$SYSROOT/opt/mes-build.tar" -C mes-install
+		(cd mes-install/mes-0.24.2 && touch .git-for-build && BASHOPTS= SHELL=/bin/sh DESTDIR="$BUILDDIR/mes-install/root" sh install.sh) \
+			>mes-install.log 2>&1 || { echo "installing Mes from its built tree failed:"; tail -n 20 mes-install.log; }
+		M=$BUILDDIR/mes-install/root/opt/mes
+	fi
 	export PATH=$SYSROOT/usr/bin:$M/bin:$PATH
 	export MES=$M/bin/mes MES_PREFIX=$M bindir=$M/bin includedir=$M/include libdir=$M/lib
 	export GUILE_LOAD_PATH=$M/share/guile/site/2.2:$SYSROOT/usr/share/nyacc/module
